@@ -1,0 +1,84 @@
+"""Settings read from environment variables; one place lists them all (README mirrors it)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, kw_only=True):
+    """Everything the platform reads from its environment."""
+
+    data_dir: Path
+    database_url: str | None = None
+    nats_url: str | None = None
+    redis_url: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = None
+    token_issuer: str = "openkrakow-local"
+    token_audience: str = "openkrakow"
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_audience: str | None = None
+    oidc_roles_claim: str = "roles"
+    smtp_url: str | None = None
+    outgoing_mail_dir: Path | None = None
+    mail_from: str = "Otwarty Kraków <no-reply@openkrakow.local>"
+    smtp_intake_host: str = "127.0.0.1"
+    smtp_intake_port: int = 2525
+    intake_domain: str = "openkrakow.local"
+    stream_name: str = "OPENKRAKOW"
+    stream_replicas: int = 1
+    stream_max_bytes: int = 2 * 1024**3
+    log_level: str = "INFO"
+    log_format: str = "json"
+
+    @property
+    def embedded(self) -> bool:
+        """True when at least one server must be started by the platform itself."""
+        return not (self.database_url and self.nats_url and self.redis_url)
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where outgoing mail is written as .eml files when no SMTP_URL is set."""
+        return self.outgoing_mail_dir or self.data_dir / "mail"
+
+
+def _opt(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; keyword overrides win (used by tests and the CLI)."""
+    env: dict[str, object] = {
+        "data_dir": Path(os.environ.get("OPENKRAKOW_DATA", ".openkrakow")).resolve(),
+        "database_url": _opt("DATABASE_URL"),
+        "nats_url": _opt("NATS_URL"),
+        "redis_url": _opt("REDIS_URL"),
+        "public_url": (_opt("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        "secret_key": _opt("OPENKRAKOW_SECRET_KEY"),
+        "token_issuer": _opt("TOKEN_ISSUER") or "openkrakow-local",
+        "token_audience": _opt("TOKEN_AUDIENCE") or "openkrakow",
+        "oidc_issuer": _opt("OIDC_ISSUER"),
+        "oidc_client_id": _opt("OIDC_CLIENT_ID"),
+        "oidc_client_secret": _opt("OIDC_CLIENT_SECRET"),
+        "oidc_audience": _opt("OIDC_AUDIENCE"),
+        "oidc_roles_claim": _opt("OIDC_ROLES_CLAIM") or "roles",
+        "smtp_url": _opt("SMTP_URL"),
+        "outgoing_mail_dir": Path(p).resolve() if (p := _opt("OUTGOING_MAIL_DIR")) else None,
+        "mail_from": _opt("MAIL_FROM") or "Otwarty Kraków <no-reply@openkrakow.local>",
+        "smtp_intake_host": _opt("SMTP_INTAKE_HOST") or "127.0.0.1",
+        "smtp_intake_port": int(_opt("SMTP_INTAKE_PORT") or 2525),
+        "intake_domain": _opt("INTAKE_DOMAIN") or "openkrakow.local",
+        "stream_name": _opt("NATS_STREAM") or "OPENKRAKOW",
+        "stream_replicas": int(_opt("NATS_STREAM_REPLICAS") or 1),
+        "stream_max_bytes": int(_opt("NATS_STREAM_MAX_BYTES") or 2 * 1024**3),
+        "log_level": (_opt("LOG_LEVEL") or "INFO").upper(),
+        "log_format": _opt("LOG_FORMAT") or "json",
+    }
+    env.update(overrides)
+    return Settings(**env)  # type: ignore[arg-type]
