@@ -1,0 +1,20 @@
+"""The indicators service: projections of the event stream, dashboard, annual report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.indicators import api, consumers
+from shared.runtime import ServiceSpec
+
+HERE = Path(__file__).parent
+
+service = ServiceSpec(
+    name="indicators",
+    schema="indicators",
+    migrations=HERE / "migrations",
+    route_handlers=[*api.route_handlers],
+    consumers=consumers.consumers,
+    template_dir=HERE / "templates",
+    locale_dir=HERE / "locale",
+)

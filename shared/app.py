@@ -1,0 +1,165 @@
+"""Assembles one Litestar application from the kit's routes and the chosen services' routes."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from litestar import Litestar, Response, get
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from shared.auth import InvalidToken
+from shared.http import EXCEPTION_HANDLERS, MAX_BODY_BYTES, problem
+from shared.logs import correlation_id
+from shared.runtime import Runtime, ServiceSpec
+
+
+def context_middleware(app: ASGIApp) -> ASGIApp:
+    """Sets the correlation id and the caller (bearer token or session cookie) of each request."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        cid = headers.get("x-correlation-id", "")[:100] or str(uuid.uuid4())
+        token = correlation_id.set(cid)
+        scope["correlation_id"] = cid  # type: ignore[typeddict-unknown-key]
+        runtime: Runtime = scope["app"].state.runtime
+        scope["user"] = None
+        try:
+            authz = headers.get("authorization", "")
+            if authz:
+                scheme, _, value = authz.partition(" ")
+                if scheme.lower() != "bearer" or not value.strip():
+                    await _unauthorized(scope, receive, send, "use: Authorization: Bearer <token>")
+                    return
+                try:
+                    assert runtime.auth is not None
+                    scope["user"] = await runtime.auth.from_bearer(value.strip())
+                except InvalidToken as exc:
+                    await _unauthorized(scope, receive, send, f"invalid token: {exc}")
+                    return
+            elif not scope["path"].startswith("/api/"):
+                cookie = _cookie(headers.get("cookie", ""), "okr_session")
+                if cookie and runtime.auth is not None:
+                    user = runtime.auth.from_session(cookie)
+                    if user and not await _revoked(runtime, cookie):
+                        scope["user"] = user
+
+            async def send_with_cid(message: Any) -> None:
+                if message["type"] == "http.response.start":
+                    message.setdefault("headers", [])
+                    message["headers"] = [*message["headers"], (b"x-correlation-id", cid.encode())]
+                await send(message)
+
+            await app(scope, receive, send_with_cid)
+        finally:
+            correlation_id.reset(token)
+
+    return middleware
+
+
+async def _revoked(runtime: Runtime, cookie: str) -> bool:
+    if runtime.redis is None:
+        return False
+    import hashlib
+
+    key = "okr:revoked:" + hashlib.sha256(cookie.encode()).hexdigest()
+    try:
+        return bool(await runtime.redis.exists(key))
+    except Exception:  # noqa: BLE001 - Redis down: the signature and expiry still hold
+        return False
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+async def _unauthorized(scope: Scope, receive: Receive, send: Send, detail: str) -> None:
+    response = problem(401, "Not signed in", detail)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="openkrakow", error="invalid_token"'
+    await response.to_asgi_response(scope["app"], None)(scope, receive, send)  # type: ignore[arg-type]
+
+
+async def _check(name: str, probe: Any) -> tuple[str, bool]:
+    try:
+        await asyncio.wait_for(probe, timeout=2.0)
+        return name, True
+    except Exception:  # noqa: BLE001 - any failure means the part is not answering
+        return name, False
+
+
+@get("/health", include_in_schema=True, tags=["platform"], sync_to_thread=False)
+async def health(state: State) -> Response[dict[str, Any]]:
+    """200 when PostgreSQL, NATS and Redis answer; 503 naming the failing parts otherwise."""
+    runtime: Runtime = state.runtime
+
+    async def pg() -> None:
+        for pool in runtime.pools.values():
+            await pool.fetchval("select 1")
+
+    async def nats() -> None:
+        assert runtime.bus is not None and runtime.bus.nc.is_connected
+        await runtime.bus.js.account_info()
+
+    async def redis() -> None:
+        assert runtime.redis is not None
+        await runtime.redis.ping()
+
+    results = await asyncio.gather(_check("postgresql", pg()), _check("nats", nats()), _check("redis", redis()))
+    failing = [name for name, ok in results if not ok]
+    if failing:
+        return Response({"status": "unavailable", "failing": failing}, status_code=503)
+    return Response({"status": "ok"})
+
+
+def build_app(runtime: Runtime, services: Sequence[ServiceSpec], *, extra_handlers: Sequence[Any] = ()) -> Litestar:
+    """The ASGI app serving the kit's routes and those of `services`."""
+    from shared.auth_pages import auth_routes
+    from shared.web.pages import kit_route_handlers, page_exception_handlers
+
+    handlers: list[Any] = [health, *auth_routes, *kit_route_handlers(), *extra_handlers]
+    for spec in services:
+        handlers.extend(spec.route_handlers)
+    assert runtime.auth is not None
+    app = Litestar(
+        route_handlers=handlers,
+        state=State({"runtime": runtime}),
+        dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
+        middleware=[context_middleware],
+        exception_handlers={**EXCEPTION_HANDLERS, **page_exception_handlers()},
+        request_max_body_size=MAX_BODY_BYTES,
+        csrf_config=CSRFConfig(
+            secret=runtime.auth.local.key.raw_value.decode(),
+            cookie_name="okr_csrf",
+            cookie_httponly=True,
+            cookie_samesite="strict",
+            exclude=["/api/", "/health", "/metrics", "/schema"],
+            safe_methods={"GET", "HEAD", "OPTIONS"},
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Open Kraków Participation Platform",
+            version="0.1.0",
+            path="/schema",
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        debug=False,
+    )
+    return app
+
+

@@ -1,0 +1,225 @@
+"""The running platform: connections, and the parts a process runs (web, relays, consumers, jobs).
+
+`openkrakow run` starts every part of every service in one process; `serve`, `relay` and `worker`
+start some of them. Each part only needs the Runtime, so any mix works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import redis.asyncio as aioredis
+
+from shared import jobs as jobkit
+from shared.auth import Authenticator
+from shared.bus import Bus
+from shared.config import Settings
+from shared.db import create_pool
+from shared.inbox import ConsumerRunner, ConsumerSpec
+from shared.mail import MailSender, MailSendError
+from shared.migrate import migrate
+from shared.outbox import OutboxRelay
+
+log = logging.getLogger("openkrakow.runtime")
+
+Background = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """What a service brings: its schema and migrations, routes, consumers, jobs and tasks."""
+
+    name: str
+    schema: str
+    migrations: Path
+    route_handlers: Sequence[Any] = ()
+    consumers: Sequence[ConsumerSpec] = ()
+    jobs: Sequence[Any] = ()
+    cron_jobs: Sequence[jobkit.CronJob] = ()
+    template_dir: Path | None = None
+    locale_dir: Path | None = None
+    background: Sequence[Background] = ()
+    on_start: Sequence[Background] = ()
+
+
+PARTS = frozenset({"web", "relay", "consumers", "worker", "background"})
+
+
+@dataclass
+class Runtime:
+    """Connections shared by the parts of one process."""
+
+    settings: Settings
+    services: Sequence[ServiceSpec]
+    pools: dict[str, asyncpg.Pool] = field(default_factory=dict)
+    bus: Bus | None = None
+    jobs: jobkit.JobQueue | None = None
+    redis: aioredis.Redis | None = None
+    auth: Authenticator | None = None
+    mailer: MailSender | None = None
+    relays: list[OutboxRelay] = field(default_factory=list)
+    consumers: list[ConsumerRunner] = field(default_factory=list)
+    worker: Any = None
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def pool(self, schema: str) -> asyncpg.Pool:
+        """The connection pool of a service schema."""
+        return self.pools[schema]
+
+    def service(self, name: str) -> ServiceSpec:
+        """A service spec by name."""
+        return next(s for s in self.services if s.name == name)
+
+    async def connect(self, *, pool_size: int = 10) -> None:
+        """Migrate every schema, open pools, NATS (stream ensured), Redis and the job queue."""
+        s = self.settings
+        assert s.database_url and s.nats_url and s.redis_url, "server URLs must be known"
+        for spec in self.services:
+            await migrate(s.database_url, spec.schema, spec.migrations)
+            self.pools[spec.schema] = await create_pool(s.database_url, spec.schema, max_size=pool_size)
+        self.bus = await Bus.connect(s.nats_url, name="openkrakow", stream=s.stream_name)
+        await self.bus.ensure_stream(replicas=s.stream_replicas, max_bytes=s.stream_max_bytes)
+        self.redis = aioredis.from_url(s.redis_url, socket_timeout=5, socket_connect_timeout=5)
+        self.jobs = jobkit.JobQueue(s.redis_url)
+        await self.jobs.start()
+        self.auth = Authenticator.from_settings(s)
+        self.mailer = MailSender(s.smtp_url, s.mail_dir, s.mail_from)
+
+    async def start_parts(self, parts: frozenset[str] = PARTS, only: Sequence[str] | None = None) -> None:
+        """Start background parts (the web part is served by the caller)."""
+        chosen = [sp for sp in self.services if only is None or sp.name in only]
+        assert self.bus is not None and self.settings.database_url
+        for spec in chosen:
+            for hook in spec.on_start:
+                await hook(self)
+        if "relay" in parts:
+            for spec in chosen:
+                relay = OutboxRelay(self.settings.database_url, spec.schema, self.bus)
+                self.relays.append(relay)
+                self._spawn(relay.run(), f"relay:{spec.schema}")
+        if "consumers" in parts:
+            for spec in chosen:
+                for consumer in spec.consumers:
+                    runner = ConsumerRunner(self.bus, self.pools[spec.schema], consumer)
+                    self.consumers.append(runner)
+                    self._spawn(runner.run(), f"consumer:{consumer.name}")
+        if "worker" in parts:
+            functions = [jobkit.func(send_mail, name="send_mail"), *[j for sp in self.services for j in sp.jobs]]
+            crons = [
+                jobkit.cron(sweep_unsent_mail, name="sweep_unsent_mail", second=7, run_at_startup=True),
+                *[c for sp in self.services for c in sp.cron_jobs],
+            ]
+            assert self.settings.redis_url
+            self.worker = jobkit.build_worker(self.settings.redis_url, functions, crons, {"runtime": self})
+            self._spawn(self.worker.main(), "worker")
+        if "background" in parts:
+            for spec in chosen:
+                for task in spec.background:
+                    self._spawn(task(self), f"background:{spec.name}:{task.__name__}")
+
+    def _spawn(self, coro: Awaitable[Any], name: str) -> None:
+        async def guarded() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("part %s stopped with an error", name)
+                raise
+
+        self.tasks.append(asyncio.create_task(guarded(), name=name))
+
+    async def wait_consumers_ready(self, timeout: float = 10.0) -> None:
+        """Wait until every consumer has created or bound its durable consumer."""
+        await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in self.consumers)), timeout)
+
+    async def send_mail_soon(self, schema: str, mail_id: uuid.UUID) -> None:
+        """Enqueue the sending job of a queued message (after its transaction committed)."""
+        if self.jobs is not None:
+            await self.jobs.enqueue("send_mail", schema, str(mail_id), job_id=f"mail:{mail_id}")
+
+    async def close(self) -> None:
+        """Stop parts and close connections, in reverse order of starting."""
+        for relay in self.relays:
+            relay.stop()
+        if self.worker is not None:
+            with contextlib.suppress(Exception):
+                self.worker.handle_sig(15)
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(task, timeout=5)
+        self.tasks.clear()
+        if self.worker is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.worker.close(), timeout=5)
+        if self.jobs is not None:
+            await self.jobs.close()
+        if self.redis is not None:
+            with contextlib.suppress(Exception):
+                await self.redis.aclose()
+        if self.bus is not None:
+            await self.bus.close()
+        for pool in self.pools.values():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(pool.close(), timeout=5)
+        self.pools.clear()
+
+
+MAIL_RETRY_DELAYS = (5, 15, 30, 60, 120, 300, 600)
+
+
+async def send_mail(ctx: dict[str, Any], schema: str, mail_id: str) -> str:
+    """Job: send one queued message; retried with back-off while the mail server fails."""
+    runtime: Runtime = ctx["runtime"]
+    assert runtime.mailer is not None
+    pool = runtime.pool(schema)
+    async with pool.acquire() as conn, conn.transaction():
+        # The row lock keeps two workers from sending the same message at once.
+        row = await conn.fetchrow(
+            "select recipient, message, message_id, attempts from outgoing_mail "
+            "where id=$1 and sent_at is null for update skip locked",
+            uuid.UUID(mail_id),
+        )
+        if row is None:
+            return "already sent or being sent"
+        try:
+            await runtime.mailer.deliver(row["recipient"], bytes(row["message"]), row["message_id"])
+        except MailSendError as exc:
+            attempts = row["attempts"] + 1
+            error = str(exc)[:1000]
+            delay = MAIL_RETRY_DELAYS[min(attempts, len(MAIL_RETRY_DELAYS)) - 1]
+            log.warning("mail %s not sent (attempt %d): %s; retry in %ss", mail_id, attempts, error, delay)
+            failed = exc
+        else:
+            await conn.execute("update outgoing_mail set sent_at=now(), attempts=attempts+1, last_error=null where id=$1", uuid.UUID(mail_id))
+            return "sent"
+    await pool.execute(
+        "update outgoing_mail set attempts=attempts+1, last_error=$2 where id=$1", uuid.UUID(mail_id), str(failed)[:1000]
+    )
+    raise jobkit.Retry(defer=delay)
+
+
+async def sweep_unsent_mail(ctx: dict[str, Any]) -> int:
+    """Cron: re-enqueue every message still unsent a minute after it was queued."""
+    runtime: Runtime = ctx["runtime"]
+    count = 0
+    for schema, pool in runtime.pools.items():
+        rows = await pool.fetch(
+            "select id from outgoing_mail where sent_at is null and created_at < now() - interval '1 minute' "
+            "order by created_at limit 1000"
+        )
+        for row in rows:
+            await runtime.send_mail_soon(schema, row["id"])
+            count += 1
+    return count
