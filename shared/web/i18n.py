@@ -65,11 +65,11 @@ class Catalogs:
             for message in catalog:
                 if not message.id or message.fuzzy:
                     continue
-                key = message.id[0] if isinstance(message.id, tuple) else message.id
-                translation = (
+                key = str(message.id[0] if isinstance(message.id, (tuple, list)) else message.id)
+                translation: str | tuple[str, ...] = (
                     tuple(message.string)
                     if isinstance(message.string, (tuple, list))
-                    else message.string
+                    else str(message.string or "")
                 )
                 # Later dirs (services) override earlier ones (the kit) for the same msgid.
                 merged.messages[key] = translation

@@ -116,9 +116,7 @@ def _template_gettext(catalogs: Catalogs, lang: str) -> tuple[Callable[..., str]
         return text % variables if variables else text
 
     @pass_context
-    def ngettext(
-        context: Context, singular: str, plural: str, num: int, **variables: Any
-    ) -> str:
+    def ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
         variables.setdefault("num", num)
         text: str = catalogs.ngettext(lang, singular, plural, num)
         if context.eval_ctx.autoescape:
