@@ -14,7 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
@@ -49,30 +49,19 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
-def security_headers(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware adding CSP, nosniff, Referrer-Policy and X-Frame-Options to every response.
+async def security_headers(message: Message, scope: Scope) -> None:
+    """``before_send`` hook adding CSP, nosniff, Referrer-Policy and X-Frame-Options.
 
-    Install with ``Litestar(middleware=[security_headers])``. Being ASGI middleware rather than
-    an after_request hook, it also covers error responses and static files.
+    Install with ``Litestar(before_send=[security_headers])``. Not middleware: Litestar runs
+    app middleware only for matched routes, so its own 404/405 responses would go without.
     """
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                # A handler that set its own policy (e.g. a download) keeps it.
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
-                message["headers"] = headers
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return middleware
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers", []))
+    present = {bytes(name).lower() for name, _ in headers}
+    # A handler that set its own policy (e.g. a download) keeps it.
+    headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+    message["headers"] = headers
 
 
 def static_files_router(path: str = "/static", extra_dirs: Sequence[Path] = ()) -> Router:

@@ -61,7 +61,7 @@ def build_demo_app(template_dir: Path) -> Litestar:
 
     return Litestar(
         route_handlers=[show_form, submit_form, static_files_router()],
-        middleware=[security_headers],
+        before_send=[security_headers],
         csrf_config=CSRFConfig(secret="test-secret-of-32-characters-ok!"),
         exception_handlers=renderer.exception_handlers(),
     )
