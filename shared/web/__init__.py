@@ -1,0 +1,1 @@
+"""Web kit: i18n catalogs, page rendering, templates, static assets."""

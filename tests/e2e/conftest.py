@@ -1,0 +1,115 @@
+"""Browser harness: Debian's Chromium through Playwright (never a downloaded browser) plus axe-core."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_PATH = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+AXE_PATH = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_21_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+NewPage = Callable[..., Awaitable[Any]]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in tests/e2e drives the browser; mark it so `-m "not browser"` skips them."""
+    e2e_dir = Path(__file__).parent
+    for item in items:
+        if e2e_dir in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _require_chromium() -> None:
+    # Only the distribution's Chromium: a browser download is neither wanted nor possible in CI.
+    if not CHROMIUM_PATH.is_file():
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM_PATH}: install the Debian package 'chromium' "
+            "(.ci/run does)"
+        )
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    """One headless Chromium for the whole session."""
+    _require_chromium()
+    async with playwright_api.async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM_PATH), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def new_page(browser: Any) -> AsyncIterator[NewPage]:
+    """Factory for pages in fresh contexts: ``await new_page(locale="uk", java_script_enabled=False)``."""
+    contexts: list[Any] = []
+
+    async def open_page(locale: str = "pl", **context_options: Any) -> Any:
+        context = await browser.new_context(locale=locale, **context_options)
+        contexts.append(context)
+        return await context.new_page()
+
+    yield open_page
+    for context in contexts:
+        await context.close()
+
+
+@pytest.fixture
+async def page(new_page: NewPage, request: pytest.FixtureRequest) -> Any:
+    """A page in a fresh browser context; locale from ``@pytest.mark.parametrize('locale', ...)``
+    via indirect use, or Polish by default."""
+    locale = getattr(request, "param", "pl")
+    return await new_page(locale=locale)
+
+
+@functools.cache
+def _axe_source() -> str:
+    if not AXE_PATH.is_file():
+        pytest.skip(f"axe-core not found at {AXE_PATH}: run `npm install` at the repo root")
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+async def assert_accessible(page: Any) -> None:
+    """Fail listing every serious or critical WCAG 2.1 A/AA violation axe-core finds on page."""
+    # Not page.add_script_tag(path=...): it inlines the file into a <script>, which our own
+    # CSP (script-src 'self') rightly blocks. Evaluating the source through the DevTools
+    # protocol is exempt from CSP, so axe runs against the page exactly as residents get it
+    # (bypass_csp=True would also let the page's own inline scripts/styles slip through).
+    if await page.evaluate("typeof axe") == "undefined":
+        await page.evaluate(_axe_source())
+    results = await page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: tags})", WCAG_21_AA_TAGS
+    )
+    blocking = [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    if blocking:
+        lines = [f"{len(blocking)} serious/critical accessibility violation(s) on {page.url}:"]
+        for violation in blocking:
+            targets = ", ".join(
+                " ".join(str(t) for t in node["target"]) for node in violation["nodes"]
+            )
+            lines.append(
+                f"- {violation['id']} ({violation['impact']}): {violation['help']} -> {targets}"
+            )
+        pytest.fail("\n".join(lines))
