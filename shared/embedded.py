@@ -628,6 +628,11 @@ class EmbeddedServers:
                 log.warning("stopping stale embedded %s (pid %d) left by a previous run", name, pid)
                 await _terminate_pid(pid, signal.SIGTERM, STOP_TIMEOUT)
             pid_file.unlink(missing_ok=True)
+        # Before ports are chosen, so a stale postmaster does not push us off our saved port.
+        if "postgres" not in self._servers:
+            await self._stop_stale_postmaster(
+                self._pgdata_from_note() or self.data_dir / "postgres"
+            )
 
     async def _stop_stale_postmaster(self, pgdata: Path) -> None:
         try:
