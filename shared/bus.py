@@ -154,9 +154,6 @@ class Bus:
             pass
 
     async def close(self) -> None:
-        """Drain and close the connection."""
+        """Close the connection (no drain: unacked messages are redelivered to the next consumer)."""
         if not self.nc.is_closed:
-            try:
-                await asyncio.wait_for(self.nc.drain(), timeout=5)
-            except Exception:  # noqa: BLE001 - closing anyway
-                await self.nc.close()
+            await self.nc.close()

@@ -149,11 +149,6 @@ class Runtime:
 
     async def close(self) -> None:
         """Stop parts and close connections, in reverse order of starting."""
-        for relay in self.relays:
-            relay.stop()
-        if self.worker is not None:
-            with contextlib.suppress(Exception):
-                self.worker.handle_sig(15)
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:

@@ -68,7 +68,7 @@ async def servers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ser
         assert embedded.database_url and embedded.nats_url and embedded.redis_url
         yield Servers(embedded.database_url, embedded.nats_url, embedded.redis_url, embedded)
     finally:
-        await embedded.stop()
+        await embedded.destroy()
 
 
 @pytest.fixture(scope="session")

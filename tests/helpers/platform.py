@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -12,17 +11,11 @@ from typing import Any
 
 import httpx
 import msgspec
-import uvicorn
 
 from shared.app import build_app
+from tests.helpers.server import serve_app
 from shared.config import Settings
 from shared.runtime import PARTS, Runtime, ServiceSpec
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -38,26 +31,6 @@ class RunningPlatform:
 
     def auth(self, role: str, subject: str | None = None, org: uuid.UUID | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role, subject, org)}"}
-
-
-@contextlib.asynccontextmanager
-async def serve_app(app: Any, port: int | None = None) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn in this event loop; yields its base URL."""
-    import asyncio
-
-    port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=10)
 
 
 @contextlib.asynccontextmanager
