@@ -129,6 +129,7 @@ def build_app(runtime: Runtime, services: Sequence[ServiceSpec], *, extra_handle
     """The ASGI app serving the kit's routes and those of `services`."""
     from shared.auth_pages import auth_routes
     from shared.web.pages import kit_route_handlers, page_exception_handlers
+    from shared.web.templates import security_headers
 
     handlers: list[Any] = [health, *auth_routes, *kit_route_handlers(), *extra_handlers]
     for spec in services:
@@ -139,6 +140,7 @@ def build_app(runtime: Runtime, services: Sequence[ServiceSpec], *, extra_handle
         state=State({"runtime": runtime}),
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         middleware=[context_middleware],
+        before_send=[security_headers],
         exception_handlers={**EXCEPTION_HANDLERS, **page_exception_handlers()},
         request_max_body_size=MAX_BODY_BYTES,
         csrf_config=CSRFConfig(

@@ -44,8 +44,6 @@ class ServiceSpec:
     consumers: Sequence[ConsumerSpec] = ()
     jobs: Sequence[Any] = ()
     cron_jobs: Sequence[jobkit.CronJob] = ()
-    template_dir: Path | None = None
-    locale_dir: Path | None = None
     background: Sequence[Background] = ()
     on_start: Sequence[Background] = ()
 

@@ -13,6 +13,4 @@ service = ServiceSpec(
     schema="grants",
     migrations=HERE / "migrations",
     route_handlers=[],
-    template_dir=HERE / "templates",
-    locale_dir=HERE / "locale",
 )

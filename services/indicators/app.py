@@ -15,6 +15,4 @@ service = ServiceSpec(
     migrations=HERE / "migrations",
     route_handlers=[*api.route_handlers],
     consumers=consumers.consumers,
-    template_dir=HERE / "templates",
-    locale_dir=HERE / "locale",
 )

@@ -1,10 +1,14 @@
-"""The participation service: Intercultural Dialogue Bench and Council on Equal Treatment."""
+"""The participation service: Intercultural Dialogue Bench and Council on Equal Treatment.
+
+Both share the `participation` schema (migrations 001-049 are the Bench's, 050-099 the
+Council's) and this one spec; each lives in its own subpackage.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from services.participation import bench_api
+from services.participation import bench, council
 from shared.runtime import ServiceSpec
 
 HERE = Path(__file__).parent
@@ -13,7 +17,9 @@ service = ServiceSpec(
     name="participation",
     schema="participation",
     migrations=HERE / "migrations",
-    route_handlers=[*bench_api.route_handlers],
-    template_dir=HERE / "templates",
-    locale_dir=HERE / "locale",
+    route_handlers=[*bench.route_handlers, *council.route_handlers],
+    consumers=[*bench.consumers, *council.consumers],
+    jobs=[*bench.jobs, *council.jobs],
+    cron_jobs=[*bench.cron_jobs, *council.cron_jobs],
+    background=[*bench.background, *council.background],
 )

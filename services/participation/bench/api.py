@@ -10,8 +10,8 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Parameter
 
-from services.participation import domain, store
-from services.participation.schemas import (
+from services.participation.bench import domain, store
+from services.participation.bench.schemas import (
     AnswerView,
     Edition,
     EditionIn,
