@@ -1,7 +1,241 @@
-"""Sign-in for pages: one-time links, OIDC authorization code with PKCE, sign-out."""
+"""Sign-in for pages: one-time links, OIDC authorization code with PKCE, sign-out.
+
+City staff sign in at the city's OpenID Connect issuer (when OIDC_ISSUER is set); people outside
+the city (NGO representatives, evaluators, jurors) get a one-time link by e-mail, valid for
+minutes. Opening a link shows a confirmation button: mail scanners that prefetch links must not
+spend them, so only the POST signs in. Either way the result is a session cookie (HttpOnly,
+SameSite=Lax, Secure on https) holding a token of the local issuer.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import time
 from typing import Any
 
-auth_routes: list[Any] = []
+from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.exceptions import HTTPException
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from shared.auth import (
+    LOGIN_LINK_TTL,
+    SESSION_COOKIE,
+    SESSION_TTL,
+    InvalidToken,
+    Principal,
+    current_user,
+    principal_from_claims,
+)
+from shared.runtime import Runtime
+from shared.web.pages import kit_pages
+
+log = logging.getLogger("openkrakow.auth")
+
+OIDC_COOKIE = "okr_oidc"
+ROLE_HOME = {
+    "coordinator": "/dashboard",
+    "responder": "/bench/queue",
+    "council_secretary": "/council",
+    "ngo": "/grants",
+    "evaluator": "/grants/evaluations",
+    "juror": "/ambassadors/jury",
+}
+
+
+def safe_next(target: str | None, principal: Principal | None = None) -> str:
+    """A local path to go to after sign-in; never another site (open-redirect guard)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    if principal and principal.roles:
+        return ROLE_HOME.get(principal.roles[0], "/")
+    return "/"
+
+
+def _session_cookie(runtime: Runtime, value: str, max_age: int = SESSION_TTL) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=runtime.settings.public_url.startswith("https://"),
+        path="/",
+    )
+
+
+def _signed_in(runtime: Runtime, principal: Principal, target: str) -> Response[Any]:
+    assert runtime.auth is not None
+    response: Response[Any] = Redirect(target, status_code=303)
+    response.set_cookie(_session_cookie(runtime, runtime.auth.session_token(principal)))
+    return response
+
+
+@get("/auth/sign-in", include_in_schema=False)
+async def sign_in_page(
+    request: Request[Any, Any, Any], runtime: Runtime, next: str | None = None
+) -> Response[str]:
+    """Explains both ways in: the city account (OIDC) and a one-time link for everyone else."""
+    return kit_pages.render(
+        request,
+        "auth/sign_in.html",
+        next=safe_next(next),
+        oidc=runtime.settings.oidc_issuer is not None
+        and runtime.settings.oidc_client_id is not None,
+        user=current_user(request),
+    )
+
+
+@get("/auth/link", include_in_schema=False)
+async def link_page(
+    request: Request[Any, Any, Any], runtime: Runtime, token: str = "", next: str | None = None
+) -> Response[str]:
+    """Shows who the link signs in, with a button; the link is spent only by that button."""
+    assert runtime.auth is not None
+    try:
+        claims = runtime.auth.local.verify(token, purpose="login-link")
+        principal = principal_from_claims(claims, via="session")
+    except InvalidToken:
+        return kit_pages.render(request, "auth/link_invalid.html", status_code=400)
+    return kit_pages.render(
+        request,
+        "auth/link.html",
+        token=token,
+        role=principal.roles[0] if principal.roles else "",
+        next=safe_next(next),
+    )
+
+
+@post("/auth/link", include_in_schema=False, status_code=303)
+async def use_link(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
+    """Spends a one-time link and signs its holder in."""
+    assert runtime.auth is not None and runtime.redis is not None
+    form = await request.form()
+    token = str(form.get("token", ""))
+    try:
+        claims = runtime.auth.local.verify(token, purpose="login-link")
+        principal = principal_from_claims(claims, via="session")
+    except InvalidToken:
+        return kit_pages.render(request, "auth/link_invalid.html", status_code=400)
+    ttl = max(1, int(claims["exp"]) - int(time.time()) + 60)
+    try:
+        first_use = await runtime.redis.set(f"okr:used-link:{claims['jti']}", "1", nx=True, ex=ttl)
+    except Exception as exc:  # noqa: BLE001 - without Redis we cannot promise single use
+        log.warning("sign-in link refused: redis unavailable (%s)", exc)
+        raise HTTPException(status_code=503, detail="sign-in is unavailable for a moment") from exc
+    if not first_use:
+        return kit_pages.render(request, "auth/link_invalid.html", status_code=409)
+    return _signed_in(runtime, principal, safe_next(str(form.get("next", "")), principal))
+
+
+@post("/auth/sign-out", include_in_schema=False, status_code=303)
+async def sign_out(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
+    """Ends the session: the cookie is cleared and its token revoked until it would expire."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and runtime.redis is not None:
+        key = "okr:revoked:" + hashlib.sha256(cookie.encode()).hexdigest()
+        try:
+            await runtime.redis.set(key, "1", ex=SESSION_TTL)
+        except Exception as exc:  # noqa: BLE001 - the cookie is still cleared below
+            log.warning("could not record sign-out: %s", exc)
+    response: Response[Any] = Redirect("/", status_code=303)
+    response.set_cookie(_session_cookie(runtime, "", max_age=0))
+    return response
+
+
+def _oidc_client(runtime: Runtime) -> AsyncOAuth2Client:
+    s = runtime.settings
+    return AsyncOAuth2Client(
+        client_id=s.oidc_client_id,
+        client_secret=s.oidc_client_secret,
+        scope="openid profile email",
+        redirect_uri=f"{s.public_url}/auth/oidc/callback",
+        code_challenge_method="S256",
+        timeout=10,
+    )
+
+
+@get("/auth/oidc/start", include_in_schema=False)
+async def oidc_start(runtime: Runtime, next: str | None = None) -> Response[Any]:
+    """Sends city staff to the OIDC issuer (authorization code flow with PKCE)."""
+    auth = runtime.auth
+    if auth is None or auth.oidc is None or not runtime.settings.oidc_client_id:
+        raise HTTPException(status_code=404, detail="no OIDC issuer is configured")
+    meta = await auth.oidc.discover()
+    verifier, nonce = generate_token(64), generate_token(24)
+    async with _oidc_client(runtime) as client:
+        url, state = client.create_authorization_url(
+            meta["authorization_endpoint"], code_verifier=verifier, nonce=nonce
+        )
+    flow = auth.local.sign(
+        {
+            "sub": "oidc-flow",
+            "state": state,
+            "verifier": verifier,
+            "nonce": nonce,
+            "next": safe_next(next),
+        },
+        ttl=600,
+        purpose="oidc-flow",
+    )
+    response: Response[Any] = Redirect(url, status_code=303)
+    response.set_cookie(
+        Cookie(
+            key=OIDC_COOKIE,
+            value=flow,
+            max_age=600,
+            httponly=True,
+            samesite="lax",
+            secure=runtime.settings.public_url.startswith("https://"),
+            path="/auth/oidc",
+        )
+    )
+    return response
+
+
+@get("/auth/oidc/callback", include_in_schema=False)
+async def oidc_callback(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    code: str = "",
+    oauth_state: str = Parameter(query="state", default=""),
+) -> Response[Any]:
+    """Completes the OIDC flow: checks state, swaps the code (with the PKCE verifier), signs in."""
+    auth = runtime.auth
+    if auth is None or auth.oidc is None:
+        raise HTTPException(status_code=404, detail="no OIDC issuer is configured")
+    try:
+        flow = auth.local.verify(request.cookies.get(OIDC_COOKIE, ""), purpose="oidc-flow")
+    except InvalidToken:
+        return kit_pages.render(request, "auth/link_invalid.html", status_code=400)
+    if not code or oauth_state != flow["state"]:
+        return kit_pages.render(request, "auth/link_invalid.html", status_code=400)
+    meta = await auth.oidc.discover()
+    try:
+        async with _oidc_client(runtime) as client:
+            token = await client.fetch_token(
+                meta["token_endpoint"], code=code, code_verifier=flow["verifier"]
+            )
+        claims = await auth.oidc.verify(
+            token["id_token"], audience=runtime.settings.oidc_client_id, nonce=flow["nonce"]
+        )
+        principal = principal_from_claims(claims, roles_claim=auth.oidc.roles_claim, via="session")
+    except (InvalidToken, KeyError, Exception) as exc:  # noqa: BLE001 - any failure: not signed in
+        log.warning("OIDC sign-in failed: %s", exc)
+        return kit_pages.render(request, "auth/link_invalid.html", status_code=400)
+    if not principal.roles:
+        raise HTTPException(
+            status_code=403, detail="your city account has no role on this platform"
+        )
+    response = _signed_in(runtime, principal, safe_next(flow.get("next"), principal))
+    response.delete_cookie(OIDC_COOKIE, path="/auth/oidc")
+    return response
+
+
+auth_routes: list[Any] = [sign_in_page, link_page, use_link, sign_out, oidc_start, oidc_callback]
+
+__all__ = ["LOGIN_LINK_TTL", "auth_routes", "safe_next"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Request, Response
+from litestar import Request, Response, get
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect
 
@@ -23,9 +23,15 @@ def is_api(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith(_API_PREFIXES)
 
 
+@get("/", include_in_schema=False)
+async def home(request: Request[Any, Any, Any]) -> Response[str]:
+    """The programme's front page, linking every resident-facing part."""
+    return kit_pages.render(request, "index.html")
+
+
 def kit_route_handlers() -> list[Any]:
     """Routes every process with pages serves."""
-    return [static_files_router()]
+    return [home, static_files_router()]
 
 
 def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

@@ -39,15 +39,23 @@ def _event(payload: ev.Payload) -> Any:  # type: ignore[name-defined]
 
 def _edition(row: Any) -> Edition:
     return Edition(
-        id=row["id"], title=row["title"], held_on=row["held_on"], venue=row["venue"],
-        audience=row["audience"], submissions_close_at=row["submissions_close_at"],
-        answer_due_days=row["answer_due_days"], status=row["status"], number=row["number"],
+        id=row["id"],
+        title=row["title"],
+        held_on=row["held_on"],
+        venue=row["venue"],
+        audience=row["audience"],
+        submissions_close_at=row["submissions_close_at"],
+        answer_due_days=row["answer_due_days"],
+        status=row["status"],
+        number=row["number"],
         year=row["year"],
     )
 
 
 @post("/api/bench/editions", guards=[requires("coordinator")], tags=TAGS, status_code=201)
-async def create_edition(request: Request[Any, Any, Any], data: EditionIn, runtime: Runtime) -> Response[Any]:
+async def create_edition(
+    request: Request[Any, Any, Any], data: EditionIn, runtime: Runtime
+) -> Response[Any]:
     """Create a Dialogue Bench edition, open for questions until `submissions_close_at`."""
     body = await request.body()
     async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
@@ -56,17 +64,30 @@ async def create_edition(request: Request[Any, Any, Any], data: EditionIn, runti
             return idempotency.replay_response(replay)
         year = data.held_on.year
         row = await store.insert_edition(
-            conn, id=uuid.uuid4(), year=year, number=await store.next_edition_number(conn, year),
-            title=data.title.strip(), held_on=data.held_on, venue=data.venue.strip(),
-            audience=data.audience.strip(), submissions_close_at=data.submissions_close_at,
+            conn,
+            id=uuid.uuid4(),
+            year=year,
+            number=await store.next_edition_number(conn, year),
+            title=data.title.strip(),
+            held_on=data.held_on,
+            venue=data.venue.strip(),
+            audience=data.audience.strip(),
+            submissions_close_at=data.submissions_close_at,
             answer_due_days=data.answer_due_days,
         )
         edition = _edition(row)
         await idempotency.remember(conn, "bench.create_edition", key, 201, edition)
-        await outbox.add(conn, _event(ev.BenchEditionCreated(
-            edition_id=edition.id, held_on=edition.held_on,
-            submissions_close_at=edition.submissions_close_at, answer_due_days=edition.answer_due_days,
-        )))
+        await outbox.add(
+            conn,
+            _event(
+                ev.BenchEditionCreated(
+                    edition_id=edition.id,
+                    held_on=edition.held_on,
+                    submissions_close_at=edition.submissions_close_at,
+                    answer_due_days=edition.answer_due_days,
+                )
+            ),
+        )
     return Response(edition, status_code=201)
 
 
@@ -86,7 +107,9 @@ async def receive_question(
     if edition is None:
         raise NotFoundException(f"no edition {edition_id}")
     now = utcnow()
-    reason = domain.edition_accepts_questions(edition["status"], edition["submissions_close_at"], now)
+    reason = domain.edition_accepts_questions(
+        edition["status"], edition["submissions_close_at"], now
+    )
     if reason and channel in ("web", "email"):
         raise Conflict(f"this edition takes no more questions: {reason}")
     seq = await store.next_question_seq(conn, edition_id)
@@ -96,16 +119,36 @@ async def receive_question(
     reference = domain.format_reference(edition["year"], edition["number"], seq)
     group = data.group or "undisclosed"
     await store.insert_question(
-        conn, id=question_id, edition_id=edition_id, reference=reference, seq=seq,
-        token_hash=domain.hash_token(token), channel=channel, topic=data.topic, language=data.language,
-        group=group, text=data.text.strip(), name=(data.name or "").strip() or None,
-        email=data.email.strip().lower() if data.email else None, consent=data.consent,
-        received_at=now, due_at=due,
+        conn,
+        id=question_id,
+        edition_id=edition_id,
+        reference=reference,
+        seq=seq,
+        token_hash=domain.hash_token(token),
+        channel=channel,
+        topic=data.topic,
+        language=data.language,
+        group=group,
+        text=data.text.strip(),
+        name=(data.name or "").strip() or None,
+        email=data.email.strip().lower() if data.email else None,
+        consent=data.consent,
+        received_at=now,
+        due_at=due,
     )
-    created = QuestionCreated(id=question_id, reference=reference, status="received", tracking_token=token, due_at=due)
+    created = QuestionCreated(
+        id=question_id, reference=reference, status="received", tracking_token=token, due_at=due
+    )
     event = ev.BenchQuestionReceived(
-        question_id=question_id, edition_id=edition_id, channel=channel, topic=data.topic,  # type: ignore[arg-type]
-        language=data.language, group=group, received_at=now, due_at=due, has_email=bool(data.email),  # type: ignore[arg-type]
+        question_id=question_id,
+        edition_id=edition_id,
+        channel=channel,
+        topic=data.topic,  # type: ignore[arg-type]
+        language=data.language,
+        group=group,
+        received_at=now,
+        due_at=due,
+        has_email=bool(data.email),  # type: ignore[arg-type]
     )
     return created, event
 
@@ -136,7 +179,9 @@ async def ask_question(
     tags=TAGS,
     dependencies={"page": paging},  # type: ignore[dict-item]
 )
-async def list_questions(edition_id: uuid.UUID, runtime: Runtime, page: Paging) -> Page[QuestionSummary]:
+async def list_questions(
+    edition_id: uuid.UUID, runtime: Runtime, page: Paging
+) -> Page[QuestionSummary]:
     """The edition's questions, overdue first."""
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows, total = await store.list_questions(conn, edition_id, page.limit, page.offset)
@@ -145,7 +190,9 @@ async def list_questions(edition_id: uuid.UUID, runtime: Runtime, page: Paging) 
 
 @get("/api/bench/questions/{reference:str}", tags=TAGS, security=[{}])
 async def track_question(
-    reference: str, runtime: Runtime, token: str = Parameter(query="token", min_length=8, max_length=200)
+    reference: str,
+    runtime: Runtime,
+    token: str = Parameter(query="token", min_length=8, max_length=200),
 ) -> QuestionStatus:
     """The asker follows a question with its reference and tracking token."""
     async with runtime.pool(SCHEMA).acquire() as conn:
@@ -155,8 +202,13 @@ async def track_question(
             raise PermissionDeniedException("reference and token do not match")
         answer = await store.latest_answer(conn, row["id"])
     return QuestionStatus(
-        reference=row["reference"], status=row["status"],
-        answer=AnswerView(text=answer["text"], language=answer["language"], answered_at=answer["answered_at"]) if answer else None,
+        reference=row["reference"],
+        status=row["status"],
+        answer=AnswerView(
+            text=answer["text"], language=answer["language"], answered_at=answer["answered_at"]
+        )
+        if answer
+        else None,
     )
 
 

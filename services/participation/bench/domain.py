@@ -23,7 +23,9 @@ def due_at(received_at: datetime, answer_due_days: int) -> datetime:
     return end_of_day.astimezone(ZoneInfo("UTC"))
 
 
-def edition_accepts_questions(status: str, submissions_close_at: datetime, now: datetime) -> str | None:
+def edition_accepts_questions(
+    status: str, submissions_close_at: datetime, now: datetime
+) -> str | None:
     """None when the edition takes questions now, else the reason it does not."""
     if status != "open":
         return f"the edition is {status}"

@@ -20,21 +20,33 @@ async def insert_edition(conn: asyncpg.Connection, **fields: Any) -> asyncpg.Rec
         """insert into bench_editions (id, year, number, title, held_on, venue, audience,
                submissions_close_at, answer_due_days)
            values ($1,$2,$3,$4,$5,$6,$7,$8,$9) returning *""",
-        fields["id"], fields["year"], fields["number"], fields["title"], fields["held_on"],
-        fields["venue"], fields["audience"], fields["submissions_close_at"], fields["answer_due_days"],
+        fields["id"],
+        fields["year"],
+        fields["number"],
+        fields["title"],
+        fields["held_on"],
+        fields["venue"],
+        fields["audience"],
+        fields["submissions_close_at"],
+        fields["answer_due_days"],
     )
 
 
-async def list_editions(conn: asyncpg.Connection, limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
+async def list_editions(
+    conn: asyncpg.Connection, limit: int, offset: int
+) -> tuple[list[asyncpg.Record], int]:
     rows = await conn.fetch(
         "select * from bench_editions order by held_on desc, created_at desc limit $1 offset $2",
-        limit, offset,
+        limit,
+        offset,
     )
     total = await conn.fetchval("select count(*) from bench_editions")
     return rows, total
 
 
-async def edition_for_update(conn: asyncpg.Connection, edition_id: uuid.UUID) -> asyncpg.Record | None:
+async def edition_for_update(
+    conn: asyncpg.Connection, edition_id: uuid.UUID
+) -> asyncpg.Record | None:
     return await conn.fetchrow("select * from bench_editions where id = $1 for update", edition_id)
 
 
@@ -50,8 +62,20 @@ async def insert_question(conn: asyncpg.Connection, **f: Any) -> None:
         """insert into bench_questions (id, edition_id, reference, seq, tracking_token_hash, channel,
                topic, language, grp, text, asker_name, asker_email, consent, received_at, due_at)
            values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)""",
-        f["id"], f["edition_id"], f["reference"], f["seq"], f["token_hash"], f["channel"], f["topic"],
-        f["language"], f["group"], f["text"], f["name"], f["email"], f["consent"], f["received_at"],
+        f["id"],
+        f["edition_id"],
+        f["reference"],
+        f["seq"],
+        f["token_hash"],
+        f["channel"],
+        f["topic"],
+        f["language"],
+        f["group"],
+        f["text"],
+        f["name"],
+        f["email"],
+        f["consent"],
+        f["received_at"],
         f["due_at"],
     )
 
@@ -64,9 +88,13 @@ async def list_questions(
            from bench_questions where edition_id = $1
            order by (status not in ('answered','rejected','merged') and due_at < now()) desc,
                     received_at limit $2 offset $3""",
-        edition_id, limit, offset,
+        edition_id,
+        limit,
+        offset,
     )
-    total = await conn.fetchval("select count(*) from bench_questions where edition_id = $1", edition_id)
+    total = await conn.fetchval(
+        "select count(*) from bench_questions where edition_id = $1", edition_id
+    )
     return rows, total
 
 

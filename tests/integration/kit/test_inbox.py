@@ -1,0 +1,141 @@
+"""Consumers: each event applied once, failures retried with back-off, poison parked, not dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+
+from shared.bus import Bus, ConsumerPolicy
+from shared.events import Envelope, encode, new_event, utcnow
+from shared.events import catalogue as ev
+from shared.inbox import ConsumerRunner, ConsumerSpec
+from tests.helpers.waiting import eventually
+
+FAST = ConsumerPolicy(max_deliver=3, backoff=(0.1, 0.2), ack_timeouts=(5.0,))
+
+
+def event() -> Envelope:
+    return new_event(
+        ev.BenchEditionHeld(edition_id=uuid.uuid4(), held_on=utcnow().date(), recorded_at=utcnow()),
+        producer="kit-test",
+    )
+
+
+async def publish(bus: Bus, subject: str, envelope: Envelope, msg_id: str | None = None) -> None:
+    # A distinct Nats-Msg-Id lets the same event through the stream's de-duplication, as a
+    # re-publication after the duplicate window would.
+    await bus.js.publish(
+        subject, encode(envelope), headers={"Nats-Msg-Id": msg_id or str(envelope.id)}
+    )
+
+
+async def start(bus: Bus, pool: asyncpg.Pool, spec: ConsumerSpec) -> asyncio.Task[None]:
+    runner = ConsumerRunner(bus, pool, spec)
+    task = asyncio.create_task(runner.run())
+    await asyncio.wait_for(runner.ready.wait(), 10)
+    return task
+
+
+async def test_the_same_event_delivered_twice_is_applied_once(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    _, pool = scratch
+    await pool.execute("create table applied (event_id uuid)")
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        await conn.execute("insert into applied values ($1)", envelope.id)
+
+    task = await start(
+        bus, pool, ConsumerSpec(f"kit-{uuid.uuid4().hex[:8]}", [subject], handler, FAST)
+    )
+    try:
+        envelope = event()
+        await publish(bus, subject, envelope)
+        await publish(bus, subject, envelope, msg_id=f"again-{envelope.id}")
+        await publish(bus, subject, event())
+        await eventually(
+            lambda: pool.fetchval("select count(*) = 2 from inbox"),
+            what="two distinct events in the inbox",
+        )
+        await asyncio.sleep(0.3)
+        assert (
+            await pool.fetchval("select count(*) from applied where event_id = $1", envelope.id)
+            == 1
+        )
+        assert await pool.fetchval("select count(*) from applied") == 2
+    finally:
+        task.cancel()
+
+
+async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    _, pool = scratch
+    await pool.execute("create table applied (event_id uuid)")
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    attempts = 0
+
+    async def flaky(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        nonlocal attempts
+        attempts += 1
+        await conn.execute("insert into applied values ($1)", envelope.id)
+        if attempts < 3:
+            raise ConnectionError("downstream hiccup")
+
+    task = await start(
+        bus,
+        pool,
+        ConsumerSpec(
+            f"kit-{uuid.uuid4().hex[:8]}",
+            [subject],
+            flaky,
+            ConsumerPolicy(max_deliver=5, backoff=(0.1, 0.1), ack_timeouts=(5.0,)),
+        ),
+    )
+    try:
+        await publish(bus, subject, event())
+        await eventually(
+            lambda: pool.fetchval("select count(*) = 1 from inbox"), what="applied on the third try"
+        )
+        assert attempts == 3
+        assert await pool.fetchval("select count(*) from applied") == 1
+        assert await pool.fetchval("select count(*) from dead_letters") == 0
+    finally:
+        task.cancel()
+
+
+async def test_an_event_failing_every_time_is_parked_and_the_next_one_still_applied(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    _, pool = scratch
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    poison, good = event(), event()
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        if envelope.id == poison.id:
+            raise ValueError("cannot apply this one")
+
+    task = await start(
+        bus, pool, ConsumerSpec(f"kit-{uuid.uuid4().hex[:8]}", [subject], handler, FAST)
+    )
+    try:
+        await publish(bus, subject, poison)
+        await publish(bus, subject, good)
+        await bus.js.publish(subject, b"{not json", headers={"Nats-Msg-Id": uuid.uuid4().hex})
+        await eventually(
+            lambda: pool.fetchval("select count(*) = 2 from dead_letters"), what="two parked events"
+        )
+        parked = await pool.fetch(
+            "select event_id, error, deliveries from dead_letters order by id"
+        )
+        by_id = {r["event_id"]: r for r in parked}
+        assert by_id[poison.id]["deliveries"] == FAST.max_deliver
+        assert "cannot apply this one" in by_id[poison.id]["error"]
+        assert any(r["event_id"] is None and "undecodable" in r["error"] for r in parked)
+        assert await pool.fetchval("select count(*) from inbox where event_id = $1", good.id) == 1
+        assert await pool.fetchval("select count(*) from inbox where event_id = $1", poison.id) == 0
+    finally:
+        task.cancel()
