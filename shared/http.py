@@ -67,23 +67,23 @@ _AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$")
 
 
 def _field_errors(extra: Any) -> list[FieldError]:
+    """Turn msgspec's messages ("Expected `str`, got `int` - at `$.text`") into field errors."""
     errors: list[FieldError] = []
     for item in extra if isinstance(extra, list) else []:
         if not isinstance(item, dict):
             continue
         message = str(item.get("message", ""))
-        key = item.get("key")
         match = _AT.match(message)
-        path = (match.group("path") or "") if match else ""
+        path = ((match.group("path") or "") if match else "").lstrip(".")
         if match:
             message = match.group("msg")
-        unknown = re.search(r"unknown field `([^`]+)`", message)
-        field = (
-            (path.lstrip(".") + "." if path.strip(".") else "") + unknown.group(1)
-            if unknown
-            else (path.lstrip(".") or key or "body")
-        )
-        errors.append(FieldError(field=str(field), message=message))
+        named = re.search(r"(?:unknown|missing required) field `([^`]+)`", message)
+        if named:
+            field = f"{path}.{named.group(1)}" if path else named.group(1)
+        else:
+            key = item.get("key")
+            field = path or (str(key) if key and key != "data" else "body")
+        errors.append(FieldError(field=field, message=message))
     return errors
 
 

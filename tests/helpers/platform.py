@@ -75,3 +75,6 @@ def test_settings(
         smtp_url=None,
     )
     return msgspec.structs.replace(base, **overrides) if overrides else base
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test

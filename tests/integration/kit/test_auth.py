@@ -1,0 +1,278 @@
+"""Who may call what: bearer tokens, roles, sign-in links, sessions, and an OIDC issuer."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import msgspec
+import pytest
+from joserfc import jwt
+from joserfc.jwk import KeySet, OctKey, RSAKey
+from litestar import Litestar, Request, get, post
+from litestar.response import Redirect
+
+from shared.auth import Authenticator, LocalIssuer, OidcIssuer
+from tests.conftest import Servers
+from tests.helpers.platform import RunningPlatform, running_platform, test_settings
+from tests.helpers.server import serve_app
+
+CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def test_no_token_is_401_and_wrong_role_is_403(platform: RunningPlatform) -> None:
+    url = "/api/indicators?year=2026"
+    assert (await platform.client.get(url)).status_code == 401
+    assert (await platform.client.get(url, headers=platform.auth("juror"))).status_code == 403
+    assert (await platform.client.get(url, headers=platform.auth("coordinator"))).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        pytest.param(lambda auth: "not-a-jwt", id="garbage"),
+        pytest.param(lambda auth: auth.access_token("c", "coordinator", ttl=-120), id="expired"),
+        pytest.param(
+            lambda auth: LocalIssuer(
+                b"another-key-entirely-0123456789abcdef", "openkrakow-local", "openkrakow"
+            ).sign({"sub": "c", "roles": ["coordinator"]}, ttl=300, purpose="access"),
+            id="forged-signature",
+        ),
+        pytest.param(
+            lambda auth: LocalIssuer(b"x" * 40, "https://evil.example", "openkrakow").sign(
+                {"sub": "c", "roles": ["coordinator"]}, ttl=300, purpose="access"
+            ),
+            id="other-issuer",
+        ),
+        pytest.param(
+            lambda auth: auth.local.sign(
+                {"sub": "c", "roles": ["coordinator"]}, ttl=300, purpose="session"
+            ),
+            id="session-token-as-bearer",
+        ),
+    ],
+)
+async def test_an_invalid_bearer_token_is_401(platform: RunningPlatform, make_token: Any) -> None:
+    token = make_token(platform.runtime.auth)
+    resp = await platform.client.get(
+        "/api/indicators?year=2026", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert resp.status_code == 401
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    assert "WWW-Authenticate" in resp.headers
+
+
+async def test_the_sign_in_page_speaks_polish_by_default_and_ukrainian_on_request(
+    platform: RunningPlatform,
+) -> None:
+    assert "Zaloguj" in (await platform.client.get("/auth/sign-in")).text
+    assert "Увійти" in (await platform.client.get("/auth/sign-in", params={"lang": "uk"})).text
+
+
+async def test_a_sign_in_link_works_once_and_sign_out_revokes_the_session(
+    platform: RunningPlatform,
+) -> None:
+    assert platform.runtime.auth is not None
+    token = platform.runtime.auth.login_link_token("ngo-rep-1", "ngo", org=uuid.uuid4())
+    async with httpx.AsyncClient(base_url=platform.base_url) as browser:
+        page = await browser.get("/auth/link", params={"token": token})
+        assert page.status_code == 200
+        csrf = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+        form = {"token": token, "next": "/", "_csrf_token": csrf}
+        signed_in = await browser.post("/auth/link", data=form)
+        assert signed_in.status_code == 303
+        session = browser.cookies.get("okr_session")
+        assert session
+        assert platform.runtime.auth.from_session(session).subject == "ngo-rep-1"  # type: ignore[union-attr]
+        home = await browser.get("/")
+        assert "Wyloguj" in home.text  # the header offers sign-out to a signed-in person
+
+        again = await browser.post("/auth/link", data=form)
+        assert again.status_code == 409
+
+        csrf = CSRF.search(home.text).group(1)  # type: ignore[union-attr]
+        out = await browser.post("/auth/sign-out", data={"_csrf_token": csrf})
+        assert out.status_code == 303
+    # The old cookie value no longer signs anyone in, even if it was copied before sign-out.
+    async with httpx.AsyncClient(
+        base_url=platform.base_url, cookies={"okr_session": session}
+    ) as thief:
+        assert "Wyloguj" not in (await thief.get("/")).text
+
+
+async def test_a_form_post_without_the_csrf_token_is_refused(platform: RunningPlatform) -> None:
+    token = platform.runtime.auth.login_link_token("x", "juror")  # type: ignore[union-attr]
+    resp = await platform.client.post("/auth/link", data={"token": token})
+    assert resp.status_code == 403
+
+
+async def test_an_expired_or_tampered_link_is_refused(platform: RunningPlatform) -> None:
+    auth = platform.runtime.auth
+    assert auth is not None
+    expired = auth.login_link_token("x", "juror", ttl=-120)
+    assert (await platform.client.get("/auth/link", params={"token": expired})).status_code == 400
+    assert (
+        await platform.client.get("/auth/link", params={"token": expired[:-3] + "abc"})
+    ).status_code == 400
+
+
+def test_unknown_roles_are_refused_when_issuing() -> None:
+    auth = Authenticator(LocalIssuer(b"k" * 40, "i", "a"), None)
+    with pytest.raises(ValueError, match="unknown role"):
+        auth.access_token("s", "mayor")
+
+
+# --- OIDC: a real (small) issuer served over HTTP ---------------------------------------
+
+
+class FakeIdP:
+    """An OpenID Connect issuer with the authorization-code + PKCE flow and a JWKS."""
+
+    def __init__(self) -> None:
+        self.key = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"})
+        self.base = ""
+        self.codes: dict[str, dict[str, Any]] = {}
+        self.roles = ["coordinator"]
+
+    def token(self, claims: dict[str, Any]) -> str:
+        now = int(time.time())
+        body = {"iss": self.base, "iat": now, "exp": now + 300, **claims}
+        return jwt.encode({"alg": "RS256", "kid": "k1"}, body, self.key)
+
+    def app(self) -> Litestar:
+        idp = self
+
+        @get("/.well-known/openid-configuration")
+        async def discovery() -> dict[str, str]:
+            return {
+                "issuer": idp.base,
+                "authorization_endpoint": f"{idp.base}/authorize",
+                "token_endpoint": f"{idp.base}/token",
+                "jwks_uri": f"{idp.base}/jwks",
+            }
+
+        @get("/jwks")
+        async def jwks() -> dict[str, Any]:
+            return KeySet([idp.key]).as_dict(private=False)
+
+        @get("/authorize")
+        async def authorize(request: Request[Any, Any, Any]) -> Redirect:
+            q = request.query_params
+            code = uuid.uuid4().hex
+            idp.codes[code] = {
+                "challenge": q["code_challenge"],
+                "nonce": q.get("nonce"),
+                "client": q["client_id"],
+            }
+            return Redirect(f"{q['redirect_uri']}?code={code}&state={q['state']}")
+
+        @post("/token", status_code=200)
+        async def token(request: Request[Any, Any, Any]) -> dict[str, Any]:
+            form = await request.form()
+            grant = idp.codes.pop(str(form["code"]))
+            digest = hashlib.sha256(str(form["code_verifier"]).encode()).digest()
+            assert base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == grant["challenge"], (
+                "PKCE mismatch"
+            )
+            id_token = idp.token(
+                {
+                    "sub": "staff-17",
+                    "aud": grant["client"],
+                    "nonce": grant["nonce"],
+                    "roles": idp.roles,
+                }
+            )
+            return {
+                "access_token": "at",
+                "token_type": "Bearer",
+                "id_token": id_token,
+                "expires_in": 300,
+            }
+
+        return Litestar([discovery, jwks, authorize, token])
+
+
+@pytest.fixture
+async def idp() -> AsyncIterator[FakeIdP]:
+    fake = FakeIdP()
+    async with serve_app(fake.app()) as base:
+        fake.base = base
+        yield fake
+
+
+@pytest.fixture
+async def oidc_platform(
+    servers: Servers, idp: FakeIdP, tmp_path: Any
+) -> AsyncIterator[RunningPlatform]:
+    from services.registry import all_services
+
+    settings = test_settings(tmp_path, servers.database_url, servers.nats_url, servers.redis_url)
+    settings = msgspec.structs.replace(
+        settings, oidc_issuer=idp.base, oidc_client_id="openkrakow-web", oidc_client_secret="s3cret"
+    )
+    async with running_platform(settings, all_services(), parts=frozenset({"web"})) as running:
+        running.runtime.settings = msgspec.structs.replace(
+            running.settings, public_url=running.base_url
+        )
+        yield running
+
+
+async def test_city_staff_sign_in_through_oidc_with_pkce(
+    oidc_platform: RunningPlatform, idp: FakeIdP
+) -> None:
+    async with httpx.AsyncClient(
+        base_url=oidc_platform.base_url, follow_redirects=False
+    ) as browser:
+        start = await browser.get("/auth/oidc/start", params={"next": "/dashboard"})
+        assert start.status_code == 303
+        authorize_url = start.headers["location"]
+        query = parse_qs(urlsplit(authorize_url).query)
+        assert query["code_challenge_method"] == ["S256"] and query["nonce"]
+        back = await httpx.AsyncClient().get(authorize_url)
+        callback = back.headers["location"]
+        done = await browser.get(urlsplit(callback).path + "?" + urlsplit(callback).query)
+        assert done.status_code == 303 and done.headers["location"] == "/dashboard"
+        session = browser.cookies.get("okr_session")
+        user = oidc_platform.runtime.auth.from_session(session)  # type: ignore[union-attr]
+        assert user is not None and user.subject == "staff-17" and user.roles == ("coordinator",)
+
+
+async def test_a_callback_with_a_wrong_state_signs_nobody_in(
+    oidc_platform: RunningPlatform, idp: FakeIdP
+) -> None:
+    async with httpx.AsyncClient(base_url=oidc_platform.base_url) as browser:
+        await browser.get("/auth/oidc/start")
+        resp = await browser.get("/auth/oidc/callback", params={"code": "x", "state": "forged"})
+        assert resp.status_code == 400
+        assert browser.cookies.get("okr_session") is None
+
+
+async def test_api_accepts_tokens_of_the_oidc_issuer_and_refuses_other_keys(
+    idp: FakeIdP, tmp_path: Any
+) -> None:
+    auth = Authenticator(
+        LocalIssuer(b"k" * 40, "openkrakow-local", "openkrakow"),
+        OidcIssuer(idp.base, "openkrakow-api", "roles"),
+    )
+    good = idp.token({"sub": "staff-1", "aud": "openkrakow-api", "roles": ["responder", "mayor"]})
+    principal = await auth.from_bearer(good)
+    assert principal.subject == "staff-1" and principal.roles == ("responder",)
+
+    wrong_audience = idp.token({"sub": "staff-1", "aud": "someone-else", "roles": ["responder"]})
+    other_key = jwt.encode(
+        {"alg": "HS256", "kid": "k1"},
+        {"iss": idp.base, "sub": "x", "exp": int(time.time()) + 60, "aud": "openkrakow-api"},
+        OctKey.generate_key(256),
+    )
+    from shared.auth import InvalidToken
+
+    for bad in (wrong_audience, other_key):
+        with pytest.raises(InvalidToken):
+            await auth.from_bearer(bad)
