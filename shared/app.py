@@ -101,7 +101,7 @@ async def _check(name: str, probe: Any) -> tuple[str, bool]:
         return name, False
 
 
-@get("/health", include_in_schema=True, tags=["platform"], sync_to_thread=False)
+@get("/health", include_in_schema=True, tags=["platform"])
 async def health(state: State) -> Response[dict[str, Any]]:
     """200 when PostgreSQL, NATS and Redis answer; 503 naming the failing parts otherwise."""
     runtime: Runtime = state.runtime
@@ -167,5 +167,6 @@ def build_app(
             security=[{"bearer": []}],
         ),
         debug=False,
+        logging_config=None,  # our JSON logging (shared/logs.py) stays in charge
     )
     return app

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import asyncpg
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
@@ -132,7 +134,26 @@ def http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Respons
     return response
 
 
+# A dependency that is down (PostgreSQL restarting, a socket reset) delays the request: the
+# caller gets 503 with Retry-After and, thanks to Idempotency-Key, may safely send it again.
+UNAVAILABLE = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.exceptions.AdminShutdownError,
+)
+
+
 def internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    if isinstance(exc, UNAVAILABLE):
+        log.warning("dependency unavailable on %s %s: %r", request.method, request.url.path, exc)
+        response = problem(
+            503, "Unavailable", "a server the platform depends on is restarting; try again"
+        )
+        response.headers["Retry-After"] = "1"
+        return response
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "the error was logged")
 

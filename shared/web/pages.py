@@ -9,7 +9,7 @@ from litestar import Request, Response, get
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect
 
-from shared.http import http_handler, internal_handler, validation_handler
+from shared.http import UNAVAILABLE, http_handler, internal_handler, validation_handler
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
 from shared.web.templates import PageRenderer, static_files_router
 
@@ -52,6 +52,8 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
 def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if is_api(request):
         return internal_handler(request, exc)
+    if isinstance(exc, UNAVAILABLE):
+        return kit_pages.render_error(request, 503)
     return kit_pages.exception_handler(request, exc)
 
 
