@@ -75,9 +75,9 @@ async def test_nothing_is_lost_or_counted_twice_when_parts_crash_under_load(tmp_
     web = procs.add("participation", "serve", "participation", web=True)
     indicators_a = procs.add("indicators-a", "serve", "indicators", web=True)
     indicators_b = procs.add("indicators-b", "serve", "indicators", web=True)
-    relay_a = procs.add("relay-a", "relay")
-    relay_b = procs.add("relay-b", "relay")
-    worker = procs.add("worker", "worker")
+    procs.add("relay-a", "relay")
+    procs.add("relay-b", "relay")
+    procs.add("worker", "worker")
     try:
         for part in procs.parts.values():
             part.start()
