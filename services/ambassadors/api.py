@@ -71,6 +71,7 @@ async def create_edition(
             conn,
             id=edition_id,
             year=data.year,
+            number=await store.next_edition_number(conn, data.year),
             nominations_close_at=data.nominations_close_at,
             jury_deadline_at=deadline,
             titles=data.titles,

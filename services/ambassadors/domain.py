@@ -43,9 +43,9 @@ REMINDER_DAYS = (3, 1)
 # --- nominations ---------------------------------------------------------------------------
 
 
-def format_reference(year: int, seq: int) -> str:
-    """The human reference of a nomination, e.g. AM-2026-0007."""
-    return f"AM-{year}-{seq:04d}"
+def format_reference(year: int, edition_number: int, seq: int) -> str:
+    """The human reference of a nomination, e.g. AM-2026-1-0007 (7th of the year's 1st edition)."""
+    return f"AM-{year}-{edition_number}-{seq:04d}"
 
 
 def new_token() -> str:

@@ -55,7 +55,7 @@ async def submit(
     existing = await store.open_candidacy(conn, edition_id, candidate_email)
     seq = await store.next_seq(conn, edition_id)
     nomination_id = uuid.uuid4()
-    reference = domain.format_reference(edition["year"], seq)
+    reference = domain.format_reference(edition["year"], edition["number"], seq)
     acceptance_token = None if existing else domain.new_token()
     withdrawal_token = domain.new_token()
     await store.insert_nomination(

@@ -14,16 +14,27 @@ Row = asyncpg.Record
 # --- editions ------------------------------------------------------------------------------
 
 
+async def next_edition_number(conn: asyncpg.Connection, year: int) -> int:
+    """The edition's number within its year (usually 1), handed out one at a time."""
+    await conn.execute(
+        "select pg_advisory_xact_lock(hashtext('ambassadors_edition_number'), $1)", year
+    )
+    return await conn.fetchval(
+        "select coalesce(max(number), 0) + 1 from editions where year = $1", year
+    )
+
+
 async def insert_edition(conn: asyncpg.Connection, **f: Any) -> None:
     await conn.execute(
-        """insert into editions (id, year, nominations_close_at, jury_deadline_at, titles, created_by)
-           values ($1, $2, $3, $4, $5, $6)""",
+        """insert into editions (id, year, nominations_close_at, jury_deadline_at, titles, created_by, number)
+           values ($1, $2, $3, $4, $5, $6, $7)""",
         f["id"],
         f["year"],
         f["nominations_close_at"],
         f["jury_deadline_at"],
         f["titles"],
         f["created_by"],
+        f["number"],
     )
     await conn.executemany(
         "insert into criteria (edition_id, key, name, weight, position) values ($1, $2, $3, $4, $5)",

@@ -3,6 +3,7 @@
 create table editions (
     id                    uuid primary key,
     year                  int not null,
+    number                int not null,
     nominations_close_at  timestamptz not null,
     jury_deadline_at      timestamptz not null,
     titles                int not null check (titles between 1 and 50),
@@ -10,6 +11,7 @@ create table editions (
     created_at            timestamptz not null default now(),
     published_at          timestamptz,
     published_by          text,
+    unique (year, number),
     check (jury_deadline_at >= nominations_close_at)
 );
 
