@@ -39,20 +39,20 @@ FIELDS = (
 )
 
 
-def _form_errors(values: dict[str, str], gettext: Any) -> dict[str, str]:
+def _form_errors(values: dict[str, str], _: Any) -> dict[str, str]:
     errors: dict[str, str] = {}
     for name in ("candidate_name", "nominator_name"):
         if not 2 <= len(values.get(name, "").strip()) <= 200:
-            errors[name] = gettext("Enter a name of 2 to 200 characters")
+            errors[name] = _("Enter a name of 2 to 200 characters")
     for name in ("candidate_email", "nominator_email"):
         if not _EMAIL.match(values.get(name, "").strip()):
-            errors[name] = gettext("Enter an e-mail address like name@example.org")
+            errors[name] = _("Enter an e-mail address like name@example.org")
     if not 20 <= len(values.get("justification", "").strip()) <= 5000:
-        errors["justification"] = gettext("Write a justification of 20 to 5,000 characters")
+        errors["justification"] = _("Write a justification of 20 to 5,000 characters")
     if values.get("nominator_group", "undisclosed") not in GROUPS:
-        errors["nominator_group"] = gettext("Choose one of the options")
+        errors["nominator_group"] = _("Choose one of the options")
     if values.get("consent") != "yes":
-        errors["consent"] = gettext(
+        errors["consent"] = _(
             "Tick the box to agree: we cannot run the competition without your data"
         )
     return errors

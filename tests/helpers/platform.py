@@ -13,9 +13,9 @@ import httpx
 import msgspec
 
 from shared.app import build_app
-from tests.helpers.server import serve_app
 from shared.config import Settings
 from shared.runtime import PARTS, Runtime, ServiceSpec
+from tests.helpers.server import serve_app
 
 
 @dataclass
