@@ -1,9 +1,10 @@
-"""The ambassadors service."""
+"""The ambassadors service: Kraków Ambassador of Multiculturalism (nominations, jury, results)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from services.ambassadors import api, jobs, jury_api, pages
 from shared.runtime import ServiceSpec
 
 HERE = Path(__file__).parent
@@ -12,5 +13,7 @@ service = ServiceSpec(
     name="ambassadors",
     schema="ambassadors",
     migrations=HERE / "migrations",
-    route_handlers=[],
+    route_handlers=[*api.route_handlers, *jury_api.route_handlers, *pages.route_handlers],
+    jobs=jobs.jobs,
+    cron_jobs=jobs.cron_jobs,
 )

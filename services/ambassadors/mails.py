@@ -1,0 +1,242 @@
+"""The e-mails of the competition, in the recipient's language, queued with the change."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import asyncpg
+
+from services.ambassadors.i18n import catalogs, mail_language
+from shared import mail
+from shared.config import Settings
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+def _local(at: datetime) -> str:
+    return at.astimezone(WARSAW).strftime("%Y-%m-%d %H:%M")
+
+
+async def _queue(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    to: str,
+    lang: str,
+    subject: str,
+    lines: list[str],
+    purpose: str,
+) -> uuid.UUID:
+    footer = catalogs.gettext(lang, "Open Kraków programme, City of Kraków")
+    message = mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=subject,
+        text="\n\n".join([*lines, "--", footer]) + "\n",
+        domain=settings.intake_domain,
+        language=lang,
+    )
+    return await mail.queue(conn, message, purpose=purpose)
+
+
+async def ask_candidate(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    to: str,
+    language: str,
+    candidate_name: str,
+    year: int,
+    nomination_id: uuid.UUID,
+    token: str,
+    reference: str,
+) -> uuid.UUID:
+    """Ask the candidate to accept the nomination (only accepted nominations are scored)."""
+    lang = mail_language(language)
+    link = f"{settings.public_url}/ambassadors/nominations/{nomination_id}/accept?token={token}"
+    t = catalogs.format
+    return await _queue(
+        conn,
+        settings,
+        to=to,
+        lang=lang,
+        purpose="ambassadors.acceptance",
+        subject=t(
+            lang,
+            "You have been nominated for Kraków Ambassador of Multiculturalism %(year)s",
+            year=year,
+        ),
+        lines=[
+            t(lang, "Dear %(name)s,", name=candidate_name),
+            t(
+                lang,
+                "Someone has nominated you for the title of Kraków Ambassador of Multiculturalism %(year)s "
+                "(nomination %(reference)s).",
+                year=year,
+                reference=reference,
+            ),
+            t(
+                lang,
+                "The jury scores a nomination only when the candidate accepts it. To accept or decline, open:",
+            ),
+            link,
+            t(lang, "If you do nothing, the nomination will not be considered."),
+        ],
+    )
+
+
+async def acknowledge_nominator(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    to: str,
+    language: str,
+    year: int,
+    nomination_id: uuid.UUID,
+    token: str,
+    reference: str,
+    merged: bool,
+) -> uuid.UUID:
+    """Confirm the nomination to the nominator, with a link to withdraw it."""
+    lang = mail_language(language)
+    link = f"{settings.public_url}/ambassadors/nominations/{nomination_id}/withdraw?token={token}"
+    t = catalogs.format
+    lines = [
+        t(
+            lang,
+            "Thank you for your nomination %(reference)s for Kraków Ambassador of Multiculturalism "
+            "%(year)s.",
+            reference=reference,
+            year=year,
+        )
+    ]
+    if merged:
+        lines.append(
+            t(
+                lang,
+                "This candidate had already been nominated: your nomination was added to theirs, "
+                "and the jury will read your justification too.",
+            )
+        )
+    else:
+        lines.append(t(lang, "We have asked the candidate by e-mail to accept the nomination."))
+    lines += [t(lang, "To withdraw your nomination, open:"), link]
+    return await _queue(
+        conn,
+        settings,
+        to=to,
+        lang=lang,
+        purpose="ambassadors.acknowledgement",
+        subject=t(lang, "Your nomination %(reference)s has been received", reference=reference),
+        lines=lines,
+    )
+
+
+async def welcome_juror(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    to: str,
+    name: str,
+    year: int,
+    deadline: datetime,
+) -> uuid.UUID:
+    """Tell a new juror they were appointed and by when they score (jurors are city partners: Polish)."""
+    lang = "pl"
+    t = catalogs.format
+    return await _queue(
+        conn,
+        settings,
+        to=to,
+        lang=lang,
+        purpose="ambassadors.juror_appointed",
+        subject=t(
+            lang, "You are a juror of Kraków Ambassador of Multiculturalism %(year)s", year=year
+        ),
+        lines=[
+            t(lang, "Dear %(name)s,", name=name),
+            t(
+                lang,
+                "You have been appointed to the jury. Please score every nomination you can judge impartially, "
+                "or declare a conflict of interest, by %(deadline)s (Warsaw time).",
+                deadline=_local(deadline),
+            ),
+            t(
+                lang,
+                "You will see the other jurors' scores of a nomination only after you have submitted your own.",
+            ),
+        ],
+    )
+
+
+async def remind_juror(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    to: str,
+    name: str,
+    year: int,
+    deadline: datetime,
+    pending: int,
+) -> uuid.UUID:
+    """Remind a juror of nominations still waiting for their decision."""
+    lang = "pl"
+    t = catalogs.format
+    return await _queue(
+        conn,
+        settings,
+        to=to,
+        lang=lang,
+        purpose="ambassadors.jury_reminder",
+        subject=t(lang, "Reminder: the jury deadline is %(deadline)s", deadline=_local(deadline)),
+        lines=[
+            t(lang, "Dear %(name)s,", name=name),
+            catalogs.nformat(
+                lang,
+                "%(num)d nomination of the %(year)s edition is still waiting for your decision.",
+                "%(num)d nominations of the %(year)s edition are still waiting for your decision.",
+                pending,
+                year=year,
+            ),
+            t(
+                lang,
+                "Please score them or declare a conflict of interest by %(deadline)s (Warsaw time).",
+                deadline=_local(deadline),
+            ),
+        ],
+    )
+
+
+async def congratulate_laureate(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    to: str,
+    language: str,
+    name: str,
+    year: int,
+    edition_id: uuid.UUID,
+) -> uuid.UUID:
+    """Tell a laureate they were awarded the title."""
+    lang = mail_language(language)
+    t = catalogs.format
+    return await _queue(
+        conn,
+        settings,
+        to=to,
+        lang=lang,
+        purpose="ambassadors.laureate",
+        subject=t(lang, "You are Kraków Ambassador of Multiculturalism %(year)s", year=year),
+        lines=[
+            t(lang, "Dear %(name)s,", name=name),
+            t(
+                lang,
+                "Congratulations! The jury has awarded you the title of Kraków Ambassador of Multiculturalism "
+                "%(year)s. We will invite you to the gala and to a meeting with the Mayor.",
+                year=year,
+            ),
+            f"{settings.public_url}/ambassadors/editions/{edition_id}/results",
+        ],
+    )

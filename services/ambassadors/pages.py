@@ -1,0 +1,197 @@
+"""Public pages: the nomination form, the candidate's acceptance, withdrawal, the results.
+
+In Polish, English and Ukrainian, without JavaScript; every state change is a POST form with
+the CSRF field (a GET link from an e-mail only shows the page, since mail scanners open links).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import Parameter
+
+from services.ambassadors import nominations, store
+from services.ambassadors.api import SCHEMA, finish
+from services.ambassadors.i18n import catalogs
+from services.ambassadors.jury_api import load_results
+from services.ambassadors.schemas import EMAIL_PATTERN, NominationIn
+from shared import outbox
+from shared.events.catalogue import GROUPS
+from shared.runtime import Runtime
+from shared.web.i18n import negotiate_language
+from shared.web.templates import PageRenderer
+
+HERE = Path(__file__).parent
+pages = PageRenderer([HERE / "templates"], catalogs)
+_EMAIL = re.compile(EMAIL_PATTERN)
+FIELDS = (
+    "candidate_name",
+    "candidate_email",
+    "justification",
+    "nominator_name",
+    "nominator_email",
+    "nominator_group",
+)
+
+
+def _form_errors(values: dict[str, str], _: Any) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for name in ("candidate_name", "nominator_name"):
+        if not 2 <= len(values.get(name, "").strip()) <= 200:
+            errors[name] = _("Enter a name of 2 to 200 characters")
+    for name in ("candidate_email", "nominator_email"):
+        if not _EMAIL.match(values.get(name, "").strip()):
+            errors[name] = _("Enter an e-mail address like name@example.org")
+    if not 20 <= len(values.get("justification", "").strip()) <= 5000:
+        errors["justification"] = _("Write a justification of 20 to 5,000 characters")
+    if values.get("nominator_group", "undisclosed") not in GROUPS:
+        errors["nominator_group"] = _("Choose one of the options")
+    if values.get("consent") != "yes":
+        errors["consent"] = _(
+            "Tick the box to agree: we cannot run the competition without your data"
+        )
+    return errors
+
+
+async def _open_edition(runtime: Runtime, edition_id: uuid.UUID) -> Any:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        edition = await store.edition(conn, edition_id)
+    if edition is None:
+        raise NotFoundException()
+    return edition
+
+
+@get("/ambassadors", include_in_schema=False)
+async def index(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        editions, _ = await store.list_editions(conn, 20, 0)
+    return pages.render(request, "ambassadors/index.html", editions=editions)
+
+
+@get("/ambassadors/editions/{edition_id:uuid}/nominate", include_in_schema=False)
+async def nomination_form(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Response[str]:
+    edition = await _open_edition(runtime, edition_id)
+    return pages.render(request, "ambassadors/nominate.html", edition=edition, errors={}, values={})
+
+
+@post("/ambassadors/editions/{edition_id:uuid}/nominate", include_in_schema=False)
+async def submit_nomination_form(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Response[str]:
+    edition = await _open_edition(runtime, edition_id)
+    form = await request.form()
+    values = {k: str(form.get(k, "")).strip() for k in (*FIELDS, "consent")}
+    values["nominator_group"] = values["nominator_group"] or "undisclosed"
+    lang = negotiate_language(request)
+    errors = _form_errors(values, lambda m: catalogs.gettext(lang, m))
+    if errors:
+        return pages.render(
+            request, "ambassadors/nominate.html", 400, edition=edition, errors=errors, values=values
+        )
+    data = NominationIn(**{k: values[k] for k in FIELDS}, consent=True, language=lang)  # type: ignore[arg-type]
+    try:
+        async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+            outcome = await nominations.submit(conn, runtime.settings, edition_id, data)
+            await outbox.add(conn, *outcome.events)
+    except HTTPException as exc:
+        if exc.status_code != 409:
+            raise
+        return pages.render(request, "ambassadors/closed.html", 409, edition=edition)
+    await finish(runtime, outcome)
+    return pages.render(
+        request, "ambassadors/nominated.html", edition=edition, created=outcome.answer
+    )
+
+
+@get("/ambassadors/nominations/{nomination_id:uuid}/accept", include_in_schema=False)
+async def acceptance_page(
+    request: Request[Any, Any, Any],
+    nomination_id: uuid.UUID,
+    runtime: Runtime,
+    token: str = Parameter(query="token", default=""),
+) -> Response[str]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.nomination(conn, nomination_id)
+    if row is None:
+        raise NotFoundException()
+    return pages.render(request, "ambassadors/accept.html", nomination=row, token=token, done=None)
+
+
+@post("/ambassadors/nominations/{nomination_id:uuid}/accept", include_in_schema=False)
+async def acceptance_decision(
+    request: Request[Any, Any, Any], nomination_id: uuid.UUID, runtime: Runtime
+) -> Response[str]:
+    form = await request.form()
+    token, decision = str(form.get("token", "")), str(form.get("decision", ""))
+    if decision not in ("accept", "decline"):
+        raise HTTPException(status_code=400)
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        if decision == "accept":
+            outcome = await nominations.accept(conn, nomination_id, token)
+        else:
+            outcome = await nominations.withdraw(conn, nomination_id, token=token, coordinator=None)
+        if outcome.events:
+            await outbox.add(conn, *outcome.events)
+        row = await store.nomination(conn, nomination_id)
+    return pages.render(request, "ambassadors/accept.html", nomination=row, token="", done=decision)
+
+
+@get("/ambassadors/nominations/{nomination_id:uuid}/withdraw", include_in_schema=False)
+async def withdrawal_page(
+    request: Request[Any, Any, Any],
+    nomination_id: uuid.UUID,
+    runtime: Runtime,
+    token: str = Parameter(query="token", default=""),
+) -> Response[str]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.nomination(conn, nomination_id)
+    if row is None:
+        raise NotFoundException()
+    return pages.render(
+        request, "ambassadors/withdraw.html", nomination=row, token=token, done=False
+    )
+
+
+@post("/ambassadors/nominations/{nomination_id:uuid}/withdraw", include_in_schema=False)
+async def withdrawal_decision(
+    request: Request[Any, Any, Any], nomination_id: uuid.UUID, runtime: Runtime
+) -> Response[str]:
+    form = await request.form()
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        outcome = await nominations.withdraw(
+            conn, nomination_id, token=str(form.get("token", "")), coordinator=None
+        )
+        await outbox.add(conn, *outcome.events)
+        row = await store.nomination(conn, nomination_id)
+    return pages.render(request, "ambassadors/withdraw.html", nomination=row, token="", done=True)
+
+
+@get("/ambassadors/editions/{edition_id:uuid}/results", include_in_schema=False)
+async def results_page(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Response[str]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        edition = await store.edition(conn, edition_id)
+        if edition is None or edition["published_at"] is None:
+            raise NotFoundException()
+        results = await load_results(conn, edition)
+    return pages.render(request, "ambassadors/results.html", results=results)
+
+
+route_handlers = [
+    index,
+    nomination_form,
+    submit_nomination_form,
+    acceptance_page,
+    acceptance_decision,
+    withdrawal_page,
+    withdrawal_decision,
+    results_page,
+]
