@@ -1,0 +1,348 @@
+"""Benchmark: `make bench` (or `python -m tests.bench`). Prints every figure beside its target.
+
+It starts its own embedded servers in a temporary folder, measures the raw ceilings of this
+machine (a bare Litestar + asyncpg insert; JetStream publish-with-ack), then runs the platform as
+one process (`openkrakow run`) and measures it against them. Not a test: figures vary with the
+machine; the targets say what "good" means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from shared.auth import Authenticator
+from shared.bus import Bus
+from shared.config import load_settings
+from shared.embedded import EmbeddedServers
+from tests.bench.loadgen import build_request, closed_loop, open_loop
+from tests.helpers.server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
+QUESTION = {
+    "text": "Jak zapisać dziecko do szkoły w Krakowie, jeśli nie mówi jeszcze po polsku?",
+    "topic": "education",
+    "language": "uk",
+}
+
+
+class Report:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str]] = []
+
+    def add(self, name: str, value: str, target: str = "", verdict: str = "") -> None:
+        self.rows.append((name, value, target, verdict))
+        print(f"  {name:<58} {value:>18}  {target:<16} {verdict}", flush=True)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+async def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=2) as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get(url)).status_code < 500:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        args, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, cwd=ROOT
+    )
+
+
+def rss_peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def ceiling_http(
+    servers: EmbeddedServers, work: Path, duration: float, report: Report
+) -> float:
+    port = free_port()
+    proc = spawn(
+        [sys.executable, "-m", "tests.bench.ceiling_app", str(port), servers.database_url or ""],
+        dict(os.environ),
+        work / "ceiling.log",
+    )
+    try:
+        await wait_http(f"http://127.0.0.1:{port}/none")
+        body = json.dumps(QUESTION).encode()
+        raw = build_request("POST", f"127.0.0.1:{port}", "/ceiling", body)
+        result = await closed_loop(
+            "127.0.0.1", port, lambda i: raw, connections=16, duration=duration
+        )
+        report.add(
+            "ceiling: bare Litestar + msgspec + asyncpg insert",
+            f"{result.throughput:,.0f} req/s",
+            "",
+            f"p99 {ms(result.percentile(99))}",
+        )
+        return result.throughput
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+async def ceiling_jetstream(servers: EmbeddedServers, report: Report) -> None:
+    bus = await Bus.connect(servers.nats_url or "", name="bench", stream="BENCH")
+    try:
+        await bus.js.add_stream(name="BENCH", subjects=["bench.>"])
+        payload = b"x" * 400
+        n = 3000
+        started = time.perf_counter()
+        for i in range(n):
+            await bus.js.publish("bench.one", payload, headers={"Nats-Msg-Id": f"a{i}"})
+        sequential = n / (time.perf_counter() - started)
+        started = time.perf_counter()
+        await bus.publish_raw_batch([(f"b{i}", "bench.batch", payload) for i in range(20000)])
+        pipelined = 20000 / (time.perf_counter() - started)
+        report.add("ceiling: JetStream publish-with-ack, one at a time", f"{sequential:,.0f} msg/s")
+        report.add(
+            "ceiling: JetStream publish-with-ack, pipelined (relay)", f"{pipelined:,.0f} msg/s"
+        )
+        await bus.js.delete_stream("BENCH")
+    finally:
+        await bus.close()
+
+
+async def new_edition(client: httpx.AsyncClient, base: str, token: str) -> str:
+    resp = await client.post(
+        f"{base}/api/bench/editions",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "title": "Benchmark edition",
+            "held_on": (datetime.now(UTC) + timedelta(days=30)).date().isoformat(),
+            "venue": "Centrum Wielokulturowe",
+            "audience": "everyone",
+            "submissions_close_at": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+        },
+    )
+    resp.raise_for_status()
+    return str(resp.json()["id"])
+
+
+async def indicator_value(
+    client: httpx.AsyncClient, base: str, token: str, indicator: str
+) -> float:
+    resp = await client.get(
+        f"{base}/api/indicators",
+        params={"year": datetime.now(UTC).year},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    resp.raise_for_status()
+    return float(next(i["value"] or 0 for i in resp.json()["indicators"] if i["id"] == indicator))
+
+
+async def until(probe: Callable[[], Awaitable[bool]], timeout: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if await probe():
+            return time.monotonic() - started
+        await asyncio.sleep(0.05)
+    raise RuntimeError("timed out")
+
+
+async def run(args: argparse.Namespace) -> None:
+    work = Path(tempfile.mkdtemp(prefix="okr-bench-"))
+    report = Report()
+    print(f"Open Kraków benchmark — {os.cpu_count()} cores; work dir {work}")
+    servers = EmbeddedServers(work / "servers")
+    await servers.start()
+    platform: subprocess.Popen[bytes] | None = None
+    try:
+        print("\nCeilings of this machine")
+        ceiling = await ceiling_http(servers, work, args.duration, report)
+        await ceiling_jetstream(servers, report)
+
+        port = free_port()
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=servers.database_url or "",
+            NATS_URL=servers.nats_url or "",
+            REDIS_URL=servers.redis_url or "",
+            OPENKRAKOW_DATA=str(work / "data"),
+            OPENKRAKOW_SECRET_KEY=SECRET,
+            SMTP_INTAKE_PORT=str(free_port()),
+            LOG_LEVEL="WARNING",
+        )
+        platform = spawn(
+            [sys.executable, "-m", "shared.cli", "run", "--port", str(port)],
+            env,
+            work / "platform.log",
+        )
+        base = f"http://127.0.0.1:{port}"
+        await wait_http(f"{base}/health")
+        token = Authenticator.from_settings(
+            load_settings(secret_key=SECRET, data_dir=work / "data")
+        ).access_token("bench", "coordinator", ttl=7200)
+        async with httpx.AsyncClient(timeout=30) as client:
+            edition = await new_edition(client, base, token)
+            path = f"/api/bench/editions/{edition}/questions"
+            body = json.dumps(QUESTION).encode()
+            raw = build_request("POST", f"127.0.0.1:{port}", path, body)
+
+            print("\nQuestion intake, end to end (HTTP → row + outbox → JetStream → indicators)")
+            saturated = await closed_loop(
+                "127.0.0.1", port, lambda i: raw, connections=16, duration=args.duration
+            )
+            ratio = saturated.throughput / ceiling if ceiling else 0
+            report.add(
+                "intake at saturation",
+                f"{saturated.throughput:,.0f} req/s",
+                "",
+                f"p99 {ms(saturated.percentile(99))}",
+            )
+            report.add("intake / bare ceiling", f"{ratio:.0%}", "≥ 50%", verdict(ratio >= 0.5))
+            fixed = await open_loop(
+                "127.0.0.1", port, lambda i: raw, rate=200, duration=args.duration
+            )
+            report.add("intake at 200 req/s: p50", ms(fixed.percentile(50)))
+            report.add("intake at 200 req/s: p95", ms(fixed.percentile(95)))
+            report.add(
+                "intake at 200 req/s: p99",
+                ms(fixed.percentile(99)),
+                "< 50 ms",
+                verdict(fixed.percentile(99) < 0.05),
+            )
+            errors = (
+                fixed.errors
+                + saturated.errors
+                + sum(v for k, v in {**fixed.statuses, **saturated.statuses}.items() if k != 201)
+            )
+            report.add("intake errors (non-201 or failed)", str(errors), "0", verdict(errors == 0))
+
+            pool = await asyncpg.connect(servers.database_url)
+            try:
+                stored = await pool.fetchval("select count(*) from participation.bench_questions")
+
+                async def counted() -> bool:
+                    return (
+                        await indicator_value(client, base, token, "bench.questions_received")
+                        >= stored
+                    )
+
+                lag = await until(counted, 120)
+                report.add(
+                    "all stored questions counted by the indicators",
+                    f"{stored:,} (+{lag:.1f} s)",
+                    "all",
+                    "met",
+                )
+
+                print(
+                    "\nLive Bench burst: 2,000 questions in 60 s, each with an e-mail (acknowledged)"
+                )
+                burst_edition = await new_edition(client, base, token)
+                burst_path = f"/api/bench/editions/{burst_edition}/questions"
+
+                def burst_request(i: int) -> bytes:
+                    payload = {**QUESTION, "email": f"asker{i}@example.org", "consent": True}
+                    return build_request(
+                        "POST",
+                        f"127.0.0.1:{port}",
+                        burst_path,
+                        json.dumps(payload).encode(),
+                        {"Idempotency-Key": f"burst-{i}-{uuid.uuid4()}"},
+                    )
+
+                burst = await open_loop(
+                    "127.0.0.1",
+                    port,
+                    burst_request,
+                    rate=2000 / args.burst_seconds,
+                    duration=args.burst_seconds,
+                )
+                stored_burst = await pool.fetchval(
+                    "select count(*) from participation.bench_questions where edition_id = $1",
+                    uuid.UUID(burst_edition),
+                )
+                report.add(
+                    "burst: accepted (201)",
+                    f"{burst.statuses.get(201, 0):,}",
+                    "2,000",
+                    verdict(burst.statuses.get(201, 0) == 2000),
+                )
+                report.add(
+                    "burst: stored", f"{stored_burst:,}", "2,000", verdict(stored_burst == 2000)
+                )
+                report.add("burst: p99 latency", ms(burst.percentile(99)))
+                try:
+                    acknowledged = await pool.fetchval(
+                        "select count(*) from participation.outgoing_mail where purpose like 'bench%' and sent_at is not null"
+                    )
+                    report.add(
+                        "burst: acknowledgement e-mails sent (all questions so far)",
+                        f"{acknowledged:,}",
+                    )
+                except asyncpg.PostgresError:
+                    pass
+                total = await pool.fetchval("select count(*) from participation.bench_questions")
+
+                async def all_counted() -> bool:
+                    return (
+                        await indicator_value(client, base, token, "bench.questions_received")
+                        >= total
+                    )
+
+                lag = await until(all_counted, 120)
+                report.add(
+                    "burst: counted by the indicators", f"{total:,} (+{lag:.1f} s)", "all", "met"
+                )
+            finally:
+                await pool.close()
+
+        print("\nOne-process run")
+        rss = rss_peak_mb(platform.pid)
+        report.add("peak RSS of `openkrakow run`", f"{rss:.0f} MB", "< 300 MB", verdict(rss < 300))
+    finally:
+        if platform is not None:
+            platform.terminate()
+            platform.wait(20)
+        await servers.destroy()
+    print(f"\nLogs in {work}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--duration", type=float, default=10.0, help="seconds per throughput/latency run"
+    )
+    parser.add_argument(
+        "--burst-seconds",
+        type=float,
+        default=60.0,
+        help="the burst sends 2,000 questions over this many seconds",
+    )
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""A small, fast HTTP/1.1 load generator on raw asyncio streams (keep-alive, no pipelining).
+
+httpx costs more CPU per request than the servers we measure; on a 2-core machine the load
+generator must be cheap, so it writes prepared requests and reads responses by Content-Length.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def throughput(self) -> float:
+        return self.count / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def build_request(
+    method: str, host: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: keep-alive"]
+    if body:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    for k, v in (headers or {}).items():
+        lines.append(f"{k}: {v}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+class Connection:
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, raw: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        close = False
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            lname = name.strip().lower()
+            if lname == b"content-length":
+                length = int(value)
+            elif lname == b"connection" and value.strip().lower() == b"close":
+                close = True
+        body = await self.reader.readexactly(length) if length else b""
+        if close:
+            self.close()
+        return status, body
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def closed_loop(
+    host: str, port: int, make: Callable[[int], bytes], *, connections: int, duration: float
+) -> Result:
+    """Saturation: `connections` clients each sending the next request as soon as one returns."""
+    result = Result()
+    counter = 0
+    stop_at = time.perf_counter() + duration
+
+    async def client() -> None:
+        nonlocal counter
+        conn = Connection(host, port)
+        while time.perf_counter() < stop_at:
+            counter += 1
+            raw = make(counter)
+            started = time.perf_counter()
+            try:
+                status, _ = await conn.request(raw)
+            except (OSError, asyncio.IncompleteReadError):
+                result.errors += 1
+                conn.close()
+                continue
+            result.latencies.append(time.perf_counter() - started)
+            result.statuses[status] = result.statuses.get(status, 0) + 1
+        conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(connections)))
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+async def open_loop(
+    host: str,
+    port: int,
+    make: Callable[[int], bytes],
+    *,
+    rate: float,
+    duration: float,
+    max_connections: int = 64,
+) -> Result:
+    """Fixed offered load: requests start on schedule (`rate` per second) whatever the latency;
+    latency counts from the scheduled start, so queueing delay is not hidden."""
+    result = Result()
+    idle: list[Connection] = [Connection(host, port) for _ in range(max_connections)]
+    total = int(rate * duration)
+    begin = time.perf_counter()
+    tasks = []
+
+    async def one(i: int, due: float) -> None:
+        conn = idle.pop() if idle else Connection(host, port)
+        try:
+            status, _ = await conn.request(make(i))
+            result.latencies.append(time.perf_counter() - due)
+            result.statuses[status] = result.statuses.get(status, 0) + 1
+        except (OSError, asyncio.IncompleteReadError):
+            result.errors += 1
+            conn.close()
+        idle.append(conn)
+
+    for i in range(total):
+        due = begin + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, due)))
+    await asyncio.gather(*tasks)
+    result.elapsed = time.perf_counter() - begin
+    for conn in idle:
+        conn.close()
+    return result
