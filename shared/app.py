@@ -11,14 +11,17 @@ from litestar import Litestar, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth import InvalidToken
-from shared.http import EXCEPTION_HANDLERS, MAX_BODY_BYTES, problem
+from shared.http import EXCEPTION_HANDLERS, MAX_BODY_BYTES, Problem, problem
 from shared.logs import correlation_id
 from shared.runtime import Runtime, ServiceSpec
+
+# Monitoring routes answer whoever asks, whatever Authorization header a probe sends.
+UNAUTHENTICATED_PREFIXES = ("/health", "/metrics", "/schema", "/static/")
 
 
 def context_middleware(app: ASGIApp) -> ASGIApp:
@@ -36,7 +39,7 @@ def context_middleware(app: ASGIApp) -> ASGIApp:
         scope["user"] = None
         try:
             authz = headers.get("authorization", "")
-            if authz:
+            if authz and not scope["path"].startswith(UNAUTHENTICATED_PREFIXES):
                 scheme, _, value = authz.partition(" ")
                 if scheme.lower() != "bearer" or not value.strip():
                     await _unauthorized(scope, receive, send, "use: Authorization: Bearer <token>")
@@ -101,7 +104,15 @@ async def _check(name: str, probe: Any) -> tuple[str, bool]:
         return name, False
 
 
-@get("/health", include_in_schema=True, tags=["platform"])
+@get(
+    "/health",
+    include_in_schema=True,
+    tags=["platform"],
+    security=[{}],
+    responses={
+        503: ResponseSpec(data_container=dict[str, Any], description="a named part does not answer")
+    },
+)
 async def health(state: State) -> Response[dict[str, Any]]:
     """200 when PostgreSQL, NATS and Redis answer; 503 naming the failing parts otherwise."""
     runtime: Runtime = state.runtime
@@ -127,6 +138,38 @@ async def health(state: State) -> Response[dict[str, Any]]:
     return Response({"status": "ok"})
 
 
+_PROBLEM_RESPONSES = {
+    400: "Invalid request: a message per field",
+    401: "Not signed in, or the token is invalid",
+    403: "Not allowed for this role or this object",
+    404: "No such object",
+    409: "The object's state forbids it (closed, deadline passed, already done), with the reason",
+    413: "Body over 1 MiB",
+    422: "A rule the request breaks, naming the field",
+    503: "A server the platform depends on is restarting; retry (Idempotency-Key makes it safe)",
+}
+
+
+def document_problems(handlers: Sequence[Any]) -> None:
+    """Declare the problem-details answers every API route may give in the OpenAPI document."""
+    for handler in handlers:
+        paths = getattr(handler, "paths", set())
+        if not any(str(p).startswith("/api/") for p in paths):
+            continue
+        declared = dict(handler.responses or {})
+        for status, description in _PROBLEM_RESPONSES.items():
+            declared.setdefault(
+                status,
+                ResponseSpec(
+                    data_container=Problem,
+                    description=description,
+                    media_type="application/problem+json",
+                    generate_examples=False,
+                ),
+            )
+        handler.responses = declared
+
+
 def build_app(
     runtime: Runtime, services: Sequence[ServiceSpec], *, extra_handlers: Sequence[Any] = ()
 ) -> Litestar:
@@ -138,6 +181,7 @@ def build_app(
     handlers: list[Any] = [health, *auth_routes, *kit_route_handlers(), *extra_handlers]
     for spec in services:
         handlers.extend(spec.route_handlers)
+    document_problems(handlers)
     assert runtime.auth is not None
     app = Litestar(
         route_handlers=handlers,

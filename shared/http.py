@@ -59,7 +59,9 @@ def paging(
     limit: int = Parameter(
         query="limit", default=50, ge=1, le=500, description="page size, at most 500"
     ),
-    offset: int = Parameter(query="offset", default=0, ge=0, description="items to skip"),
+    offset: int = Parameter(
+        query="offset", default=0, ge=0, le=10_000_000, description="items to skip"
+    ),
 ) -> Paging:
     """Dependency: validated ?limit= and ?offset=."""
     return Paging(limit=limit, offset=offset)

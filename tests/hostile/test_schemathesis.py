@@ -1,0 +1,71 @@
+"""Generated requests against the OpenAPI document: no 5xx, no answer that breaks its schema.
+
+Schemathesis (its CLI, against the platform served over HTTP) generates requests from the
+OpenAPI document — valid ones and edge cases — for several callers (anonymous, coordinator,
+an NGO) and checks every answer: never a server error, status codes and bodies as documented.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.platform import RunningPlatform
+
+MIN_REQUESTS = 5_000
+
+
+async def st_run(
+    base_url: str, headers: list[str], examples: int, workdir: Path
+) -> tuple[int, str]:
+    st = shutil.which("st", path=str(Path(sys.executable).parent))
+    assert st, "schemathesis is a test dependency (pip install -e '.[test]')"
+    args = [
+        st,
+        "run",
+        f"{base_url}/schema/openapi.json",
+        "--checks",
+        "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance",
+        "--max-examples",
+        str(examples),
+        "--seed",
+        "20261121",
+        "--request-timeout",
+        "10",
+        "--workers",
+        "2",
+    ]
+    for header in headers:
+        args += ["-H", header]
+    proc = await asyncio.create_subprocess_exec(
+        *args, cwd=workdir, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    out, _ = await proc.communicate()
+    return proc.returncode or 0, out.decode(errors="replace")
+
+
+@pytest.mark.slow
+async def test_generated_requests_never_get_a_server_error_or_an_undocumented_answer(
+    platform: RunningPlatform, tmp_path: Path
+) -> None:
+    callers = {
+        "anonymous": [],
+        "coordinator": [f"Authorization: Bearer {platform.token('coordinator', ttl=3600)}"],
+        "ngo": [f"Authorization: Bearer {platform.token('ngo', ttl=3600)}"],
+    }
+    total = 0
+    failures = []
+    for name, headers in callers.items():
+        code, out = await st_run(platform.base_url, headers, 80, tmp_path)
+        match = re.search(r"(\d+) generated", out)
+        generated = int(match.group(1)) if match else 0
+        total += generated
+        if code != 0:
+            failures.append(f"--- as {name} (exit {code}) ---\n{out[-6000:]}")
+    assert not failures, "\n".join(failures)
+    assert total >= MIN_REQUESTS, f"only {total} generated requests"
