@@ -288,6 +288,7 @@ def requires(*roles: str):  # type: ignore[no-untyped-def]
             raise PermissionDeniedException(f"this needs the role {' or '.join(roles)}")
 
     guard.__name__ = f"requires_{'_or_'.join(roles)}"
+    guard.roles = frozenset(roles)  # type: ignore[attr-defined]  # read by the authorization matrix test
     return guard
 
 
