@@ -4,8 +4,10 @@ from services.participation.council import (
     api_meetings,
     api_members,
     api_minutes,
-    jobs as council_jobs,
     pages,
+)
+from services.participation.council import (
+    jobs as council_jobs,
 )
 
 route_handlers = [

@@ -26,21 +26,31 @@ async def insert_meeting(
 async def meeting(
     conn: Conn, meeting_id: uuid.UUID, *, for_update: bool = False
 ) -> asyncpg.Record | None:
-    lock = " for update" if for_update else ""
-    return await conn.fetchrow("select * from council_meetings where id = $1" + lock, meeting_id)
+    if for_update:
+        return await conn.fetchrow(
+            "select * from council_meetings where id = $1 for update", meeting_id
+        )
+    return await conn.fetchrow("select * from council_meetings where id = $1", meeting_id)
 
 
-async def list_meetings(
-    conn: Conn, limit: int, offset: int, *, approved_only: bool = False
-) -> tuple[list[asyncpg.Record], int]:
-    where = "minutes_approved_at is not null" if approved_only else "true"
-    order = "starts_at desc" if approved_only else "starts_at"
+async def list_meetings(conn: Conn, limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
     rows = await conn.fetch(
-        f"select * from council_meetings where {where} order by {order} limit $1 offset $2",  # noqa: S608
+        "select * from council_meetings order by starts_at limit $1 offset $2", limit, offset
+    )
+    return rows, await conn.fetchval("select count(*) from council_meetings")
+
+
+async def list_approved(conn: Conn, limit: int, offset: int) -> tuple[list[asyncpg.Record], int]:
+    """Meetings whose minutes are approved, newest first."""
+    rows = await conn.fetch(
+        """select * from council_meetings where minutes_approved_at is not null
+           order by starts_at desc limit $1 offset $2""",
         limit,
         offset,
     )
-    return rows, await conn.fetchval(f"select count(*) from council_meetings where {where}")  # noqa: S608
+    return rows, await conn.fetchval(
+        "select count(*) from council_meetings where minutes_approved_at is not null"
+    )
 
 
 async def cancel(conn: Conn, meeting_id: uuid.UUID, at: datetime) -> None:

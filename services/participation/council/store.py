@@ -12,9 +12,8 @@ import asyncpg
 Conn = asyncpg.Connection
 
 
-async def settings_row(conn: Conn, *, for_update: bool = False) -> asyncpg.Record:
-    lock = " for update" if for_update else ""
-    return await conn.fetchrow("select quorum_percent, quorum_minimum from council_settings" + lock)
+async def settings_row(conn: Conn) -> asyncpg.Record:
+    return await conn.fetchrow("select quorum_percent, quorum_minimum from council_settings")
 
 
 async def update_settings(conn: Conn, percent: int, minimum: int) -> None:
@@ -43,11 +42,8 @@ async def insert_call(conn: Conn, **f: Any) -> None:
     )
 
 
-async def call(
-    conn: Conn, call_id: uuid.UUID, *, for_update: bool = False
-) -> dict[str, Any] | None:
-    lock = " for update" if for_update else ""
-    row = await conn.fetchrow("select * from council_calls where id = $1" + lock, call_id)
+async def call(conn: Conn, call_id: uuid.UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow("select * from council_calls where id = $1", call_id)
     return _call(row) if row else None
 
 
@@ -162,8 +158,11 @@ async def insert_member(conn: Conn, **f: Any) -> None:
 async def member(
     conn: Conn, member_id: uuid.UUID, *, for_update: bool = False
 ) -> asyncpg.Record | None:
-    lock = " for update" if for_update else ""
-    return await conn.fetchrow("select * from council_members where id = $1" + lock, member_id)
+    if for_update:
+        return await conn.fetchrow(
+            "select * from council_members where id = $1 for update", member_id
+        )
+    return await conn.fetchrow("select * from council_members where id = $1", member_id)
 
 
 async def record_departure(conn: Conn, member_id: uuid.UUID, left_on: date, reason: str) -> None:
@@ -175,32 +174,38 @@ async def record_departure(conn: Conn, member_id: uuid.UUID, left_on: date, reas
     )
 
 
-IN_OFFICE = "left_on is null and term_start <= $1 and term_end >= $1"
-
-
 async def members_in_office(conn: Conn, on: date) -> list[asyncpg.Record]:
-    """Members serving on `on` (appointed for a term covering it, not departed)."""
+    """Members serving on `on`: appointed for a term covering it, not departed."""
     return await conn.fetch(
-        f"select * from council_members where {IN_OFFICE} order by category, name",  # noqa: S608 - constant
+        """select * from council_members
+           where left_on is null and term_start <= $1 and term_end >= $1 order by category, name""",
         on,
     )
 
 
 async def count_in_office(conn: Conn, on: date) -> int:
-    return await conn.fetchval(f"select count(*) from council_members where {IN_OFFICE}", on)  # noqa: S608
+    return await conn.fetchval(
+        "select count(*) from council_members where left_on is null and term_start <= $1 and term_end >= $1",
+        on,
+    )
 
 
 async def list_members(
     conn: Conn, on: date, include_former: bool, limit: int, offset: int
 ) -> tuple[list[asyncpg.Record], int]:
-    where = "true" if include_former else IN_OFFICE
-    args: list[Any] = [] if include_former else [on]
-    n = len(args)
+    """Members in office on `on` (or every member ever appointed), by category and name."""
+    if include_former:
+        rows = await conn.fetch(
+            "select * from council_members order by left_on is not null, category, name limit $1 offset $2",
+            limit,
+            offset,
+        )
+        return rows, await conn.fetchval("select count(*) from council_members")
     rows = await conn.fetch(
-        f"select * from council_members where {where} order by category, name limit ${n + 1} offset ${n + 2}",  # noqa: S608
-        *args,
+        """select * from council_members where left_on is null and term_start <= $1 and term_end >= $1
+           order by category, name limit $2 offset $3""",
+        on,
         limit,
         offset,
     )
-    total = await conn.fetchval(f"select count(*) from council_members where {where}", *args)  # noqa: S608
-    return rows, total
+    return rows, await count_in_office(conn, on)

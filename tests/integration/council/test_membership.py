@@ -9,8 +9,8 @@ from tests.helpers.platform import RunningPlatform
 from tests.helpers.waiting import eventually
 from tests.integration.council.helpers import (
     SECRETARY,
-    appoint,
     application,
+    appoint,
     body_of,
     mails_to,
     now,
