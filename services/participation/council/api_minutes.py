@@ -155,9 +155,7 @@ async def vote(meeting_id: uuid.UUID, data: ResolutionIn, runtime: Runtime) -> R
 async def public_minutes(runtime: Runtime, page: Paging) -> Page[MeetingDetail]:
     """Meetings with approved minutes, newest first, with their resolutions (public)."""
     async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, total = await meetings_store.list_meetings(
-            conn, page.limit, page.offset, approved_only=True
-        )
+        rows, total = await meetings_store.list_approved(conn, page.limit, page.offset)
         return Page(items=[await meeting_detail(conn, r, public=True) for r in rows], total=total)
 
 

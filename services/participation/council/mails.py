@@ -37,8 +37,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "appointed_subject": "Powołanie do Rady ds. Równego Traktowania",
         "appointed": (
-            "Dzień dobry {name},\n\nz przyjemnością informujemy, że została Pani / został Pan "
-            "powołana/powołany do Rady ds. Równego Traktowania na kadencję {start} – {end}.\n"
+            "Dzień dobry {name},\n\nz przyjemnością informujemy o powołaniu Pani/Pana w skład Rady "
+            "ds. Równego Traktowania na kadencję {start} – {end}.\n"
             "Zaproszenia na posiedzenia będą przychodzić na ten adres.\n\nSekretariat Rady"
         ),
     },
