@@ -352,17 +352,16 @@ async def test_reminders_go_once_to_members_who_did_not_decline(platform: Runnin
     declining = await direct_member(platform, name="Adam Kos")
     meeting_id = await meeting(platform, starts_at=now() + timedelta(hours=20))
 
+    def invitation_to(member: dict) -> list:
+        return [
+            m for m in mails_to(platform, member["email"]) if "Zaproszenie" in str(m["Subject"])
+        ]
+
     async def invitations() -> bool:
-        return bool(mails_to(platform, coming["email"])) and bool(
-            mails_to(platform, declining["email"])
-        )
+        return bool(invitation_to(coming)) and bool(invitation_to(declining))
 
     await eventually(invitations, what="invitations")
-    token = rsvp_token(
-        next(
-            m for m in mails_to(platform, declining["email"]) if "Zaproszenie" in str(m["Subject"])
-        )
-    )
+    token = rsvp_token(invitation_to(declining)[0])
     assert (
         await platform.client.post("/api/council/rsvp", json={"token": token, "response": "no"})
     ).status_code == 200
