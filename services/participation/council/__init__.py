@@ -1,7 +1,22 @@
 """Council on Equal Treatment: open call, members, meetings, minutes, resolutions."""
 
-route_handlers: list = []
+from services.participation.council import (
+    api_meetings,
+    api_members,
+    api_minutes,
+    pages,
+)
+from services.participation.council import (
+    jobs as council_jobs,
+)
+
+route_handlers = [
+    *api_members.route_handlers,
+    *api_meetings.route_handlers,
+    *api_minutes.route_handlers,
+    *pages.route_handlers,
+]
 consumers: list = []
-jobs: list = []
-cron_jobs: list = []
+jobs = [*council_jobs.jobs]
+cron_jobs = [*council_jobs.cron_jobs]
 background: list = []

@@ -1,0 +1,411 @@
+"""HTTP API of the Council's meetings: scheduling, invitations, agenda, RSVP, attendance.
+
+Minutes and resolutions are in api_minutes.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+from services.participation.council import domain, mails, meetings_store, store
+from services.participation.council.api_members import SECRETARIAT, event
+from services.participation.council.schemas import (
+    AgendaDecisionIn,
+    AgendaItem,
+    AgendaItemIn,
+    AttendeeView,
+    Created,
+    HeldIn,
+    HeldView,
+    Meeting,
+    MeetingDetail,
+    MeetingIn,
+    MonthlyIn,
+    ProposalIn,
+    Resolution,
+    Rsvp,
+    RsvpIn,
+)
+from shared import idempotency, outbox
+from shared.config import Settings
+from shared.events import catalogue as ev
+from shared.events import utcnow
+from shared.http import Conflict, Page, Paging, field_error, paging
+from shared.runtime import Runtime
+
+SCHEMA = "participation"
+TAGS = ["council"]
+
+
+def minutes_status(row: asyncpg.Record) -> str:
+    if row["minutes_approved_at"] is not None:
+        return "approved"
+    return "draft" if row["minutes_text"] else "none"
+
+
+def meeting_view(row: asyncpg.Record) -> Meeting:
+    return Meeting(
+        id=row["id"],
+        title=row["title"],
+        starts_at=row["starts_at"],
+        place=row["place"],
+        status=row["status"],
+        members_present=row["members_present"],
+        guests=row["guests"],
+        quorum_reached=row["quorum_reached"],
+        minutes_status=minutes_status(row),  # type: ignore[arg-type]
+    )
+
+
+def resolution_view(row: asyncpg.Record) -> Resolution:
+    return Resolution(**{f: row[f] for f in Resolution.__struct_fields__})
+
+
+async def meeting_detail(
+    conn: asyncpg.Connection, row: asyncpg.Record, *, public: bool
+) -> MeetingDetail:
+    agenda = await meetings_store.agenda(conn, row["id"])
+    approved = row["minutes_approved_at"] is not None
+    return MeetingDetail(
+        **{f: getattr(meeting_view(row), f) for f in Meeting.__struct_fields__},
+        agenda=[
+            AgendaItem(
+                id=a["id"],
+                title=a["title"],
+                description=a["description"],
+                status=a["status"],
+                proposed_by_member=a["proposed_by_member"] is not None,
+            )
+            for a in agenda
+            if not public or a["status"] == "accepted"
+        ],
+        rsvps=[]
+        if public
+        else [Rsvp(**dict(r)) for r in await meetings_store.rsvps(conn, row["id"])],
+        attendance=[]
+        if public
+        else [AttendeeView(**dict(r)) for r in await meetings_store.attendance(conn, row["id"])],
+        minutes=row["minutes_text"] if approved or not public else None,
+        minutes_approved_at=row["minutes_approved_at"],
+        resolutions=[resolution_view(r) for r in await meetings_store.resolutions(conn, row["id"])],
+    )
+
+
+async def schedule(
+    conn: asyncpg.Connection, settings: Settings, title: str, starts_at: datetime, place: str
+) -> tuple[uuid.UUID, list[uuid.UUID], Any]:
+    """Store a meeting and invite every member in office on its day (one token link each)."""
+    meeting_id = uuid.uuid4()
+    await meetings_store.insert_meeting(conn, meeting_id, title, starts_at, place)
+    mail_ids = []
+    day = starts_at.astimezone(domain.WARSAW).date()
+    meeting = {"title": title, "starts_at": starts_at, "place": place}
+    for member in await store.members_in_office(conn, day):
+        token = domain.new_token()
+        await meetings_store.insert_invitation(
+            conn, meeting_id, member["id"], domain.hash_token(token)
+        )
+        if member["email"]:
+            mail_ids.append(await mails.queue_invitation(conn, settings, member, meeting, token))
+    return (
+        meeting_id,
+        mail_ids,
+        event(ev.CouncilMeetingScheduled(meeting_id=meeting_id, starts_at=starts_at)),
+    )
+
+
+@post("/api/council/meetings", guards=[SECRETARIAT], tags=TAGS, status_code=201)
+async def create_meeting(
+    request: Request[Any, Any, Any], data: MeetingIn, runtime: Runtime
+) -> Response[Any]:
+    """Schedule a meeting; members in office are invited by e-mail with their RSVP link."""
+    body = await request.body()
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        key, replay = await idempotency.claim(conn, request, body, "council.create_meeting")
+        if replay:
+            return idempotency.replay_response(replay)
+        meeting_id, mail_ids, scheduled = await schedule(
+            conn, runtime.settings, data.title.strip(), data.starts_at, data.place.strip()
+        )
+        created = Created(id=meeting_id)
+        await idempotency.remember(conn, "council.create_meeting", key, 201, created)
+        await outbox.add(conn, scheduled)
+    for mail_id in mail_ids:
+        await runtime.send_mail_soon(SCHEMA, mail_id)
+    return Response(created, status_code=201)
+
+
+@post("/api/council/meetings/monthly", guards=[SECRETARIAT], tags=TAGS, status_code=201)
+async def create_monthly(
+    request: Request[Any, Any, Any], data: MonthlyIn, runtime: Runtime
+) -> Response[Any]:
+    """Schedule `count` meetings a month apart (same day and Warsaw time; clamped to month end)."""
+    body = await request.body()
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        key, replay = await idempotency.claim(conn, request, body, "council.create_monthly")
+        if replay:
+            return idempotency.replay_response(replay)
+        created, events, all_mail = [], [], []
+        for starts_at in domain.monthly_starts(data.first_starts_at, data.count):
+            meeting_id, mail_ids, scheduled = await schedule(
+                conn, runtime.settings, data.title.strip(), starts_at, data.place.strip()
+            )
+            created.append(Created(id=meeting_id))
+            events.append(scheduled)
+            all_mail.extend(mail_ids)
+        page = Page(items=created, total=len(created))
+        await idempotency.remember(conn, "council.create_monthly", key, 201, page)
+        await outbox.add(conn, *events)
+    for mail_id in all_mail:
+        await runtime.send_mail_soon(SCHEMA, mail_id)
+    return Response(page, status_code=201)
+
+
+@get("/api/council/meetings", guards=[SECRETARIAT], tags=TAGS, dependencies={"page": paging})  # type: ignore[dict-item]
+async def list_meetings(runtime: Runtime, page: Paging) -> Page[Meeting]:
+    """Every meeting in date order."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows, total = await meetings_store.list_meetings(conn, page.limit, page.offset)
+    return Page(items=[meeting_view(r) for r in rows], total=total)
+
+
+@get("/api/council/meetings/{meeting_id:uuid}", guards=[SECRETARIAT], tags=TAGS)
+async def get_meeting(meeting_id: uuid.UUID, runtime: Runtime) -> MeetingDetail:
+    """A meeting with agenda, RSVPs, attendance, minutes and resolutions."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await meetings_store.meeting(conn, meeting_id)
+        if row is None:
+            raise NotFoundException(f"no meeting {meeting_id}")
+        return await meeting_detail(conn, row, public=False)
+
+
+async def locked_meeting(conn: asyncpg.Connection, meeting_id: uuid.UUID) -> asyncpg.Record:
+    row = await meetings_store.meeting(conn, meeting_id, for_update=True)
+    if row is None:
+        raise NotFoundException(f"no meeting {meeting_id}")
+    return row
+
+
+@post(
+    "/api/council/meetings/{meeting_id:uuid}/cancel",
+    guards=[SECRETARIAT],
+    tags=TAGS,
+    status_code=200,
+)
+async def cancel_meeting(meeting_id: uuid.UUID, runtime: Runtime) -> Meeting:
+    """Cancel a scheduled meeting (no reminders go out; it is not counted)."""
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        row = await locked_meeting(conn, meeting_id)
+        if row["status"] != "scheduled":
+            raise Conflict(
+                f"the meeting is {row['status']}; only a scheduled meeting can be cancelled"
+            )
+        now = utcnow()
+        await meetings_store.cancel(conn, meeting_id, now)
+        view = meeting_view(await meetings_store.meeting(conn, meeting_id))  # type: ignore[arg-type]
+        await outbox.add(
+            conn, event(ev.CouncilMeetingCancelled(meeting_id=meeting_id, cancelled_at=now))
+        )
+    return view
+
+
+@post(
+    "/api/council/meetings/{meeting_id:uuid}/held", guards=[SECRETARIAT], tags=TAGS, status_code=200
+)
+async def record_held(meeting_id: uuid.UUID, data: HeldIn, runtime: Runtime) -> HeldView:
+    """Record the meeting as held with its attendance; a second call is 409 and changes nothing.
+
+    An attendee whose member_id is not a member in office on the day is recorded as a guest.
+    """
+    attendees = [
+        domain.Attendee(a.name.strip(), (a.organisation or "").strip() or None, a.member_id)
+        for a in data.attendees
+    ]
+    repeated = domain.duplicate_members(attendees)
+    if repeated:
+        raise field_error(f"attendees[{repeated[0]}].member_id", "this member is already listed")
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        row = await locked_meeting(conn, meeting_id)
+        now = utcnow()
+        reason = domain.meeting_can_be_recorded_held(row["status"], row["starts_at"], now)
+        if reason:
+            raise Conflict(reason)
+        day = row["starts_at"].astimezone(domain.WARSAW).date()
+        in_office = {m["id"] for m in await store.members_in_office(conn, day)}
+        attendance = domain.classify_attendance(attendees, in_office)
+        settings = await store.settings_row(conn)
+        rule = domain.QuorumRule(settings["quorum_percent"], settings["quorum_minimum"])
+        quorum = rule.reached(len(attendance.members), len(in_office))
+        await meetings_store.record_held(
+            conn,
+            meeting_id,
+            at=now,
+            members_in_office=len(in_office),
+            members_present=len(attendance.members),
+            guests=len(attendance.guests),
+            quorum_reached=quorum,
+        )
+        await meetings_store.insert_attendance(
+            conn,
+            meeting_id,
+            [
+                (a.name, a.organisation, a.member_id)
+                for a in (*attendance.members, *attendance.guests)
+            ],
+        )
+        await outbox.add(
+            conn,
+            event(
+                ev.CouncilMeetingHeld(
+                    meeting_id=meeting_id,
+                    starts_at=row["starts_at"],
+                    participants=attendance.participants,
+                    members_present=len(attendance.members),
+                    guests=len(attendance.guests),
+                    quorum_reached=quorum,
+                )
+            ),
+        )
+    return HeldView(
+        id=meeting_id,
+        status="held",
+        participants=attendance.participants,
+        members_present=len(attendance.members),
+        guests=len(attendance.guests),
+        members_in_office=len(in_office),
+        quorum_reached=quorum,
+    )
+
+
+# --- agenda -----------------------------------------------------------------------------
+
+
+def _agenda_open(row: asyncpg.Record) -> None:
+    if row["status"] != "scheduled":
+        raise Conflict(f"the meeting is {row['status']}; its agenda is closed")
+
+
+@post(
+    "/api/council/meetings/{meeting_id:uuid}/agenda",
+    guards=[SECRETARIAT],
+    tags=TAGS,
+    status_code=201,
+)
+async def add_agenda_item(
+    meeting_id: uuid.UUID, data: AgendaItemIn, runtime: Runtime
+) -> AgendaItem:
+    """The secretariat puts an item on the agenda."""
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        _agenda_open(await locked_meeting(conn, meeting_id))
+        item = AgendaItem(
+            id=uuid.uuid4(),
+            title=data.title.strip(),
+            description=(data.description or "").strip() or None,
+            status="accepted",
+            proposed_by_member=False,
+        )
+        await meetings_store.insert_agenda_item(
+            conn,
+            id=item.id,
+            meeting_id=meeting_id,
+            title=item.title,
+            description=item.description,
+            proposed_by_member=None,
+            status="accepted",
+        )
+    return item
+
+
+async def invitation(conn: asyncpg.Connection, token: str) -> asyncpg.Record:
+    """The invitation a token opens; 403 for an unknown token or a member who left."""
+    row = await meetings_store.invitation_by_token(conn, domain.hash_token(token))
+    if row is None or row["left_on"] is not None:
+        raise PermissionDeniedException("this invitation link is not valid")
+    return row
+
+
+async def propose(
+    conn: asyncpg.Connection, token: str, title: str, description: str | None
+) -> AgendaItem:
+    inv = await invitation(conn, token)
+    _agenda_open(await locked_meeting(conn, inv["meeting_id"]))
+    item = AgendaItem(
+        id=uuid.uuid4(),
+        title=title.strip(),
+        description=(description or "").strip() or None,
+        status="proposed",
+        proposed_by_member=True,
+    )
+    await meetings_store.insert_agenda_item(
+        conn,
+        id=item.id,
+        meeting_id=inv["meeting_id"],
+        title=item.title,
+        description=item.description,
+        proposed_by_member=inv["member_id"],
+        status="proposed",
+    )
+    return item
+
+
+@post("/api/council/proposals", tags=TAGS, status_code=201, security=[{}])
+async def propose_item(data: ProposalIn, runtime: Runtime) -> AgendaItem:
+    """A member proposes an agenda item with the token link of their invitation."""
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        return await propose(conn, data.token, data.title, data.description)
+
+
+@post(
+    "/api/council/agenda/{item_id:uuid}/decision", guards=[SECRETARIAT], tags=TAGS, status_code=200
+)
+async def decide_item(item_id: uuid.UUID, data: AgendaDecisionIn, runtime: Runtime) -> AgendaItem:
+    """The secretariat accepts or declines a member's proposal."""
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        item = await meetings_store.agenda_item(conn, item_id)
+        if item is None:
+            raise NotFoundException(f"no agenda item {item_id}")
+        _agenda_open(await locked_meeting(conn, item["meeting_id"]))
+        await meetings_store.set_agenda_status(conn, item_id, data.status)
+    return AgendaItem(
+        id=item_id,
+        title=item["title"],
+        description=item["description"],
+        status=data.status,
+        proposed_by_member=item["proposed_by_member"] is not None,
+    )
+
+
+async def answer(conn: asyncpg.Connection, token: str, response: str) -> asyncpg.Record:
+    inv = await invitation(conn, token)
+    if inv["meeting_status"] != "scheduled":
+        raise Conflict(f"the meeting is {inv['meeting_status']}; replies are closed")
+    await meetings_store.set_rsvp(conn, inv["meeting_id"], inv["member_id"], response, utcnow())
+    return inv
+
+
+@post("/api/council/rsvp", tags=TAGS, status_code=200, security=[{}])
+async def rsvp(data: RsvpIn, runtime: Runtime) -> Rsvp:
+    """A member answers an invitation (yes, no, maybe) with its token; a later answer replaces it."""
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        inv = await answer(conn, data.token, data.response)
+    return Rsvp(member_id=inv["member_id"], name=inv["member_name"], response=data.response)
+
+
+route_handlers = [
+    create_meeting,
+    create_monthly,
+    list_meetings,
+    get_meeting,
+    cancel_meeting,
+    record_held,
+    add_agenda_item,
+    propose_item,
+    decide_item,
+    rsvp,
+]
