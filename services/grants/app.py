@@ -1,9 +1,10 @@
-"""The grants service."""
+"""The grants service: small grants for NGOs — calls, applications, evaluation, awards, reports."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from services.grants import api, jobs, pages
 from shared.runtime import ServiceSpec
 
 HERE = Path(__file__).parent
@@ -12,5 +13,7 @@ service = ServiceSpec(
     name="grants",
     schema="grants",
     migrations=HERE / "migrations",
-    route_handlers=[],
+    route_handlers=[*api.route_handlers, *pages.route_handlers],
+    jobs=jobs.jobs,
+    cron_jobs=jobs.cron_jobs,
 )

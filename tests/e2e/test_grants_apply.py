@@ -1,0 +1,67 @@
+"""An NGO representative applies for a small grant in the browser (the pages ship no JavaScript)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from shared.auth import Principal
+from tests.e2e.conftest import NewPage, assert_accessible
+from tests.helpers.platform import RunningPlatform
+from tests.integration.grants.helpers import new_call, new_organisation
+
+
+async def signed_in_page(
+    new_page: NewPage, platform: RunningPlatform, org_id: str, subject: str, locale: str
+) -> Any:
+    page = await new_page(locale=locale)  # the pages ship no script; axe needs one
+    assert platform.runtime.auth is not None
+    cookie = platform.runtime.auth.session_token(
+        Principal(subject=subject, roles=("ngo",), org=uuid.UUID(org_id))
+    )
+    await page.context.add_cookies(
+        [{"name": "okr_session", "value": cookie, "url": platform.base_url}]
+    )
+    return page
+
+
+async def test_an_ngo_drafts_and_submits_an_application_in_ukrainian(
+    platform: RunningPlatform, new_page: NewPage
+) -> None:
+    call_id = await new_call(platform, title="Małe granty – test przeglądarki")
+    org_id, headers = await new_organisation(platform)
+    subject = f"ngo-{uuid.uuid4().hex[:6]}"  # another representative: the session names the org
+    page = await signed_in_page(new_page, platform, org_id, subject, "uk")
+
+    await page.goto(f"{platform.base_url}/grants?lang=uk")
+    assert await page.locator("h1").inner_text() == "Малі гранти"
+    await assert_accessible(page)
+    await page.click(f"a[href='/grants/calls/{call_id}/apply']")
+    await assert_accessible(page)
+
+    await page.fill("#title", "Мовні майстерні для родин")
+    await page.fill("#summary", "Щотижневі майстерні польської мови для родин з досвідом міграції.")
+    await page.check("#objectives")
+    await page.fill("#requested", "2500.00")
+    await page.fill("#line0_category", "fees")
+    await page.fill("#line0_description", "trainer")
+    await page.fill("#line0_amount", "2000")
+    await page.click("button[type=submit]")
+    # The lines add up to 2000.00, not 2500.00: the form says so and keeps what was typed.
+    assert "500" in await page.locator(".error-summary").inner_text()
+    assert await page.input_value("#title") == "Мовні майстерні для родин"
+    await assert_accessible(page)
+
+    await page.fill("#line1_category", "rent")
+    await page.fill("#line1_amount", "500")
+    await page.click("button[type=submit]")
+    assert await page.locator("#application-status").inner_text() == "Чернетка"
+    await page.click("text=Подати заявку")
+    assert await page.locator("#application-status").inner_text() == "Подано"
+    await assert_accessible(page)
+
+    await page.context.close()
+    mine = (await platform.client.get("/api/grants/applications", headers=headers)).json()["items"]
+    assert [(a["title"], a["status"], a["requested"]["amount"]) for a in mine] == [
+        ("Мовні майстерні для родин", "submitted", 250000)
+    ]

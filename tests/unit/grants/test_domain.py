@@ -1,0 +1,187 @@
+"""Rules of the small grants, without servers: identifiers, scores, ranking, allocation, assignment."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.grants import domain
+
+T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def test_a_nip_with_a_good_check_digit_is_accepted_with_dashes_or_spaces() -> None:
+    assert domain.nip_problem("526-000-12-46") is None
+    assert domain.nip_problem("PL 5260001246") is None
+
+
+def test_a_nip_with_a_wrong_check_digit_or_length_is_refused() -> None:
+    assert "check digit" in (domain.nip_problem("5260001247") or "")
+    assert domain.nip_problem("12345") == "must be 10 digits"
+
+
+def test_krs_is_exactly_ten_digits() -> None:
+    assert domain.krs_problem("0000123456") is None
+    assert domain.krs_problem("123456789") is not None
+
+
+def test_a_budget_that_does_not_add_up_names_the_difference() -> None:
+    assert domain.budget_problem(300_000, [200_000, 50_000], 300_000) == (
+        "budget_lines",
+        "add up to 250000, which is 50000 less than the requested 300000",
+    )
+    assert domain.budget_problem(310_000, [310_000], 300_000) == (
+        "requested",
+        "is 10000 over the maximum per grant of 300000",
+    )
+    assert domain.budget_problem(300_000, [100_000, 200_000], 300_000) is None
+
+
+def test_late_submission_names_the_deadline_in_warsaw_time() -> None:
+    closes = datetime(2026, 3, 31, 21, 59, tzinfo=UTC)
+    assert (
+        domain.submission_problem(T0, closes, closes)
+        == "the deadline for submissions was 2026-03-31 23:59 (Europe/Warsaw)"
+    )
+    assert domain.submission_problem(T0, closes, closes - timedelta(seconds=1)) is None
+
+
+CRITERIA = [
+    domain.Criterion("relevance", Fraction(2), 10),
+    domain.Criterion("budget", Fraction(1), 5),
+]
+
+
+def test_an_evaluation_is_the_criteria_weighted_share_of_the_maximum() -> None:
+    assert domain.evaluation_score(CRITERIA, {"relevance": 10, "budget": 5}) == 100
+    assert domain.evaluation_score(CRITERIA, {"relevance": 5, "budget": 0}) == Fraction(100, 3)
+
+
+def test_the_application_score_is_the_mean_over_its_evaluators() -> None:
+    assert domain.application_score([Fraction(80), Fraction(60)]) == 70
+    assert domain.application_score([]) is None
+
+
+def test_scores_outside_the_maximum_or_missing_are_named() -> None:
+    assert domain.scores_problem(CRITERIA, {"relevance": 11, "budget": 1}) == (
+        "scores.relevance",
+        "must be between 0 and 10",
+    )
+    assert domain.scores_problem(CRITERIA, {"relevance": 1}) == (
+        "scores.budget",
+        "is missing: score every criterion",
+    )
+    assert domain.scores_problem(CRITERIA, {"relevance": 1, "budget": 1, "x": 1})[0] == "scores.x"
+
+
+def candidate(score: int, requested: int, minutes: int = 0) -> domain.Candidate:
+    return domain.Candidate(
+        uuid.uuid4(), Fraction(score), requested, T0 + timedelta(minutes=minutes)
+    )
+
+
+def test_ties_go_to_the_smaller_request_then_the_earlier_submission() -> None:
+    big, small, early, late = (
+        candidate(70, 300),
+        candidate(70, 100, 5),
+        candidate(70, 100, 1),
+        candidate(90, 300, 9),
+    )
+    assert domain.rank([big, small, early, late]) == [late, early, small, big]
+
+
+def test_partial_funding_cuts_the_last_award_to_what_remains_only_when_allowed() -> None:
+    ranked = domain.rank([candidate(90, 300), candidate(80, 300), candidate(70, 300)])
+    assert [w.amount for w in domain.allocate(ranked, 700, 300, partial=True)] == [300, 300, 100]
+    assert [w.amount for w in domain.allocate(ranked, 700, 300, partial=False)] == [300, 300]
+
+
+candidates = st.lists(
+    st.builds(candidate, st.integers(0, 100), st.integers(1, 5_000), st.integers(0, 1000)),
+    max_size=30,
+)
+
+
+@given(candidates, st.integers(0, 20_000), st.integers(1, 5_000), st.booleans())
+def test_allocation_stays_within_budget_and_per_grant_maximum(
+    cs, budget, max_per_grant, partial
+) -> None:
+    awards = domain.allocate(domain.rank(cs), budget, max_per_grant, partial=partial)
+    assert sum(w.amount for w in awards) <= budget
+    assert all(0 < w.amount <= max_per_grant for w in awards)
+    requested = {c.application_id: c.requested for c in cs}
+    assert all(w.amount <= requested[w.application_id] for w in awards)
+
+
+@given(candidates, st.integers(0, 20_000), st.integers(1, 5_000), st.booleans())
+def test_a_higher_score_is_never_funded_after_a_lower_one(
+    cs, budget, max_per_grant, partial
+) -> None:
+    ranked = domain.rank(cs)
+    funded = {
+        w.application_id for w in domain.allocate(ranked, budget, max_per_grant, partial=partial)
+    }
+    scores = {c.application_id: c.score for c in cs}
+    for c in cs:
+        if c.application_id not in funded:
+            assert all(scores[f] >= c.score for f in funded), (
+                "an unfunded application outscored a funded one"
+            )
+
+
+@given(candidates)
+def test_ranking_does_not_depend_on_the_order_applications_arrive_in(cs) -> None:
+    assert domain.rank(cs) == domain.rank(list(reversed(cs)))
+
+
+def test_the_adjusted_list_is_checked_against_budget_and_requests() -> None:
+    a, b = uuid.uuid4(), uuid.uuid4()
+    requested = {a: 300, b: 300}
+    assert domain.adjusted_awards_problem({a: 300, b: 250}, requested, 600, 300) is None
+    assert (
+        "over the budget"
+        in domain.adjusted_awards_problem({a: 300, b: 300}, requested, 500, 300)[1]
+    )
+    assert (
+        "more than it requested" in domain.adjusted_awards_problem({a: 301}, requested, 600, 400)[1]
+    )
+    assert (
+        "not evaluated" in domain.adjusted_awards_problem({uuid.uuid4(): 1}, requested, 600, 300)[1]
+    )
+
+
+pools = st.lists(st.frozensets(st.integers(0, 4)), min_size=2, max_size=8)
+
+
+@given(pools, st.lists(st.integers(0, 4), min_size=1, max_size=15), st.integers(2, 3))
+def test_assignment_never_links_and_keeps_load_balanced(links, app_orgs, per_app) -> None:
+    orgs = [uuid.UUID(int=i + 1) for i in range(5)]
+    pool = [
+        domain.Evaluator(uuid.UUID(int=100 + i), frozenset(orgs[o] for o in ls), 0)
+        for i, ls in enumerate(links)
+    ]
+    apps = [
+        domain.NeedsEvaluators(uuid.UUID(int=1000 + i), orgs[o], 0, frozenset())
+        for i, o in enumerate(app_orgs)
+    ]
+    plan = domain.plan_assignments(apps, pool, per_app)
+    linked = {e.id: e.linked_organisations for e in pool}
+    org_of = {a.application_id: a.organisation_id for a in apps}
+    assert all(org_of[a] not in linked[e] for a, e in plan)
+    assert len(plan) == len(set(plan)), "nobody twice on one application"
+    for a in apps:
+        unlinked = sum(1 for e in pool if a.organisation_id not in e.linked_organisations)
+        assert sum(1 for x, _ in plan if x == a.application_id) == min(per_app, unlinked)
+    if all(not ls for ls in links):  # nobody linked: loads differ by at most one
+        loads = [sum(1 for _, e in plan if e == ev.id) for ev in pool]
+        assert max(loads) - min(loads) <= 1
+
+
+def test_a_conflicted_evaluator_is_replaced_by_another() -> None:
+    e1, e2, e3 = (domain.Evaluator(uuid.UUID(int=i), frozenset(), 1) for i in (1, 2, 3))
+    app = domain.NeedsEvaluators(uuid.uuid4(), uuid.uuid4(), 1, frozenset({e1.id, e2.id}))
+    assert domain.plan_assignments([app], [e1, e2, e3], 2) == [(app.application_id, e3.id)]
