@@ -41,7 +41,9 @@ async def _fresh_database(admin_url: str) -> str:
 @pytest.fixture(scope="session")
 async def servers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Servers]:
     """Real servers for the session (embedded unless TEST_*_URL are given)."""
-    db, nats_url, redis_url = (os.environ.get(f"TEST_{n}_URL") for n in ("DATABASE", "NATS", "REDIS"))
+    db, nats_url, redis_url = (
+        os.environ.get(f"TEST_{n}_URL") for n in ("DATABASE", "NATS", "REDIS")
+    )
     if db and nats_url and redis_url:
         import nats
         import redis.asyncio as aioredis
@@ -72,7 +74,9 @@ async def servers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ser
 
 
 @pytest.fixture(scope="session")
-async def platform(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningPlatform]:
+async def platform(
+    servers: Servers, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[RunningPlatform]:
     """The whole platform (every service and part) served over HTTP for the session."""
     from services.registry import all_services
 

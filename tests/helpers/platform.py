@@ -13,9 +13,9 @@ import httpx
 import msgspec
 
 from shared.app import build_app
-from tests.helpers.server import serve_app
 from shared.config import Settings
 from shared.runtime import PARTS, Runtime, ServiceSpec
+from tests.helpers.server import free_port, serve_app
 
 
 @dataclass
@@ -25,11 +25,17 @@ class RunningPlatform:
     client: httpx.AsyncClient
     settings: Settings
 
-    def token(self, role: str, subject: str | None = None, org: uuid.UUID | None = None, ttl: int = 600) -> str:
+    def token(
+        self, role: str, subject: str | None = None, org: uuid.UUID | None = None, ttl: int = 600
+    ) -> str:
         assert self.runtime.auth is not None
-        return self.runtime.auth.access_token(subject or f"{role}-{uuid.uuid4().hex[:6]}", role, org=org, ttl=ttl)
+        return self.runtime.auth.access_token(
+            subject or f"{role}-{uuid.uuid4().hex[:6]}", role, org=org, ttl=ttl
+        )
 
-    def auth(self, role: str, subject: str | None = None, org: uuid.UUID | None = None) -> dict[str, str]:
+    def auth(
+        self, role: str, subject: str | None = None, org: uuid.UUID | None = None
+    ) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role, subject, org)}"}
 
 
@@ -45,13 +51,18 @@ async def running_platform(
         if runtime.consumers:
             await runtime.wait_consumers_ready()
         app = build_app(runtime, services)
-        async with serve_app(app) as base_url, httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        async with (
+            serve_app(app) as base_url,
+            httpx.AsyncClient(base_url=base_url, timeout=30) as client,
+        ):
             yield RunningPlatform(runtime, base_url, client, settings)
     finally:
         await runtime.close()
 
 
-def test_settings(tmp: Path, database_url: str, nats_url: str, redis_url: str, **overrides: Any) -> Settings:
+def test_settings(
+    tmp: Path, database_url: str, nats_url: str, redis_url: str, **overrides: Any
+) -> Settings:
     from shared.config import load_settings
 
     base = load_settings(
@@ -62,5 +73,7 @@ def test_settings(tmp: Path, database_url: str, nats_url: str, redis_url: str, *
         secret_key="test-secret-key-not-for-production-0123456789",
         outgoing_mail_dir=tmp / "mail",
         smtp_url=None,
+        # A free port per session: the default 2525 may be taken by a running platform.
+        smtp_intake_port=free_port(),
     )
     return msgspec.structs.replace(base, **overrides) if overrides else base

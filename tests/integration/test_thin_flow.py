@@ -19,13 +19,17 @@ async def new_edition(platform: RunningPlatform, **overrides: object) -> dict:
         "answer_due_days": 30,
         **overrides,
     }
-    resp = await platform.client.post("/api/bench/editions", json=body, headers=platform.auth("coordinator"))
+    resp = await platform.client.post(
+        "/api/bench/editions", json=body, headers=platform.auth("coordinator")
+    )
     assert resp.status_code == 201, resp.text
     return resp.json()
 
 
 async def indicator(platform: RunningPlatform, indicator_id: str, year: int) -> float | None:
-    resp = await platform.client.get(f"/api/indicators?year={year}", headers=platform.auth("coordinator"))
+    resp = await platform.client.get(
+        f"/api/indicators?year={year}", headers=platform.auth("coordinator")
+    )
     assert resp.status_code == 200, resp.text
     return next(i["value"] for i in resp.json()["indicators"] if i["id"] == indicator_id)
 
@@ -60,7 +64,9 @@ async def test_a_web_question_grows_questions_received_by_one(platform: RunningP
 
     await eventually(grown, what="bench.questions_received to grow by one")
 
-    track = await platform.client.get(f"/api/bench/questions/{body['reference']}", params={"token": body["tracking_token"]})
+    track = await platform.client.get(
+        f"/api/bench/questions/{body['reference']}", params={"token": body["tracking_token"]}
+    )
     assert track.status_code == 200
     assert track.json() == {"reference": body["reference"], "status": "received"}
 
@@ -74,9 +80,13 @@ async def test_a_repeated_idempotency_key_creates_one_question(platform: Running
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
     assert second.headers.get("Idempotent-Replayed") == "true"
-    listed = await platform.client.get(f"/api/bench/editions/{edition['id']}/questions", headers=platform.auth("responder"))
+    listed = await platform.client.get(
+        f"/api/bench/editions/{edition['id']}/questions", headers=platform.auth("responder")
+    )
     assert listed.json()["total"] == 1
 
-    other = await platform.client.post(url, json={**QUESTION, "topic": "housing"}, headers={"Idempotency-Key": key})
+    other = await platform.client.post(
+        url, json={**QUESTION, "topic": "housing"}, headers={"Idempotency-Key": key}
+    )
     assert other.status_code == 422
     assert "Idempotency-Key" in other.text
