@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import re
 import smtplib
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -87,6 +88,8 @@ def send_smtp(
 ) -> Any:
     """Send over a real SMTP connection to the intake; returns smtplib's refused dict."""
     rcpt = rcpt or f"bench@{platform.settings.intake_domain}"
+    # On the wire lines end in CRLF (smtplib sends bytes as they are).
+    raw = re.sub(rb"\r?\n", b"\r\n", raw)
     with smtplib.SMTP(
         platform.settings.smtp_intake_host, platform.settings.smtp_intake_port, timeout=10
     ) as client:
