@@ -20,4 +20,6 @@ def by_name(name: str) -> ServiceSpec:
     for spec in all_services():
         if spec.name == name:
             return spec
-    raise ValueError(f"unknown service {name!r}: one of participation, grants, ambassadors, indicators")
+    raise ValueError(
+        f"unknown service {name!r}: one of participation, grants, ambassadors, indicators"
+    )

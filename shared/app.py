@@ -118,14 +118,18 @@ async def health(state: State) -> Response[dict[str, Any]]:
         assert runtime.redis is not None
         await runtime.redis.ping()
 
-    results = await asyncio.gather(_check("postgresql", pg()), _check("nats", nats()), _check("redis", redis()))
+    results = await asyncio.gather(
+        _check("postgresql", pg()), _check("nats", nats()), _check("redis", redis())
+    )
     failing = [name for name, ok in results if not ok]
     if failing:
         return Response({"status": "unavailable", "failing": failing}, status_code=503)
     return Response({"status": "ok"})
 
 
-def build_app(runtime: Runtime, services: Sequence[ServiceSpec], *, extra_handlers: Sequence[Any] = ()) -> Litestar:
+def build_app(
+    runtime: Runtime, services: Sequence[ServiceSpec], *, extra_handlers: Sequence[Any] = ()
+) -> Litestar:
     """The ASGI app serving the kit's routes and those of `services`."""
     from shared.auth_pages import auth_routes
     from shared.web.pages import kit_route_handlers, page_exception_handlers
@@ -156,12 +160,12 @@ def build_app(runtime: Runtime, services: Sequence[ServiceSpec], *, extra_handle
             version="0.1.0",
             path="/schema",
             components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
             ),
             security=[{"bearer": []}],
         ),
         debug=False,
     )
     return app
-
-

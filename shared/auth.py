@@ -108,7 +108,9 @@ class LocalIssuer:
         return dict(decoded.claims)
 
 
-def principal_from_claims(claims: dict[str, Any], *, roles_claim: str = "roles", via: str) -> Principal:
+def principal_from_claims(
+    claims: dict[str, Any], *, roles_claim: str = "roles", via: str
+) -> Principal:
     """Map token claims to a Principal; unknown roles are ignored."""
     raw: Any = claims
     for part in roles_claim.split("."):
@@ -158,7 +160,9 @@ class OidcIssuer:
             self._keys_at = time.monotonic()
         return self._keys
 
-    async def verify(self, token: str, *, audience: str | None = None, nonce: str | None = None) -> dict[str, Any]:
+    async def verify(
+        self, token: str, *, audience: str | None = None, nonce: str | None = None
+    ) -> dict[str, Any]:
         """Claims of a valid token of this issuer; InvalidToken otherwise."""
         algs = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
         try:
@@ -232,7 +236,9 @@ class Authenticator:
             return None
         return principal_from_claims(claims, via="session")
 
-    def access_token(self, subject: str, role: str, *, org: uuid.UUID | None = None, ttl: int = 3600) -> str:
+    def access_token(
+        self, subject: str, role: str, *, org: uuid.UUID | None = None, ttl: int = 3600
+    ) -> str:
         """An API token of the local issuer (what `openkrakow token` prints)."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")

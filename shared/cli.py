@@ -65,11 +65,18 @@ async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str]
         server = None
         if "web" in parts:
             app = build_app(runtime, services)
-            config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", proxy_headers=False)
+            config = uvicorn.Config(
+                app, host=host, port=port, log_level="warning", lifespan="on", proxy_headers=False
+            )
             server = uvicorn.Server(config)
             server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
             serving = asyncio.create_task(server.serve())
-            log.info("Open Kraków platform on http://%s:%d (parts: %s)", host, port, ", ".join(sorted(parts)))
+            log.info(
+                "Open Kraków platform on http://%s:%d (parts: %s)",
+                host,
+                port,
+                ", ".join(sorted(parts)),
+            )
         await stop.wait()
         log.info("stopping")
         if server is not None:
@@ -110,10 +117,14 @@ def _indicators(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    parser = argparse.ArgumentParser(prog="openkrakow", description="Open Kraków Participation Platform")
+    parser = argparse.ArgumentParser(
+        prog="openkrakow", description="Open Kraków Participation Platform"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="the whole platform in one process (embedded servers by default)")
+    run = sub.add_parser(
+        "run", help="the whole platform in one process (embedded servers by default)"
+    )
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
 
@@ -142,9 +153,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            asyncio.run(serve(args.host, args.port, frozenset({"web", "relay", "consumers", "worker", "background"}), None))
+            asyncio.run(
+                serve(
+                    args.host,
+                    args.port,
+                    frozenset({"web", "relay", "consumers", "worker", "background"}),
+                    None,
+                )
+            )
         elif args.command == "serve":
-            asyncio.run(serve(args.host, args.port, frozenset({"web", "consumers", "background"}), [args.service]))
+            asyncio.run(
+                serve(
+                    args.host,
+                    args.port,
+                    frozenset({"web", "consumers", "background"}),
+                    [args.service],
+                )
+            )
         elif args.command == "worker":
             asyncio.run(serve("", 0, frozenset({"worker"}), None))
         elif args.command == "relay":

@@ -57,4 +57,6 @@ def lock_key(name: str) -> int:
     """A stable signed 64-bit advisory lock key for a name."""
     import hashlib
 
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )

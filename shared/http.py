@@ -54,7 +54,9 @@ class Paging:
 
 
 def paging(
-    limit: int = Parameter(query="limit", default=50, ge=1, le=500, description="page size, at most 500"),
+    limit: int = Parameter(
+        query="limit", default=50, ge=1, le=500, description="page size, at most 500"
+    ),
     offset: int = Parameter(query="offset", default=0, ge=0, description="items to skip"),
 ) -> Paging:
     """Dependency: validated ?limit= and ?offset=."""
@@ -85,11 +87,19 @@ def _field_errors(extra: Any) -> list[FieldError]:
     return errors
 
 
-def problem(status: int, title: str, detail: str = "", errors: list[FieldError] | None = None) -> Response[Problem]:
+def problem(
+    status: int, title: str, detail: str = "", errors: list[FieldError] | None = None
+) -> Response[Problem]:
     """A problem-details response."""
     slug = title.lower().replace(" ", "-")
     return Response(
-        Problem(type=f"https://openkrakow.local/problems/{slug}", title=title, status=status, detail=detail, errors=errors or []),
+        Problem(
+            type=f"https://openkrakow.local/problems/{slug}",
+            title=title,
+            status=status,
+            detail=detail,
+            errors=errors or [],
+        ),
         status_code=status,
         media_type="application/problem+json",
     )
@@ -102,8 +112,16 @@ def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> R
 
 
 def http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    titles = {401: "Not signed in", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-              409: "Conflict", 413: "Request too large", 429: "Too many requests", 503: "Unavailable"}
+    titles = {
+        401: "Not signed in",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        409: "Conflict",
+        413: "Request too large",
+        429: "Too many requests",
+        503: "Unavailable",
+    }
     title = titles.get(exc.status_code, "Error")
     errors = _field_errors(exc.extra) if exc.extra else None
     response = problem(exc.status_code, title, exc.detail, errors)

@@ -108,7 +108,9 @@ class MailSender:
         host, port = url.hostname or "127.0.0.1", url.port or (465 if url.scheme == "smtps" else 25)
         try:
             if url.scheme == "smtps":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=15, context=ssl.create_default_context())
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    host, port, timeout=15, context=ssl.create_default_context()
+                )
             else:
                 client = smtplib.SMTP(host, port, timeout=15)
             with client:

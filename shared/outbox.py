@@ -121,7 +121,9 @@ class OutboxRelay:
         if not rows:
             return 0
         started = time.perf_counter()
-        await self.bus.publish_raw_batch([(str(r["event_id"]), r["subject"], r["body"]) for r in rows])
+        await self.bus.publish_raw_batch(
+            [(str(r["event_id"]), r["subject"], r["body"]) for r in rows]
+        )
         await conn.execute(
             "update outbox set published_at = now() where seq = any($1::bigint[])",
             [r["seq"] for r in rows],

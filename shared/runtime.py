@@ -83,7 +83,9 @@ class Runtime:
         assert s.database_url and s.nats_url and s.redis_url, "server URLs must be known"
         for spec in self.services:
             await migrate(s.database_url, spec.schema, spec.migrations)
-            self.pools[spec.schema] = await create_pool(s.database_url, spec.schema, max_size=pool_size)
+            self.pools[spec.schema] = await create_pool(
+                s.database_url, spec.schema, max_size=pool_size
+            )
         self.bus = await Bus.connect(s.nats_url, name="openkrakow", stream=s.stream_name)
         await self.bus.ensure_stream(replicas=s.stream_replicas, max_bytes=s.stream_max_bytes)
         self.redis = aioredis.from_url(s.redis_url, socket_timeout=5, socket_connect_timeout=5)
@@ -92,7 +94,9 @@ class Runtime:
         self.auth = Authenticator.from_settings(s)
         self.mailer = MailSender(s.smtp_url, s.mail_dir, s.mail_from)
 
-    async def start_parts(self, parts: frozenset[str] = PARTS, only: Sequence[str] | None = None) -> None:
+    async def start_parts(
+        self, parts: frozenset[str] = PARTS, only: Sequence[str] | None = None
+    ) -> None:
         """Start background parts (the web part is served by the caller)."""
         chosen = [sp for sp in self.services if only is None or sp.name in only]
         assert self.bus is not None and self.settings.database_url
@@ -111,13 +115,20 @@ class Runtime:
                     self.consumers.append(runner)
                     self._spawn(runner.run(), f"consumer:{consumer.name}")
         if "worker" in parts:
-            functions = [jobkit.func(send_mail, name="send_mail"), *[j for sp in self.services for j in sp.jobs]]
+            functions = [
+                jobkit.func(send_mail, name="send_mail"),
+                *[j for sp in self.services for j in sp.jobs],
+            ]
             crons = [
-                jobkit.cron(sweep_unsent_mail, name="sweep_unsent_mail", second=7, run_at_startup=True),
+                jobkit.cron(
+                    sweep_unsent_mail, name="sweep_unsent_mail", second=7, run_at_startup=True
+                ),
                 *[c for sp in self.services for c in sp.cron_jobs],
             ]
             assert self.settings.redis_url
-            self.worker = jobkit.build_worker(self.settings.redis_url, functions, crons, {"runtime": self})
+            self.worker = jobkit.build_worker(
+                self.settings.redis_url, functions, crons, {"runtime": self}
+            )
             self._spawn(self.worker.main(), "worker")
         if "background" in parts:
             for spec in chosen:
@@ -192,13 +203,20 @@ async def send_mail(ctx: dict[str, Any], schema: str, mail_id: str) -> str:
             attempts = row["attempts"] + 1
             error = str(exc)[:1000]
             delay = MAIL_RETRY_DELAYS[min(attempts, len(MAIL_RETRY_DELAYS)) - 1]
-            log.warning("mail %s not sent (attempt %d): %s; retry in %ss", mail_id, attempts, error, delay)
+            log.warning(
+                "mail %s not sent (attempt %d): %s; retry in %ss", mail_id, attempts, error, delay
+            )
             failed = exc
         else:
-            await conn.execute("update outgoing_mail set sent_at=now(), attempts=attempts+1, last_error=null where id=$1", uuid.UUID(mail_id))
+            await conn.execute(
+                "update outgoing_mail set sent_at=now(), attempts=attempts+1, last_error=null where id=$1",
+                uuid.UUID(mail_id),
+            )
             return "sent"
     await pool.execute(
-        "update outgoing_mail set attempts=attempts+1, last_error=$2 where id=$1", uuid.UUID(mail_id), str(failed)[:1000]
+        "update outgoing_mail set attempts=attempts+1, last_error=$2 where id=$1",
+        uuid.UUID(mail_id),
+        str(failed)[:1000],
     )
     raise jobkit.Retry(defer=delay)
 

@@ -51,13 +51,23 @@ async def list_indicators(
         year=year,
         indicators=[
             IndicatorView(
-                id=r["id"], objective=r["objective"], name=r["name_en"], unit=r["unit"],
-                base_value=_num(r["base_value"]), base_year=r["base_year"],
+                id=r["id"],
+                objective=r["objective"],
+                name=r["name_en"],
+                unit=r["unit"],
+                base_value=_num(r["base_value"]),
+                base_year=r["base_year"],
                 expected_value=_num(r["expected_value"]),
-                value=_num(r["value"]) if r["value"] is not None else (0.0 if r["source"] == "events" else None),
+                value=_num(r["value"])
+                if r["value"] is not None
+                else (0.0 if r["source"] == "events" else None),
                 status=domain.status(
-                    r["value"] if r["value"] is not None else (Decimal(0) if r["source"] == "events" else None),
-                    r["expected_value"], r["expected_kind"], year=year,
+                    r["value"]
+                    if r["value"] is not None
+                    else (Decimal(0) if r["source"] == "events" else None),
+                    r["expected_value"],
+                    r["expected_kind"],
+                    year=year,
                 ),
             )
             for r in rows

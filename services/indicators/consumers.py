@@ -10,13 +10,18 @@ from shared.events import catalogue as ev
 from shared.inbox import ConsumerSpec
 
 
-async def bump(conn: asyncpg.Connection, indicator_id: str, year: int, delta: int | float, dimension: str = "") -> None:
+async def bump(
+    conn: asyncpg.Connection, indicator_id: str, year: int, delta: int | float, dimension: str = ""
+) -> None:
     """Add `delta` to a yearly counter."""
     await conn.execute(
         """insert into indicator_values(indicator_id, year, dimension, value) values ($1,$2,$3,$4)
            on conflict (indicator_id, year, dimension)
            do update set value = indicator_values.value + excluded.value, updated_at = now()""",
-        indicator_id, year, dimension, delta,
+        indicator_id,
+        year,
+        dimension,
+        delta,
     )
 
 

@@ -29,7 +29,12 @@ Topic = Literal[
 ]
 Language = Literal["pl", "en", "uk", "ru", "be"]
 Group = Literal[
-    "national_minority", "ethnic_minority", "economic_migrant", "forced_migrant", "none", "undisclosed"
+    "national_minority",
+    "ethnic_minority",
+    "economic_migrant",
+    "forced_migrant",
+    "none",
+    "undisclosed",
 ]
 Channel = Literal["web", "email", "live", "paper"]
 Currency = Literal["PLN", "EUR"]
@@ -39,7 +44,9 @@ LANGUAGES: tuple[str, ...] = Language.__args__  # type: ignore[attr-defined]
 GROUPS: tuple[str, ...] = Group.__args__  # type: ignore[attr-defined]
 CHANNELS: tuple[str, ...] = Channel.__args__  # type: ignore[attr-defined]
 # Self-declared groups that count as "minority or migration background" for the indicators.
-BACKGROUND_GROUPS = frozenset({"national_minority", "ethnic_minority", "economic_migrant", "forced_migrant"})
+BACKGROUND_GROUPS = frozenset(
+    {"national_minority", "ethnic_minority", "economic_migrant", "forced_migrant"}
+)
 
 
 class Money(msgspec.Struct, frozen=True):

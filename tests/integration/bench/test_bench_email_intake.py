@@ -14,7 +14,12 @@ import pytest
 
 from tests.helpers.platform import RunningPlatform
 from tests.helpers.waiting import eventually
-from tests.integration.bench.bench_helpers import body_text, mail_arrives, new_edition, send_mail_async
+from tests.integration.bench.bench_helpers import (
+    body_text,
+    mail_arrives,
+    new_edition,
+    send_mail_async,
+)
 
 
 def _sender() -> str:
@@ -26,7 +31,9 @@ async def _question_of(platform: RunningPlatform, edition_id: str, sender: str) 
 
     async def probe() -> dict | None:
         row = await pool.fetchrow(
-            "select * from bench_questions where edition_id = $1 and asker_email = $2", uuid.UUID(edition_id), sender
+            "select * from bench_questions where edition_id = $1 and asker_email = $2",
+            uuid.UUID(edition_id),
+            sender,
         )
         return dict(row) if row else None
 
@@ -42,7 +49,9 @@ QUESTIONS = {
 
 
 @pytest.mark.parametrize("charset", list(QUESTIONS))
-async def test_a_plain_mail_in_each_charset_becomes_a_question_and_is_acknowledged(platform: RunningPlatform, charset: str) -> None:
+async def test_a_plain_mail_in_each_charset_becomes_a_question_and_is_acknowledged(
+    platform: RunningPlatform, charset: str
+) -> None:
     edition = await new_edition(platform)
     sender = _sender()
     text, language = QUESTIONS[charset]
@@ -62,7 +71,9 @@ async def test_a_plain_mail_in_each_charset_becomes_a_question_and_is_acknowledg
     assert str(ack["In-Reply-To"]) == str(msg["Message-ID"])
 
 
-async def test_an_html_only_mail_and_a_multipart_mail_become_text_questions(platform: RunningPlatform) -> None:
+async def test_an_html_only_mail_and_a_multipart_mail_become_text_questions(
+    platform: RunningPlatform,
+) -> None:
     edition = await new_edition(platform)
     to = f"bench+{edition['id']}@{platform.settings.intake_domain}"
     html_sender, multi_sender = _sender(), _sender()
@@ -75,13 +86,23 @@ async def test_an_html_only_mail_and_a_multipart_mail_become_text_questions(plat
         subtype="html",
     )
     await send_mail_async(platform, html.as_bytes(), sender=html_sender, rcpt=to)
-    assert (await _question_of(platform, edition["id"], html_sender))["text"] == "When will the tram stop on Józefińska be rebuilt?"
+    assert (await _question_of(platform, edition["id"], html_sender))[
+        "text"
+    ] == "When will the tram stop on Józefińska be rebuilt?"
 
     multi = MIMEMultipart("mixed")
     multi["From"], multi["To"], multi["Subject"] = multi_sender, to, "Pytanie o mieszkanie"
     alternative = MIMEMultipart("alternative")
-    alternative.attach(MIMEText("Jak dostać mieszkanie komunalne w Krakowie?\n\nW dniu 1.09 Jan napisał(a):\n> stare", "plain", "utf-8"))
-    alternative.attach(MIMEText("<p>Jak dostać mieszkanie komunalne w Krakowie?</p>", "html", "utf-8"))
+    alternative.attach(
+        MIMEText(
+            "Jak dostać mieszkanie komunalne w Krakowie?\n\nW dniu 1.09 Jan napisał(a):\n> stare",
+            "plain",
+            "utf-8",
+        )
+    )
+    alternative.attach(
+        MIMEText("<p>Jak dostać mieszkanie komunalne w Krakowie?</p>", "html", "utf-8")
+    )
     multi.attach(alternative)
     attachment = MIMEText("secret scan", "plain", "utf-8")
     attachment.add_header("Content-Disposition", "attachment", filename="paszport.txt")
@@ -97,7 +118,9 @@ async def test_an_html_only_mail_and_a_multipart_mail_become_text_questions(plat
     assert "attachment" in stored["detail"]
 
 
-async def test_a_reply_in_the_acknowledged_thread_is_attached_to_its_question(platform: RunningPlatform) -> None:
+async def test_a_reply_in_the_acknowledged_thread_is_attached_to_its_question(
+    platform: RunningPlatform,
+) -> None:
     edition = await new_edition(platform)
     sender = _sender()
     to = f"bench+{edition['id']}@{platform.settings.intake_domain}"
@@ -110,33 +133,54 @@ async def test_a_reply_in_the_acknowledged_thread_is_attached_to_its_question(pl
     ack = (await mail_arrives(platform, sender))[0]
 
     reply = EmailMessage()
-    reply["From"], reply["To"], reply["Subject"] = sender, f"bench@{platform.settings.intake_domain}", f"Re: {ack['Subject']}"
+    reply["From"], reply["To"], reply["Subject"] = (
+        sender,
+        f"bench@{platform.settings.intake_domain}",
+        f"Re: {ack['Subject']}",
+    )
     reply["In-Reply-To"] = str(ack["Message-ID"])
     reply["References"] = f"{first['Message-ID']} {ack['Message-ID']}"
-    reply.set_content(f"Mam dyplom z Lwowa z 2015 roku.\n\nOn Mon, Bench wrote:\n> {body_text(ack).splitlines()[0]}\n")
+    reply.set_content(
+        f"Mam dyplom z Lwowa z 2015 roku.\n\nOn Mon, Bench wrote:\n> {body_text(ack).splitlines()[0]}\n"
+    )
     await send_mail_async(platform, reply.as_bytes(), sender=sender, rcpt=str(reply["To"]))
 
     pool = platform.runtime.pool("participation")
 
     async def followup() -> str | None:
-        return await pool.fetchval("select text from bench_followups where question_id = $1", question["id"])
+        return await pool.fetchval(
+            "select text from bench_followups where question_id = $1", question["id"]
+        )
 
-    assert await eventually(followup, what="the reply attached") == "Mam dyplom z Lwowa z 2015 roku."
-    assert await pool.fetchval("select count(*) from bench_questions where asker_email = $1", sender) == 1
+    assert (
+        await eventually(followup, what="the reply attached") == "Mam dyplom z Lwowa z 2015 roku."
+    )
+    assert (
+        await pool.fetchval("select count(*) from bench_questions where asker_email = $1", sender)
+        == 1
+    )
 
 
 async def test_oversized_mail_is_refused_at_data_with_552(platform: RunningPlatform) -> None:
     edition = await new_edition(platform)
     sender = _sender()
     msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, f"bench+{edition['id']}@{platform.settings.intake_domain}", "Big"
-    msg.set_content("Pytanie o szkołę dla dziecka.\n" + ("x" * 70 + "\n") * (11 * 1024 * 1024 // 71))
+    msg["From"], msg["To"], msg["Subject"] = (
+        sender,
+        f"bench+{edition['id']}@{platform.settings.intake_domain}",
+        "Big",
+    )
+    msg.set_content(
+        "Pytanie o szkołę dla dziecka.\n" + ("x" * 70 + "\n") * (11 * 1024 * 1024 // 71)
+    )
     raw = msg.as_bytes().replace(b"\n", b"\r\n")
 
     def send_without_size_declaration() -> tuple[int, bytes]:
         # No SIZE= at MAIL FROM (smtplib would declare it and be refused early): the limit
         # must hold at DATA too, for clients that do not declare a size.
-        with smtplib.SMTP(platform.settings.smtp_intake_host, platform.settings.smtp_intake_port, timeout=30) as client:
+        with smtplib.SMTP(
+            platform.settings.smtp_intake_host, platform.settings.smtp_intake_port, timeout=30
+        ) as client:
             client.ehlo()
             client.mail(sender)
             client.rcpt(str(msg["To"]))
@@ -155,14 +199,22 @@ async def test_oversized_mail_is_refused_at_data_with_552(platform: RunningPlatf
 
 async def test_mail_to_an_unknown_mailbox_is_refused(platform: RunningPlatform) -> None:
     with pytest.raises(smtplib.SMTPRecipientsRefused):
-        await send_mail_async(platform, b"Subject: x\r\n\r\nhello", sender=_sender(), rcpt=f"mayor@{platform.settings.intake_domain}")
+        await send_mail_async(
+            platform,
+            b"Subject: x\r\n\r\nhello",
+            sender=_sender(),
+            rcpt=f"mayor@{platform.settings.intake_domain}",
+        )
 
 
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [
         (b"Subject: Pytanie\r\nFrom: {sender}\r\n\r\n\r\n-- \r\nJan\r\n", "empty"),
-        (b"From: {sender}\r\nSubject: Hi\r\nAuto-Submitted: auto-replied\r\n\r\nI am out of office until Monday, thanks.", "automatic"),
+        (
+            b"From: {sender}\r\nSubject: Hi\r\nAuto-Submitted: auto-replied\r\n\r\nI am out of office until Monday, thanks.",
+            "automatic",
+        ),
         (b"From: {sender}\r\nSubject: cheap\r\n\r\n" + b"http://spam.example/ " * 8, "abusive"),
     ],
 )
@@ -172,7 +224,9 @@ async def test_empty_automatic_or_abusive_mail_goes_to_moderation_not_to_the_que
     edition = await new_edition(platform)
     sender = _sender()
     to = f"bench+{edition['id']}@{platform.settings.intake_domain}"
-    await send_mail_async(platform, raw.replace(b"{sender}", sender.encode()), sender=sender, rcpt=to)
+    await send_mail_async(
+        platform, raw.replace(b"{sender}", sender.encode()), sender=sender, rcpt=to
+    )
     pool = platform.runtime.pool("participation")
 
     async def held() -> dict | None:
@@ -182,19 +236,26 @@ async def test_empty_automatic_or_abusive_mail_goes_to_moderation_not_to_the_que
     row = await eventually(held, what="the message held for moderation")
     assert row["reason"] == reason
     assert row["raw"] is not None
-    assert await pool.fetchval("select count(*) from bench_questions where asker_email = $1", sender) == 0
+    assert (
+        await pool.fetchval("select count(*) from bench_questions where asker_email = $1", sender)
+        == 0
+    )
     assert mails_sent_to(platform, sender) == 0
 
     coordinator = platform.auth("coordinator")
     listed = await platform.client.get("/api/bench/inbound-mail?limit=500", headers=coordinator)
     assert str(row["id"]) in {item["id"] for item in listed.json()["items"]}
     resolved = await platform.client.post(
-        f"/api/bench/inbound-mail/{row['id']}/resolution", json={"action": "discard", "reason": "nothing to answer"}, headers=coordinator
+        f"/api/bench/inbound-mail/{row['id']}/resolution",
+        json={"action": "discard", "reason": "nothing to answer"},
+        headers=coordinator,
     )
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["status"] == "discarded"
     again = await platform.client.post(
-        f"/api/bench/inbound-mail/{row['id']}/resolution", json={"action": "discard", "reason": "twice"}, headers=coordinator
+        f"/api/bench/inbound-mail/{row['id']}/resolution",
+        json={"action": "discard", "reason": "twice"},
+        headers=coordinator,
     )
     assert again.status_code == 409
 
@@ -205,7 +266,9 @@ def mails_sent_to(platform: RunningPlatform, address: str) -> int:
     return len(mails_to(platform, address))
 
 
-async def test_unreadable_mail_is_kept_and_a_coordinator_makes_it_a_question(platform: RunningPlatform) -> None:
+async def test_unreadable_mail_is_kept_and_a_coordinator_makes_it_a_question(
+    platform: RunningPlatform,
+) -> None:
     edition = await new_edition(platform)
     sender = _sender()
     to = f"bench+{edition['id']}@{platform.settings.intake_domain}"
@@ -219,7 +282,13 @@ async def test_unreadable_mail_is_kept_and_a_coordinator_makes_it_a_question(pla
     row = await eventually(held, what="the message held for moderation")
     resolved = await platform.client.post(
         f"/api/bench/inbound-mail/{row['id']}/resolution",
-        json={"action": "question", "edition_id": edition["id"], "text": "Pytanie odczytane przez koordynatora.", "topic": "other", "language": "pl"},
+        json={
+            "action": "question",
+            "edition_id": edition["id"],
+            "text": "Pytanie odczytane przez koordynatora.",
+            "topic": "other",
+            "language": "pl",
+        },
         headers=platform.auth("coordinator"),
     )
     assert resolved.status_code == 200, resolved.text
