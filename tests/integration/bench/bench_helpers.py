@@ -68,13 +68,13 @@ def mails_to(platform: RunningPlatform, address: str) -> list[EmailMessage]:
 
 
 async def mail_arrives(
-    platform: RunningPlatform, address: str, count: int = 1, timeout: float = 15
+    platform: RunningPlatform, address: str, count: int = 1, within: float = 15
 ) -> list[EmailMessage]:
     async def probe() -> list[EmailMessage] | None:
         got = mails_to(platform, address)
         return got if len(got) >= count else None
 
-    return await eventually(probe, timeout=timeout, what=f"{count} mail(s) to {address}")
+    return await eventually(probe, timeout=within, what=f"{count} mail(s) to {address}")
 
 
 def body_text(msg: EmailMessage) -> str:
