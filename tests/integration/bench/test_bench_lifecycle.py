@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from tests.helpers.platform import RunningPlatform
 from tests.helpers.waiting import eventually
 from tests.integration.bench.bench_helpers import (
@@ -104,4 +106,60 @@ async def test_an_answer_without_an_address_is_delivered_when_the_asker_reads_it
         assert tracked.status_code == 200
     assert (
         len(await events_of(platform, "bench.answer_delivered", "question_id", created["id"])) == 1
+    )
+
+
+async def test_a_mail_server_that_is_down_delays_the_answer_and_never_loses_it(
+    platform: RunningPlatform,
+) -> None:
+    from services.participation.bench import scheduled
+    from shared.mail import MailSender
+    from tests.helpers.server import free_port
+
+    edition = await new_edition(platform)
+    created = await ask(platform, edition["id"], email="patient.asker@example.org", language="pl")
+    await mail_arrives(platform, "patient.asker@example.org")
+    working = platform.runtime.mailer
+    platform.runtime.mailer = MailSender(
+        f"smtp://127.0.0.1:{free_port()}", platform.settings.mail_dir, platform.settings.mail_from
+    )
+    pool = platform.runtime.pool("participation")
+    try:
+        resp = await platform.client.post(
+            f"/api/bench/questions/{created['id']}/answer",
+            json={"text": "Odpowiedź, która poczeka na serwer poczty.", "language": "pl"},
+            headers=platform.auth("coordinator"),
+        )
+        assert resp.status_code == 200
+
+        async def attempted() -> bool:
+            return bool(
+                await pool.fetchval(
+                    "select m.attempts > 0 from bench_answers a join outgoing_mail m on m.id = a.mail_id where a.question_id = $1",
+                    uuid.UUID(created["id"]),
+                )
+            )
+
+        await eventually(attempted, what="a failed sending attempt")
+        assert (
+            await events_of(platform, "bench.answer_delivered", "question_id", created["id"]) == []
+        )
+    finally:
+        platform.runtime.mailer = working
+    answer_id = await pool.fetchval(
+        "select id from bench_answers where question_id = $1", uuid.UUID(created["id"])
+    )
+    try:
+        await scheduled.bench_deliver_answer({"runtime": platform.runtime}, str(answer_id))
+    except Exception:  # noqa: BLE001 - the worker's own retry may hold the row right now
+        pass
+
+    async def delivered() -> list[dict]:
+        return await events_of(platform, "bench.answer_delivered", "question_id", created["id"])
+
+    assert (
+        len(await eventually(delivered, timeout=20, what="delivery after the server is back")) == 1
+    )
+    assert "poczeka na serwer" in body_text(
+        (await mail_arrives(platform, "patient.asker@example.org", count=2))[-1]
     )
