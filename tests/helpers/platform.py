@@ -15,7 +15,7 @@ import msgspec
 from shared.app import build_app
 from shared.config import Settings
 from shared.runtime import PARTS, Runtime, ServiceSpec
-from tests.helpers.server import serve_app
+from tests.helpers.server import free_port, serve_app
 
 
 @dataclass
@@ -73,6 +73,8 @@ def test_settings(
         secret_key="test-secret-key-not-for-production-0123456789",
         outgoing_mail_dir=tmp / "mail",
         smtp_url=None,
+        # A free port per session: the default 2525 may be taken by a running platform.
+        smtp_intake_port=free_port(),
     )
     return msgspec.structs.replace(base, **overrides) if overrides else base
 

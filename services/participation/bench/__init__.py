@@ -1,9 +1,9 @@
 """Intercultural Dialogue Bench: editions, questions by web and e-mail, answers."""
 
-from services.participation.bench import api
+from services.participation.bench import api, intake, pages, scheduled, staff_api
 
-route_handlers = [*api.route_handlers]
+route_handlers = [*api.route_handlers, *staff_api.route_handlers, *pages.route_handlers]
 consumers: list = []
-jobs: list = []
-cron_jobs: list = []
-background: list = []
+jobs = [*scheduled.jobs]
+cron_jobs = [*scheduled.cron_jobs]
+background = [intake.smtp_intake]

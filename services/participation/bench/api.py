@@ -1,43 +1,35 @@
-"""HTTP API of the Dialogue Bench (routes fixed by the public contract)."""
+"""HTTP API of the Dialogue Bench for residents and edition management (contract routes)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-import msgspec
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Parameter
 
-from services.participation.bench import domain, store
+from services.participation.bench import domain, service, store
+from services.participation.bench import store_questions as sq
 from services.participation.bench.schemas import (
     AnswerView,
     Edition,
     EditionIn,
-    QuestionCreated,
     QuestionIn,
     QuestionStatus,
-    QuestionSummary,
 )
-from shared import idempotency, outbox
+from shared import idempotency
 from shared.auth import requires
 from shared.events import catalogue as ev
-from shared.events import new_event, utcnow
+from shared.events import utcnow
 from shared.http import Conflict, Page, Paging, field_error, paging
-from shared.logs import correlation_id
 from shared.runtime import Runtime
 
-SCHEMA = "participation"
-PRODUCER = "participation"
+SCHEMA = service.SCHEMA
 TAGS = ["bench"]
 
 
-def _event(payload: ev.Payload) -> Any:  # type: ignore[name-defined]
-    return new_event(payload, producer=PRODUCER, correlation_id=correlation_id.get())
-
-
-def _edition(row: Any) -> Edition:
+def edition_view(row: Any) -> Edition:
     return Edition(
         id=row["id"],
         title=row["title"],
@@ -74,83 +66,103 @@ async def create_edition(
             audience=data.audience.strip(),
             submissions_close_at=data.submissions_close_at,
             answer_due_days=data.answer_due_days,
+            coordinator_email=data.coordinator_email,
         )
-        edition = _edition(row)
+        edition = edition_view(row)
         await idempotency.remember(conn, "bench.create_edition", key, 201, edition)
-        await outbox.add(
-            conn,
-            _event(
-                ev.BenchEditionCreated(
-                    edition_id=edition.id,
-                    held_on=edition.held_on,
-                    submissions_close_at=edition.submissions_close_at,
-                    answer_due_days=edition.answer_due_days,
-                )
-            ),
+        effects = service.Effects()
+        effects.emit(
+            ev.BenchEditionCreated(
+                edition_id=edition.id,
+                held_on=edition.held_on,
+                submissions_close_at=edition.submissions_close_at,
+                answer_due_days=edition.answer_due_days,
+            )
         )
+        effects.emit(
+            ev.BenchEditionSubmissionsOpened(edition_id=edition.id, opened_at=row["created_at"])
+        )
+        await effects.commit(conn)
     return Response(edition, status_code=201)
 
 
-@get("/api/bench/editions", tags=TAGS, dependencies={"page": paging})  # type: ignore[dict-item]
+@get("/api/bench/editions", tags=TAGS, dependencies={"page": paging}, security=[{}])  # type: ignore[dict-item]
 async def list_editions(runtime: Runtime, page: Paging) -> Page[Edition]:
     """Every edition, newest first."""
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows, total = await store.list_editions(conn, page.limit, page.offset)
-    return Page(items=[_edition(r) for r in rows], total=total)
+    return Page(items=[edition_view(r) for r in rows], total=total)
 
 
-async def receive_question(
-    conn: Any, edition_id: uuid.UUID, data: QuestionIn, *, channel: str
-) -> tuple[QuestionCreated, ev.BenchQuestionReceived]:
-    """Store a question of any channel and its event (in the caller's transaction)."""
-    edition = await store.edition_for_update(conn, edition_id)
-    if edition is None:
+@get("/api/bench/editions/{edition_id:uuid}", tags=TAGS, security=[{}])
+async def get_edition(edition_id: uuid.UUID, runtime: Runtime) -> Edition:
+    """One edition."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.edition(conn, edition_id)
+    if row is None:
         raise NotFoundException(f"no edition {edition_id}")
-    now = utcnow()
-    reason = domain.edition_accepts_questions(
-        edition["status"], edition["submissions_close_at"], now
-    )
-    if reason and channel in ("web", "email"):
-        raise Conflict(f"this edition takes no more questions: {reason}")
-    seq = await store.next_question_seq(conn, edition_id)
-    token = domain.new_tracking_token()
-    question_id = uuid.uuid4()
-    due = domain.due_at(now, edition["answer_due_days"])
-    reference = domain.format_reference(edition["year"], edition["number"], seq)
-    group = data.group or "undisclosed"
-    await store.insert_question(
-        conn,
-        id=question_id,
-        edition_id=edition_id,
-        reference=reference,
-        seq=seq,
-        token_hash=domain.hash_token(token),
-        channel=channel,
-        topic=data.topic,
-        language=data.language,
-        group=group,
-        text=data.text.strip(),
-        name=(data.name or "").strip() or None,
-        email=data.email.strip().lower() if data.email else None,
-        consent=data.consent,
-        received_at=now,
-        due_at=due,
-    )
-    created = QuestionCreated(
-        id=question_id, reference=reference, status="received", tracking_token=token, due_at=due
-    )
-    event = ev.BenchQuestionReceived(
-        question_id=question_id,
-        edition_id=edition_id,
-        channel=channel,
-        topic=data.topic,  # type: ignore[arg-type]
-        language=data.language,
-        group=group,
-        received_at=now,
-        due_at=due,
-        has_email=bool(data.email),  # type: ignore[arg-type]
-    )
-    return created, event
+    return edition_view(row)
+
+
+async def _change_edition(runtime: Runtime, edition_id: uuid.UUID, target: str) -> Edition:
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        row = await store.edition_for_update(conn, edition_id)
+        if row is None:
+            raise NotFoundException(f"no edition {edition_id}")
+        now = utcnow()
+        refusal = domain.edition_change_refusal(
+            row["status"], target, row["submissions_close_at"], row["held_on"], now
+        )
+        if refusal:
+            raise Conflict(refusal)
+        updated = await store.set_edition_status(conn, edition_id, target)
+        effects = service.Effects()
+        if target == "open":
+            effects.emit(ev.BenchEditionSubmissionsOpened(edition_id=edition_id, opened_at=now))
+        else:
+            if row["status"] == "open":
+                effects.emit(ev.BenchEditionSubmissionsClosed(edition_id=edition_id, closed_at=now))
+            if target == "held":
+                effects.emit(
+                    ev.BenchEditionHeld(
+                        edition_id=edition_id, held_on=row["held_on"], recorded_at=now
+                    )
+                )
+        await effects.commit(conn)
+    return edition_view(updated)
+
+
+@post(
+    "/api/bench/editions/{edition_id:uuid}/submissions/open",
+    guards=[requires("coordinator")],
+    tags=TAGS,
+    status_code=200,
+)
+async def open_submissions(edition_id: uuid.UUID, runtime: Runtime) -> Edition:
+    """Take questions again (until `submissions_close_at`, which must be in the future)."""
+    return await _change_edition(runtime, edition_id, "open")
+
+
+@post(
+    "/api/bench/editions/{edition_id:uuid}/submissions/close",
+    guards=[requires("coordinator")],
+    tags=TAGS,
+    status_code=200,
+)
+async def close_submissions(edition_id: uuid.UUID, runtime: Runtime) -> Edition:
+    """Stop taking questions by web and e-mail (staff may still enter questions from the room)."""
+    return await _change_edition(runtime, edition_id, "closed")
+
+
+@post(
+    "/api/bench/editions/{edition_id:uuid}/held",
+    guards=[requires("coordinator")],
+    tags=TAGS,
+    status_code=200,
+)
+async def mark_held(edition_id: uuid.UUID, runtime: Runtime) -> Edition:
+    """Record that the session with the Mayor took place (on or after `held_on`)."""
+    return await _change_edition(runtime, edition_id, "held")
 
 
 @post("/api/bench/editions/{edition_id:uuid}/questions", tags=TAGS, status_code=201, security=[{}])
@@ -160,32 +172,42 @@ async def ask_question(
     """Ask the Mayor a question; an e-mail address needs `consent: true`. No account needed."""
     if data.email and not data.consent:
         raise field_error("consent", "must be true when an e-mail address is given", 422)
-    if not data.text.strip() or len(data.text.strip()) < 10:
+    if len(data.text.strip()) < 10:
         raise field_error("text", "write at least 10 characters", 422)
     body = await request.body()
+    effects = service.Effects()
     async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
         key, replay = await idempotency.claim(conn, request, body, f"bench.ask:{edition_id}")
         if replay:
             return idempotency.replay_response(replay)
-        created, event = await receive_question(conn, edition_id, data, channel="web")
+        created = await service.receive_question(
+            conn, runtime, edition_id, data, channel="web", effects=effects
+        )
         await idempotency.remember(conn, f"bench.ask:{edition_id}", key, 201, created)
-        await outbox.add(conn, _event(event))
+        await effects.commit(conn)
+    await effects.after_commit(runtime)
     return Response(created, status_code=201)
 
 
-@get(
-    "/api/bench/editions/{edition_id:uuid}/questions",
-    guards=[requires("coordinator", "responder")],
-    tags=TAGS,
-    dependencies={"page": paging},  # type: ignore[dict-item]
-)
-async def list_questions(
-    edition_id: uuid.UUID, runtime: Runtime, page: Paging
-) -> Page[QuestionSummary]:
-    """The edition's questions, overdue first."""
+async def track(runtime: Runtime, reference: str, token: str) -> QuestionStatus | None:
+    """The status an asker may see; None when reference and token do not match (either way)."""
     async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, total = await store.list_questions(conn, edition_id, page.limit, page.offset)
-    return Page(items=[msgspec.convert(dict(r), QuestionSummary) for r in rows], total=total)
+        row = await store.question_by_reference(conn, reference.strip().upper())
+        if row is None or row["tracking_token_hash"] != domain.hash_token(token.strip()):
+            return None
+        answers = await sq.answers_of(conn, row["id"])
+    latest = answers[-1] if answers else None
+    if latest is not None and latest["delivered_at"] is None and latest["mail_id"] is None:
+        # No address to mail it to: the answer reaches the asker when they read it here.
+        await service.record_delivery(runtime, latest["id"], "tracking")
+    answer = (
+        AnswerView(
+            text=latest["text"], language=latest["language"], answered_at=latest["answered_at"]
+        )
+        if latest
+        else None
+    )
+    return QuestionStatus(reference=row["reference"], status=row["status"], answer=answer)
 
 
 @get("/api/bench/questions/{reference:str}", tags=TAGS, security=[{}])
@@ -195,21 +217,20 @@ async def track_question(
     token: str = Parameter(query="token", min_length=8, max_length=200),
 ) -> QuestionStatus:
     """The asker follows a question with its reference and tracking token."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await store.question_by_reference(conn, reference.upper())
-        if row is None or row["tracking_token_hash"] != domain.hash_token(token):
-            # Same answer for "no such reference" and "wrong token": references are guessable.
-            raise PermissionDeniedException("reference and token do not match")
-        answer = await store.latest_answer(conn, row["id"])
-    return QuestionStatus(
-        reference=row["reference"],
-        status=row["status"],
-        answer=AnswerView(
-            text=answer["text"], language=answer["language"], answered_at=answer["answered_at"]
-        )
-        if answer
-        else None,
-    )
+    found = await track(runtime, reference, token)
+    if found is None:
+        # Same answer for "no such reference" and "wrong token": references are guessable.
+        raise PermissionDeniedException("reference and token do not match")
+    return found
 
 
-route_handlers = [create_edition, list_editions, ask_question, list_questions, track_question]
+route_handlers = [
+    create_edition,
+    list_editions,
+    get_edition,
+    open_submissions,
+    close_submissions,
+    mark_held,
+    ask_question,
+    track_question,
+]

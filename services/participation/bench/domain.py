@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -47,3 +48,267 @@ def hash_token(token: str) -> str:
 def warsaw_year(moment: datetime) -> int:
     """The calendar year in Kraków of a UTC moment (indicators count per Warsaw year)."""
     return moment.astimezone(WARSAW).year
+
+
+# --- Questions: states and who may move them -------------------------------------------------
+
+OPEN_STATUSES = ("received", "accepted", "assigned")
+FINAL_STATUSES = ("answered", "rejected", "merged")
+MODERATION_DECISIONS = ("accepted", "rejected", "merged")
+
+
+def moderation_refusal(status: str, decision: str) -> str | None:
+    """None when a question in `status` may take `decision`, else why not."""
+    if status in FINAL_STATUSES:
+        return f"the question is already {status}"
+    if decision == "accepted" and status != "received":
+        return f"the question was already {status}"
+    return None
+
+
+def merge_refusal(
+    question_id: object, target_id: object, target_status: str, target_merged_into: object
+) -> str | None:
+    """None when a question may be merged into the target, else why not."""
+    if question_id == target_id:
+        return "a question cannot be merged into itself"
+    if target_status in ("rejected", "merged") or target_merged_into is not None:
+        return f"the target question is {target_status}; merge into the question it was merged into"
+    return None
+
+
+def answer_refusal(status: str) -> str | None:
+    """None when a written answer may be given to a question in `status`."""
+    if status == "answered":
+        return "the question is already answered"
+    if status in ("rejected", "merged"):
+        return (
+            f"the question is {status}; answer the question it was merged into"
+            if status == "merged"
+            else "the question was rejected"
+        )
+    return None
+
+
+def answer_language_refusal(question_language: str, answer_language: str) -> str | None:
+    """Answers are written in the asker's language or in Polish."""
+    if answer_language in (question_language, "pl"):
+        return None
+    return f"answer in the asker's language ({question_language}) or in Polish (pl)"
+
+
+def is_overdue(status: str, due: datetime, now: datetime) -> bool:
+    """Still waiting for its written answer after the due moment."""
+    return status in OPEN_STATUSES and now > due
+
+
+def mail_languages(language: str) -> tuple[str, ...]:
+    """Languages of the frame text of our mails to an asker.
+
+    Residents see Polish, English and Ukrainian. Russian- and Belarusian-speaking askers get
+    English and Ukrainian side by side: Ukrainian is the closest of the three to their own
+    language and English is widely read; the answer itself is in their language or in Polish.
+    """
+    if language in ("pl", "en", "uk"):
+        return (language,)
+    return ("en", "uk")
+
+
+# --- Likely duplicates -------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+DUPLICATE_THRESHOLD = 0.45
+
+
+def _stems(text: str) -> set[str]:
+    # Cutting words to 5 letters is a crude stemmer that works across Polish, Ukrainian and
+    # English inflection well enough to suggest (never decide) duplicates.
+    return {w[:5] for w in _WORD.findall(text.lower()) if len(w) > 2}
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of the two texts' word stems, 0..1."""
+    sa, sb = _stems(a), _stems(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def likely_duplicates(
+    text: str, topic: str, candidates: list[tuple[object, str, str]], limit: int = 5
+) -> list[tuple[object, float]]:
+    """Candidates (id, text, topic) that look like the same question, best first."""
+    scored = []
+    for cid, ctext, ctopic in candidates:
+        score = similarity(text, ctext) + (0.1 if ctopic == topic else 0.0)
+        if score >= DUPLICATE_THRESHOLD:
+            scored.append((cid, round(min(score, 1.0), 3)))
+    scored.sort(key=lambda item: -item[1])
+    return scored[:limit]
+
+
+# --- Questions that arrive by e-mail ----------------------------------------------------------
+
+_UK_ONLY = set("іїєґІЇЄҐ")
+_BE_ONLY = set("ўЎ")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
+_POLISH_WORDS = {
+    "jest",
+    "czy",
+    "nie",
+    "się",
+    "dla",
+    "kiedy",
+    "gdzie",
+    "jak",
+    "dzień",
+    "dobry",
+    "mam",
+    "pytanie",
+}
+
+
+def detect_language(text: str, declared: str | None = None) -> str:
+    """The language of a mail: a declared Content-Language we know, else the script and letters."""
+    if declared:
+        code = declared.split(",")[0].strip().lower()[:2]
+        if code in ("pl", "en", "uk", "ru", "be"):
+            return code
+    letters = set(text)
+    if len(_CYRILLIC.findall(text)) >= 3:
+        if letters & _BE_ONLY:
+            return "be"
+        if letters & _UK_ONLY:
+            return "uk"
+        return "ru"
+    words = set(_WORD.findall(text.lower()))
+    if letters & _POLISH or words & _POLISH_WORDS:
+        return "pl"
+    return "en"
+
+
+_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
+    "education": (
+        "szkoł",
+        "szkol",
+        "przedszk",
+        "school",
+        "kindergarten",
+        "teacher",
+        "nauczy",
+        "школ",
+        "садоч",
+        "освіт",
+        "образов",
+        "учител",
+        "вчител",
+    ),
+    "health_care": (
+        "lekarz",
+        "szpital",
+        "przychod",
+        "zdrow",
+        "doctor",
+        "hospital",
+        "clinic",
+        "health",
+        "лікар",
+        "лікарн",
+        "врач",
+        "больниц",
+        "здоров",
+    ),
+    "housing": (
+        "mieszka",
+        "czynsz",
+        "wynajem",
+        "flat",
+        "apartment",
+        "housing",
+        "rent",
+        "житл",
+        "квартир",
+        "оренд",
+        "жиль",
+    ),
+    "legal_stay": (
+        "karta pobytu",
+        "pobyt",
+        "wiza",
+        "residence",
+        "visa",
+        "permit",
+        "pesel",
+        "посвідк",
+        "віз",
+        "вид на жительство",
+        "побут",
+    ),
+    "work": ("praca", "pracy", "pracodaw", "job", "employ", "work", "робот", "работ", "заробіт"),
+    "urban_infrastructure": (
+        "tramwaj",
+        "autobus",
+        "drog",
+        "chodnik",
+        "ulic",
+        "tram",
+        "bus",
+        "road",
+        "street",
+        "трамва",
+        "автобус",
+        "дорог",
+        "вулиц",
+        "улиц",
+    ),
+    "safety": ("bezpiecz", "policj", "safety", "police", "безпек", "поліц", "полиц", "безопас"),
+    "culture": (
+        "kultur",
+        "festiwal",
+        "muzeum",
+        "culture",
+        "festival",
+        "museum",
+        "культур",
+        "фестивал",
+        "музе",
+    ),
+}
+
+
+def guess_topic(text: str) -> str:
+    """The likeliest topic of a mailed question by keywords; `other` when nothing matches.
+
+    A guess for the coordinator to confirm at moderation, never a decision.
+    """
+    lowered = text.lower()
+    counts = {topic: sum(lowered.count(w) for w in words) for topic, words in _TOPIC_WORDS.items()}
+    best = max(counts, key=lambda t: counts[t])
+    return best if counts[best] else "other"
+
+
+def edition_change_refusal(
+    status: str, target: str, submissions_close_at: datetime, held_on: date, now: datetime
+) -> str | None:
+    """None when an edition may move from `status` to `target` now, else why not."""
+    if status == "held":
+        return "the edition was already held"
+    if target == status:
+        return f"the edition is already {status}"
+    if target == "open" and now >= submissions_close_at:
+        return "the closing time has passed; create a new edition or move its closing time"
+    if target == "held" and held_on > now.astimezone(WARSAW).date():
+        return f"the edition is planned for {held_on.isoformat()}; record it as held on or after that day"
+    return None
+
+
+_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+def looks_like_spam(text: str) -> bool:
+    """Mail that is mostly links or one repeated character: held for a person to look at."""
+    links = len(_URL.findall(text))
+    letters = [c for c in text if c.isalpha()]
+    repetitive = bool(letters) and max(letters.count(c) for c in set(letters)) > 0.6 * len(letters)
+    return links >= 5 or repetitive

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
@@ -23,6 +23,7 @@ class EditionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     audience: Annotated[str, Meta(min_length=2, max_length=300)]
     submissions_close_at: AwareDatetime
     answer_due_days: Annotated[int, Meta(ge=1, le=365)] = 30
+    coordinator_email: Email | None = None
 
 
 class Edition(msgspec.Struct, kw_only=True):
@@ -65,6 +66,150 @@ class QuestionSummary(msgspec.Struct, kw_only=True):
     language: str
     received_at: datetime
     due_at: datetime
+    overdue: bool
+    assigned_to: str | None = None
+    department: str | None = None
+    merged_into: uuid.UUID | None = None
+    answered_live_at: datetime | None = None
+    answered_at: datetime | None = None
+
+
+class EnteredQuestionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A question asked in the room or on paper, typed in by staff."""
+
+    channel: Literal["live", "paper"]
+    text: Annotated[str, Meta(min_length=10, max_length=2000)]
+    topic: Topic
+    language: Language
+    consent: bool = False
+    email: Email | None = None
+    name: Annotated[str, Meta(max_length=200)] | None = None
+    group: Group | None = None
+    answered_live_at: AwareDatetime | None = None
+
+
+class ModerationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    decision: Literal["accepted", "rejected", "merged"]
+    reason: Annotated[str, Meta(min_length=3, max_length=500)] | None = None
+    reason_code: (
+        Literal["abuse", "spam", "off_topic", "not_a_question", "personal_data", "other"] | None
+    ) = None
+    merged_into: uuid.UUID | None = None
+    topic: Topic | None = None
+    language: Language | None = None
+
+
+class AssignmentIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    responder: Annotated[str, Meta(min_length=1, max_length=200)]
+    department: Annotated[str, Meta(min_length=2, max_length=200)]
+    responder_email: Email | None = None
+
+
+class AnsweredLiveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    answered_at: AwareDatetime | None = None
+
+
+class AnswerIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    text: Annotated[str, Meta(min_length=10, max_length=10000)]
+    language: Language
+
+
+class Answered(msgspec.Struct, kw_only=True):
+    status: str
+    questions: list[uuid.UUID]
+
+
+class StateView(msgspec.Struct, kw_only=True, omit_defaults=True):
+    id: uuid.UUID
+    status: str
+    merged_into: uuid.UUID | None = None
+    assigned_to: str | None = None
+    department: str | None = None
+    answered_live_at: datetime | None = None
+
+
+class DuplicateView(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    reference: str
+    status: str
+    score: float
+
+
+class FollowupView(msgspec.Struct, kw_only=True):
+    text: str
+    received_at: datetime
+
+
+class StaffAnswerView(msgspec.Struct, kw_only=True):
+    text: str
+    language: str
+    answered_by: str
+    answered_at: datetime
+    delivered_at: datetime | None
+    delivered_via: str | None
+
+
+class QuestionDetail(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    edition_id: uuid.UUID
+    reference: str
+    status: str
+    channel: str
+    topic: str
+    language: str
+    group: str
+    text: str
+    asker_name: str | None
+    has_email: bool
+    received_at: datetime
+    due_at: datetime
+    overdue: bool
+    assigned_to: str | None
+    department: str | None
+    merged_into: uuid.UUID | None
+    reject_reason: str | None
+    answered_live_at: datetime | None
+    likely_duplicates: list[DuplicateView]
+    followups: list[FollowupView]
+    answers: list[StaffAnswerView]
+
+
+class TemplateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    title: Annotated[str, Meta(min_length=3, max_length=200)]
+    language: Language
+    text: Annotated[str, Meta(min_length=10, max_length=10000)]
+    topic: Topic | None = None
+
+
+class Template(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    title: str
+    topic: str | None
+    language: str
+    text: str
+
+
+class InboundView(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    received_at: datetime
+    mail_from: str | None
+    rcpt_to: str
+    size_bytes: int
+    status: str
+    reason: str | None
+    detail: str | None
+    question_id: uuid.UUID | None
+
+
+class InboundResolutionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Turn a message held for moderation into a question, or discard it with a reason."""
+
+    action: Literal["question", "discard"]
+    reason: Annotated[str, Meta(min_length=3, max_length=500)] | None = None
+    edition_id: uuid.UUID | None = None
+    text: Annotated[str, Meta(min_length=10, max_length=2000)] | None = None
+    topic: Topic | None = None
+    language: Language | None = None
 
 
 class AnswerView(msgspec.Struct, kw_only=True):

@@ -18,8 +18,8 @@ async def next_edition_number(conn: asyncpg.Connection, year: int) -> int:
 async def insert_edition(conn: asyncpg.Connection, **fields: Any) -> asyncpg.Record:
     return await conn.fetchrow(
         """insert into bench_editions (id, year, number, title, held_on, venue, audience,
-               submissions_close_at, answer_due_days)
-           values ($1,$2,$3,$4,$5,$6,$7,$8,$9) returning *""",
+               submissions_close_at, answer_due_days, coordinator_email)
+           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) returning *""",
         fields["id"],
         fields["year"],
         fields["number"],
@@ -29,6 +29,7 @@ async def insert_edition(conn: asyncpg.Connection, **fields: Any) -> asyncpg.Rec
         fields["audience"],
         fields["submissions_close_at"],
         fields["answer_due_days"],
+        fields.get("coordinator_email"),
     )
 
 
@@ -42,6 +43,38 @@ async def list_editions(
     )
     total = await conn.fetchval("select count(*) from bench_editions")
     return rows, total
+
+
+async def edition(conn: asyncpg.Connection, edition_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("select * from bench_editions where id = $1", edition_id)
+
+
+async def set_edition_status(
+    conn: asyncpg.Connection, edition_id: uuid.UUID, status: str
+) -> asyncpg.Record:
+    return await conn.fetchrow(
+        """update bench_editions set status = $2, submissions_changed_at = now(),
+               held_recorded_at = case when $2 = 'held' then now() else held_recorded_at end
+           where id = $1 returning *""",
+        edition_id,
+        status,
+    )
+
+
+async def editions_past_close(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Editions still open after their closing time, locked for the closing job."""
+    return await conn.fetch(
+        "select * from bench_editions where status = 'open' and submissions_close_at <= now() "
+        "for update skip locked"
+    )
+
+
+async def editions_accepting(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    """Editions open for submissions now, the one closing soonest first."""
+    return await conn.fetch(
+        "select * from bench_editions where status = 'open' and submissions_close_at > now() "
+        "order by submissions_close_at, held_on"
+    )
 
 
 async def edition_for_update(
@@ -60,8 +93,9 @@ async def next_question_seq(conn: asyncpg.Connection, edition_id: uuid.UUID) -> 
 async def insert_question(conn: asyncpg.Connection, **f: Any) -> None:
     await conn.execute(
         """insert into bench_questions (id, edition_id, reference, seq, tracking_token_hash, channel,
-               topic, language, grp, text, asker_name, asker_email, consent, received_at, due_at)
-           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)""",
+               topic, language, grp, text, asker_name, asker_email, consent, received_at, due_at,
+               entered_by)
+           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)""",
         f["id"],
         f["edition_id"],
         f["reference"],
@@ -77,25 +111,8 @@ async def insert_question(conn: asyncpg.Connection, **f: Any) -> None:
         f["consent"],
         f["received_at"],
         f["due_at"],
+        f.get("entered_by"),
     )
-
-
-async def list_questions(
-    conn: asyncpg.Connection, edition_id: uuid.UUID, limit: int, offset: int
-) -> tuple[list[asyncpg.Record], int]:
-    rows = await conn.fetch(
-        """select id, reference, status, channel, topic, language, received_at, due_at
-           from bench_questions where edition_id = $1
-           order by (status not in ('answered','rejected','merged') and due_at < now()) desc,
-                    received_at limit $2 offset $3""",
-        edition_id,
-        limit,
-        offset,
-    )
-    total = await conn.fetchval(
-        "select count(*) from bench_questions where edition_id = $1", edition_id
-    )
-    return rows, total
 
 
 async def question_by_reference(conn: asyncpg.Connection, reference: str) -> asyncpg.Record | None:

@@ -1,0 +1,167 @@
+"""The Bench's mails to askers and staff, in the asker's language (see domain.mail_languages)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import urlencode
+
+from services.participation.bench import domain
+from shared import mail
+from shared.config import Settings
+from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
+
+HERE = Path(__file__).parent
+catalogs = Catalogs([KIT_LOCALE_DIR, HERE / "locale"])
+
+
+def tracking_url(settings: Settings, reference: str, token: str | None) -> str:
+    """The tracking page link; without a token the page asks for it."""
+    query = {"reference": reference, **({"token": token} if token else {})}
+    return f"{settings.public_url}/bench/track?{urlencode(query)}"
+
+
+def _local_time(moment: datetime) -> str:
+    return moment.astimezone(domain.WARSAW).strftime("%Y-%m-%d")
+
+
+def _in_languages(language: str, build: Callable[[str], tuple[str, str]]) -> tuple[str, str]:
+    """(subject, text) of a mail, the frame repeated in each mail language."""
+    parts = [build(lang) for lang in domain.mail_languages(language)]
+    subject = " / ".join(dict.fromkeys(p[0] for p in parts))
+    text = "\n\n----\n\n".join(p[1] for p in parts)
+    return subject, text
+
+
+def acknowledgement(
+    settings: Settings,
+    *,
+    to: str,
+    language: str,
+    reference: str,
+    token: str,
+    due_at: datetime,
+    edition_title: str,
+    in_reply_to: str | None = None,
+    references: list[str] | None = None,
+) -> EmailMessage:
+    """'We received your question': reference, due date and tracking link."""
+    link = tracking_url(settings, reference, token)
+
+    def build(lang: str) -> tuple[str, str]:
+        subject = catalogs.gettext(lang, "Your question to the Dialogue Bench: %(reference)s") % {
+            "reference": reference
+        }
+        lines = [
+            catalogs.gettext(
+                lang,
+                "Thank you for your question to the Intercultural Dialogue Bench (%(edition)s).",
+            )
+            % {"edition": edition_title},
+            "",
+            catalogs.gettext(lang, "Reference number: %(reference)s") % {"reference": reference},
+            catalogs.gettext(lang, "We will answer by %(date)s.") % {"date": _local_time(due_at)},
+            "",
+            catalogs.gettext(lang, "Follow your question here: %(link)s") % {"link": link},
+            catalogs.gettext(lang, "To add something to your question, reply to this e-mail."),
+            "",
+            catalogs.gettext(lang, "Kraków City Office – Open Kraków programme"),
+        ]
+        return subject, "\n".join(lines)
+
+    subject, text = _in_languages(language, build)
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=f"[{reference}] {subject}",
+        text=text,
+        domain=settings.intake_domain,
+        in_reply_to=in_reply_to,
+        references=references,
+        reply_to=f"bench@{settings.intake_domain}",
+        language=",".join(domain.mail_languages(language)),
+    )
+
+
+def answer(
+    settings: Settings,
+    *,
+    to: str,
+    language: str,
+    reference: str,
+    answer_text: str,
+    answer_language: str,
+    answered_live_at: datetime | None = None,
+    in_reply_to: str | None = None,
+    references: list[str] | None = None,
+) -> EmailMessage:
+    """The written answer, framed in the asker's language."""
+    link = tracking_url(settings, reference, None)
+
+    def build(lang: str) -> tuple[str, str]:
+        subject = catalogs.gettext(lang, "Answer to your question %(reference)s") % {
+            "reference": reference
+        }
+        lines = [
+            catalogs.gettext(lang, "Here is the answer to your question %(reference)s:")
+            % {"reference": reference},
+            "",
+        ]
+        if answered_live_at:
+            lines += [
+                catalogs.gettext(
+                    lang, "Your question was also answered during the session on %(date)s."
+                )
+                % {"date": _local_time(answered_live_at)},
+                "",
+            ]
+        return subject, "\n".join(lines)
+
+    subject, frame = _in_languages(language, build)
+    footer_lang = domain.mail_languages(language)[0]
+    footer = "\n".join(
+        [
+            catalogs.gettext(
+                footer_lang, "You can also read the answer here, with your tracking code: %(link)s"
+            )
+            % {"link": link},
+            "",
+            catalogs.gettext(footer_lang, "Kraków City Office – Open Kraków programme"),
+        ]
+    )
+    text = f"{frame}\n\n{answer_text.strip()}\n\n----\n{footer}"
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=f"[{reference}] {subject}",
+        text=text,
+        domain=settings.intake_domain,
+        in_reply_to=in_reply_to,
+        references=references,
+        reply_to=f"bench@{settings.intake_domain}",
+        language=answer_language,
+    )
+
+
+def overdue_reminder(
+    settings: Settings, *, to: str, reference: str, due_at: datetime, queue_url: str
+) -> EmailMessage:
+    """To staff (in Polish, the office's language): a question is past its due date."""
+    text = "\n".join(
+        [
+            f"Pytanie {reference} z Ławki Dialogu Międzykulturowego czeka na odpowiedź od {_local_time(due_at)}.",
+            "Mieszkańcy mają obietnicę, że każde pytanie otrzyma odpowiedź.",
+            "",
+            f"Kolejka pytań: {queue_url}",
+        ]
+    )
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=f"[{reference}] Termin odpowiedzi minął",
+        text=text,
+        domain=settings.intake_domain,
+        language="pl",
+    )

@@ -1,0 +1,209 @@
+"""Resident pages of the Dialogue Bench (pl/en/uk, no JavaScript needed): editions, asking,
+confirmation, tracking."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+
+from services.participation.bench import domain, service, store
+from services.participation.bench import store_questions as sq
+from services.participation.bench.api import edition_view, track
+from services.participation.bench.schemas import EMAIL_PATTERN, QuestionIn
+from shared.events import utcnow
+from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
+from shared.http import Conflict
+from shared.runtime import Runtime
+from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
+from shared.web.templates import PageRenderer
+
+HERE = Path(__file__).parent
+catalogs = Catalogs([KIT_LOCALE_DIR, HERE / "locale"])
+pages = PageRenderer([HERE / "templates"], catalogs)
+SCHEMA = service.SCHEMA
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
+def _form_context(
+    edition: Any, values: dict[str, Any], errors: dict[str, str], lang: str
+) -> dict[str, Any]:
+    accepting = (
+        domain.edition_accepts_questions(
+            edition["status"], edition["submissions_close_at"], utcnow()
+        )
+        is None
+    )
+    return {
+        "edition": edition_view(edition),
+        "accepting": accepting,
+        "values": values,
+        "errors": errors,
+        "topics": TOPICS,
+        "groups": [g for g in GROUPS if g != "undisclosed"],
+        "question_languages": LANGUAGES,
+        "nonce": values.get("nonce") or secrets.token_urlsafe(16),
+        "page_lang": lang,
+    }
+
+
+@get("/bench", include_in_schema=False)
+async def editions_page(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows, _total = await store.list_editions(conn, 100, 0)
+    now = utcnow()
+    editions = [
+        (
+            edition_view(r),
+            domain.edition_accepts_questions(r["status"], r["submissions_close_at"], now) is None,
+        )
+        for r in rows
+    ]
+    return pages.render(request, "bench/editions.html", editions=editions)
+
+
+async def _edition_or_404(runtime: Runtime, edition_id: uuid.UUID) -> Any:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.edition(conn, edition_id)
+    if row is None:
+        raise NotFoundException(f"no edition {edition_id}")
+    return row
+
+
+@get("/bench/editions/{edition_id:uuid}", include_in_schema=False)
+async def edition_page(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Response[str]:
+    edition = await _edition_or_404(runtime, edition_id)
+    lang = _lang(request)
+    return pages.render(
+        request, "bench/edition.html", **_form_context(edition, {"language": lang}, {}, lang)
+    )
+
+
+def _lang(request: Request[Any, Any, Any]) -> str:
+    from shared.web.i18n import negotiate_language
+
+    return negotiate_language(request)
+
+
+def _validate(form: dict[str, str]) -> tuple[QuestionIn | None, dict[str, str]]:
+    """The form as a question, or messages (msgids) per field."""
+    errors: dict[str, str] = {}
+    text = form.get("text", "").strip()
+    if len(text) < 10:
+        errors["text"] = "Write your question: at least 10 characters."
+    elif len(text) > 2000:
+        errors["text"] = "Your question is too long: at most 2000 characters."
+    if form.get("topic") not in TOPICS:
+        errors["topic"] = "Choose the topic of your question."
+    if form.get("language") not in LANGUAGES:
+        errors["language"] = "Choose the language we should answer in."
+    email = form.get("email", "").strip()
+    if email and not _EMAIL.match(email):
+        errors["email"] = "Enter an e-mail address like name@example.com, or leave it empty."
+    consent = form.get("consent") == "yes"
+    if email and not consent:
+        errors["consent"] = "To get the answer by e-mail, agree that we use your address for it."
+    group = form.get("group") or None
+    if group is not None and group not in GROUPS:
+        errors["group"] = "Choose one of the options, or leave it empty."
+    if len(form.get("name", "")) > 200:
+        errors["name"] = "Your name is too long: at most 200 characters."
+    if errors:
+        return None, errors
+    question = msgspec.convert(
+        {
+            "text": text,
+            "topic": form["topic"],
+            "language": form["language"],
+            "consent": consent and bool(email),
+            "email": email or None,
+            "name": form.get("name", "").strip() or None,
+            "group": group,
+        },
+        QuestionIn,
+    )
+    return question, {}
+
+
+@post("/bench/editions/{edition_id:uuid}/questions", include_in_schema=False, status_code=200)
+async def submit_question(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Response[str]:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    edition = await _edition_or_404(runtime, edition_id)
+    lang = _lang(request)
+    question, errors = _validate(form)
+    if question is None:
+        translated = {field: catalogs.gettext(lang, message) for field, message in errors.items()}
+        return pages.render(
+            request, "bench/edition.html", 400, **_form_context(edition, form, translated, lang)
+        )
+    nonce = form.get("nonce", "")[:64] or secrets.token_urlsafe(16)
+    effects = service.Effects()
+    try:
+        async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+            earlier = await sq.claim_form_nonce(conn, nonce)
+            if earlier is not None:
+                row = await sq.question(conn, earlier)
+                return pages.render(
+                    request,
+                    "bench/confirmation.html",
+                    reference=row["reference"],
+                    token=None,
+                    due_at=row["due_at"],
+                    has_email=row["asker_email"] is not None,
+                    repeated=True,
+                    warsaw=domain.WARSAW,
+                )
+            created = await service.receive_question(
+                conn, runtime, edition_id, question, channel="web", effects=effects
+            )
+            await sq.remember_form_nonce(conn, nonce, created.id)
+            await effects.commit(conn)
+    except Conflict:
+        return pages.render(
+            request, "bench/edition.html", 409, **_form_context(edition, form, {}, lang)
+        )
+    await effects.after_commit(runtime)
+    return pages.render(
+        request,
+        "bench/confirmation.html",
+        reference=created.reference,
+        token=created.tracking_token,
+        due_at=created.due_at,
+        has_email=question.email is not None,
+        repeated=False,
+        warsaw=domain.WARSAW,
+    )
+
+
+@get("/bench/track", include_in_schema=False)
+async def track_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    reference: str = Parameter(query="reference", default="", max_length=40),
+    token: str = Parameter(query="token", default="", max_length=200),
+) -> Response[str]:
+    found = None
+    asked = bool(reference.strip() and token.strip())
+    if asked:
+        found = await track(runtime, reference, token)
+    response = pages.render(
+        request, "bench/track.html", reference=reference, token=token, asked=asked, found=found
+    )
+    # The token is a secret in the address: keep it out of referrers and shared caches.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+route_handlers = [editions_page, edition_page, submit_question, track_page]

@@ -1,0 +1,337 @@
+"""SQL of Bench questions after intake: queue, moderation, routing, answers, delivery, threads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+# Overdue first (the promise at risk), then by due date, then by arrival.
+_QUEUE = """
+    select q.id, q.reference, q.status, q.channel, q.topic, q.language, q.grp, q.received_at,
+           q.due_at, q.assigned_to, q.department, q.merged_into, q.answered_live_at,
+           q.answered_at, q.overdue_flagged_at,
+           (q.status in ('received','accepted','assigned') and q.due_at < now()) as overdue
+    from bench_questions q
+    where q.edition_id = $1 and ($2::text is null or q.status = $2) and ($3::text is null or q.topic = $3)
+      and ($4::text is null or q.language = $4) and ($5::text is null or q.channel = $5)
+      and ($6::text is null or q.assigned_to = $6)
+    order by overdue desc, q.due_at, q.received_at limit $7 offset $8"""
+_QUEUE_COUNT = """select count(*) from bench_questions q
+    where q.edition_id = $1 and ($2::text is null or q.status = $2) and ($3::text is null or q.topic = $3)
+      and ($4::text is null or q.language = $4) and ($5::text is null or q.channel = $5)
+      and ($6::text is null or q.assigned_to = $6)"""
+
+
+async def list_questions(
+    conn: asyncpg.Connection,
+    edition_id: uuid.UUID,
+    filters: dict[str, str | None],
+    limit: int,
+    offset: int,
+) -> tuple[list[asyncpg.Record], int]:
+    """The edition's queue, filtered; what is overdue comes first, then by due date."""
+    args = [
+        edition_id,
+        filters.get("status"),
+        filters.get("topic"),
+        filters.get("language"),
+        filters.get("channel"),
+        filters.get("assigned_to"),
+    ]
+    rows = await conn.fetch(_QUEUE, *args, limit, offset)
+    total = await conn.fetchval(_QUEUE_COUNT, *args)
+    return rows, total
+
+
+async def question(
+    conn: asyncpg.Connection, question_id: uuid.UUID, *, lock: bool = False
+) -> asyncpg.Record | None:
+    if lock:
+        return await conn.fetchrow(
+            "select * from bench_questions where id = $1 for update", question_id
+        )
+    return await conn.fetchrow("select * from bench_questions where id = $1", question_id)
+
+
+async def moderate(
+    conn: asyncpg.Connection,
+    question_id: uuid.UUID,
+    *,
+    status: str,
+    by: str,
+    reason: str | None,
+    merged_into: uuid.UUID | None,
+    topic: str | None,
+    language: str | None,
+) -> None:
+    await conn.execute(
+        """update bench_questions set status = $2, moderated_at = now(), moderated_by = $3,
+               reject_reason = $4, merged_into = $5, topic = coalesce($6, topic),
+               language = coalesce($7, language), updated_at = now()
+           where id = $1""",
+        question_id,
+        status,
+        by,
+        reason,
+        merged_into,
+        topic,
+        language,
+    )
+
+
+async def assign(
+    conn: asyncpg.Connection,
+    question_id: uuid.UUID,
+    *,
+    responder: str,
+    department: str | None,
+    responder_email: str | None,
+    at: datetime,
+) -> None:
+    await conn.execute(
+        """update bench_questions set status = 'assigned', assigned_to = $2, department = $3,
+               responder_email = $4, assigned_at = $5, updated_at = now()
+           where id = $1""",
+        question_id,
+        responder,
+        department,
+        responder_email,
+        at,
+    )
+
+
+async def mark_answered_live(
+    conn: asyncpg.Connection, question_id: uuid.UUID, at: datetime
+) -> None:
+    await conn.execute(
+        "update bench_questions set answered_live_at = $2, updated_at = now() where id = $1",
+        question_id,
+        at,
+    )
+
+
+async def merged_into(conn: asyncpg.Connection, target_id: uuid.UUID) -> list[asyncpg.Record]:
+    """Questions merged into the target, locked: they are answered with it."""
+    return await conn.fetch(
+        "select * from bench_questions where merged_into = $1 and status = 'merged' order by received_at for update",
+        target_id,
+    )
+
+
+async def insert_answer(
+    conn: asyncpg.Connection,
+    *,
+    question_id: uuid.UUID,
+    text: str,
+    language: str,
+    by: str,
+    at: datetime,
+    mail_id: uuid.UUID | None,
+) -> uuid.UUID:
+    answer_id = uuid.uuid4()
+    await conn.execute(
+        """insert into bench_answers (id, question_id, text, language, answered_by, answered_at, mail_id)
+           values ($1,$2,$3,$4,$5,$6,$7)""",
+        answer_id,
+        question_id,
+        text,
+        language,
+        by,
+        at,
+        mail_id,
+    )
+    await conn.execute(
+        "update bench_questions set status = 'answered', answered_at = $2, updated_at = now() where id = $1",
+        question_id,
+        at,
+    )
+    return answer_id
+
+
+async def answers_of(conn: asyncpg.Connection, question_id: uuid.UUID) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "select * from bench_answers where question_id = $1 order by answered_at", question_id
+    )
+
+
+async def mark_delivered(
+    conn: asyncpg.Connection, answer_id: uuid.UUID, via: str
+) -> asyncpg.Record | None:
+    """Record delivery once; None when it was recorded before."""
+    return await conn.fetchrow(
+        """update bench_answers set delivered_at = now(), delivered_via = $2
+           where id = $1 and delivered_at is null returning id, question_id, delivered_at""",
+        answer_id,
+        via,
+    )
+
+
+async def answers_sent_not_recorded(
+    conn: asyncpg.Connection, limit: int = 500
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """select a.id from bench_answers a join outgoing_mail m on m.id = a.mail_id
+           where a.delivered_at is null and m.sent_at is not null order by a.answered_at limit $1""",
+        limit,
+    )
+
+
+async def answer_mail(conn: asyncpg.Connection, answer_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "select id, mail_id, delivered_at from bench_answers where id = $1", answer_id
+    )
+
+
+async def due_unflagged(
+    conn: asyncpg.Connection, now: datetime, limit: int = 200
+) -> list[asyncpg.Record]:
+    """Open questions past due and not flagged yet, locked so two workers never flag one twice."""
+    return await conn.fetch(
+        """select q.*, e.coordinator_email from bench_questions q join bench_editions e on e.id = q.edition_id
+           where q.status in ('received','accepted','assigned') and q.due_at < $1
+             and q.overdue_flagged_at is null
+           order by q.due_at limit $2 for update of q skip locked""",
+        now,
+        limit,
+    )
+
+
+async def flag_overdue(conn: asyncpg.Connection, question_id: uuid.UUID, at: datetime) -> None:
+    await conn.execute(
+        "update bench_questions set overdue_flagged_at = $2 where id = $1", question_id, at
+    )
+
+
+# --- Duplicates, follow-ups, threads -----------------------------------------------------------
+
+
+async def duplicate_candidates(
+    conn: asyncpg.Connection, edition_id: uuid.UUID, question_id: uuid.UUID
+) -> list[Any]:
+    rows = await conn.fetch(
+        """select id, text, topic from bench_questions
+           where edition_id = $1 and id <> $2 and status not in ('rejected', 'merged')
+           order by received_at desc limit 1000""",
+        edition_id,
+        question_id,
+    )
+    return [(r["id"], r["text"], r["topic"]) for r in rows]
+
+
+async def save_duplicates(
+    conn: asyncpg.Connection, question_id: uuid.UUID, found: list[tuple[Any, float]]
+) -> None:
+    await conn.executemany(
+        "insert into bench_duplicate_suggestions (question_id, candidate_id, score) values ($1,$2,$3) "
+        "on conflict do nothing",
+        [(question_id, cid, score) for cid, score in found],
+    )
+
+
+async def duplicates_of(conn: asyncpg.Connection, question_id: uuid.UUID) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """select d.candidate_id as id, q.reference, q.status, d.score
+           from bench_duplicate_suggestions d join bench_questions q on q.id = d.candidate_id
+           where d.question_id = $1 order by d.score desc""",
+        question_id,
+    )
+
+
+async def followups_of(conn: asyncpg.Connection, question_id: uuid.UUID) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "select text, received_at from bench_followups where question_id = $1 order by received_at",
+        question_id,
+    )
+
+
+async def add_followup(
+    conn: asyncpg.Connection, question_id: uuid.UUID, inbound_id: uuid.UUID | None, text: str
+) -> None:
+    await conn.execute(
+        "insert into bench_followups (id, question_id, inbound_id, text) values ($1,$2,$3,$4)",
+        uuid.uuid4(),
+        question_id,
+        inbound_id,
+        text,
+    )
+    await conn.execute("update bench_questions set updated_at = now() where id = $1", question_id)
+
+
+async def add_thread_message(
+    conn: asyncpg.Connection, message_id: str | None, question_id: uuid.UUID, direction: str
+) -> None:
+    if message_id:
+        await conn.execute(
+            "insert into bench_thread_messages (message_id, question_id, direction) values ($1,$2,$3) "
+            "on conflict do nothing",
+            message_id,
+            question_id,
+            direction,
+        )
+
+
+async def question_of_thread(conn: asyncpg.Connection, message_ids: list[str]) -> uuid.UUID | None:
+    if not message_ids:
+        return None
+    return await conn.fetchval(
+        "select question_id from bench_thread_messages where message_id = any($1::text[]) "
+        "order by created_at desc limit 1",
+        message_ids,
+    )
+
+
+async def thread_of(conn: asyncpg.Connection, question_id: uuid.UUID) -> list[str]:
+    rows = await conn.fetch(
+        "select message_id from bench_thread_messages where question_id = $1 order by created_at",
+        question_id,
+    )
+    return [r["message_id"] for r in rows]
+
+
+# --- Answer templates and page form nonces -----------------------------------------------------
+
+
+async def insert_template(conn: asyncpg.Connection, **f: Any) -> asyncpg.Record:
+    return await conn.fetchrow(
+        """insert into bench_answer_templates (id, title, topic, language, text, created_by)
+           values ($1,$2,$3,$4,$5,$6) returning *""",
+        uuid.uuid4(),
+        f["title"],
+        f["topic"],
+        f["language"],
+        f["text"],
+        f["created_by"],
+    )
+
+
+async def list_templates(
+    conn: asyncpg.Connection, topic: str | None, language: str | None
+) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """select * from bench_answer_templates
+           where ($1::text is null or topic is null or topic = $1) and ($2::text is null or language = $2)
+           order by title""",
+        topic,
+        language,
+    )
+
+
+async def template(conn: asyncpg.Connection, template_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("select * from bench_answer_templates where id = $1", template_id)
+
+
+async def claim_form_nonce(conn: asyncpg.Connection, nonce: str) -> uuid.UUID | None:
+    """The question a form nonce already created (a double submit), else None after locking it."""
+    await conn.execute("select pg_advisory_xact_lock(hashtext('bench_form'), hashtext($1))", nonce)
+    return await conn.fetchval(
+        "select question_id from bench_form_submissions where nonce = $1", nonce
+    )
+
+
+async def remember_form_nonce(conn: asyncpg.Connection, nonce: str, question_id: uuid.UUID) -> None:
+    await conn.execute(
+        "insert into bench_form_submissions (nonce, question_id) values ($1,$2)", nonce, question_id
+    )
