@@ -46,7 +46,7 @@ async def test_an_ngo_drafts_and_submits_an_application_in_ukrainian(
     await page.fill("#line0_category", "fees")
     await page.fill("#line0_description", "trainer")
     await page.fill("#line0_amount", "2000")
-    await page.click("button[type=submit]")
+    await page.click("main button[type=submit]")
     # The lines add up to 2000.00, not 2500.00: the form says so and keeps what was typed.
     assert "500" in await page.locator(".error-summary").inner_text()
     assert await page.input_value("#title") == "Мовні майстерні для родин"
@@ -54,7 +54,7 @@ async def test_an_ngo_drafts_and_submits_an_application_in_ukrainian(
 
     await page.fill("#line1_category", "rent")
     await page.fill("#line1_amount", "500")
-    await page.click("button[type=submit]")
+    await page.click("main button[type=submit]")
     assert await page.locator("#application-status").inner_text() == "Чернетка"
     await page.click("text=Подати заявку")
     assert await page.locator("#application-status").inner_text() == "Подано"
