@@ -142,10 +142,17 @@ def safe_breakdown(reading: Reading) -> dict[str, list[dict[str, Any]]]:
     for kind, cells in reading.breakdown.items():
         shown = domain.suppress_small_cells(cells)
         out[kind] = [
-            {"key": key, "count": count, "shown": str(count) if count is not None else f"<{domain.SMALL_CELL}"}
+            {"key": key, "count": count, "shown": _shown(count, cells[key])}
             for key, count in sorted(shown.items())  # by key: the order must not hint at hidden sizes
         ]
     return out
+
+
+def _shown(count: int | None, real: int) -> str:
+    """"<5" for a small cell; "hidden" for a larger one hidden so the small one cannot be derived."""
+    if count is not None:
+        return str(count)
+    return f"<{domain.SMALL_CELL}" if real < domain.SMALL_CELL else "hidden"
 
 
 def number(value: Decimal | None) -> float | None:
