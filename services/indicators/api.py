@@ -84,10 +84,17 @@ def view(reading: readmodel.Reading, lang: str = "en") -> IndicatorView:
     """The contract's shape of one reading."""
     ind = reading.indicator
     return IndicatorView(
-        id=ind.id, objective=ind.objective, name=ind.name(lang), unit=ind.unit,
-        base_value=readmodel.number(ind.base_value), base_year=ind.base_year,
-        expected_value=readmodel.number(ind.expected_value), expected_kind=ind.expected_kind,
-        source=ind.source, value=readmodel.number(reading.value), status=reading.status,
+        id=ind.id,
+        objective=ind.objective,
+        name=ind.name(lang),
+        unit=ind.unit,
+        base_value=readmodel.number(ind.base_value),
+        base_year=ind.base_year,
+        expected_value=readmodel.number(ind.expected_value),
+        expected_kind=ind.expected_kind,
+        source=ind.source,
+        value=readmodel.number(reading.value),
+        status=reading.status,
     )
 
 
@@ -116,8 +123,15 @@ async def list_indicators(
     return IndicatorsView(year=year, indicators=[view(r, lang) for r in readings])
 
 
-@post("/api/indicators/{indicator_id:str}/values", guards=[requires("coordinator")], tags=TAGS, status_code=202)
-async def report_value(request: Request[Any, Any, Any], indicator_id: str, data: ValueIn, runtime: Runtime) -> Response[Any]:
+@post(
+    "/api/indicators/{indicator_id:str}/values",
+    guards=[requires("coordinator")],
+    tags=TAGS,
+    status_code=202,
+)
+async def report_value(
+    request: Request[Any, Any, Any], indicator_id: str, data: ValueIn, runtime: Runtime
+) -> Response[Any]:
     """Report the yearly value of an indicator kept by hand (source: manual).
 
     The value is recorded as an `indicators.value_reported` event; the projection applies it like
@@ -125,7 +139,9 @@ async def report_value(request: Request[Any, Any, Any], indicator_id: str, data:
     """
     indicator = await _indicator(runtime, indicator_id)
     if indicator.source != "manual":
-        raise Conflict(f"{indicator_id} is computed from events; only indicators reported by hand take values")
+        raise Conflict(
+            f"{indicator_id} is computed from events; only indicators reported by hand take values"
+        )
     if indicator.unit == "percent" and data.value > 100:
         raise field_error("value", "a percentage is at most 100", 422)
     user = current_user(request)
@@ -137,15 +153,25 @@ async def report_value(request: Request[Any, Any, Any], indicator_id: str, data:
             return idempotency.replay_response(replay)
         envelope = new_event(
             ev.IndicatorValueReported(
-                indicator_id=indicator_id, year=data.year, value=data.value, reported_by=user.subject,
-                reported_at=utcnow(), note=data.note.strip(),
+                indicator_id=indicator_id,
+                year=data.year,
+                value=data.value,
+                reported_by=user.subject,
+                reported_at=utcnow(),
+                note=data.note.strip(),
             ),
-            producer="indicators", correlation_id=correlation_id.get(),
+            producer="indicators",
+            correlation_id=correlation_id.get(),
         )
         p = envelope.payload
         answer = ValueReport(
-            event_id=str(envelope.id), indicator_id=indicator_id, year=p.year, value=p.value, note=p.note,
-            reported_by=p.reported_by, reported_at=p.reported_at,
+            event_id=str(envelope.id),
+            indicator_id=indicator_id,
+            year=p.year,
+            value=p.value,
+            note=p.note,
+            reported_by=p.reported_by,
+            reported_at=p.reported_at,
         )
         await idempotency.remember(conn, "indicators.report_value", key, 202, answer)
         await outbox.add(conn, envelope)
@@ -154,17 +180,29 @@ async def report_value(request: Request[Any, Any, Any], indicator_id: str, data:
 
 @get("/api/indicators/{indicator_id:str}/values", guards=[requires("coordinator")], tags=TAGS)
 async def value_history(
-    runtime: Runtime, indicator_id: str, year: int | None = Parameter(query="year", default=None, ge=2000, le=2100)
+    runtime: Runtime,
+    indicator_id: str,
+    year: int | None = Parameter(query="year", default=None, ge=2000, le=2100),
 ) -> HistoryView:
     """Every value reported by hand for the indicator (who, when, note), newest first."""
     await _indicator(runtime, indicator_id)
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows = await store.manual_history(conn, indicator_id, year)
-    return HistoryView(indicator_id, [
-        ValueReport(event_id=str(r["event_id"]), indicator_id=r["indicator_id"], year=r["year"],
-                    value=float(r["value"]), note=r["note"], reported_by=r["reported_by"], reported_at=r["reported_at"])
-        for r in rows
-    ])
+    return HistoryView(
+        indicator_id,
+        [
+            ValueReport(
+                event_id=str(r["event_id"]),
+                indicator_id=r["indicator_id"],
+                year=r["year"],
+                value=float(r["value"]),
+                note=r["note"],
+                reported_by=r["reported_by"],
+                reported_at=r["reported_at"],
+            )
+            for r in rows
+        ],
+    )
 
 
 @get("/api/indicators/{indicator_id:str}/breakdown", guards=[requires("coordinator")], tags=TAGS)
@@ -174,11 +212,19 @@ async def breakdown(
     """Counts by self-declared group, language and channel; cells under 5 people read "<5" (count null)."""
     await _indicator(runtime, indicator_id)
     if indicator_id not in readmodel.BREAKDOWN_OF:
-        raise NotFoundException(f"{indicator_id} has no breakdown; these do: {', '.join(readmodel.BREAKDOWN_OF)}")
+        raise NotFoundException(
+            f"{indicator_id} has no breakdown; these do: {', '.join(readmodel.BREAKDOWN_OF)}"
+        )
     async with runtime.pool(SCHEMA).acquire() as conn:
-        reading = next(r for r in (await readmodel.readings(conn, [year]))[year] if r.indicator.id == indicator_id)
+        reading = next(
+            r
+            for r in (await readmodel.readings(conn, [year]))[year]
+            if r.indicator.id == indicator_id
+        )
     by = readmodel.safe_breakdown(reading)
-    return BreakdownView(indicator_id, year, {k: [Cell(**c) for c in cells] for k, cells in by.items()})
+    return BreakdownView(
+        indicator_id, year, {k: [Cell(**c) for c in cells] for k, cells in by.items()}
+    )
 
 
 @get("/api/indicators/stream", guards=[requires("coordinator")], tags=TAGS)
@@ -191,9 +237,16 @@ async def stream(
     return streaming.response(runtime, year or current_year(), lang)
 
 
-@get("/api/indicators/report/{filename:str}", guards=[requires("coordinator")], tags=TAGS, media_type="text/csv")
+@get(
+    "/api/indicators/report/{filename:str}",
+    guards=[requires("coordinator")],
+    tags=TAGS,
+    media_type="text/csv",
+)
 async def report_csv(
-    runtime: Runtime, filename: str, lang: str = Parameter(query="lang", default="pl", pattern="^(pl|en|uk)$")
+    runtime: Runtime,
+    filename: str,
+    lang: str = Parameter(query="lang", default="pl", pattern="^(pl|en|uk)$"),
 ) -> Response[bytes]:
     """The annual table for Y (`/api/indicators/report/Y.csv`) in the programme's order."""
     stem, dot, ext = filename.partition(".")

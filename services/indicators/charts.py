@@ -11,7 +11,11 @@ WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 320, 160, 44, 24, 12
 
 
 def bar_chart(
-    chart_id: str, title: str, desc: str, points: Sequence[tuple[int, Decimal | None]], expected: Decimal | None
+    chart_id: str,
+    title: str,
+    desc: str,
+    points: Sequence[tuple[int, Decimal | None]],
+    expected: Decimal | None,
 ) -> Markup:
     """An accessible SVG (role img, <title>, <desc>); the data table beside it carries the numbers."""
     values = [v for _, v in points if v is not None]

@@ -50,4 +50,6 @@ async def remember_runtime(runtime: Runtime) -> None:
         await runtime.bus.delete_consumer("indicators-bench")
 
 
-consumers = [ConsumerSpec(name=CONSUMER, subjects=SUBJECTS, handler=apply, after_commit=after_commit)]
+consumers = [
+    ConsumerSpec(name=CONSUMER, subjects=SUBJECTS, handler=apply, after_commit=after_commit)
+]

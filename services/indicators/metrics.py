@@ -12,7 +12,9 @@ FRESHNESS = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
 EVENTS_APPLIED = Counter(
-    "openkrakow_indicator_events_applied_total", "Events applied to the indicator projection", ["type"]
+    "openkrakow_indicator_events_applied_total",
+    "Events applied to the indicator projection",
+    ["type"],
 )
 INDICATOR_CHANGES = Counter(
     "openkrakow_indicator_changes_total", "Indicator changes announced to live dashboards"

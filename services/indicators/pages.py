@@ -43,18 +43,35 @@ async def _context(runtime: Runtime, year: int, lang: str) -> dict[str, Any]:
     cards = []
     for reading in current:
         ind = reading.indicator
-        series = [(y, next(r.value for r in by_year[y] if r.indicator.id == ind.id)) for y in readmodel.chart_years(ind, year)]
-        cards.append({"reading": reading, "series": series, "history": history.get(ind.id, [])[:5],
-                      "breakdown": readmodel.safe_breakdown(reading)})
+        series = [
+            (y, next(r.value for r in by_year[y] if r.indicator.id == ind.id))
+            for y in readmodel.chart_years(ind, year)
+        ]
+        cards.append(
+            {
+                "reading": reading,
+                "series": series,
+                "history": history.get(ind.id, [])[:5],
+                "breakdown": readmodel.safe_breakdown(reading),
+            }
+        )
     objectives = []
     for number in range(1, 7):
         members = [c for c in cards if c["reading"].indicator.objective == number]
         if members:
-            objectives.append({"number": number, "name": members[0]["reading"].indicator.objective_names.get(lang)
-                               or members[0]["reading"].indicator.objective_names["en"], "cards": members})
+            objectives.append(
+                {
+                    "number": number,
+                    "name": members[0]["reading"].indicator.objective_names.get(lang)
+                    or members[0]["reading"].indicator.objective_names["en"],
+                    "cards": members,
+                }
+            )
     value = {r.indicator.id: r.value for r in current}
     return {
-        "year": year, "objectives": objectives, "readings": current,
+        "year": year,
+        "objectives": objectives,
+        "readings": current,
         "pipeline": {k: value[f"bench.questions_{k}"] for k in ("received", "answered", "overdue")},
         "years": list(range(2023, max(current_year(), year) + 2)),
     }
@@ -66,56 +83,98 @@ def chart(card: dict[str, Any], lang: str, gettext: Any) -> Any:
     shown = ", ".join(f"{y}: {fmt(v)}" for y, v in card["series"])
     desc = gettext(lang, "Values by year: %(values)s.") % {"values": shown}
     if ind.expected_value is not None:
-        desc += " " + gettext(lang, "Expected value: %(value)s (dashed line).") % {"value": fmt(ind.expected_value)}
-    return charts.bar_chart(f"chart-{ind.id.replace('.', '-')}", ind.name(lang), desc, card["series"], ind.expected_value)
+        desc += " " + gettext(lang, "Expected value: %(value)s (dashed line).") % {
+            "value": fmt(ind.expected_value)
+        }
+    return charts.bar_chart(
+        f"chart-{ind.id.replace('.', '-')}",
+        ind.name(lang),
+        desc,
+        card["series"],
+        ind.expected_value,
+    )
 
 
 def fmt(value: Decimal | None) -> str:
     """A value for people (no exponent, no trailing zeros; "–" when there is none)."""
     if value is None:
         return "–"
-    return format(value.normalize(), "f") if value == value.to_integral_value() else format(value.quantize(Decimal("0.1")), "f")
+    return (
+        format(value.normalize(), "f")
+        if value == value.to_integral_value()
+        else format(value.quantize(Decimal("0.1")), "f")
+    )
 
 
-def _render(request: Request[Any, Any, Any], template: str, status: int = 200, **ctx: Any) -> Response[str]:
+def _render(
+    request: Request[Any, Any, Any], template: str, status: int = 200, **ctx: Any
+) -> Response[str]:
     lang = negotiate_language(request)
-    return pages.render(request, template, status, fmt=fmt, chart=lambda c: chart(c, lang, catalogs.gettext), **ctx)
+    return pages.render(
+        request, template, status, fmt=fmt, chart=lambda c: chart(c, lang, catalogs.gettext), **ctx
+    )
 
 
 @get("/dashboard", guards=coordinator, include_in_schema=False)
-async def dashboard(request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR) -> Response[str]:
+async def dashboard(
+    request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR
+) -> Response[str]:
     """The live dashboard: every indicator of the year against base and expected values."""
     year = year or current_year()
     ctx = await _context(runtime, year, negotiate_language(request))
-    return _render(request, "indicators/dashboard.html", **ctx, errors={}, saved=request.query_params.get("saved"))
+    return _render(
+        request,
+        "indicators/dashboard.html",
+        **ctx,
+        errors={},
+        saved=request.query_params.get("saved"),
+    )
 
 
 @get("/dashboard/indicators/{indicator_id:str}/card", guards=coordinator, include_in_schema=False)
-async def card(request: Request[Any, Any, Any], runtime: Runtime, indicator_id: str, year: int | None = YEAR) -> Response[str]:
+async def card(
+    request: Request[Any, Any, Any], runtime: Runtime, indicator_id: str, year: int | None = YEAR
+) -> Response[str]:
     """One indicator's card (the live page swaps it in when the indicator changes)."""
     year = year or current_year()
     ctx = await _context(runtime, year, negotiate_language(request))
-    found = next((c for o in ctx["objectives"] for c in o["cards"] if c["reading"].indicator.id == indicator_id), None)
+    found = next(
+        (
+            c
+            for o in ctx["objectives"]
+            for c in o["cards"]
+            if c["reading"].indicator.id == indicator_id
+        ),
+        None,
+    )
     if found is None:
         raise NotFoundException(f"no indicator {indicator_id!r}")
     return _render(request, "indicators/card_fragment.html", card=found, **ctx, errors={})
 
 
 @get("/dashboard/pipeline", guards=coordinator, include_in_schema=False)
-async def pipeline(request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR) -> Response[str]:
+async def pipeline(
+    request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR
+) -> Response[str]:
     """The Bench question pipeline (the live page swaps it in on change)."""
     ctx = await _context(runtime, year or current_year(), negotiate_language(request))
     return _render(request, "indicators/pipeline_fragment.html", **ctx)
 
 
 @get("/dashboard/stream", guards=coordinator, include_in_schema=False)
-async def dashboard_stream(request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR) -> ServerSentEvent:
+async def dashboard_stream(
+    request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR
+) -> ServerSentEvent:
     """The same events as /api/indicators/stream, for the signed-in page (session cookie)."""
     return streaming.response(runtime, year or current_year(), negotiate_language(request))
 
 
-@post("/dashboard/indicators/{indicator_id:str}/values", guards=coordinator, include_in_schema=False)
-async def report_value_form(request: Request[Any, Any, Any], runtime: Runtime, indicator_id: str) -> Response[Any]:
+@post(
+    "/dashboard/indicators/{indicator_id:str}/values", guards=coordinator, include_in_schema=False
+)
+async def report_value_form(
+    request: Request[Any, Any, Any], runtime: Runtime, indicator_id: str
+) -> Response[Any]:
     """The page form for a value reported by hand: same event as the API, then back to the dashboard."""
     form = await request.form()
     async with runtime.pool(SCHEMA).acquire() as conn:
@@ -123,7 +182,11 @@ async def report_value_form(request: Request[Any, Any, Any], runtime: Runtime, i
     if ind is None or ind.source != "manual":
         raise NotFoundException(f"no indicator reported by hand is called {indicator_id!r}")
     errors: dict[str, str] = {}
-    year_text, value_text, note = str(form.get("year", "")), str(form.get("value", "")).replace(",", "."), str(form.get("note", ""))
+    year_text, value_text, note = (
+        str(form.get("year", "")),
+        str(form.get("value", "")).replace(",", "."),
+        str(form.get("note", "")),
+    )
     year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
     try:
         value: Decimal | None = Decimal(value_text.strip())
@@ -139,21 +202,43 @@ async def report_value_form(request: Request[Any, Any, Any], runtime: Runtime, i
         errors["note"] = "Keep the note under 2000 characters"
     if errors:
         ctx = await _context(runtime, year or current_year(), negotiate_language(request))
-        return _render(request, "indicators/dashboard.html", 400, **ctx, errors={indicator_id: errors},
-                       values={"year": year_text, "value": value_text, "note": note}, saved=None)
+        return _render(
+            request,
+            "indicators/dashboard.html",
+            400,
+            **ctx,
+            errors={indicator_id: errors},
+            values={"year": year_text, "value": value_text, "note": note},
+            saved=None,
+        )
     user = current_user(request)
     assert user is not None and year is not None and value is not None
     async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        await outbox.add(conn, new_event(
-            ev.IndicatorValueReported(indicator_id=indicator_id, year=year, value=float(value), reported_by=user.subject,
-                                      reported_at=utcnow(), note=note.strip()),
-            producer="indicators", correlation_id=correlation_id.get(),
-        ))
-    return Redirect(f"/dashboard?year={year}&saved={indicator_id}#{indicator_id.replace('.', '-')}", status_code=303)
+        await outbox.add(
+            conn,
+            new_event(
+                ev.IndicatorValueReported(
+                    indicator_id=indicator_id,
+                    year=year,
+                    value=float(value),
+                    reported_by=user.subject,
+                    reported_at=utcnow(),
+                    note=note.strip(),
+                ),
+                producer="indicators",
+                correlation_id=correlation_id.get(),
+            ),
+        )
+    return Redirect(
+        f"/dashboard?year={year}&saved={indicator_id}#{indicator_id.replace('.', '-')}",
+        status_code=303,
+    )
 
 
 @get("/dashboard/report/{year:int}", guards=coordinator, include_in_schema=False)
-async def printable_report(request: Request[Any, Any, Any], runtime: Runtime, year: int) -> Response[str]:
+async def printable_report(
+    request: Request[Any, Any, Any], runtime: Runtime, year: int
+) -> Response[str]:
     """The annual table for the Council, printable, in the programme's order."""
     if not 2000 <= year <= 2100:
         raise NotFoundException("no report for that year")
@@ -163,7 +248,9 @@ async def printable_report(request: Request[Any, Any, Any], runtime: Runtime, ye
 
 
 @get("/dashboard/report/{year:int}/csv", guards=coordinator, include_in_schema=False)
-async def report_csv_page(request: Request[Any, Any, Any], runtime: Runtime, year: int) -> Response[bytes]:
+async def report_csv_page(
+    request: Request[Any, Any, Any], runtime: Runtime, year: int
+) -> Response[bytes]:
     """The annual table as CSV for the signed-in page (the API serves the same to bearer tokens)."""
     if not 2000 <= year <= 2100:
         raise NotFoundException("no report for that year")
@@ -176,6 +263,17 @@ async def report_csv_page(request: Request[Any, Any, Any], runtime: Runtime, yea
     )
 
 
-static = create_static_files_router(path="/indicators-static", directories=[HERE / "static"], name="indicators-static")
+static = create_static_files_router(
+    path="/indicators-static", directories=[HERE / "static"], name="indicators-static"
+)
 
-route_handlers = [dashboard, card, pipeline, dashboard_stream, report_value_form, printable_report, report_csv_page, static]
+route_handlers = [
+    dashboard,
+    card,
+    pipeline,
+    dashboard_stream,
+    report_value_form,
+    printable_report,
+    report_csv_page,
+    static,
+]

@@ -98,8 +98,12 @@ def merge(data: Mapping[str, Any], envelope: Envelope) -> dict[str, Any]:
     d = dict(data)
     if isinstance(p, ev.BenchQuestionReceived):
         d.update(
-            kind="question", received_at=_iso(p.received_at), due_at=_iso(p.due_at),
-            group=p.group, language=p.language, channel=p.channel,
+            kind="question",
+            received_at=_iso(p.received_at),
+            due_at=_iso(p.due_at),
+            group=p.group,
+            language=p.language,
+            channel=p.channel,
         )
     elif isinstance(p, ev.BenchQuestionAnswered | ev.BenchQuestionAnsweredLive):
         d["kind"] = "question"
@@ -120,13 +124,17 @@ def merge(data: Mapping[str, Any], envelope: Envelope) -> dict[str, Any]:
         d.update(kind="application", submitted_year=warsaw_year(p.submitted_at))
     elif isinstance(p, ev.GrantsGrantAwarded):
         d.update(
-            kind="application", awarded_year=warsaw_year(p.awarded_at),
-            amount=p.amount.amount, currency=p.amount.currency,
+            kind="application",
+            awarded_year=warsaw_year(p.awarded_at),
+            amount=p.amount.amount,
+            currency=p.amount.currency,
         )
     elif isinstance(p, ev.AmbassadorsNominationSubmitted):
         d.update(
-            kind="nomination", year=warsaw_year(p.submitted_at),
-            group=p.nominator_group, language=p.language,
+            kind="nomination",
+            year=warsaw_year(p.submitted_at),
+            group=p.nominator_group,
+            language=p.language,
         )
     return d
 
@@ -169,7 +177,9 @@ def contributions(data: Mapping[str, Any]) -> Contribution:
         if "awarded_year" in data:
             year = data["awarded_year"]
             out[counter_key("grants.initiatives_supported", year)] = 1
-            out[counter_key("grants.amount_awarded", year, f"currency:{data['currency']}")] = data["amount"]
+            out[counter_key("grants.amount_awarded", year, f"currency:{data['currency']}")] = data[
+                "amount"
+            ]
         return out
     if kind == "nomination":
         y = data["year"]
@@ -184,7 +194,9 @@ def contributions(data: Mapping[str, Any]) -> Contribution:
 def difference(old: Mapping[str, int], new: Mapping[str, int]) -> Contribution:
     """Per counter, what to add to go from the old contribution to the new one (no zeros)."""
     keys = set(old) | set(new)
-    return {k: new.get(k, 0) - old.get(k, 0) for k in sorted(keys) if new.get(k, 0) != old.get(k, 0)}
+    return {
+        k: new.get(k, 0) - old.get(k, 0) for k in sorted(keys) if new.get(k, 0) != old.get(k, 0)
+    }
 
 
 def open_question(data: Mapping[str, Any]) -> OpenQuestion | None:

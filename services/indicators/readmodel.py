@@ -62,19 +62,36 @@ async def registry(conn: asyncpg.Connection) -> list[Indicator]:
     if _registry is None:
         _registry = [
             Indicator(
-                id=r["id"], position=r["position"], objective=r["objective"],
-                objective_names={"pl": r["objective_pl"], "en": r["objective_en"], "uk": r["objective_uk"]},
+                id=r["id"],
+                position=r["position"],
+                objective=r["objective"],
+                objective_names={
+                    "pl": r["objective_pl"],
+                    "en": r["objective_en"],
+                    "uk": r["objective_uk"],
+                },
                 names={"pl": r["name_pl"], "en": r["name_en"], "uk": r["name_uk"]},
-                unit=r["unit"], source=r["source"], base_value=r["base_value"], base_year=r["base_year"],
-                expected_value=r["expected_value"], expected_kind=r["expected_kind"], cumulative=r["cumulative"],
+                unit=r["unit"],
+                source=r["source"],
+                base_value=r["base_value"],
+                base_year=r["base_year"],
+                expected_value=r["expected_value"],
+                expected_kind=r["expected_kind"],
+                cumulative=r["cumulative"],
             )
             for r in await store.registry(conn)
         ]
     return _registry
 
 
-def _value(ind: Indicator, year: int, totals: dict[tuple[str, int, str], int], hist: dict[int, int],
-           manual: dict[tuple[str, int], Decimal], overdue: dict[int, int]) -> Decimal | None:
+def _value(
+    ind: Indicator,
+    year: int,
+    totals: dict[tuple[str, int, str], int],
+    hist: dict[int, int],
+    manual: dict[tuple[str, int], Decimal],
+    overdue: dict[int, int],
+) -> Decimal | None:
     if ind.source == "manual":
         return manual.get((ind.id, year))
 
@@ -83,7 +100,9 @@ def _value(ind: Indicator, year: int, totals: dict[tuple[str, int, str], int], h
 
     match ind.id:
         case "bench.answer_rate":
-            return domain.answer_rate(total("bench.questions_received"), total("bench.questions_answered"))
+            return domain.answer_rate(
+                total("bench.questions_received"), total("bench.questions_answered")
+            )
         case "bench.median_days_to_answer":
             return domain.median_days(hist)
         case "bench.questions_overdue":
@@ -101,7 +120,9 @@ def _value(ind: Indicator, year: int, totals: dict[tuple[str, int, str], int], h
             return Decimal(total(ind.id))
 
 
-async def readings(conn: asyncpg.Connection, years: list[int], now: datetime | None = None) -> dict[int, list[Reading]]:
+async def readings(
+    conn: asyncpg.Connection, years: list[int], now: datetime | None = None
+) -> dict[int, list[Reading]]:
     """Every indicator's reading for each of `years`, in the programme's order."""
     now = now or datetime.now(UTC)
     inds = await registry(conn)
@@ -112,7 +133,9 @@ async def readings(conn: asyncpg.Connection, years: list[int], now: datetime | N
             hists[r["year"]][int(r["dimension"].removeprefix("days:"))] = int(r["value"])
         else:
             totals[(r["indicator_id"], r["year"], r["dimension"])] = int(r["value"])
-    manual = {(r["indicator_id"], r["year"]): r["value"] for r in await store.manual_values(conn, years)}
+    manual = {
+        (r["indicator_id"], r["year"]): r["value"] for r in await store.manual_values(conn, years)
+    }
     overdue = await store.overdue(conn, years, now)
     out: dict[int, list[Reading]] = {}
     for year in years:
@@ -120,13 +143,22 @@ async def readings(conn: asyncpg.Connection, years: list[int], now: datetime | N
         for ind in inds:
             value = _value(ind, year, totals, hists[year], manual, overdue)
             breakdown = _breakdown(ind.id, year, totals) if ind.id in BREAKDOWN_OF else {}
-            state = domain.status(value, ind.expected_value, ind.expected_kind, year=year, now=now, cumulative=ind.cumulative)
+            state = domain.status(
+                value,
+                ind.expected_value,
+                ind.expected_kind,
+                year=year,
+                now=now,
+                cumulative=ind.cumulative,
+            )
             rows.append(Reading(ind, year, value, state, breakdown))
         out[year] = rows
     return out
 
 
-def _breakdown(indicator_id: str, year: int, totals: dict[tuple[str, int, str], int]) -> dict[str, dict[str, int]]:
+def _breakdown(
+    indicator_id: str, year: int, totals: dict[tuple[str, int, str], int]
+) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {kind: {} for kind in BREAKDOWN_KINDS}
     for (i, y, dim), n in totals.items():
         if i == indicator_id and y == year and ":" in dim:
@@ -143,13 +175,15 @@ def safe_breakdown(reading: Reading) -> dict[str, list[dict[str, Any]]]:
         shown = domain.suppress_small_cells(cells)
         out[kind] = [
             {"key": key, "count": count, "shown": _shown(count, cells[key])}
-            for key, count in sorted(shown.items())  # by key: the order must not hint at hidden sizes
+            for key, count in sorted(
+                shown.items()
+            )  # by key: the order must not hint at hidden sizes
         ]
     return out
 
 
 def _shown(count: int | None, real: int) -> str:
-    """"<5" for a small cell; "hidden" for a larger one hidden so the small one cannot be derived."""
+    """ "<5" for a small cell; "hidden" for a larger one hidden so the small one cannot be derived."""
     if count is not None:
         return str(count)
     return f"<{domain.SMALL_CELL}" if real < domain.SMALL_CELL else "hidden"

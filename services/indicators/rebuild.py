@@ -81,13 +81,19 @@ def _wanted(subject: str) -> bool:
     return any(subject.startswith(s.removesuffix(">")) for s in consumers.SUBJECTS)
 
 
-async def read_stream(bus: Bus, first_seq: int, last_seq: int, on_batch: Callable[[list[Envelope], int], None]) -> int:
+async def read_stream(
+    bus: Bus, first_seq: int, last_seq: int, on_batch: Callable[[list[Envelope], int], None]
+) -> int:
     """Feed events of sequences first_seq..last_seq to `on_batch` in order; return how many were skipped."""
     if last_seq < first_seq:
         return 0
     config = ConsumerConfig(
-        deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=first_seq, ack_policy=AckPolicy.NONE,
-        inactive_threshold=60.0, mem_storage=True, max_ack_pending=-1,
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+        opt_start_seq=first_seq,
+        ack_policy=AckPolicy.NONE,
+        inactive_threshold=60.0,
+        mem_storage=True,
+        max_ack_pending=-1,
     )
     sub = await bus.js.pull_subscribe("okr.>", stream=bus.stream, config=config)
     skipped, seq = 0, first_seq - 1
@@ -127,13 +133,17 @@ async def _create_shadow(conn: asyncpg.Connection) -> None:
 async def _write_shadow(conn: asyncpg.Connection, replay: Replay) -> None:
     values = [(*projection.split_key(k), v) for k, v in replay.counters().items()]
     await conn.copy_records_to_table(
-        "indicator_values", schema_name=SHADOW, records=values, columns=["indicator_id", "year", "dimension", "value"]
+        "indicator_values",
+        schema_name=SHADOW,
+        records=values,
+        columns=["indicator_id", "year", "dimension", "value"],
     )
     facts = [
         (k, json.dumps(d), json.dumps(projection.contributions(d))) for k, d in replay.facts.items()
     ]
     await conn.executemany(
-        f"insert into {SHADOW}.facts(key, data, contributes) values ($1, $2::text::jsonb, $3::text::jsonb)", facts
+        f"insert into {SHADOW}.facts(key, data, contributes) values ($1, $2::text::jsonb, $3::text::jsonb)",
+        facts,
     )
     open_rows = []
     for key, data in replay.facts.items():
@@ -141,10 +151,15 @@ async def _write_shadow(conn: asyncpg.Connection, replay: Replay) -> None:
         if entry is not None:
             open_rows.append((uuid.UUID(key.partition(":")[2]), entry.received_year, entry.due_at))
     await conn.copy_records_to_table(
-        "open_questions", schema_name=SHADOW, records=open_rows, columns=["question_id", "received_year", "due_at"]
+        "open_questions",
+        schema_name=SHADOW,
+        records=open_rows,
+        columns=["question_id", "received_year", "due_at"],
     )
     await conn.copy_records_to_table(
-        "manual_reports", schema_name=SHADOW, records=list(replay.manual.values()),
+        "manual_reports",
+        schema_name=SHADOW,
+        records=list(replay.manual.values()),
         columns=["event_id", "indicator_id", "year", "value", "note", "reported_by", "reported_at"],
     )
     await conn.execute(f"create table {SHADOW}.replayed (event_id uuid primary key)")
@@ -153,7 +168,9 @@ async def _write_shadow(conn: asyncpg.Connection, replay: Replay) -> None:
     )
 
 
-async def rebuild(pool: asyncpg.Pool, bus: Bus, *, progress: Progress | None = None) -> dict[str, int]:
+async def rebuild(
+    pool: asyncpg.Pool, bus: Bus, *, progress: Progress | None = None
+) -> dict[str, int]:
     """Rebuild the indicator tables from the stream and swap them in; return a summary."""
     say = progress or (lambda line: None)
     started = time.perf_counter()
@@ -167,7 +184,9 @@ async def rebuild(pool: asyncpg.Pool, bus: Bus, *, progress: Progress | None = N
         replay.last_seq = seq
         metrics.REBUILD_EVENTS.inc(len(batch))
         rate = len(replay.event_ids) / max(time.perf_counter() - started, 1e-6)
-        say(f"replayed {seq}/{snapshot} stream messages, {len(replay.event_ids)} events ({rate:,.0f} events/s)")
+        say(
+            f"replayed {seq}/{snapshot} stream messages, {len(replay.event_ids)} events ({rate:,.0f} events/s)"
+        )
 
     replay.skipped = await read_stream(bus, 1, snapshot, on_batch)
     async with pool.acquire() as conn:
@@ -175,9 +194,16 @@ async def rebuild(pool: asyncpg.Pool, bus: Bus, *, progress: Progress | None = N
         await _write_shadow(conn, replay)
         tail = await _swap(conn, bus, snapshot)
     elapsed = time.perf_counter() - started
-    summary = {"events": len(replay.event_ids) + tail, "tail": tail, "skipped": replay.skipped,
-               "facts": len(replay.facts), "seconds_ms": int(elapsed * 1000)}
-    say(f"rebuilt from {summary['events']} events in {elapsed:.2f} s ({summary['skipped']} undecodable skipped)")
+    summary = {
+        "events": len(replay.event_ids) + tail,
+        "tail": tail,
+        "skipped": replay.skipped,
+        "facts": len(replay.facts),
+        "seconds_ms": int(elapsed * 1000),
+    }
+    say(
+        f"rebuilt from {summary['events']} events in {elapsed:.2f} s ({summary['skipped']} undecodable skipped)"
+    )
     return summary
 
 
@@ -195,7 +221,10 @@ async def _swap(conn: asyncpg.Connection, bus: Bus, snapshot: int) -> int:
         await read_stream(bus, snapshot + 1, end, lambda batch, _seq: tail.extend(batch))
         await conn.execute(f"set local search_path to {SHADOW}, {SCHEMA}, public")
         for envelope in tail:
-            if await conn.fetchval(f"insert into {SHADOW}.replayed values ($1) on conflict do nothing returning true", envelope.id):
+            if await conn.fetchval(
+                f"insert into {SHADOW}.replayed values ($1) on conflict do nothing returning true",
+                envelope.id,
+            ):
                 await store.apply_event(conn, envelope)
         await conn.execute(
             f"insert into {SCHEMA}.inbox(consumer, event_id) select $1, event_id from {SHADOW}.replayed "
@@ -204,7 +233,9 @@ async def _swap(conn: asyncpg.Connection, bus: Bus, snapshot: int) -> int:
         )
         await conn.execute(f"drop table {SHADOW}.replayed")
         for table in store.PROJECTION_TABLES:
-            await conn.execute(f"drop table {SCHEMA}.{table}; alter table {SHADOW}.{table} set schema {SCHEMA}")
+            await conn.execute(
+                f"drop table {SCHEMA}.{table}; alter table {SHADOW}.{table} set schema {SCHEMA}"
+            )
         await conn.execute(f"drop schema {SHADOW}")
     return len(tail)
 
@@ -249,7 +280,9 @@ async def rebuild_command() -> int:
     servers = None
     if settings.embedded and (urls := _running_embedded_urls(settings.data_dir)):
         settings = msgspec.structs.replace(
-            settings, database_url=settings.database_url or urls[0], nats_url=settings.nats_url or urls[1],
+            settings,
+            database_url=settings.database_url or urls[0],
+            nats_url=settings.nats_url or urls[1],
             redis_url=settings.redis_url or urls[2],
         )
     else:
@@ -257,9 +290,13 @@ async def rebuild_command() -> int:
     assert settings.database_url and settings.nats_url
     await migrate(settings.database_url, service.schema, service.migrations)
     pool = await create_pool(settings.database_url, service.schema, max_size=2)
-    bus = await Bus.connect(settings.nats_url, name="openkrakow-indicators-rebuild", stream=settings.stream_name)
+    bus = await Bus.connect(
+        settings.nats_url, name="openkrakow-indicators-rebuild", stream=settings.stream_name
+    )
     try:
-        await bus.ensure_stream(replicas=settings.stream_replicas, max_bytes=settings.stream_max_bytes)
+        await bus.ensure_stream(
+            replicas=settings.stream_replicas, max_bytes=settings.stream_max_bytes
+        )
         await rebuild(pool, bus, progress=lambda line: print(line, file=sys.stderr, flush=True))
         if settings.redis_url:
             client = aioredis.from_url(settings.redis_url, socket_timeout=5)

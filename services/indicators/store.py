@@ -34,7 +34,9 @@ async def apply_event(conn: asyncpg.Connection, envelope: Envelope) -> set[tuple
     await conn.execute(
         "insert into facts(key, data, contributes) values ($1, $2, $3) "
         "on conflict (key) do update set data = excluded.data, contributes = excluded.contributes",
-        key, data, new,
+        key,
+        data,
+        new,
     )
     await bump(conn, diff)
     if data.get("kind") == "question":
@@ -54,25 +56,41 @@ async def bump(conn: asyncpg.Connection, diff: Mapping[str, int]) -> None:
     )
 
 
-async def sync_open_question(conn: asyncpg.Connection, question_id: str, entry: projection.OpenQuestion | None) -> None:
+async def sync_open_question(
+    conn: asyncpg.Connection, question_id: str, entry: projection.OpenQuestion | None
+) -> None:
     """Keep the question in `open_questions` exactly while it is counted and unanswered."""
     if entry is None:
-        await conn.execute("delete from open_questions where question_id = $1", uuid.UUID(question_id))
+        await conn.execute(
+            "delete from open_questions where question_id = $1", uuid.UUID(question_id)
+        )
         return
     await conn.execute(
         "insert into open_questions(question_id, received_year, due_at) values ($1, $2, $3) "
         "on conflict (question_id) do update set received_year = excluded.received_year, due_at = excluded.due_at",
-        uuid.UUID(question_id), entry.received_year, entry.due_at,
+        uuid.UUID(question_id),
+        entry.received_year,
+        entry.due_at,
     )
 
 
 def manual_row(envelope: Envelope) -> tuple[Any, ...]:
     """A `manual_reports` row of an IndicatorValueReported event."""
     p: ev.IndicatorValueReported = envelope.payload
-    return (envelope.id, p.indicator_id, p.year, Decimal(repr(p.value)), p.note, p.reported_by, p.reported_at)
+    return (
+        envelope.id,
+        p.indicator_id,
+        p.year,
+        Decimal(repr(p.value)),
+        p.note,
+        p.reported_by,
+        p.reported_at,
+    )
 
 
-async def insert_manual_reports(conn: asyncpg.Connection, rows: Sequence[tuple[Any, ...]], table: str = "manual_reports") -> None:
+async def insert_manual_reports(
+    conn: asyncpg.Connection, rows: Sequence[tuple[Any, ...]], table: str = "manual_reports"
+) -> None:
     """Record reports (each once; the latest one of a year is the value)."""
     assert table in ("manual_reports", "manual_reports_rebuild")
     await conn.executemany(
@@ -116,16 +134,20 @@ async def overdue(conn: asyncpg.Connection, years: Sequence[int], now: datetime)
     rows = await conn.fetch(
         "select received_year, count(*) as n from open_questions "
         "where received_year = any($1::int[]) and due_at < $2 group by received_year",
-        list(years), now,
+        list(years),
+        now,
     )
     return {r["received_year"]: r["n"] for r in rows}
 
 
-async def manual_history(conn: asyncpg.Connection, indicator_id: str, year: int | None) -> list[asyncpg.Record]:
+async def manual_history(
+    conn: asyncpg.Connection, indicator_id: str, year: int | None
+) -> list[asyncpg.Record]:
     """Every report of a manual indicator (of one year, or all), newest first."""
     return await conn.fetch(
         "select event_id, indicator_id, year, value, note, reported_by, reported_at from manual_reports "
         "where indicator_id = $1 and ($2::int is null or year = $2) "
         "order by reported_at desc, event_id desc",
-        indicator_id, year,
+        indicator_id,
+        year,
     )

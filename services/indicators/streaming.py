@@ -25,7 +25,9 @@ class IndicatorChanged(msgspec.Struct, kw_only=True):
     status: str
 
 
-async def indicator_events(runtime: Runtime, year: int, lang: str) -> AsyncIterator[ServerSentEventMessage]:
+async def indicator_events(
+    runtime: Runtime, year: int, lang: str
+) -> AsyncIterator[ServerSentEventMessage]:
     """Until the client goes: one `indicator` event per changed indicator of `year`, keep-alives between."""
     async with changes.changes.subscribe() as queue:
         metrics.STREAM_CLIENTS.inc()
@@ -45,10 +47,15 @@ async def indicator_events(runtime: Runtime, year: int, lang: str) -> AsyncItera
                 for r in readings:
                     if r.indicator.id in wanted:
                         data = IndicatorChanged(
-                            id=r.indicator.id, year=year, name=r.indicator.name(lang),
-                            value=readmodel.number(r.value), status=r.status,
+                            id=r.indicator.id,
+                            year=year,
+                            name=r.indicator.name(lang),
+                            value=readmodel.number(r.value),
+                            status=r.status,
                         )
-                        yield ServerSentEventMessage(event="indicator", data=msgspec.json.encode(data).decode())
+                        yield ServerSentEventMessage(
+                            event="indicator", data=msgspec.json.encode(data).decode()
+                        )
         finally:
             metrics.STREAM_CLIENTS.dec()
 

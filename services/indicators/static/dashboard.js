@@ -25,6 +25,8 @@
   }
 
   var source = new EventSource("/dashboard/stream" + query);
+  source.addEventListener("ready", function () { root.setAttribute("data-live", "on"); });
+  source.addEventListener("error", function () { root.setAttribute("data-live", "reconnecting"); });
   source.addEventListener("indicator", function (event) {
     var data = JSON.parse(event.data);
     var anchor = data.id.replace(/\./g, "-");

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+
 from shared.events import catalogue as ev
 from shared.events import encode
 from tests.helpers.platform import RunningPlatform
 from tests.integration.indicators.events import (
-    answered, at, awarded, caught_up, indicators, publish, question, value_becomes,
+    answered,
+    at,
+    awarded,
+    caught_up,
+    indicators,
+    publish,
+    question,
+    value_becomes,
 )
-import uuid
-from datetime import date
 
 YEAR = 2019  # a past year: every due date has passed and statuses are final
 
@@ -28,23 +36,58 @@ async def test_every_events_indicator_follows_a_scripted_year(platform: RunningP
     await publish(
         platform,
         ev.BenchQuestionAnsweredLive(question_id=q3.question_id, answered_at=t.replace(day=5)),
-        ev.BenchQuestionModerated(question_id=q6.question_id, decision="rejected", moderated_at=t, reason_code="abuse"),
-        ev.BenchEditionHeld(edition_id=uuid.uuid4(), held_on=date(YEAR, 6, 1), recorded_at=at(YEAR, 6)),
-        ev.CouncilMeetingHeld(meeting_id=meeting, starts_at=at(YEAR, 4), participants=7, members_present=5,
-                              guests=2, quorum_reached=True),
-        ev.CouncilMeetingHeld(meeting_id=uuid.uuid4(), starts_at=at(YEAR, 10), participants=5, members_present=5,
-                              guests=0, quorum_reached=True),
-        ev.GrantsApplicationSubmitted(application_id=uuid.uuid4(), call_id=uuid.uuid4(), organisation_kind="ngo",
-                                      requested=ev.Money(100_000, "PLN"), submitted_at=t),
-        ev.GrantsApplicationSubmitted(application_id=uuid.uuid4(), call_id=uuid.uuid4(),
-                                      organisation_kind="minority_organisation",
-                                      requested=ev.Money(200_000, "PLN"), submitted_at=t),
+        ev.BenchQuestionModerated(
+            question_id=q6.question_id, decision="rejected", moderated_at=t, reason_code="abuse"
+        ),
+        ev.BenchEditionHeld(
+            edition_id=uuid.uuid4(), held_on=date(YEAR, 6, 1), recorded_at=at(YEAR, 6)
+        ),
+        ev.CouncilMeetingHeld(
+            meeting_id=meeting,
+            starts_at=at(YEAR, 4),
+            participants=7,
+            members_present=5,
+            guests=2,
+            quorum_reached=True,
+        ),
+        ev.CouncilMeetingHeld(
+            meeting_id=uuid.uuid4(),
+            starts_at=at(YEAR, 10),
+            participants=5,
+            members_present=5,
+            guests=0,
+            quorum_reached=True,
+        ),
+        ev.GrantsApplicationSubmitted(
+            application_id=uuid.uuid4(),
+            call_id=uuid.uuid4(),
+            organisation_kind="ngo",
+            requested=ev.Money(100_000, "PLN"),
+            submitted_at=t,
+        ),
+        ev.GrantsApplicationSubmitted(
+            application_id=uuid.uuid4(),
+            call_id=uuid.uuid4(),
+            organisation_kind="minority_organisation",
+            requested=ev.Money(200_000, "PLN"),
+            submitted_at=t,
+        ),
         awarded(500_000, "PLN", at(YEAR, 5)),
         awarded(70_000, "EUR", at(YEAR, 5)),
-        ev.AmbassadorsNominationSubmitted(nomination_id=uuid.uuid4(), edition_id=uuid.uuid4(), language="pl",
-                                          nominator_group="economic_migrant", submitted_at=t),
-        ev.AmbassadorsNominationSubmitted(nomination_id=uuid.uuid4(), edition_id=uuid.uuid4(), language="uk",
-                                          nominator_group="none", submitted_at=t),
+        ev.AmbassadorsNominationSubmitted(
+            nomination_id=uuid.uuid4(),
+            edition_id=uuid.uuid4(),
+            language="pl",
+            nominator_group="economic_migrant",
+            submitted_at=t,
+        ),
+        ev.AmbassadorsNominationSubmitted(
+            nomination_id=uuid.uuid4(),
+            edition_id=uuid.uuid4(),
+            language="uk",
+            nominator_group="none",
+            submitted_at=t,
+        ),
     )
     await value_becomes(platform, YEAR, "ambassadors.nominations_submitted", 2)
     await caught_up(platform)
@@ -85,7 +128,9 @@ async def test_a_redelivered_event_is_counted_once(platform: RunningPlatform) ->
     bus = platform.runtime.bus
     assert bus is not None
     # The same event again under another message id, so the stream's de-duplication lets it through.
-    await bus.js.publish(envelope.subject, encode(envelope), headers={"Nats-Msg-Id": f"again-{envelope.id}"})
+    await bus.js.publish(
+        envelope.subject, encode(envelope), headers={"Nats-Msg-Id": f"again-{envelope.id}"}
+    )
     await publish(platform, question(at(year, 4)))
     await value_becomes(platform, year, "bench.questions_received", 2)
     await caught_up(platform)
@@ -94,12 +139,16 @@ async def test_a_redelivered_event_is_counted_once(platform: RunningPlatform) ->
 
 async def test_breakdowns_hide_cells_of_fewer_than_five_people(platform: RunningPlatform) -> None:
     year = 2017
-    await publish(platform, *[question(at(year), group="forced_migrant", language="uk") for _ in range(6)],
-                  *[question(at(year), group="none", language="pl", channel="email") for _ in range(2)],
-                  *[question(at(year), group="undisclosed", language="ru") for _ in range(3)])
+    await publish(
+        platform,
+        *[question(at(year), group="forced_migrant", language="uk") for _ in range(6)],
+        *[question(at(year), group="none", language="pl", channel="email") for _ in range(2)],
+        *[question(at(year), group="undisclosed", language="ru") for _ in range(3)],
+    )
     await value_becomes(platform, year, "bench.questions_received", 11)
     resp = await platform.client.get(
-        f"/api/indicators/bench.questions_received/breakdown?year={year}", headers=platform.auth("coordinator")
+        f"/api/indicators/bench.questions_received/breakdown?year={year}",
+        headers=platform.auth("coordinator"),
     )
     assert resp.status_code == 200, resp.text
     by = {kind: {c["key"]: c["shown"] for c in cells} for kind, cells in resp.json()["by"].items()}
@@ -108,10 +157,13 @@ async def test_breakdowns_hide_cells_of_fewer_than_five_people(platform: Running
     # One small cell alone could be worked out from the total: the next one is hidden too.
     assert by["channel"] == {"email": "<5", "web": "hidden"}
     assert all(c["count"] is None for c in resp.json()["by"]["group"] if c["shown"] == "<5")
-    page = await platform.client.get(f"/dashboard?year={year}", headers=platform.auth("coordinator"))
+    page = await platform.client.get(
+        f"/dashboard?year={year}", headers=platform.auth("coordinator")
+    )
     assert page.status_code == 200
     assert "&lt;5" in page.text
     missing = await platform.client.get(
-        f"/api/indicators/bench.answer_rate/breakdown?year={year}", headers=platform.auth("coordinator")
+        f"/api/indicators/bench.answer_rate/breakdown?year={year}",
+        headers=platform.auth("coordinator"),
     )
     assert missing.status_code == 404

@@ -21,7 +21,9 @@ def test_median_days_from_a_histogram() -> None:
 
 def test_share_counts_only_people_who_declared_a_group() -> None:
     assert domain.background_share({"undisclosed": 4}) is None
-    assert domain.background_share({"forced_migrant": 1, "none": 1, "undisclosed": 10}) == Decimal(50)
+    assert domain.background_share({"forced_migrant": 1, "none": 1, "undisclosed": 10}) == Decimal(
+        50
+    )
 
 
 def test_a_lone_small_cell_takes_the_next_smallest_with_it() -> None:
@@ -40,17 +42,34 @@ def test_status_against_minimum_target_and_maximum() -> None:
     assert domain.status(Decimal(3), Decimal(30), "maximum", year=2030, now=mid_year) == "on_track"
     assert domain.status(Decimal(3), Decimal(30), "maximum", year=2029, now=mid_year) == "met"
     assert domain.status(Decimal(40), Decimal(30), "maximum", year=2030, now=mid_year) == "behind"
-    assert domain.status(Decimal(50), Decimal(100), "target", year=2030, now=mid_year, cumulative=False) == "behind"
+    assert (
+        domain.status(
+            Decimal(50), Decimal(100), "target", year=2030, now=mid_year, cumulative=False
+        )
+        == "behind"
+    )
 
 
 def test_a_question_answered_in_the_next_year_counts_in_the_year_of_receipt() -> None:
     received = datetime(2030, 12, 31, 23, 30, tzinfo=UTC)  # already 2031 in Kraków
     q = ev.BenchQuestionReceived(
-        question_id=uuid.uuid4(), edition_id=uuid.uuid4(), channel="web", topic="other", language="pl",
-        group="none", received_at=received, due_at=received + timedelta(days=30), has_email=False,
+        question_id=uuid.uuid4(),
+        edition_id=uuid.uuid4(),
+        channel="web",
+        topic="other",
+        language="pl",
+        group="none",
+        received_at=received,
+        due_at=received + timedelta(days=30),
+        has_email=False,
     )
-    a = ev.BenchQuestionAnswered(question_id=q.question_id, edition_id=q.edition_id, language="pl",
-                                 received_at=received, answered_at=received + timedelta(days=40))
+    a = ev.BenchQuestionAnswered(
+        question_id=q.question_id,
+        edition_id=q.edition_id,
+        language="pl",
+        received_at=received,
+        answered_at=received + timedelta(days=40),
+    )
     data: dict = {}
     for payload in (q, a):
         data = projection.merge(data, new_event(payload, producer="t"))
@@ -64,14 +83,31 @@ def test_any_order_of_a_questions_events_gives_the_same_counters() -> None:
     t = datetime(2030, 3, 1, tzinfo=UTC)
     qid = uuid.uuid4()
     events = [
-        ev.BenchQuestionReceived(question_id=qid, edition_id=uuid.uuid4(), channel="email", topic="work",
-                                 language="uk", group="forced_migrant", received_at=t,
-                                 due_at=t + timedelta(days=30), has_email=True),
+        ev.BenchQuestionReceived(
+            question_id=qid,
+            edition_id=uuid.uuid4(),
+            channel="email",
+            topic="work",
+            language="uk",
+            group="forced_migrant",
+            received_at=t,
+            due_at=t + timedelta(days=30),
+            has_email=True,
+        ),
         ev.BenchQuestionAnsweredLive(question_id=qid, answered_at=t + timedelta(days=3)),
-        ev.BenchQuestionAnswered(question_id=qid, edition_id=uuid.uuid4(), language="uk", received_at=t,
-                                 answered_at=t + timedelta(days=9)),
-        ev.BenchQuestionModerated(question_id=qid, decision="rejected", moderated_at=t + timedelta(hours=1)),
-        ev.BenchQuestionModerated(question_id=qid, decision="accepted", moderated_at=t + timedelta(hours=2)),
+        ev.BenchQuestionAnswered(
+            question_id=qid,
+            edition_id=uuid.uuid4(),
+            language="uk",
+            received_at=t,
+            answered_at=t + timedelta(days=9),
+        ),
+        ev.BenchQuestionModerated(
+            question_id=qid, decision="rejected", moderated_at=t + timedelta(hours=1)
+        ),
+        ev.BenchQuestionModerated(
+            question_id=qid, decision="accepted", moderated_at=t + timedelta(hours=2)
+        ),
     ]
     envelopes = [new_event(p, producer="t") for p in events]
     results = set()
@@ -87,4 +123,7 @@ def test_any_order_of_a_questions_events_gives_the_same_counters() -> None:
         assert applied == projection.contributions(data)
         results.add(tuple(sorted(applied.items())))
     assert len(results) == 1
-    assert dict(results.pop())[projection.counter_key("bench.median_days_to_answer", 2030, "days:3")] == 1
+    assert (
+        dict(results.pop())[projection.counter_key("bench.median_days_to_answer", 2030, "days:3")]
+        == 1
+    )
