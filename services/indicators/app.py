@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.indicators import api, consumers
+from services.indicators import api, changes, consumers, metrics, pages
 from shared.runtime import ServiceSpec
 
 HERE = Path(__file__).parent
@@ -13,6 +13,8 @@ service = ServiceSpec(
     name="indicators",
     schema="indicators",
     migrations=HERE / "migrations",
-    route_handlers=[*api.route_handlers],
+    route_handlers=[*api.route_handlers, *pages.route_handlers, metrics.metrics],
     consumers=consumers.consumers,
+    background=[changes.listen],
+    on_start=[consumers.remember_runtime],
 )

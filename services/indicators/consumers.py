@@ -1,35 +1,55 @@
-"""Projections of the event stream into the indicator tables (applied once each, via the inbox)."""
+"""The live projection: one durable consumer applies every event to the indicator tables.
+
+Each event is applied once (the kit's inbox, in the same transaction as the change). After the
+commit, the changed indicators are announced to the live dashboards and the freshness (event
+commit → indicator visible) is observed.
+"""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import asyncpg
 
-from services.indicators.domain import warsaw_year
-from shared.events import Envelope
-from shared.events import catalogue as ev
+from services.indicators import changes, metrics, store
+from shared.events import Envelope, utcnow
 from shared.inbox import ConsumerSpec
+from shared.runtime import Runtime
+
+CONSUMER = "indicators"
+SUBJECTS = ["okr.bench.>", "okr.council.>", "okr.grants.>", "okr.ambassadors.>", "okr.indicators.>"]
+
+# What each applied event changed, kept from the handler (inside the transaction) to the
+# after-commit hook (outside it); bounded, since a rolled-back event never reaches the hook.
+_changed: OrderedDict[object, set[tuple[str, int]]] = OrderedDict()
+_runtime: dict[str, Runtime] = {}
 
 
-async def bump(
-    conn: asyncpg.Connection, indicator_id: str, year: int, delta: int | float, dimension: str = ""
-) -> None:
-    """Add `delta` to a yearly counter."""
-    await conn.execute(
-        """insert into indicator_values(indicator_id, year, dimension, value) values ($1,$2,$3,$4)
-           on conflict (indicator_id, year, dimension)
-           do update set value = indicator_values.value + excluded.value, updated_at = now()""",
-        indicator_id,
-        year,
-        dimension,
-        delta,
-    )
+async def apply(conn: asyncpg.Connection, envelope: Envelope) -> None:
+    """Apply one event to the projection (inside the inbox's transaction)."""
+    _changed[envelope.id] = await store.apply_event(conn, envelope)
+    while len(_changed) > 10_000:
+        _changed.popitem(last=False)
 
 
-async def apply_bench(conn: asyncpg.Connection, envelope: Envelope) -> None:
-    """Dialogue Bench events → bench.* indicators."""
-    p = envelope.payload
-    if isinstance(p, ev.BenchQuestionReceived):
-        await bump(conn, "bench.questions_received", warsaw_year(p.received_at), 1)
+async def after_commit(envelope: Envelope) -> None:
+    """The event's change is visible: measure how fresh it is and tell the dashboards."""
+    metrics.FRESHNESS.observe(max(0.0, (utcnow() - envelope.occurred_at).total_seconds()))
+    metrics.EVENTS_APPLIED.labels(envelope.type).inc()
+    changed = _changed.pop(envelope.id, set())
+    if changed:
+        metrics.INDICATOR_CHANGES.inc(len(changed))
+        await changes.announce(_runtime.get("runtime"), changed)
 
 
-consumers = [ConsumerSpec(name="indicators-bench", subjects=["okr.bench.>"], handler=apply_bench)]
+async def remember_runtime(runtime: Runtime) -> None:
+    """on_start hook: the after-commit hook needs Redis to reach other processes."""
+    _runtime["runtime"] = runtime
+    if runtime.bus is not None:
+        # The first projection had a consumer for bench events only; this one replaced it.
+        await runtime.bus.delete_consumer("indicators-bench")
+
+
+consumers = [
+    ConsumerSpec(name=CONSUMER, subjects=SUBJECTS, handler=apply, after_commit=after_commit)
+]

@@ -39,23 +39,93 @@ def status(
 
     A minimum or target is met when reached; before the year ends a cumulative count that has
     reached its pro-rata share of the expected value is on track. A maximum (e.g. overdue
-    questions, median days) is met while the value stays at or below it.
+    questions, median days) is on track while the value stays at or below it, and met when the
+    year ended so.
     """
     if value is None:
         return "no_data"
     if expected is None or kind is None:
-        return "no_data" if value is None else "on_track"
+        return "on_track"  # observed, with nothing in the programme to fall short of
     now = now or datetime.now(UTC)
+    elapsed = year_fraction_elapsed(year, now)
     if kind == "maximum":
-        return "met" if value <= expected else "behind"
+        if value > expected:
+            return "behind"
+        return "met" if elapsed >= 1.0 else "on_track"
     if value >= expected:
         return "met"
-    elapsed = year_fraction_elapsed(year, now)
-    if elapsed >= 1.0 or not cumulative:
-        return "behind" if elapsed >= 1.0 else ("on_track" if value >= expected else "behind")
+    if elapsed >= 1.0:
+        return "behind"
+    if not cumulative:
+        # A rate is not earned pro rata: below its target before the year ends, it is behind.
+        return "behind"
     return "on_track" if value >= expected * Decimal(str(elapsed)) else "behind"
 
 
 def today_warsaw() -> date:
     """Today's date in Kraków."""
     return datetime.now(WARSAW).date()
+
+
+# --- Derived values -------------------------------------------------------------------------
+
+SMALL_CELL = 5
+"""Breakdown cells of fewer people than this are never shown (no resident can be singled out)."""
+
+BACKGROUND_GROUPS = ("national_minority", "ethnic_minority", "economic_migrant", "forced_migrant")
+
+
+def answer_rate(received: int, answered: int) -> Decimal | None:
+    """Answered / received in percent (one decimal); None without questions."""
+    if received <= 0:
+        return None
+    return (Decimal(100) * answered / received).quantize(Decimal("0.1"))
+
+
+def median_days(histogram: dict[int, int]) -> Decimal | None:
+    """The median of answer times (whole days) kept as {days: how many}; None when empty.
+
+    With an even count the median is the mean of the two middle values (e.g. 3.5 days).
+    """
+    total = sum(n for n in histogram.values() if n > 0)
+    if total == 0:
+        return None
+    lower_rank, upper_rank = (total + 1) // 2, total // 2 + 1
+    lower = upper = None
+    seen = 0
+    for days in sorted(histogram):
+        seen += max(histogram[days], 0)
+        if lower is None and seen >= lower_rank:
+            lower = days
+        if seen >= upper_rank:
+            upper = days
+            break
+    assert lower is not None and upper is not None
+    return (Decimal(lower + upper) / 2).quantize(Decimal("0.1"))
+
+
+def background_share(groups: dict[str, int]) -> Decimal | None:
+    """Share (percent, one decimal) of participants declaring a minority or migration background.
+
+    The denominator is everyone who declared a group other than `undisclosed` ("none" counts:
+    those people told us they have no such background). None while nobody declared anything.
+    """
+    declared = sum(n for g, n in groups.items() if g != "undisclosed")
+    if declared <= 0:
+        return None
+    background = sum(groups.get(g, 0) for g in BACKGROUND_GROUPS)
+    return (Decimal(100) * background / declared).quantize(Decimal("0.1"))
+
+
+def suppress_small_cells(cells: dict[str, int]) -> dict[str, int | None]:
+    """Cells of 1..4 people become None ("<5"); zeros stay (they single out nobody).
+
+    When exactly one cell would be hidden, the next smallest non-zero cell is hidden too,
+    because otherwise the hidden one could be worked out from the total.
+    """
+    hidden = {k for k, n in cells.items() if 0 < n < SMALL_CELL}
+    if len(hidden) == 1:
+        others = sorted((n, k) for k, n in cells.items() if n > 0 and k not in hidden)
+        if others:
+            hidden.add(others[0][1])
+    return {k: (None if k in hidden else n) for k, n in cells.items()}

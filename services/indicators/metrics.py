@@ -1,0 +1,29 @@
+"""Prometheus metrics of the indicators service, served as text at /metrics."""
+
+from __future__ import annotations
+
+from litestar import Response, get
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+FRESHNESS = Histogram(
+    "openkrakow_indicator_freshness_seconds",
+    "Time from an event's commit in its service (its occurred_at) to the indicator change it "
+    "causes being committed and visible",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+EVENTS_APPLIED = Counter(
+    "openkrakow_indicator_events_applied_total",
+    "Events applied to the indicator projection",
+    ["type"],
+)
+INDICATOR_CHANGES = Counter(
+    "openkrakow_indicator_changes_total", "Indicator changes announced to live dashboards"
+)
+STREAM_CLIENTS = Gauge("openkrakow_indicator_stream_clients", "Open Server-Sent Event streams")
+REBUILD_EVENTS = Counter("openkrakow_indicator_rebuild_events_total", "Events replayed by rebuilds")
+
+
+@get("/metrics", include_in_schema=False, sync_to_thread=False)
+def metrics() -> Response[bytes]:
+    """Prometheus text exposition (no personal data: counts and timings only)."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,202 @@
+"""The indicators as the coordinator sees them: values per year computed from the counters.
+
+Every read is a handful of indexed queries over precomputed yearly counters, whatever the size of
+the event stream: O(indicators + breakdown cells + distinct answer times) per year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from services.indicators import domain, store
+
+BREAKDOWN_KINDS = ("group", "language", "channel")
+BREAKDOWN_OF = ("bench.questions_received", "ambassadors.nominations_submitted")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One registry entry."""
+
+    id: str
+    position: int
+    objective: int
+    objective_names: dict[str, str]
+    names: dict[str, str]
+    unit: str
+    source: str
+    base_value: Decimal | None
+    base_year: int | None
+    expected_value: Decimal | None
+    expected_kind: str | None
+    cumulative: bool
+
+    def name(self, lang: str) -> str:
+        """The name in `lang` (Polish, English or Ukrainian), English otherwise."""
+        return self.names.get(lang) or self.names["en"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An indicator's value for one year, with its status."""
+
+    indicator: Indicator
+    year: int
+    value: Decimal | None
+    status: str
+    breakdown: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+_registry: list[Indicator] | None = None
+
+
+async def registry(conn: asyncpg.Connection) -> list[Indicator]:
+    """The registry (loaded by migration; read once per process)."""
+    global _registry
+    if _registry is None:
+        _registry = [
+            Indicator(
+                id=r["id"],
+                position=r["position"],
+                objective=r["objective"],
+                objective_names={
+                    "pl": r["objective_pl"],
+                    "en": r["objective_en"],
+                    "uk": r["objective_uk"],
+                },
+                names={"pl": r["name_pl"], "en": r["name_en"], "uk": r["name_uk"]},
+                unit=r["unit"],
+                source=r["source"],
+                base_value=r["base_value"],
+                base_year=r["base_year"],
+                expected_value=r["expected_value"],
+                expected_kind=r["expected_kind"],
+                cumulative=r["cumulative"],
+            )
+            for r in await store.registry(conn)
+        ]
+    return _registry
+
+
+def _value(
+    ind: Indicator,
+    year: int,
+    totals: dict[tuple[str, int, str], int],
+    hist: dict[int, int],
+    manual: dict[tuple[str, int], Decimal],
+    overdue: dict[int, int],
+) -> Decimal | None:
+    if ind.source == "manual":
+        return manual.get((ind.id, year))
+
+    def total(indicator_id: str, dimension: str = "") -> int:
+        return totals.get((indicator_id, year, dimension), 0)
+
+    match ind.id:
+        case "bench.answer_rate":
+            return domain.answer_rate(
+                total("bench.questions_received"), total("bench.questions_answered")
+            )
+        case "bench.median_days_to_answer":
+            return domain.median_days(hist)
+        case "bench.questions_overdue":
+            return Decimal(overdue.get(year, 0))
+        case "grants.amount_awarded":
+            return Decimal(total(ind.id, "currency:PLN"))
+        case "participation.foreign_participants_share":
+            groups: dict[str, int] = defaultdict(int)
+            for source in BREAKDOWN_OF:
+                for (i, y, dim), n in totals.items():
+                    if i == source and y == year and dim.startswith("group:"):
+                        groups[dim.removeprefix("group:")] += n
+            return domain.background_share(groups)
+        case _:
+            return Decimal(total(ind.id))
+
+
+async def readings(
+    conn: asyncpg.Connection, years: list[int], now: datetime | None = None
+) -> dict[int, list[Reading]]:
+    """Every indicator's reading for each of `years`, in the programme's order."""
+    now = now or datetime.now(UTC)
+    inds = await registry(conn)
+    totals: dict[tuple[str, int, str], int] = {}
+    hists: dict[int, dict[int, int]] = defaultdict(dict)
+    for r in await store.counters(conn, years):
+        if r["indicator_id"] == "bench.median_days_to_answer":
+            hists[r["year"]][int(r["dimension"].removeprefix("days:"))] = int(r["value"])
+        else:
+            totals[(r["indicator_id"], r["year"], r["dimension"])] = int(r["value"])
+    manual = {
+        (r["indicator_id"], r["year"]): r["value"] for r in await store.manual_values(conn, years)
+    }
+    overdue = await store.overdue(conn, years, now)
+    out: dict[int, list[Reading]] = {}
+    for year in years:
+        rows = []
+        for ind in inds:
+            value = _value(ind, year, totals, hists[year], manual, overdue)
+            breakdown = _breakdown(ind.id, year, totals) if ind.id in BREAKDOWN_OF else {}
+            state = domain.status(
+                value,
+                ind.expected_value,
+                ind.expected_kind,
+                year=year,
+                now=now,
+                cumulative=ind.cumulative,
+            )
+            rows.append(Reading(ind, year, value, state, breakdown))
+        out[year] = rows
+    return out
+
+
+def _breakdown(
+    indicator_id: str, year: int, totals: dict[tuple[str, int, str], int]
+) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {kind: {} for kind in BREAKDOWN_KINDS}
+    for (i, y, dim), n in totals.items():
+        if i == indicator_id and y == year and ":" in dim:
+            kind, _, key = dim.partition(":")
+            if kind in out:
+                out[kind][key] = n
+    return {k: v for k, v in out.items() if v or indicator_id == "bench.questions_received"}
+
+
+def safe_breakdown(reading: Reading) -> dict[str, list[dict[str, Any]]]:
+    """The reading's breakdowns with the small-cell rule applied (cells of 1..4 hidden as "<5")."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind, cells in reading.breakdown.items():
+        shown = domain.suppress_small_cells(cells)
+        out[kind] = [
+            {"key": key, "count": count, "shown": _shown(count, cells[key])}
+            for key, count in sorted(
+                shown.items()
+            )  # by key: the order must not hint at hidden sizes
+        ]
+    return out
+
+
+def _shown(count: int | None, real: int) -> str:
+    """ "<5" for a small cell; "hidden" for a larger one hidden so the small one cannot be derived."""
+    if count is not None:
+        return str(count)
+    return f"<{domain.SMALL_CELL}" if real < domain.SMALL_CELL else "hidden"
+
+
+def number(value: Decimal | None) -> float | None:
+    """A JSON number (integers stay whole)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def chart_years(ind: Indicator, year: int) -> list[int]:
+    """Years a chart shows: from the base year (or four years back) to `year`."""
+    start = min(ind.base_year or year, year) if ind.base_year else year - 3
+    return list(range(max(start, year - 9), year + 1))

@@ -1,0 +1,330 @@
+# ruff: noqa: S608 - SQL names here are constants of this module (SCHEMA, SHADOW, tables), never input
+"""`openkrakow indicators rebuild`: replay the whole event stream into fresh tables and swap them in.
+
+How it stays consistent with the live consumer, which keeps running throughout:
+
+1. Note the stream's last sequence S. Read sequences 1..S with an ephemeral pull consumer (no
+   acks, in stream order) in batches, merging each event into in-memory facts with the same pure
+   functions the live consumer uses (services/indicators/projection.py). Counters are the sum of
+   the final facts' contributions: the live consumer's per-event differences add up to exactly
+   that, so both come out equal whatever the order of delivery.
+2. Write the result with COPY into the same tables in a shadow schema `indicators_rebuild`.
+3. In one transaction: lock the live `inbox` and projection tables (the live consumer waits at
+   its next event), replay the tail S+1..now onto the shadow tables through the live SQL path,
+   record every replayed event id in the live consumer's inbox (so it skips them when they are
+   delivered to it afterwards), drop the live tables and move the shadow ones in. Commit.
+
+Everything the live consumer applied before the lock is in the stream at or below the tail's
+end, so nothing it counted is lost; everything after the lock finds the new tables. The stream
+must hold the whole history (limits retention, large limits) for the rebuild to be complete.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import logging
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from services.indicators import changes, consumers, metrics, projection, store
+from shared.bus import Bus
+from shared.events import Envelope, UnknownEvent, decode
+
+log = logging.getLogger("openkrakow.indicators.rebuild")
+
+SCHEMA = "indicators"
+SHADOW = "indicators_rebuild"
+BATCH = 2000
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Replay:
+    """The projection of a stream prefix, kept in memory."""
+
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    manual: dict[uuid.UUID, tuple[Any, ...]] = field(default_factory=dict)
+    event_ids: list[uuid.UUID] = field(default_factory=list)
+    last_seq: int = 0
+    skipped: int = 0
+
+    def apply(self, envelope: Envelope) -> None:
+        """Merge one event (the same rules as the live consumer)."""
+        self.event_ids.append(envelope.id)
+        if envelope.type == "indicators.value_reported":
+            self.manual[envelope.id] = store.manual_row(envelope)
+            return
+        key = projection.fact_key(envelope)
+        if key is not None:
+            self.facts[key] = projection.merge(self.facts.get(key, {}), envelope)
+
+    def counters(self) -> dict[str, int]:
+        """Sum of every fact's contribution (zeros dropped)."""
+        total: dict[str, int] = {}
+        for data in self.facts.values():
+            for k, amount in projection.contributions(data).items():
+                total[k] = total.get(k, 0) + amount
+        return {k: v for k, v in total.items() if v != 0}
+
+
+def _wanted(subject: str) -> bool:
+    return any(subject.startswith(s.removesuffix(">")) for s in consumers.SUBJECTS)
+
+
+async def read_stream(
+    bus: Bus, first_seq: int, last_seq: int, on_batch: Callable[[list[Envelope], int], None]
+) -> int:
+    """Feed events of sequences first_seq..last_seq to `on_batch` in order; return how many were skipped."""
+    if last_seq < first_seq:
+        return 0
+    config = ConsumerConfig(
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+        opt_start_seq=first_seq,
+        ack_policy=AckPolicy.NONE,
+        inactive_threshold=60.0,
+        mem_storage=True,
+        max_ack_pending=-1,
+    )
+    sub = await bus.js.pull_subscribe("okr.>", stream=bus.stream, config=config)
+    skipped, seq = 0, first_seq - 1
+    try:
+        while seq < last_seq:
+            try:
+                msgs = await sub.fetch(BATCH, timeout=2.0)
+            except NatsTimeout:
+                break  # nothing more to deliver (messages deleted at the end of the range)
+            batch: list[Envelope] = []
+            for msg in msgs:
+                seq = msg.metadata.sequence.stream
+                if seq > last_seq:
+                    break
+                if not _wanted(msg.subject):
+                    continue
+                try:
+                    batch.append(decode(msg.data))
+                except (UnknownEvent, ValueError, Exception):  # noqa: BLE001 - the live consumer parks these
+                    skipped += 1
+            on_batch(batch, seq)
+    finally:
+        await sub.unsubscribe()
+    return skipped
+
+
+async def _create_shadow(conn: asyncpg.Connection) -> None:
+    await conn.execute(f"drop schema if exists {SHADOW} cascade; create schema {SHADOW}")
+    for table in store.PROJECTION_TABLES:
+        await conn.execute(f"create table {SHADOW}.{table} (like {SCHEMA}.{table} including all)")
+    await conn.execute(
+        f"alter table {SHADOW}.indicator_values add foreign key (indicator_id) references {SCHEMA}.indicators(id);"
+        f"alter table {SHADOW}.manual_reports add foreign key (indicator_id) references {SCHEMA}.indicators(id)"
+    )
+
+
+async def _write_shadow(conn: asyncpg.Connection, replay: Replay) -> None:
+    values = [(*projection.split_key(k), v) for k, v in replay.counters().items()]
+    await conn.copy_records_to_table(
+        "indicator_values",
+        schema_name=SHADOW,
+        records=values,
+        columns=["indicator_id", "year", "dimension", "value"],
+    )
+    facts = [
+        (k, json.dumps(d), json.dumps(projection.contributions(d))) for k, d in replay.facts.items()
+    ]
+    await conn.executemany(
+        f"insert into {SHADOW}.facts(key, data, contributes) values ($1, $2::text::jsonb, $3::text::jsonb)",
+        facts,
+    )
+    open_rows = []
+    for key, data in replay.facts.items():
+        entry = projection.open_question(data)
+        if entry is not None:
+            open_rows.append((uuid.UUID(key.partition(":")[2]), entry.received_year, entry.due_at))
+    await conn.copy_records_to_table(
+        "open_questions",
+        schema_name=SHADOW,
+        records=open_rows,
+        columns=["question_id", "received_year", "due_at"],
+    )
+    await conn.copy_records_to_table(
+        "manual_reports",
+        schema_name=SHADOW,
+        records=list(replay.manual.values()),
+        columns=["event_id", "indicator_id", "year", "value", "note", "reported_by", "reported_at"],
+    )
+    await conn.execute(f"create table {SHADOW}.replayed (event_id uuid primary key)")
+    await conn.copy_records_to_table(
+        "replayed", schema_name=SHADOW, records=[(i,) for i in set(replay.event_ids)]
+    )
+
+
+async def rebuild(
+    pool: asyncpg.Pool, bus: Bus, *, progress: Progress | None = None
+) -> dict[str, int]:
+    """Rebuild the indicator tables from the stream and swap them in; return a summary."""
+    say = progress or (lambda line: None)
+    started = time.perf_counter()
+    info = await bus.js.stream_info(bus.stream)
+    snapshot = info.state.last_seq
+    replay = Replay()
+
+    def on_batch(batch: list[Envelope], seq: int) -> None:
+        for envelope in batch:
+            replay.apply(envelope)
+        replay.last_seq = seq
+        metrics.REBUILD_EVENTS.inc(len(batch))
+        rate = len(replay.event_ids) / max(time.perf_counter() - started, 1e-6)
+        say(
+            f"replayed {seq}/{snapshot} stream messages, {len(replay.event_ids)} events ({rate:,.0f} events/s)"
+        )
+
+    replay.skipped = await read_stream(bus, 1, snapshot, on_batch)
+    async with pool.acquire() as conn:
+        await _create_shadow(conn)
+        await _write_shadow(conn, replay)
+        tail = await _swap(conn, bus, snapshot)
+    elapsed = time.perf_counter() - started
+    summary = {
+        "events": len(replay.event_ids) + tail,
+        "tail": tail,
+        "skipped": replay.skipped,
+        "facts": len(replay.facts),
+        "seconds_ms": int(elapsed * 1000),
+    }
+    say(
+        f"rebuilt from {summary['events']} events in {elapsed:.2f} s ({summary['skipped']} undecodable skipped)"
+    )
+    return summary
+
+
+async def _swap(conn: asyncpg.Connection, bus: Bus, snapshot: int) -> int:
+    """Catch up with the tail under lock, hand the inbox over, move the shadow tables in."""
+    tail: list[Envelope] = []
+    async with conn.transaction():
+        # inbox first: the live consumer takes it first too (apply_once), so no deadlock.
+        await conn.execute(
+            f"lock table {SCHEMA}.inbox, "
+            + ", ".join(f"{SCHEMA}.{t}" for t in store.PROJECTION_TABLES)
+            + " in access exclusive mode"
+        )
+        end = (await bus.js.stream_info(bus.stream)).state.last_seq
+        await read_stream(bus, snapshot + 1, end, lambda batch, _seq: tail.extend(batch))
+        await conn.execute(f"set local search_path to {SHADOW}, {SCHEMA}, public")
+        for envelope in tail:
+            if await conn.fetchval(
+                f"insert into {SHADOW}.replayed values ($1) on conflict do nothing returning true",
+                envelope.id,
+            ):
+                await store.apply_event(conn, envelope)
+        await conn.execute(
+            f"insert into {SCHEMA}.inbox(consumer, event_id) select $1, event_id from {SHADOW}.replayed "
+            "on conflict do nothing",
+            consumers.CONSUMER,
+        )
+        await conn.execute(f"drop table {SHADOW}.replayed")
+        for table in store.PROJECTION_TABLES:
+            await conn.execute(
+                f"drop table {SCHEMA}.{table}; alter table {SHADOW}.{table} set schema {SCHEMA}"
+            )
+        await conn.execute(f"drop schema {SHADOW}")
+    return len(tail)
+
+
+# --- The command ------------------------------------------------------------------------------
+
+
+def _running_embedded_urls(data_dir: Any) -> tuple[str, str, str] | None:
+    """URLs of the embedded servers of an `openkrakow run` using this data folder, if it runs."""
+    from shared.embedded import DATABASE_NAME, PG_SUPERUSER
+
+    servers = data_dir / "servers"
+    lock = servers / "embedded.lock"
+    if not lock.exists():
+        return None
+    with lock.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            ports = json.loads((servers / "ports.json").read_text())
+            return (
+                f"postgresql://{PG_SUPERUSER}@127.0.0.1:{ports['postgres']}/{DATABASE_NAME}",
+                f"nats://127.0.0.1:{ports['nats']}",
+                f"redis://127.0.0.1:{ports['redis']}/0",
+            )
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    return None
+
+
+async def rebuild_command() -> int:
+    """Entry of `openkrakow indicators rebuild`: rebuild against the configured servers."""
+    import msgspec
+    import redis.asyncio as aioredis
+
+    from services.indicators.app import service
+    from shared.cli import _with_servers
+    from shared.config import load_settings
+    from shared.db import create_pool
+    from shared.migrate import migrate
+
+    settings = load_settings()
+    servers = None
+    if settings.embedded and (urls := _running_embedded_urls(settings.data_dir)):
+        settings = msgspec.structs.replace(
+            settings,
+            database_url=settings.database_url or urls[0],
+            nats_url=settings.nats_url or urls[1],
+            redis_url=settings.redis_url or urls[2],
+        )
+    else:
+        settings, servers = await _with_servers(settings)
+    assert settings.database_url and settings.nats_url
+    await migrate(settings.database_url, service.schema, service.migrations)
+    pool = await create_pool(settings.database_url, service.schema, max_size=2)
+    bus = await Bus.connect(
+        settings.nats_url, name="openkrakow-indicators-rebuild", stream=settings.stream_name
+    )
+    try:
+        await bus.ensure_stream(
+            replicas=settings.stream_replicas, max_bytes=settings.stream_max_bytes
+        )
+        await rebuild(pool, bus, progress=lambda line: print(line, file=sys.stderr, flush=True))
+        if settings.redis_url:
+            client = aioredis.from_url(settings.redis_url, socket_timeout=5)
+            try:
+                await client.publish(changes.CHANNEL, msgspec.json.encode(await all_changes(pool)))
+            except Exception:  # noqa: BLE001 - dashboards refresh at their next change anyway
+                log.warning("could not announce the rebuild to live dashboards")
+            finally:
+                await client.aclose()
+        return 0
+    except Exception as exc:  # noqa: BLE001 - an operator tool: say what failed, exit non-zero
+        print(f"openkrakow indicators rebuild: failed: {exc!r}", file=sys.stderr)
+        return 1
+    finally:
+        await bus.close()
+        await pool.close()
+        if servers is not None:
+            await servers.stop()  # type: ignore[attr-defined]
+
+
+async def all_changes(pool: asyncpg.Pool) -> list[tuple[str, int]]:
+    """Every (indicator, year) with data: what a rebuild may have changed."""
+    rows = await pool.fetch(
+        "select distinct i.id, v.year from indicators i cross join "
+        "(select distinct year from indicator_values union select distinct year from manual_reports) v"
+    )
+    return [(r["id"], r["year"]) for r in rows]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(asyncio.run(rebuild_command()))
