@@ -155,6 +155,9 @@ def document_problems(handlers: Sequence[Any]) -> None:
     for handler in handlers:
         paths = getattr(handler, "paths", set())
         if not any(str(p).startswith("/api/") for p in paths):
+            # Pages are for people, not API clients: keep them out of the OpenAPI document.
+            if paths and not any(str(p).startswith("/health") for p in paths):
+                handler.include_in_schema = False
             continue
         declared = dict(handler.responses or {})
         for status, description in _PROBLEM_RESPONSES.items():

@@ -148,7 +148,18 @@ UNAVAILABLE = (
 )
 
 
+# Text PostgreSQL cannot store (a NUL character) is the caller's error, found at the INSERT;
+# the transaction rolls back, so nothing was changed.
+UNSTORABLE_TEXT = (
+    asyncpg.exceptions.CharacterNotInRepertoireError,
+    asyncpg.exceptions.UntranslatableCharacterError,
+)
+
+
 def internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    if isinstance(exc, UNSTORABLE_TEXT):
+        message = "text must not contain NUL (\\u0000) or other characters that cannot be stored"
+        return problem(400, "Invalid request", message, [FieldError(field="body", message=message)])
     if isinstance(exc, UNAVAILABLE):
         log.warning("dependency unavailable on %s %s: %r", request.method, request.url.path, exc)
         response = problem(

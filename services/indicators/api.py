@@ -227,7 +227,12 @@ async def breakdown(
     )
 
 
-@get("/api/indicators/stream", guards=[requires("coordinator")], tags=TAGS)
+@get(
+    "/api/indicators/stream",
+    guards=[requires("coordinator")],
+    tags=TAGS,
+    media_type="text/event-stream",
+)
 async def stream(
     runtime: Runtime,
     year: int | None = Parameter(query="year", default=None, ge=2000, le=2100),

@@ -9,7 +9,13 @@ from litestar import Request, Response, get
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect
 
-from shared.http import UNAVAILABLE, http_handler, internal_handler, validation_handler
+from shared.http import (
+    UNAVAILABLE,
+    UNSTORABLE_TEXT,
+    http_handler,
+    internal_handler,
+    validation_handler,
+)
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
 from shared.web.templates import PageRenderer, static_files_router
 
@@ -54,6 +60,8 @@ def _internal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         return internal_handler(request, exc)
     if isinstance(exc, UNAVAILABLE):
         return kit_pages.render_error(request, 503)
+    if isinstance(exc, UNSTORABLE_TEXT):
+        return kit_pages.render_error(request, 400)
     return kit_pages.exception_handler(request, exc)
 
 

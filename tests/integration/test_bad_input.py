@@ -33,6 +33,12 @@ CASES: list[Any] = [
     pytest.param({**QUESTION, "consent": False}, 422, "consent", id="email-without-consent"),
     pytest.param({**QUESTION, "admin": True}, 400, "admin", id="unknown-field"),
     pytest.param({**QUESTION, "text": "          \n        "}, 422, "text", id="blank-text"),
+    pytest.param(
+        {**QUESTION, "text": "A question with a NUL \u0000 inside it"},
+        400,
+        "body",
+        id="nul-character",
+    ),
 ]
 
 
