@@ -71,7 +71,9 @@ async def receive_question(
     `thread` is (the asker's Message-ID, their subject) for questions that came by e-mail, so the
     acknowledgement continues their thread.
     """
-    edition = await store.edition_for_update(conn, edition_id)
+    # A plain read, not FOR UPDATE: locking the edition would serialise every question of a
+    # live session. A question racing a "close submissions" by milliseconds is still accepted.
+    edition = await store.edition(conn, edition_id)
     if edition is None:
         raise NotFoundException(f"no edition {edition_id}")
     now = utcnow()

@@ -84,10 +84,9 @@ async def edition_for_update(
 
 
 async def next_question_seq(conn: asyncpg.Connection, edition_id: uuid.UUID) -> int:
-    # The edition row is locked by the caller, so numbers are handed out one at a time.
-    return await conn.fetchval(
-        "select coalesce(max(seq), 0) + 1 from bench_questions where edition_id = $1", edition_id
-    )
+    # A sequence: no lock held until commit, so questions of one edition are written in
+    # parallel. Numbers are unique but may skip (a rolled-back question keeps its number).
+    return await conn.fetchval("select nextval('bench_question_number')")
 
 
 async def insert_question(conn: asyncpg.Connection, **f: Any) -> None:

@@ -214,7 +214,7 @@ async def duplicate_candidates(
     rows = await conn.fetch(
         """select id, text, topic from bench_questions
            where edition_id = $1 and id <> $2 and status not in ('rejected', 'merged')
-           order by received_at desc limit 1000""",
+           order by received_at desc limit 300""",
         edition_id,
         question_id,
     )
