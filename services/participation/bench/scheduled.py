@@ -104,7 +104,17 @@ async def bench_process_stranded_mail(ctx: dict[str, Any]) -> int:
     return await intake.process_stranded(ctx["runtime"])
 
 
-jobs = [jobkit.func(bench_deliver_answer, name="bench_deliver_answer")]
+async def bench_suggest_duplicates(ctx: dict[str, Any], question_id: str) -> int:
+    """Job: suggest likely duplicates of a new question to the moderators."""
+    runtime: Runtime = ctx["runtime"]
+    async with runtime.pool(service.SCHEMA).acquire() as conn, conn.transaction():
+        return await service.suggest_duplicates(conn, uuid.UUID(question_id))
+
+
+jobs = [
+    jobkit.func(bench_deliver_answer, name="bench_deliver_answer"),
+    jobkit.func(bench_suggest_duplicates, name="bench_suggest_duplicates"),
+]
 cron_jobs = [
     jobkit.cron(bench_close_editions, name="bench_close_editions", second=11, run_at_startup=True),
     jobkit.cron(bench_flag_overdue, name="bench_flag_overdue", second=21, run_at_startup=True),

@@ -33,6 +33,7 @@ class Effects:
     events: list[Any] = field(default_factory=list)
     mail_ids: list[uuid.UUID] = field(default_factory=list)
     answer_ids: list[uuid.UUID] = field(default_factory=list)
+    duplicate_checks: list[uuid.UUID] = field(default_factory=list)
 
     def emit(self, payload: Any) -> None:
         self.events.append(
@@ -52,6 +53,10 @@ class Effects:
             for answer_id in self.answer_ids:
                 await runtime.jobs.enqueue(
                     "bench_deliver_answer", str(answer_id), job_id=f"bench-answer:{answer_id}"
+                )
+            for question_id in self.duplicate_checks:
+                await runtime.jobs.enqueue(
+                    "bench_suggest_duplicates", str(question_id), job_id=f"bench-dup:{question_id}"
                 )
 
 
@@ -110,10 +115,9 @@ async def receive_question(
         due_at=due,
         entered_by=entered_by,
     )
-    found = domain.likely_duplicates(
-        text, data.topic, await sq.duplicate_candidates(conn, edition_id, question_id)
-    )
-    await sq.save_duplicates(conn, question_id, found)
+    # Likely duplicates are for moderators, not the asker: a job looks for them after commit,
+    # which keeps the text comparison off the busy intake path.
+    effects.duplicate_checks.append(question_id)
     if email:
         their_id, _subject = thread
         await sq.add_thread_message(conn, their_id, question_id, "in")
@@ -233,3 +237,19 @@ async def record_delivery(runtime: Runtime, answer_id: uuid.UUID, via: str) -> b
         )
         await effects.commit(conn)
     return True
+
+
+async def suggest_duplicates(conn: asyncpg.Connection, question_id: uuid.UUID) -> int:
+    """Find and save a question's likely duplicates; safe to run again. Returns how many."""
+    row = await conn.fetchrow(
+        "select edition_id, text, topic from bench_questions where id = $1", question_id
+    )
+    if row is None:
+        return 0
+    found = domain.likely_duplicates(
+        row["text"],
+        row["topic"],
+        await sq.duplicate_candidates(conn, row["edition_id"], question_id),
+    )
+    await sq.save_duplicates(conn, question_id, found)
+    return len(found)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.participation.bench import scheduled
 from tests.helpers.platform import RunningPlatform
+from tests.helpers.waiting import eventually
 from tests.integration.bench.bench_helpers import (
     ask,
     body_text,
@@ -36,10 +37,15 @@ async def test_merged_duplicates_are_answered_once_and_each_asker_gets_the_answe
         language="uk",
         text="Kiedy będzie więcej lekcji polskiego dla dzieci z Ukrainy?",
     )
-    detail = await platform.client.get(
-        f"/api/bench/questions/{second['id']}/detail", headers=coordinator
-    )
-    assert first["id"] in {d["id"] for d in detail.json()["likely_duplicates"]}
+
+    async def suggested() -> bool:
+        detail = await platform.client.get(
+            f"/api/bench/questions/{second['id']}/detail", headers=coordinator
+        )
+        return first["id"] in {d["id"] for d in detail.json()["likely_duplicates"]}
+
+    # Suggestions come from a job run just after the question is stored.
+    await eventually(suggested, what="the first question suggested as a likely duplicate")
 
     merged = await platform.client.post(
         f"/api/bench/questions/{second['id']}/moderation",
