@@ -293,6 +293,12 @@ async def run(args: argparse.Namespace) -> None:
                 report.add(
                     "burst: stored", f"{stored_burst:,}", "2,000", verdict(stored_burst == 2000)
                 )
+                report.add(
+                    "burst: failed requests (after retries)",
+                    str(burst.errors),
+                    "0",
+                    verdict(burst.errors == 0),
+                )
                 report.add("burst: p99 latency", ms(burst.percentile(99)))
                 try:
                     acknowledged = await pool.fetchval(

@@ -128,13 +128,20 @@ async def open_loop(
 
     async def one(i: int, due: float) -> None:
         conn = idle.pop() if idle else Connection(host, port)
-        try:
-            status, _ = await conn.request(make(i))
+        raw = make(i)
+        # A kept-alive connection the server closed while idle fails on reuse; like any client,
+        # send again on a fresh connection (requests carrying an Idempotency-Key stay safe).
+        for attempt in range(3):
+            try:
+                status, _ = await conn.request(raw)
+            except (OSError, asyncio.IncompleteReadError):
+                conn.close()
+                if attempt == 2:
+                    result.errors += 1
+                continue
             result.latencies.append(time.perf_counter() - due)
             result.statuses[status] = result.statuses.get(status, 0) + 1
-        except (OSError, asyncio.IncompleteReadError):
-            result.errors += 1
-            conn.close()
+            break
         idle.append(conn)
 
     for i in range(total):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -120,10 +121,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 DUPLICATE_THRESHOLD = 0.45
 
 
-def _stems(text: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def _stems(text: str) -> frozenset[str]:
     # Cutting words to 5 letters is a crude stemmer that works across Polish, Ukrainian and
-    # English inflection well enough to suggest (never decide) duplicates.
-    return {w[:5] for w in _WORD.findall(text.lower()) if len(w) > 2}
+    # English inflection well enough to suggest (never decide) duplicates. Cached: the same
+    # recent questions are compared with every new one of their edition.
+    return frozenset(w[:5] for w in _WORD.findall(text.lower()) if len(w) > 2)
 
 
 def similarity(a: str, b: str) -> float:
