@@ -87,7 +87,19 @@ class Runtime:
                 s.database_url, spec.schema, max_size=pool_size
             )
         self.bus = await Bus.connect(s.nats_url, name="openkrakow", stream=s.stream_name)
-        await self.bus.ensure_stream(replicas=s.stream_replicas, max_bytes=s.stream_max_bytes)
+        # A cluster that has just started may still be electing its leaders: keep trying.
+        deadline = asyncio.get_running_loop().time() + 60
+        while True:
+            try:
+                await self.bus.ensure_stream(
+                    replicas=s.stream_replicas, max_bytes=s.stream_max_bytes
+                )
+                break
+            except Exception as exc:  # noqa: BLE001 - retried until the deadline, then raised
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                log.warning("stream not ready yet (%s); retrying", exc)
+                await asyncio.sleep(1.0)
         self.redis = aioredis.from_url(s.redis_url, socket_timeout=5, socket_connect_timeout=5)
         self.jobs = jobkit.JobQueue(s.redis_url)
         await self.jobs.start()

@@ -57,8 +57,28 @@ async def st_run(
 
 @pytest.mark.slow
 async def test_generated_requests_never_get_a_server_error_or_an_undocumented_answer(
-    platform: RunningPlatform, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
+    # Its own servers: generated requests change shared settings (a council's quorum) and
+    # publish events, which must not reach the session platform other tests rely on.
+    from services.registry import all_services
+    from shared.embedded import EmbeddedServers
+    from tests.helpers.platform import running_platform, test_settings
+
+    servers = EmbeddedServers(tmp_path / "servers")
+    await servers.start()
+    try:
+        assert servers.database_url and servers.nats_url and servers.redis_url
+        settings = test_settings(
+            tmp_path / "data", servers.database_url, servers.nats_url, servers.redis_url
+        )
+        async with running_platform(settings, all_services()) as platform:
+            await fuzz(platform, tmp_path)
+    finally:
+        await servers.destroy()
+
+
+async def fuzz(platform: RunningPlatform, tmp_path: Path) -> None:
     # (headers, examples per operation): most requests as the coordinator, who passes most guards.
     callers = {
         "anonymous": ([], 5),
