@@ -55,12 +55,13 @@ def compose(
         msg["References"] = " ".join(references)
     if reply_to:
         msg["Reply-To"] = reply_to
-    if language:
-        msg["Content-Language"] = language
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text, charset="utf-8")
     if html:
         msg.add_alternative(html, subtype="html", charset="utf-8")
+    if language:
+        # After set_content: it clears every Content-* header already on the message.
+        msg["Content-Language"] = language
     return msg
 
 
