@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -73,8 +74,6 @@ def context_middleware(app: ASGIApp) -> ASGIApp:
 async def _revoked(runtime: Runtime, cookie: str) -> bool:
     if runtime.redis is None:
         return False
-    import hashlib
-
     key = "okr:revoked:" + hashlib.sha256(cookie.encode()).hexdigest()
     try:
         return bool(await runtime.redis.exists(key))

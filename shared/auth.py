@@ -9,6 +9,8 @@ checked explicitly with a claims registry, because decoding alone validates noth
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import secrets
 import time
@@ -210,9 +212,6 @@ class Authenticator:
 
     def _unverified_issuer(self, token: str) -> str | None:
         try:
-            import base64
-            import json
-
             body = token.split(".")[1]
             return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))).get("iss")
         except Exception as exc:  # noqa: BLE001 - any garbage is simply an invalid token

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 
 import asyncpg
@@ -55,8 +56,6 @@ async def connect(dsn: str, schema: str) -> asyncpg.Connection:
 
 def lock_key(name: str) -> int:
     """A stable signed 64-bit advisory lock key for a name."""
-    import hashlib
-
     return int.from_bytes(
         hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
     )

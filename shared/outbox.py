@@ -69,11 +69,10 @@ class OutboxRelay:
         self.is_leader = False
         self.published = 0
         self._wake = asyncio.Event()
-        self._stopping = False
 
     async def run(self) -> None:
         """Run until cancelled: win leadership, publish, and start over if the connection dies."""
-        while not self._stopping:
+        while True:
             try:
                 await self._lead()
             except asyncio.CancelledError:
@@ -136,8 +135,3 @@ class OutboxRelay:
             (time.perf_counter() - started) * 1000,
         )
         return len(rows)
-
-    def stop(self) -> None:
-        """Ask the loop to end after the current step."""
-        self._stopping = True
-        self._wake.set()
