@@ -132,6 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     srv.add_argument("service", choices=["participation", "grants", "ambassadors", "indicators"])
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument(
+        "--parts",
+        default="web,consumers,background",
+        help="comma-separated parts to run: web, consumers, background (default: all three)",
+    )
 
     sub.add_parser("worker", help="the arq worker (mail, reminders, escalations)")
     sub.add_parser("relay", help="the outbox relays of every schema (one active, others stand by)")
@@ -162,14 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
         elif args.command == "serve":
-            asyncio.run(
-                serve(
-                    args.host,
-                    args.port,
-                    frozenset({"web", "consumers", "background"}),
-                    [args.service],
-                )
-            )
+            parts = frozenset(p.strip() for p in args.parts.split(",") if p.strip())
+            if not parts or parts - {"web", "consumers", "background"}:
+                parser.error(f"--parts: choose among web, consumers, background (got {args.parts!r})")
+            asyncio.run(serve(args.host, args.port, parts, [args.service]))
         elif args.command == "worker":
             asyncio.run(serve("", 0, frozenset({"worker"}), None))
         elif args.command == "relay":

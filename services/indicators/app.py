@@ -15,6 +15,6 @@ service = ServiceSpec(
     migrations=HERE / "migrations",
     route_handlers=[*api.route_handlers, *pages.route_handlers, metrics.metrics],
     consumers=consumers.consumers,
-    background=[changes.listen],
+    background=[changes.listen, consumers.advance_overdue],
     on_start=[consumers.remember_runtime],
 )

@@ -7,6 +7,8 @@ commit → indicator visible) is observed.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import OrderedDict
 
 import asyncpg
@@ -16,7 +18,10 @@ from shared.events import Envelope, utcnow
 from shared.inbox import ConsumerSpec
 from shared.runtime import Runtime
 
+log = logging.getLogger("openkrakow.indicators")
+
 CONSUMER = "indicators"
+OVERDUE_EVERY_SECONDS = 60.0
 SUBJECTS = ["okr.bench.>", "okr.council.>", "okr.grants.>", "okr.ambassadors.>", "okr.indicators.>"]
 
 # What each applied event changed, kept from the handler (inside the transaction) to the
@@ -48,6 +53,19 @@ async def remember_runtime(runtime: Runtime) -> None:
     if runtime.bus is not None:
         # The first projection had a consumer for bench events only; this one replaced it.
         await runtime.bus.delete_consumer("indicators-bench")
+
+
+async def advance_overdue(runtime: Runtime) -> None:
+    """Background part: move the overdue horizon forward every minute (reads stay short) and
+    tell the dashboards of the years where questions fell due."""
+    while True:
+        await asyncio.sleep(OVERDUE_EVERY_SECONDS)
+        try:
+            async with runtime.pool("indicators").acquire() as conn:
+                years = await store.advance_overdue_horizon(conn)
+            await changes.announce(runtime, {("bench.questions_overdue", y) for y in years})
+        except (OSError, asyncpg.PostgresError) as exc:  # the next round catches up
+            log.warning("could not advance the overdue horizon: %s", exc)
 
 
 consumers = [

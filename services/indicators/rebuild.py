@@ -33,19 +33,38 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from nats.errors import TimeoutError as NatsTimeout
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+import msgspec
+from nats.aio.msg import Msg
+from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from services.indicators import changes, consumers, metrics, projection, store
 from shared.bus import Bus
-from shared.events import Envelope, UnknownEvent, decode
+from shared.events import Envelope, decode
 
 log = logging.getLogger("openkrakow.indicators.rebuild")
 
 SCHEMA = "indicators"
 SHADOW = "indicators_rebuild"
 BATCH = 2000
-Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a rebuild is: `phase` is "replay", "write", "swap" or "done"."""
+
+    phase: str
+    seq: int
+    last_seq: int
+    events: int
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        """Events replayed per second so far."""
+        return self.events / max(self.elapsed, 1e-6)
+
+
+Progress = Callable[[Step], None]
 
 
 @dataclass
@@ -77,47 +96,80 @@ class Replay:
         return {k: v for k, v in total.items() if v != 0}
 
 
-def _wanted(subject: str) -> bool:
-    return any(subject.startswith(s.removesuffix(">")) for s in consumers.SUBJECTS)
+def _stream_seq(msg: Msg) -> int:
+    """The message's stream sequence; the common reply form is split by hand (it is hot here)."""
+    tokens = msg.reply.split(".")
+    if (
+        len(tokens) == 9 and tokens[1] == "ACK"
+    ):  # $JS.ACK.<stream>.<consumer>.<n>.<sseq>.<dseq>.<ts>.<pending>
+        return int(tokens[5])
+    return msg.metadata.sequence.stream
+
+
+WANTED = tuple(s.removesuffix(">") for s in consumers.SUBJECTS)
+STALL_SECONDS = 5.0
 
 
 async def read_stream(
     bus: Bus, first_seq: int, last_seq: int, on_batch: Callable[[list[Envelope], int], None]
 ) -> int:
-    """Feed events of sequences first_seq..last_seq to `on_batch` in order; return how many were skipped."""
+    """Feed events of sequences first_seq..last_seq to `on_batch` in order; return how many were skipped.
+
+    An ordered push consumer streams the range with flow control (no round trip per batch); its
+    messages are decoded and handed over in batches of BATCH. Should the range end in deleted
+    messages, the read stops when nothing has arrived for STALL_SECONDS.
+    """
     if last_seq < first_seq:
         return 0
+    done = asyncio.Event()
+    batch: list[Envelope] = []
+    state = {"seq": first_seq - 1, "skipped": 0}
+
+    def flush() -> None:
+        on_batch(list(batch), state["seq"])
+        batch.clear()
+
+    async def take(msg: Msg) -> None:
+        if done.is_set():
+            return
+        seq = _stream_seq(msg)
+        if seq > last_seq:
+            flush()
+            done.set()
+            return
+        state["seq"] = seq
+        if msg.subject.startswith(WANTED):
+            try:
+                batch.append(decode(msg.data))
+            except Exception:  # noqa: BLE001 - undecodable: the live consumer parks these
+                state["skipped"] += 1
+        if seq >= last_seq:
+            flush()
+            done.set()
+        elif len(batch) >= BATCH:
+            flush()
+
     config = ConsumerConfig(
         deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
         opt_start_seq=first_seq,
-        ack_policy=AckPolicy.NONE,
         inactive_threshold=60.0,
-        mem_storage=True,
-        max_ack_pending=-1,
     )
-    sub = await bus.js.pull_subscribe("okr.>", stream=bus.stream, config=config)
-    skipped, seq = 0, first_seq - 1
+    sub = await bus.js.subscribe(
+        "okr.>", stream=bus.stream, cb=take, ordered_consumer=True, config=config
+    )
     try:
-        while seq < last_seq:
+        seen = state["seq"]
+        while not done.is_set():
             try:
-                msgs = await sub.fetch(BATCH, timeout=2.0)
-            except NatsTimeout:
-                break  # nothing more to deliver (messages deleted at the end of the range)
-            batch: list[Envelope] = []
-            for msg in msgs:
-                seq = msg.metadata.sequence.stream
-                if seq > last_seq:
+                await asyncio.wait_for(done.wait(), STALL_SECONDS)
+            except TimeoutError:
+                if state["seq"] == seen:  # nothing more to deliver in the range
+                    flush()
                     break
-                if not _wanted(msg.subject):
-                    continue
-                try:
-                    batch.append(decode(msg.data))
-                except (UnknownEvent, ValueError, Exception):  # noqa: BLE001 - the live consumer parks these
-                    skipped += 1
-            on_batch(batch, seq)
+                seen = state["seq"]
     finally:
         await sub.unsubscribe()
-    return skipped
+    return state["skipped"]
 
 
 async def _create_shadow(conn: asyncpg.Connection) -> None:
@@ -138,12 +190,23 @@ async def _write_shadow(conn: asyncpg.Connection, replay: Replay) -> None:
         records=values,
         columns=["indicator_id", "year", "dimension", "value"],
     )
-    facts = [
-        (k, json.dumps(d), json.dumps(projection.contributions(d))) for k, d in replay.facts.items()
-    ]
-    await conn.executemany(
-        f"insert into {SHADOW}.facts(key, data, contributes) values ($1, $2::text::jsonb, $3::text::jsonb)",
-        facts,
+    # COPY (binary) has no jsonb encoder here: stage the JSON as text, then cast in the server.
+    encode = msgspec.json.encode
+    await conn.execute(
+        f"create unlogged table {SHADOW}.facts_text (key text, data text, contributes text)"
+    )
+    await conn.copy_records_to_table(
+        "facts_text",
+        schema_name=SHADOW,
+        records=[
+            (k, encode(d).decode(), encode(projection.contributions(d)).decode())
+            for k, d in replay.facts.items()
+        ],
+    )
+    await conn.execute(
+        f"insert into {SHADOW}.facts(key, data, contributes) "
+        f"select key, data::jsonb, contributes::jsonb from {SHADOW}.facts_text; "
+        f"drop table {SHADOW}.facts_text"
     )
     open_rows = []
     for key, data in replay.facts.items():
@@ -155,6 +218,12 @@ async def _write_shadow(conn: asyncpg.Connection, replay: Replay) -> None:
         schema_name=SHADOW,
         records=open_rows,
         columns=["question_id", "received_year", "due_at"],
+    )
+    await conn.execute(
+        f"insert into {SHADOW}.overdue_horizon(as_of) values (now());"
+        f"insert into {SHADOW}.overdue_tally(received_year, n) "
+        f"select received_year, count(*) from {SHADOW}.open_questions "
+        f"where due_at < now() group by received_year"
     )
     await conn.copy_records_to_table(
         "manual_reports",
@@ -172,26 +241,30 @@ async def rebuild(
     pool: asyncpg.Pool, bus: Bus, *, progress: Progress | None = None
 ) -> dict[str, int]:
     """Rebuild the indicator tables from the stream and swap them in; return a summary."""
-    say = progress or (lambda line: None)
     started = time.perf_counter()
     info = await bus.js.stream_info(bus.stream)
     snapshot = info.state.last_seq
     replay = Replay()
+
+    def say(phase: str, events: int) -> None:
+        if progress is not None:
+            elapsed = time.perf_counter() - started
+            progress(Step(phase, replay.last_seq, snapshot, events, elapsed))
 
     def on_batch(batch: list[Envelope], seq: int) -> None:
         for envelope in batch:
             replay.apply(envelope)
         replay.last_seq = seq
         metrics.REBUILD_EVENTS.inc(len(batch))
-        rate = len(replay.event_ids) / max(time.perf_counter() - started, 1e-6)
-        say(
-            f"replayed {seq}/{snapshot} stream messages, {len(replay.event_ids)} events ({rate:,.0f} events/s)"
-        )
+        say("replay", len(replay.event_ids))
 
     replay.skipped = await read_stream(bus, 1, snapshot, on_batch)
+    replay.last_seq = snapshot
     async with pool.acquire() as conn:
+        say("write", len(replay.event_ids))
         await _create_shadow(conn)
         await _write_shadow(conn, replay)
+        say("swap", len(replay.event_ids))
         tail = await _swap(conn, bus, snapshot)
     elapsed = time.perf_counter() - started
     summary = {
@@ -201,10 +274,56 @@ async def rebuild(
         "facts": len(replay.facts),
         "seconds_ms": int(elapsed * 1000),
     }
-    say(
-        f"rebuilt from {summary['events']} events in {elapsed:.2f} s ({summary['skipped']} undecodable skipped)"
-    )
+    say("done", summary["events"])
     return summary
+
+
+class ProgressBar:
+    """A rich progress bar on standard error for `openkrakow indicators rebuild` (and the benchmark)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description:<8}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("stream messages · {task.fields[rate]} events/s"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.task = self.bar.add_task("replay", total=None, rate="0")
+
+    def __enter__(self) -> ProgressBar:
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+    def __call__(self, step: Step) -> None:
+        self.bar.update(
+            self.task,
+            description=step.phase,
+            completed=step.seq,
+            total=max(step.last_seq, 1),
+            rate=f"{step.rate:,.0f}",
+        )
+        if step.phase == "done":
+            self.bar.console.print(
+                f"rebuilt the indicators from {step.events:,} events in {step.elapsed:.1f} s "
+                f"({step.rate:,.0f} events/s)"
+            )
 
 
 async def _swap(conn: asyncpg.Connection, bus: Bus, snapshot: int) -> int:
@@ -297,7 +416,10 @@ async def rebuild_command() -> int:
         await bus.ensure_stream(
             replicas=settings.stream_replicas, max_bytes=settings.stream_max_bytes
         )
-        await rebuild(pool, bus, progress=lambda line: print(line, file=sys.stderr, flush=True))
+        with ProgressBar() as bar:
+            summary = await rebuild(pool, bus, progress=bar)
+        if summary["skipped"]:
+            print(f"{summary['skipped']} undecodable events skipped", file=sys.stderr)
         if settings.redis_url:
             client = aioredis.from_url(settings.redis_url, socket_timeout=5)
             try:

@@ -15,7 +15,14 @@ from shared.events import Envelope
 from shared.events import catalogue as ev
 
 # Tables the projection writes; the rebuild fills copies of them and swaps them in.
-PROJECTION_TABLES = ("indicator_values", "facts", "open_questions", "manual_reports")
+PROJECTION_TABLES = (
+    "indicator_values",
+    "facts",
+    "open_questions",
+    "manual_reports",
+    "overdue_horizon",
+    "overdue_tally",
+)
 
 
 async def apply_event(conn: asyncpg.Connection, envelope: Envelope) -> set[tuple[str, int]]:
@@ -59,19 +66,52 @@ async def bump(conn: asyncpg.Connection, diff: Mapping[str, int]) -> None:
 async def sync_open_question(
     conn: asyncpg.Connection, question_id: str, entry: projection.OpenQuestion | None
 ) -> None:
-    """Keep the question in `open_questions` exactly while it is counted and unanswered."""
-    if entry is None:
-        await conn.execute(
-            "delete from open_questions where question_id = $1", uuid.UUID(question_id)
-        )
-        return
-    await conn.execute(
-        "insert into open_questions(question_id, received_year, due_at) values ($1, $2, $3) "
-        "on conflict (question_id) do update set received_year = excluded.received_year, due_at = excluded.due_at",
-        uuid.UUID(question_id),
-        entry.received_year,
-        entry.due_at,
+    """Keep the question in `open_questions` exactly while it is counted and unanswered, and
+    the overdue tally exact: it counts the open questions due before the horizon.
+
+    The horizon is read FOR SHARE and kept locked until the commit, so it cannot move between
+    this decision and the commit (advance_overdue_horizon takes it FOR UPDATE).
+    """
+    qid = uuid.UUID(question_id)
+    old = await conn.fetchrow(
+        "delete from open_questions where question_id = $1 returning received_year, due_at", qid
     )
+    horizon = await conn.fetchval("select as_of from overdue_horizon for share")
+    tally: dict[int, int] = {}
+    if old is not None and old["due_at"] is not None and old["due_at"] < horizon:
+        tally[old["received_year"]] = tally.get(old["received_year"], 0) - 1
+    if entry is not None:
+        await conn.execute(
+            "insert into open_questions(question_id, received_year, due_at) values ($1, $2, $3)",
+            qid,
+            entry.received_year,
+            entry.due_at,
+        )
+        if entry.due_at is not None and entry.due_at < horizon:
+            tally[entry.received_year] = tally.get(entry.received_year, 0) + 1
+    changes = [(year, n) for year, n in tally.items() if n]
+    if changes:
+        await conn.executemany(
+            "insert into overdue_tally(received_year, n) values ($1, $2) "
+            "on conflict (received_year) do update set n = overdue_tally.n + excluded.n",
+            changes,
+        )
+
+
+async def advance_overdue_horizon(conn: asyncpg.Connection) -> set[int]:
+    """Move the horizon to now, tallying the questions that fell due meanwhile; return their years."""
+    async with conn.transaction():
+        as_of = await conn.fetchval("select as_of from overdue_horizon for update")
+        rows = await conn.fetch(
+            "insert into overdue_tally(received_year, n) "
+            "select received_year, count(*) from open_questions "
+            "where due_at >= $1 and due_at < now() group by received_year "
+            "on conflict (received_year) do update set n = overdue_tally.n + excluded.n "
+            "returning received_year",
+            as_of,
+        )
+        await conn.execute("update overdue_horizon set as_of = greatest(as_of, now())")
+    return {r["received_year"] for r in rows}
 
 
 def manual_row(envelope: Envelope) -> tuple[Any, ...]:
@@ -130,14 +170,32 @@ async def manual_values(conn: asyncpg.Connection, years: Sequence[int]) -> list[
 
 
 async def overdue(conn: asyncpg.Connection, years: Sequence[int], now: datetime) -> dict[int, int]:
-    """Open questions past their due date at `now`, per year of receipt."""
+    """Open questions past their due date at `now`, per year of receipt.
+
+    The tally (due before the horizon) plus those due between the horizon and `now` (minus
+    those due between `now` and the horizon, should `now` be earlier): one statement, so one
+    snapshot, however the horizon moves meanwhile.
+    """
     rows = await conn.fetch(
-        "select received_year, count(*) as n from open_questions "
-        "where received_year = any($1::int[]) and due_at < $2 group by received_year",
+        """with h as (select as_of from overdue_horizon),
+                tally as (
+                    select received_year, n from overdue_tally where received_year = any($1::int[])
+                ),
+                moved as (
+                    select q.received_year,
+                           count(*) * (case when $2 >= h.as_of then 1 else -1 end) as n
+                    from open_questions q, h
+                    where q.received_year = any($1::int[])
+                      and q.due_at >= least($2, h.as_of) and q.due_at < greatest($2, h.as_of)
+                    group by q.received_year, h.as_of
+                )
+           select received_year, sum(n)::int as n
+           from (select * from tally union all select * from moved) both_parts
+           group by received_year""",
         list(years),
         now,
     )
-    return {r["received_year"]: r["n"] for r in rows}
+    return {r["received_year"]: r["n"] for r in rows if r["n"]}
 
 
 async def manual_history(

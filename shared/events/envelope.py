@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -81,6 +82,11 @@ _encoder = msgspec.json.Encoder()
 _raw_decoder = msgspec.json.Decoder(_RawEnvelope)
 
 
+@functools.cache
+def _payload_decoder(payload_type: type[Payload]) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(payload_type)
+
+
 def encode(envelope: Envelope) -> bytes:
     """Serialise an envelope to JSON bytes."""
     return _encoder.encode(envelope)
@@ -96,7 +102,7 @@ def decode(data: bytes, registry: dict[tuple[str, int], type[Payload]]) -> Envel
     payload_type = registry.get((raw.type, raw.version))
     if payload_type is None:
         raise UnknownEvent(f"{raw.type} v{raw.version}")
-    payload = msgspec.json.decode(raw.payload, type=payload_type)
+    payload = _payload_decoder(payload_type).decode(raw.payload)
     return Envelope(
         id=raw.id,
         type=raw.type,

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -29,10 +30,12 @@ from shared.bus import Bus
 from shared.config import load_settings
 from shared.embedded import EmbeddedServers
 from tests.bench.loadgen import build_request, closed_loop, open_loop
+from tests.bench.synthetic import history as history_events
 from tests.helpers.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
+WARSAW = ZoneInfo("Europe/Warsaw")
 QUESTION = {
     "text": "Jak zapisać dziecko do szkoły w Krakowie, jeśli nie mówi jeszcze po polsku?",
     "topic": "education",
@@ -170,6 +173,107 @@ async def until(probe: Callable[[], Awaitable[bool]], timeout: float) -> float:
     raise RuntimeError("timed out")
 
 
+FRESH_SQL = (
+    "select coalesce(sum(value), 0) from indicators.indicator_values "
+    "where indicator_id = 'bench.questions_received' and year = $1 and dimension = ''"
+)
+BUCKETS_PREFIX = "openkrakow_indicator_freshness_seconds_bucket"
+
+
+async def freshness_buckets(client: httpx.AsyncClient, base: str) -> dict[float, float]:
+    """The server's own freshness histogram (cumulative counts per upper bound) from /metrics."""
+    text = (await client.get(f"{base}/metrics")).text
+    out: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith(BUCKETS_PREFIX):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            out[float("inf") if bound == "+Inf" else float(bound)] = float(line.rsplit(" ", 1)[1])
+    return out
+
+
+async def freshness(
+    port: int,
+    make: Callable[[int], bytes],
+    database_url: str,
+    client: httpx.AsyncClient,
+    base: str,
+    duration: float,
+    report: Report,
+) -> None:
+    """Commit → indicator visible at 200 events/s.
+
+    The client knows a question is committed when its 201 arrives; a poller on its own
+    connection reads the committed counter every 2 ms. The k-th question to be acknowledged is
+    taken as visible when the counter first reaches the k-th value: commit order and counter
+    order agree up to ties, so this measures what a coordinator sees. The server's own
+    histogram (event occurred_at → projection committed) is read from /metrics as a check.
+    """
+    year = datetime.now(WARSAW).year
+    conn = await asyncpg.connect(database_url)
+    before_buckets = await freshness_buckets(client, base)
+    try:
+        base_count = int(await conn.fetchval(FRESH_SQL, year))
+        seen: list[tuple[float, int]] = []
+        stop = asyncio.Event()
+
+        async def poll() -> None:
+            last = base_count
+            while not stop.is_set():
+                value = int(await conn.fetchval(FRESH_SQL, year))
+                if value != last:
+                    seen.append((time.perf_counter(), value))
+                    last = value
+                await asyncio.sleep(0.002)
+
+        poller = asyncio.create_task(poll())
+        result = await open_loop("127.0.0.1", port, make, rate=200, duration=duration)
+        expected = base_count + len(result.completions)
+        deadline = time.monotonic() + 60
+        while (not seen or seen[-1][1] < expected) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        stop.set()
+        await poller
+    finally:
+        await conn.close()
+    completions = sorted(result.completions)
+    lags: list[float] = []
+    i = 0
+    for k, done in enumerate(completions, start=1):
+        while i < len(seen) and seen[i][1] < base_count + k:
+            i += 1
+        if i == len(seen):
+            break
+        lags.append(max(0.0, seen[i][0] - done))
+    lags.sort()
+    missing = len(completions) - len(lags)
+
+    def pct(p: float) -> float:
+        return (
+            lags[min(len(lags) - 1, int(round(p / 100 * (len(lags) - 1))))]
+            if lags
+            else float("nan")
+        )
+
+    report.add("freshness at 200 events/s: p50", ms(pct(50)))
+    report.add(
+        "freshness at 200 events/s: p99",
+        ms(pct(99)),
+        "≤ 100 ms",
+        verdict(pct(99) <= 0.1 and missing == 0),
+    )
+    report.add("freshness: questions never seen counted", str(missing), "0", verdict(missing == 0))
+    after_buckets = await freshness_buckets(client, base)
+    total = after_buckets.get(float("inf"), 0) - before_buckets.get(float("inf"), 0)
+    within = after_buckets.get(0.1, 0) - before_buckets.get(0.1, 0)
+    if total:
+        report.add(
+            "freshness, server histogram: share ≤ 100 ms",
+            f"{within / total:.1%}",
+            "≥ 99%",
+            verdict(within / total >= 0.99),
+        )
+
+
 async def run(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix="okr-bench-"))
     report = Report()
@@ -231,6 +335,16 @@ async def run(args: argparse.Namespace) -> None:
                 ms(fixed.percentile(99)),
                 "< 50 ms",
                 verdict(fixed.percentile(99) < 0.05),
+            )
+            print("\nFreshness (commit → indicator visible)")
+            await freshness(
+                port,
+                lambda i: raw,
+                servers.database_url or "",
+                client,
+                base,
+                args.duration,
+                report,
             )
             errors = (
                 fixed.errors
@@ -328,12 +442,152 @@ async def run(args: argparse.Namespace) -> None:
         print("\nOne-process run")
         rss = rss_peak_mb(platform.pid)
         report.add("peak RSS of `openkrakow run`", f"{rss:.0f} MB", "< 300 MB", verdict(rss < 300))
+        platform.terminate()
+        platform.wait(20)
+        platform = None
+
+        await history(servers, work, env, args, report)
     finally:
         if platform is not None:
             platform.terminate()
             platform.wait(20)
         await servers.destroy()
     print(f"\nLogs in {work}")
+
+
+async def publish_history(bus: Bus, first: int, count: int, total: int) -> None:
+    """Publish events first..first+count-1 of the synthetic history (deterministic)."""
+    rows = history_events(total)
+    batch: list[tuple[str, str, bytes]] = []
+    for i, row in enumerate(rows):
+        if i < first:
+            continue
+        if i >= first + count:
+            break
+        batch.append(row)
+        if len(batch) == 20_000:
+            await bus.publish_raw_batch(batch)
+            batch = []
+    if batch:
+        await bus.publish_raw_batch(batch)
+
+
+async def dashboard_latency(
+    env: dict[str, str], work: Path, args: argparse.Namespace, events: int, report: Report
+) -> None:
+    """Dashboard and indicator API read latency with `events` events projected (web part only)."""
+    port = free_port()
+    web = spawn(
+        [
+            sys.executable,
+            "-m",
+            "shared.cli",
+            "serve",
+            "indicators",
+            "--port",
+            str(port),
+            "--parts",
+            "web",
+        ],
+        env,
+        work / f"dashboard-{events}.log",
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        await wait_http(f"{base}/health")
+        token = Authenticator.from_settings(
+            load_settings(secret_key=SECRET, data_dir=Path(env["OPENKRAKOW_DATA"]))
+        ).access_token("bench", "coordinator", ttl=3600)
+        auth = {"Authorization": f"Bearer {token}"}
+        host = f"127.0.0.1:{port}"
+        for label, path in (
+            ("dashboard page", "/dashboard"),
+            ("indicators API", f"/api/indicators?year={datetime.now(WARSAW).year}"),
+        ):
+            raw = build_request("GET", host, path, headers=auth)
+            await closed_loop(
+                "127.0.0.1", port, lambda i, raw=raw: raw, connections=2, duration=1
+            )  # warm
+            result = await open_loop(
+                "127.0.0.1", port, lambda i, raw=raw: raw, rate=50, duration=args.duration
+            )
+            bad = result.errors + sum(v for k, v in result.statuses.items() if k != 200)
+            p99 = result.percentile(99)
+            report.add(
+                f"{label} at {events:,} events: p50 / p99",
+                f"{ms(result.percentile(50))} / {ms(p99)}",
+                "p99 < 20 ms",
+                verdict(p99 < 0.02 and bad == 0) + (f" ({bad} failed)" if bad else ""),
+            )
+    finally:
+        web.terminate()
+        web.wait(20)
+
+
+async def history(
+    servers: EmbeddedServers,
+    work: Path,
+    platform_env: dict[str, str],
+    args: argparse.Namespace,
+    report: Report,
+) -> None:
+    """Rebuild and dashboard figures on a synthetic history: 10k events, then 1M.
+
+    A fresh database and stream (the live run's are dropped), so the counts are exactly the
+    history's. The projection is built by `rebuild` (the same code as `openkrakow indicators
+    rebuild`); the dashboard is then served by the indicators web part alone.
+    """
+    from services.indicators.app import service as indicators
+    from services.indicators.rebuild import ProgressBar, rebuild
+    from shared.db import create_pool
+    from shared.migrate import migrate
+
+    small, large = 10_000, args.rebuild_events
+    admin = await asyncpg.connect(servers.database_url)
+    try:
+        await admin.execute('create database "history"')
+    finally:
+        await admin.close()
+    database_url = (servers.database_url or "").rsplit("/", 1)[0] + "/history"
+    env = {**platform_env, "DATABASE_URL": database_url}
+    await migrate(database_url, indicators.schema, indicators.migrations)
+    pool = await create_pool(database_url, indicators.schema, max_size=2)
+    bus = await Bus.connect(servers.nats_url or "", name="bench-history")
+    try:
+        await bus.js.delete_stream(bus.stream)
+        await bus.ensure_stream()
+        print(f"\nRebuild and dashboard: a synthetic history of {small:,}, then {large:,} events")
+        await publish_history(bus, 0, small, large)
+        summary = await rebuild(pool, bus)
+        report.add(
+            "rebuild of 10,000 events", f"{small / (summary['seconds_ms'] / 1000):,.0f} events/s"
+        )
+        await dashboard_latency(env, work, args, small, report)
+
+        started = time.perf_counter()
+        await publish_history(bus, small, large - small, large)
+        print(
+            f"  (published {large - small:,} more events in {time.perf_counter() - started:.0f} s)"
+        )
+        cpu = time.process_time()
+        with ProgressBar() as bar:
+            summary = await rebuild(pool, bus, progress=bar)
+        cpu = time.process_time() - cpu
+        rate = summary["events"] / (summary["seconds_ms"] / 1000)
+        report.add(
+            f"rebuild: replay of {summary['events']:,} events",
+            f"{rate:,.0f} events/s",
+            "≥ 20,000/s",
+            verdict(rate >= 20_000 and summary["events"] == large),
+        )
+        report.add("rebuild: CPU time of the rebuilding process", f"{cpu:.1f} s")
+        report.add(
+            "rebuild: peak RSS of the rebuilding process", f"{rss_peak_mb(os.getpid()):.0f} MB"
+        )
+        await dashboard_latency(env, work, args, large, report)
+    finally:
+        await bus.close()
+        await pool.close()
 
 
 def main() -> None:
@@ -346,6 +600,12 @@ def main() -> None:
         type=float,
         default=60.0,
         help="the burst sends 2,000 questions over this many seconds",
+    )
+    parser.add_argument(
+        "--rebuild-events",
+        type=int,
+        default=1_000_000,
+        help="events in the synthetic history that the rebuild replays",
     )
     asyncio.run(run(parser.parse_args()))
 

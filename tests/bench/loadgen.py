@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Result:
     latencies: list[float] = field(default_factory=list)
+    completions: list[float] = field(default_factory=list)  # perf_counter() when each 2xx ended
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
     elapsed: float = 0.0
@@ -139,7 +140,10 @@ async def open_loop(
                 if attempt == 2:
                     result.errors += 1
                 continue
-            result.latencies.append(time.perf_counter() - due)
+            now = time.perf_counter()
+            result.latencies.append(now - due)
+            if 200 <= status < 300:
+                result.completions.append(now)
             result.statuses[status] = result.statuses.get(status, 0) + 1
             break
         idle.append(conn)

@@ -9,7 +9,7 @@ import json
 
 import httpx
 
-from services.indicators.rebuild import rebuild
+from services.indicators.rebuild import Step, rebuild
 from tests.helpers.platform import RunningPlatform
 from tests.integration.indicators.events import (
     answered,
@@ -56,9 +56,11 @@ async def test_rebuild_equals_live_and_the_live_consumer_continues(
     live = await snapshot(platform)
     bus = platform.runtime.bus
     assert bus is not None
-    lines: list[str] = []
-    summary = await rebuild(platform.runtime.pool("indicators"), bus, progress=lines.append)
-    assert summary["events"] >= 4 and lines
+    steps: list[Step] = []
+    summary = await rebuild(platform.runtime.pool("indicators"), bus, progress=steps.append)
+    assert summary["events"] >= 4
+    assert [s.phase for s in steps][-3:] == ["write", "swap", "done"]
+    assert steps[-1].events == summary["events"] and steps[-1].seq == steps[-1].last_seq
     assert await snapshot(platform) == live
     await rebuild(platform.runtime.pool("indicators"), bus)
     assert await snapshot(platform) == live
