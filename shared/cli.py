@@ -169,7 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "serve":
             parts = frozenset(p.strip() for p in args.parts.split(",") if p.strip())
             if not parts or parts - {"web", "consumers", "background"}:
-                parser.error(f"--parts: choose among web, consumers, background (got {args.parts!r})")
+                parser.error(
+                    f"--parts: choose among web, consumers, background (got {args.parts!r})"
+                )
             asyncio.run(serve(args.host, args.port, parts, [args.service]))
         elif args.command == "worker":
             asyncio.run(serve("", 0, frozenset({"worker"}), None))
