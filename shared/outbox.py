@@ -2,11 +2,22 @@
 
 Ordering, the subtle part. An identity value is taken at INSERT, not at COMMIT, so with two
 concurrent writers a row with a lower `seq` can become visible after a higher one; a relay that
-reads "after the last seq" would skip it for good. We serialise outbox writers of a schema with a
-transaction-scoped advisory lock taken just before the INSERT and held until COMMIT: whoever
-inserts next waits until the previous writer has committed (or rolled back), so `seq` order is
-commit order and rows become visible in `seq` order. `add()` should therefore be the last
-statement of a transaction, which keeps the serialised window to one round trip.
+reads "after the last seq" would skip it for good. So the relay never reads "after the last
+seq": it reads every unpublished row, and publishes a row only once its transaction has settled,
+i.e. its `txid` (xid8, pg_current_xact_id() at insert) is below the xmin of the relay's snapshot
+(`pg_snapshot_xmin(pg_current_snapshot())`): no transaction that could still commit an earlier
+row is running. It publishes, in `seq` order, the visible unpublished rows up to the first one
+that has not settled yet. Writers do not wait for one another, so their commits group in one WAL
+flush.
+
+What order this guarantees: events of one aggregate reach consumers in the order they were
+committed. Two changes of one aggregate conflict on its row; the second writer gets the row
+only after the first committed, and `add()` is the last statement of a transaction, so the
+second row's `seq` is higher, and the first row was visible before it: the prefix rule
+publishes the first no later than the second. (Settling alone is not monotonic: the second
+writer may have been given its xid before the first, while it waited for the row.) Changes of
+different aggregates that committed concurrently may be published in either order.
+A long transaction delays the rows of transactions that started after it, never loses them.
 
 Several relays may run; each holds a session advisory lock per schema on a dedicated connection
 to be the one that publishes (SKIP LOCKED with several publishers would break order). The others
@@ -19,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 
@@ -31,20 +43,26 @@ from shared.events import Envelope, encode
 log = logging.getLogger("openkrakow.outbox")
 
 NOTIFY_CHANNEL = "okr_outbox"
+SETTLE_FIRST = 0.002  # seconds before looking again at rows of running transactions
+SETTLE_MAX = 0.1
 
 
 async def add(conn: asyncpg.Connection, *envelopes: Envelope) -> None:
     """Write events to the outbox of the connection's schema, inside the caller's transaction."""
     if not conn.is_in_transaction():
         raise RuntimeError("outbox.add must run inside the transaction of the change")
-    schema = await conn.fetchval("select current_schema()")
-    await conn.execute("select pg_advisory_xact_lock($1)", lock_key(f"outbox:{schema}"))
-    await conn.executemany(
-        "insert into outbox(event_id, subject, body) values ($1, $2, $3)",
-        [(e.id, e.subject, encode(e)) for e in envelopes],
+    # One round trip. The NOTIFY is delivered at COMMIT only, and dropped on rollback: exactly
+    # the hint the relay needs.
+    await conn.execute(
+        """with hint as materialized (select pg_notify($1, current_schema()))
+           insert into outbox(event_id, subject, body)
+           select e.id, e.subject, e.body
+           from hint, unnest($2::uuid[], $3::text[], $4::bytea[]) as e(id, subject, body)""",
+        NOTIFY_CHANNEL,
+        [e.id for e in envelopes],
+        [e.subject for e in envelopes],
+        [encode(e) for e in envelopes],
     )
-    # Delivered at COMMIT only, and dropped on rollback: exactly the hint the relay needs.
-    await conn.execute("select pg_notify($1, $2)", NOTIFY_CHANNEL, schema)
 
 
 class OutboxRelay:
@@ -68,6 +86,7 @@ class OutboxRelay:
         self.standby_interval = standby_interval
         self.is_leader = False
         self.published = 0
+        self.unsettled = False  # rows were seen whose transactions were still running
         self._wake = asyncio.Event()
 
     async def run(self) -> None:
@@ -92,13 +111,21 @@ class OutboxRelay:
             self.is_leader = True
             log.info("outbox relay for %s is now active", self.schema)
             await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+            settle_wait = SETTLE_FIRST
             while True:
                 self._wake.clear()
                 while await self.publish_pending(conn) == self.batch_size:
                     pass
-                # The NOTIFY is only a hint; the timed wait covers a lost notification.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+                if self.unsettled:
+                    # Rows of running transactions: look again soon (backing off, should one
+                    # transaction stay open long), NOTIFY or not.
+                    await asyncio.sleep(settle_wait)
+                    settle_wait = min(settle_wait * 2, SETTLE_MAX)
+                else:
+                    settle_wait = SETTLE_FIRST
+                    # The NOTIFY is only a hint; the timed wait covers a lost notification.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
                 if conn.is_closed():
                     raise ConnectionError("relay connection closed")
         finally:
@@ -111,12 +138,18 @@ class OutboxRelay:
             self._wake.set()
 
     async def publish_pending(self, conn: asyncpg.Connection) -> int:
-        """Publish one batch of unpublished rows in seq order; return how many."""
-        rows = await conn.fetch(
-            "select seq, event_id, subject, body from outbox where published_at is null "
-            "order by seq limit $1",
+        """Publish the settled rows of one batch of unpublished rows, in seq order; return how many."""
+        fetched = await conn.fetch(
+            "select seq, event_id, subject, body, "
+            "txid < pg_snapshot_xmin(pg_current_snapshot()) as settled "
+            "from outbox where published_at is null order by seq limit $1",
             self.batch_size,
         )
+        # Only the settled prefix: a committed row can be unsettled (an older transaction still
+        # runs) while a later one of the same aggregate is settled already (its xid came first,
+        # it waited for the row lock); publishing past the first unsettled row would reorder them.
+        rows = list(itertools.takewhile(lambda r: r["settled"], fetched))
+        self.unsettled = len(rows) < len(fetched)
         if not rows:
             return 0
         started = time.perf_counter()
