@@ -263,6 +263,15 @@ async def mails_to(platform: RunningPlatform, address: str) -> list[tuple[str, E
     ]
 
 
+async def written_to(platform: RunningPlatform, addresses: set[str]) -> list[str]:
+    """Which of `addresses` we queued any mail to."""
+    rows = await platform.runtime.pool(SCHEMA).fetch(
+        "select distinct lower(recipient) as r from outgoing_mail where lower(recipient) = any($1)",
+        [a.lower() for a in addresses],
+    )
+    return sorted(row["r"] for row in rows)
+
+
 def assert_plain_text_mail(msg: EmailMessage, to: str, *, never: list[str]) -> str:
     """A mail of ours: to `to` only, text/plain only, echoing nothing it must not."""
     assert str(msg["To"]).lower() == to.lower()
@@ -327,8 +336,7 @@ async def test_hostile_mail_is_refused_or_kept_and_never_rendered(
         )
         assert 500 <= sent.code < 600
         assert await pool.fetchval("select count(*) from bench_inbound_mail") == stored_before
-        for address in bystanders | {sender}:
-            assert await mails_to(platform, address) == []
+        assert await written_to(platform, bystanders | {sender}) == []
         return
 
     assert (sent.stage, sent.code) == ("DATA", 250), sent
@@ -364,8 +372,9 @@ async def test_hostile_mail_is_refused_or_kept_and_never_rendered(
         )
         mine = [item for item in listed["items"] if item["id"] == str(inbound_id)]
         assert len(mine) == 1 and mine[0]["reason"] == expect["reason"] and mine[0]["detail"]
-        for address in bystanders | {sender}:
-            assert await mails_to(platform, address) == []  # no acknowledgement, no loop
+        assert (
+            await written_to(platform, bystanders | {sender}) == []
+        )  # no acknowledgement, no loop
         return
 
     if expect["status"] == "reply":
@@ -379,8 +388,9 @@ async def test_hostile_mail_is_refused_or_kept_and_never_rendered(
             )
         )
         assert text in [f["text"] for f in detail["followups"]]
-        for address in bystanders | {sender}:
-            assert await mails_to(platform, address) == []  # follow-ups are not acknowledged
+        assert (
+            await written_to(platform, bystanders | {sender}) == []
+        )  # follow-ups are not acknowledged
         return
 
     assert expect["status"] == "question"
@@ -392,8 +402,7 @@ async def test_hostile_mail_is_refused_or_kept_and_never_rendered(
     check_text(question["text"], expect)
     if "language" in expect:
         assert question["language"] == expect["language"]
-    for address in bystanders:
-        assert await mails_to(platform, address) == [], f"mail to {address}"
+    assert await written_to(platform, bystanders) == []
 
     # The acknowledgement: plain text, to the asker only, echoing nothing of their headers.
     mails = await mails_to(platform, sender)
