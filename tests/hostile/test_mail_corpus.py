@@ -331,9 +331,8 @@ async def test_hostile_mail_is_refused_or_kept_and_never_rendered(
     bystanders = (bystanders | {names["{{OTHER}}"], names["{{VICTIM}}"]}) - {sender}
 
     if "refused" in expect:
-        assert (sent.stage, sent.code) == (expect["refused"]["stage"], expect["refused"]["code"]), (
-            sent
-        )
+        wanted = (expect["refused"]["stage"], expect["refused"]["code"])
+        assert (sent.stage, sent.code) == wanted, sent
         assert 500 <= sent.code < 600
         assert await pool.fetchval("select count(*) from bench_inbound_mail") == stored_before
         assert await written_to(platform, bystanders | {sender}) == []
@@ -372,9 +371,8 @@ async def test_hostile_mail_is_refused_or_kept_and_never_rendered(
         )
         mine = [item for item in listed["items"] if item["id"] == str(inbound_id)]
         assert len(mine) == 1 and mine[0]["reason"] == expect["reason"] and mine[0]["detail"]
-        assert (
-            await written_to(platform, bystanders | {sender}) == []
-        )  # no acknowledgement, no loop
+        # No acknowledgement (no mail loop with bounces and auto-replies), no one else.
+        assert await written_to(platform, bystanders | {sender}) == []
         return
 
     if expect["status"] == "reply":
@@ -388,9 +386,8 @@ async def test_hostile_mail_is_refused_or_kept_and_never_rendered(
             )
         )
         assert text in [f["text"] for f in detail["followups"]]
-        assert (
-            await written_to(platform, bystanders | {sender}) == []
-        )  # follow-ups are not acknowledged
+        # Follow-ups are not acknowledged.
+        assert await written_to(platform, bystanders | {sender}) == []
         return
 
     assert expect["status"] == "question"
