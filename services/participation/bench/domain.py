@@ -6,6 +6,7 @@ import functools
 import hashlib
 import re
 import secrets
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -312,6 +313,8 @@ _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 def looks_like_spam(text: str) -> bool:
     """Mail that is mostly links or one repeated character: held for a person to look at."""
     links = len(_URL.findall(text))
-    letters = [c for c in text if c.isalpha()]
-    repetitive = bool(letters) and max(letters.count(c) for c in set(letters)) > 0.6 * len(letters)
+    letters = Counter(c for c in text if c.isalpha())
+    total = sum(letters.values())
+    # Counted in one pass: the text of a hostile mail may be megabytes long.
+    repetitive = bool(total) and max(letters.values()) > 0.6 * total
     return links >= 5 or repetitive

@@ -4,7 +4,8 @@ Order matters for "nothing is lost": the raw message is committed to `bench_inbo
 the SMTP server answers 250, and only then parsed. A parse that fails, a message with no
 question in it, an automatic reply or a message for no open edition goes to the moderation
 queue with its reason; a database that is down makes us answer 451 so the sending server
-retries later. Messages over the size limit are refused at DATA with 552.
+retries later. Messages over the size limit are refused at DATA with 552, envelope addresses
+that are not UTF-8 text at MAIL/RCPT with 553 (they could never be stored).
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ async def _no_limit(peer: str, sender: str) -> str | None:
     return None
 
 
+def _malformed(address: str) -> bool:
+    """Not UTF-8 (aiosmtpd keeps such bytes as lone surrogates) or with control characters."""
+    return mailparse.clean_line(address) != address.strip()
+
+
 class BenchMailHandler:
     """aiosmtpd handler: accept mail for the bench address, store it, then process it."""
 
@@ -59,6 +65,8 @@ class BenchMailHandler:
         address: str,
         mail_options: list[str],
     ) -> str:
+        if _malformed(address):
+            return "553 5.1.7 the sender address is not valid UTF-8 text"
         refusal = await self.sender_check(str(session.peer[0]) if session.peer else "", address)
         if refusal:
             return refusal
@@ -74,6 +82,8 @@ class BenchMailHandler:
         address: str,
         rcpt_options: list[str],
     ) -> str:
+        if _malformed(address):
+            return "553 5.1.3 the recipient address is not valid UTF-8 text"
         ours, _tag = mailparse.bench_recipient(address, self.domain)
         if not ours:
             return f"550 5.1.1 <{address}>: no such mailbox here; write to bench@{self.domain}"
@@ -153,7 +163,7 @@ async def _hold(
         inbound_id,
         status="moderation",
         reason=reason,
-        detail=detail[:1000],
+        detail=mailparse.clean_text(detail)[:1000],
         message_id=message_id,
         keep_raw=True,
     )
@@ -172,11 +182,24 @@ async def _decide(conn: Any, runtime: Runtime, row: Any, effects: service.Effect
             *([f"{parsed.attachments} attachment(s) not kept"] if parsed.attachments else []),
         ]
     )
+    if parsed.automatic:
+        # Before threading: an auto-reply or bounce to our acknowledgement is not a follow-up.
+        return await _hold(
+            conn,
+            inbound_id,
+            "automatic",
+            "an automatic message (auto-reply, bounce or list mail)",
+            parsed.message_id,
+        )
     thread_question = await sq.question_of_thread(conn, parsed.thread_ids)
     if thread_question is not None:
         if not parsed.text:
             return await _hold(
                 conn, inbound_id, "empty", "a reply without new text", parsed.message_id
+            )
+        if mailparse.UNDECODABLE in parsed.text:
+            return await _hold(
+                conn, inbound_id, "unreadable", _undecodable(parsed.text), parsed.message_id
             )
         await sq.add_followup(conn, thread_question, inbound_id, parsed.text[:10000])
         await sq.add_thread_message(conn, parsed.message_id, thread_question, "in")
@@ -189,15 +212,9 @@ async def _decide(conn: Any, runtime: Runtime, row: Any, effects: service.Effect
             message_id=parsed.message_id,
         )
         return "reply"
-    if parsed.automatic:
-        return await _hold(
-            conn,
-            inbound_id,
-            "automatic",
-            "an automatic message (auto-reply, bounce or list mail)",
-            parsed.message_id,
-        )
     text = mailparse.question_text(parsed)
+    if mailparse.UNDECODABLE in text:
+        return await _hold(conn, inbound_id, "unreadable", _undecodable(text), parsed.message_id)
     if len(text) < 10:
         return await _hold(
             conn, inbound_id, "empty", "no question text in the message", parsed.message_id
@@ -216,7 +233,11 @@ async def _decide(conn: Any, runtime: Runtime, row: Any, effects: service.Effect
         )
     if parsed.sender is None:
         return await _hold(
-            conn, inbound_id, "no_sender", "no address to answer to", parsed.message_id
+            conn,
+            inbound_id,
+            "no_sender",
+            "; ".join(["no address to answer to", *parsed.notes]),
+            parsed.message_id,
         )
     edition_id = await _edition_for(conn, runtime, row["rcpt_to"])
     if edition_id is None:
@@ -255,6 +276,14 @@ async def _decide(conn: Any, runtime: Runtime, row: Any, effects: service.Effect
         message_id=parsed.message_id,
     )
     return "question"
+
+
+def _undecodable(text: str) -> str:
+    count = text.count(mailparse.UNDECODABLE)
+    return (
+        f"{count} character(s) could not be decoded: the text is not in the charset the "
+        "message declares"
+    )
 
 
 async def _edition_for(conn: Any, runtime: Runtime, rcpt: str) -> uuid.UUID | None:

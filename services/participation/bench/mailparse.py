@@ -3,6 +3,10 @@
 Residents write from phones, webmail and old desktop clients: multipart/alternative, HTML-only
 bodies, and charsets such as ISO-8859-2 and Windows-1250 (Polish) or KOI8-U (Ukrainian). The
 question is the new text the resident wrote; what they quote and their signature are not.
+
+Mail is also hostile input: every header read survives malformed values, text handed on has no
+NUL or other control characters (PostgreSQL refuses NUL in text), the sender is an address we
+could write to or None, and a body that cannot be decoded is reported, not guessed at.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 import email
 import re
 from dataclasses import dataclass, field
-from email import policy
+from email import errors, policy
 from email.message import EmailMessage, Message
-from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
+
+from services.participation.bench.schemas import EMAIL_PATTERN
 
 BENCH_LOCAL_PART = "bench"
 
@@ -65,7 +70,8 @@ _BLOCK = {
     "ol",
     "hr",
 }
-_SKIP = {"script", "style", "head", "title"}
+# Elements whose content a reader never sees as text (an iframe's content is fallback markup).
+_SKIP = {"script", "style", "head", "title", "iframe", "object", "template"}
 
 
 class _TextExtractor(HTMLParser):
@@ -77,6 +83,8 @@ class _TextExtractor(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = " ".join(v or "" for k, v in attrs if k == "class")
+        if tag == "body":
+            self.skip = 0  # a <head> (or <title>) left open ends where the body starts
         if tag in _SKIP:
             self.skip += 1
         # Quoted earlier messages in HTML replies: <blockquote> and Gmail's quote container.
@@ -166,6 +174,62 @@ def _outlook_block(lines: list[str], index: int) -> bool:
     )
 
 
+# --- Hostile input ------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"[\r\n\t]+")
+_EMAIL = re.compile(EMAIL_PATTERN)
+_NOT_IN_ADDRESS = set('<>()[]\\,;:"\ufffd')
+# Message-IDs we keep for threading: printable ASCII without spaces or angle brackets.
+_MSG_ID = re.compile(r"<[!-;=?-~]{1,998}>")
+UNDECODABLE = "\ufffd"  # what a byte the declared charset cannot read becomes
+
+
+def clean_text(value: str) -> str:
+    """Text safe to store and show: no control characters but tab and line breaks, and
+    U+FFFD for lone surrogates (undecodable bytes kept by the email package)."""
+    return _CONTROL.sub("", _SURROGATE.sub(UNDECODABLE, value))
+
+
+def clean_line(value: str) -> str:
+    """A header value as one clean line (a CR/LF smuggled into an encoded word becomes a space)."""
+    return _LINE_BREAKS.sub(" ", clean_text(value)).strip()
+
+
+def usable_address(value: str) -> str | None:
+    """The address lowercased if we could write to it, else None."""
+    address = clean_line(value).lower()
+    if (
+        len(address) > 254
+        or not _EMAIL.match(address)
+        or any(c in _NOT_IN_ADDRESS for c in address)
+        or address != value.strip().lower()
+    ):
+        return None
+    return address
+
+
+def _addresses(msg: Message, name: str) -> list[str] | None:
+    """The addresses of an address header; None when it cannot be read safely (e.g. a CR/LF
+    smuggled into an encoded display name), so no address is guessed from it."""
+    if name not in msg:
+        return []
+    try:
+        return [address.addr_spec for address in msg[name].addresses]
+    except Exception:  # noqa: BLE001 - header parsing raises many kinds on malformed values
+        return None
+
+
+def _header(msg: Message, name: str) -> str:
+    """A header as text; the raw value when the email package fails to parse it."""
+    try:
+        return str(msg.get(name, "") or "")
+    except Exception:  # noqa: BLE001 - header parsing raises many kinds on malformed values
+        wanted = name.lower()
+        return next((str(v) for k, v in msg.raw_items() if k.lower() == wanted), "")
+
+
 # --- The message -------------------------------------------------------------------------------
 
 
@@ -173,6 +237,9 @@ def _decode_part(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return str(part.get_payload() or "")
+    if any(isinstance(d, errors.InvalidBase64LengthDefect) for d in part.defects):
+        # The email package hands back the undecoded base64 text: not what the sender wrote.
+        raise UnreadableMail("a text part is not valid base64")
     charset = (part.get_content_charset() or "utf-8").lower()
     aliases = {
         "windows-1250": "cp1250",
@@ -182,7 +249,7 @@ def _decode_part(part: Message) -> str:
     }
     try:
         return payload.decode(aliases.get(charset, charset))
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, ValueError):  # unknown or non-text codec, bytes not in that charset
         return payload.decode("utf-8", errors="replace")
 
 
@@ -194,6 +261,10 @@ def _body_text(msg: EmailMessage) -> tuple[str, int, list[str]]:
     for part in msg.walk():
         if part.is_multipart():
             continue
+        if part.get_content_maintype() == "multipart":
+            # Declared multipart but not split into parts (no or wrong boundary): the text is
+            # somewhere in there, and taking the subject alone would lose it.
+            raise UnreadableMail("a multipart part has no usable boundary")
         disposition = (part.get_content_disposition() or "").lower()
         ctype = part.get_content_type()
         if disposition == "attachment" or (
@@ -214,19 +285,19 @@ def _body_text(msg: EmailMessage) -> tuple[str, int, list[str]]:
 
 
 def _ids(value: str | None) -> list[str]:
-    return re.findall(r"<[^<>\s]+>", value or "")
+    return _MSG_ID.findall(value or "")
 
 
 def is_automatic(msg: Message, envelope_from: str | None) -> bool:
     """Auto-replies, bounces and list mail: never answered automatically (mail loops)."""
-    auto = str(msg.get("Auto-Submitted", "no")).strip().lower()
-    precedence = str(msg.get("Precedence", "")).strip().lower()
+    auto = _header(msg, "Auto-Submitted").strip().lower() if "Auto-Submitted" in msg else "no"
+    precedence = _header(msg, "Precedence").strip().lower()
     sender = (envelope_from or "").lower()
     return (
         auto not in ("", "no")
         or precedence in ("bulk", "junk", "list", "auto_reply")
-        or msg.get("X-Autoreply") is not None
-        or msg.get("X-Autorespond") is not None
+        or "X-Autoreply" in msg
+        or "X-Autorespond" in msg
         or sender in ("", "<>")
         or sender.startswith(("mailer-daemon@", "postmaster@"))
     )
@@ -242,25 +313,30 @@ def parse_mail(raw: bytes, envelope_from: str | None = None) -> ParsedMail:
         raise UnreadableMail("the message has no headers")
     try:
         body, attachments, notes = _body_text(msg)
-        subject = str(msg.get("Subject", "") or "").strip()
-        reply_to = getaddresses([str(msg.get("Reply-To", ""))])
-        from_addr = parseaddr(str(msg.get("From", "")))[1]
-    except Exception as exc:  # noqa: BLE001 - malformed headers or MIME parts
+    except UnreadableMail:
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed MIME parts
         raise UnreadableMail(f"cannot read message parts: {exc}") from exc
-    sender = next((a for _, a in reply_to if "@" in a), None) or (
-        from_addr if "@" in from_addr else None
+    reply_to, from_ = _addresses(msg, "Reply-To"), _addresses(msg, "From")
+    sender = (
+        None
+        if reply_to is None or from_ is None
+        else next((a for a in [*reply_to, *from_[:1]] if "@" in a), None)
     )
-    message_id = (_ids(str(msg.get("Message-ID", ""))) or [None])[0]
-    thread_ids = list(reversed(_ids(str(msg.get("References", ""))))) + _ids(
-        str(msg.get("In-Reply-To", ""))
+    if reply_to is None or from_ is None:
+        notes.append("From or Reply-To cannot be read safely")
+    message_id = (_ids(_header(msg, "Message-ID")) or [None])[0]
+    thread_ids = list(reversed(_ids(_header(msg, "References")))) + _ids(
+        _header(msg, "In-Reply-To")
     )
+    language = clean_line(_header(msg, "Content-Language"))
     return ParsedMail(
         message_id=message_id,
         thread_ids=list(dict.fromkeys(reversed(thread_ids))),
-        sender=sender.lower() if sender else None,
-        subject=subject,
-        text=strip_quotes_and_signature(body),
-        content_language=str(msg.get("Content-Language")) if msg.get("Content-Language") else None,
+        sender=usable_address(sender) if sender else None,
+        subject=clean_line(_header(msg, "Subject")),
+        text=clean_text(strip_quotes_and_signature(body)),
+        content_language=language or None,
         automatic=is_automatic(msg, envelope_from),
         attachments=attachments,
         notes=notes,
