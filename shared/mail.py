@@ -15,7 +15,7 @@ import smtplib
 import ssl
 import uuid
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email.policy import EmailPolicy
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -23,6 +23,33 @@ from urllib.parse import unquote, urlsplit
 import asyncpg
 
 log = logging.getLogger("openkrakow.mail")
+
+
+class _MailPolicy(EmailPolicy):
+    """SMTP line endings; message ids in In-Reply-To/References are never RFC 2047-encoded.
+
+    The standard folder encodes a token longer than a 78-character line (a 70-character Gmail
+    Message-ID with its header name is one), and an encoded id no longer threads the reply in
+    the reader's mail client. Ids go one per line instead: longer than 78 is allowed (998 is the
+    limit); a non-ASCII value (never a real id) falls back to the standard folding.
+    """
+
+    THREAD_HEADERS = frozenset({"in-reply-to", "references"})
+
+    def fold(self, name: str, value: str) -> str:
+        ids = str(value).split()
+        if name.lower() in self.THREAD_HEADERS and str(value).isascii() and ids:
+            if all(len(i) < 990 for i in ids):
+                return f"{name}: " + f"{self.linesep} ".join(ids) + self.linesep
+        return super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() in self.THREAD_HEADERS and str(value).isascii():
+            return self.fold(name, value).encode("ascii")
+        return super().fold_binary(name, value)
+
+
+MAIL_POLICY = _MailPolicy(linesep="\r\n")
 
 
 class MailSendError(Exception):
@@ -43,7 +70,7 @@ def compose(
     language: str | None = None,
 ) -> EmailMessage:
     """A well-formed UTF-8 message with its own Message-ID (kept for threading replies)."""
-    msg = EmailMessage(policy=SMTP_POLICY)
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = sender
     msg["To"] = to
     msg["Subject"] = subject
