@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -9,17 +10,32 @@ import asyncpg
 
 
 async def insert_inbound(conn: asyncpg.Connection, **f: Any) -> uuid.UUID:
-    inbound_id = uuid.uuid4()
-    await conn.execute(
-        """insert into bench_inbound_mail (id, peer, mail_from, rcpt_to, size_bytes, raw)
-           values ($1,$2,$3,$4,$5,$6)""",
-        inbound_id,
+    """Store a received message; an exact repeat (same sender, recipient and bytes: a sending
+    server retrying after a lost reply) returns the first copy's id and stores nothing."""
+    digest = hashlib.sha256(
+        b"\0".join(
+            [
+                (f["mail_from"] or "").encode("utf-8", "surrogateescape"),
+                f["rcpt_to"].encode("utf-8", "surrogateescape"),
+                f["raw"],
+            ]
+        )
+    ).digest()
+    inbound_id = await conn.fetchval(
+        """insert into bench_inbound_mail (id, peer, mail_from, rcpt_to, size_bytes, raw, digest)
+           values ($1,$2,$3,$4,$5,$6,$7) on conflict (digest) do nothing returning id""",
+        uuid.uuid4(),
         f["peer"],
         f["mail_from"],
         f["rcpt_to"],
         len(f["raw"]),
         f["raw"],
+        digest,
     )
+    if inbound_id is None:
+        inbound_id = await conn.fetchval(
+            "select id from bench_inbound_mail where digest = $1", digest
+        )
     return inbound_id
 
 

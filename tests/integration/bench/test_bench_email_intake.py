@@ -293,3 +293,47 @@ async def test_unreadable_mail_is_kept_and_a_coordinator_makes_it_a_question(
     )
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["question_id"] is not None
+
+
+async def test_a_message_sent_again_after_a_lost_reply_is_one_question(
+    platform: RunningPlatform,
+) -> None:
+    """A sending server that did not hear our 250 after DATA delivers the same bytes again."""
+    edition = await new_edition(platform)
+    sender = _sender()
+    msg = MIMEText("Czy mogę zapisać się na kurs polskiego w trakcie semestru?", "plain", "utf-8")
+    msg["From"] = sender
+    msg["To"] = f"bench+{edition['id']}@{platform.settings.intake_domain}"
+    msg["Subject"] = "Kurs"
+    msg["Message-ID"] = make_msgid(domain="example.net")
+    raw = msg.as_bytes().replace(b"\n", b"\r\n")
+
+    def deliver() -> tuple[int, bytes]:
+        with smtplib.SMTP(
+            platform.settings.smtp_intake_host, platform.settings.smtp_intake_port, timeout=10
+        ) as client:
+            client.ehlo()
+            client.mail(sender)
+            client.rcpt(str(msg["To"]))
+            return client.data(raw)
+
+    first = await asyncio.to_thread(deliver)
+    again = await asyncio.to_thread(deliver)
+    assert first[0] == again[0] == 250
+    assert b"queued as" in first[1] and first[1] == again[1]  # the first copy's id, twice
+    await _question_of(platform, edition["id"], sender)
+    await mail_arrives(platform, sender)
+    pool = platform.runtime.pool("participation")
+    assert (
+        await pool.fetchval(
+            "select count(*) from bench_questions where edition_id = $1",
+            uuid.UUID(edition["id"]),
+        )
+        == 1
+    )
+    assert (
+        await pool.fetchval("select count(*) from bench_inbound_mail where mail_from = $1", sender)
+        == 1
+    )
+    await asyncio.sleep(0.5)
+    assert len(await mail_arrives(platform, sender)) == 1  # acknowledged once
