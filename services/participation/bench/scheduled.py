@@ -104,11 +104,21 @@ async def bench_process_stranded_mail(ctx: dict[str, Any]) -> int:
     return await intake.process_stranded(ctx["runtime"])
 
 
-async def bench_suggest_duplicates(ctx: dict[str, Any], question_id: str) -> int:
-    """Job: suggest likely duplicates of a new question to the moderators."""
+async def bench_suggest_duplicates(ctx: dict[str, Any], edition_id: str) -> int:
+    """Job: suggest likely duplicates of an edition's new questions to the moderators."""
     runtime: Runtime = ctx["runtime"]
-    async with runtime.pool(service.SCHEMA).acquire() as conn, conn.transaction():
-        return await service.suggest_duplicates(conn, uuid.UUID(question_id))
+    async with runtime.pool(service.SCHEMA).acquire() as conn:
+        return await service.check_duplicates_of_edition(conn, uuid.UUID(edition_id))
+
+
+async def bench_sweep_duplicate_checks(ctx: dict[str, Any]) -> int:
+    """Cron: questions whose duplicate check was lost (a job lost with Redis) are looked at."""
+    runtime: Runtime = ctx["runtime"]
+    done = 0
+    async with runtime.pool(service.SCHEMA).acquire() as conn:
+        for edition_id in await sq.editions_with_unchecked_questions(conn, 30):
+            done += await service.check_duplicates_of_edition(conn, edition_id)
+    return done
 
 
 jobs = [
@@ -120,4 +130,5 @@ cron_jobs = [
     jobkit.cron(bench_flag_overdue, name="bench_flag_overdue", second=21, run_at_startup=True),
     jobkit.cron(bench_record_deliveries, name="bench_record_deliveries", second=31),
     jobkit.cron(bench_process_stranded_mail, name="bench_process_stranded_mail", second=41),
+    jobkit.cron(bench_sweep_duplicate_checks, name="bench_sweep_duplicate_checks", second=51),
 ]

@@ -7,6 +7,7 @@ job queue after commit (`Effects.commit` and `Effects.after_commit`).
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,7 @@ class Effects:
     events: list[Any] = field(default_factory=list)
     mail_ids: list[uuid.UUID] = field(default_factory=list)
     answer_ids: list[uuid.UUID] = field(default_factory=list)
-    duplicate_checks: list[uuid.UUID] = field(default_factory=list)
+    duplicate_checks: set[uuid.UUID] = field(default_factory=set)  # editions with new questions
 
     def emit(self, payload: Any) -> None:
         self.events.append(
@@ -54,10 +55,35 @@ class Effects:
                 await runtime.jobs.enqueue(
                     "bench_deliver_answer", str(answer_id), job_id=f"bench-answer:{answer_id}"
                 )
-            for question_id in self.duplicate_checks:
-                await runtime.jobs.enqueue(
-                    "bench_suggest_duplicates", str(question_id), job_id=f"bench-dup:{question_id}"
-                )
+        for edition_id in self.duplicate_checks:
+            await schedule_duplicate_check(runtime, edition_id)
+
+
+DUPLICATE_WINDOW = 2.0  # seconds: one duplicate-suggestion job per edition per window
+_duplicate_window_of: dict[uuid.UUID, int] = {}
+
+
+async def schedule_duplicate_check(runtime: Runtime, edition_id: uuid.UUID) -> None:
+    """Queue one batch job per edition per window (this process asks Redis once per window).
+
+    The job runs at the end of the window and takes every question of the edition not looked at
+    yet, so a live session's burst costs a job every two seconds, not one per question. A job
+    lost with Redis is made up for by the bench_sweep_duplicate_checks cron.
+    """
+    if runtime.jobs is None:
+        return
+    window = int(time.time() // DUPLICATE_WINDOW)
+    if _duplicate_window_of.get(edition_id) == window:
+        return
+    if len(_duplicate_window_of) > 10_000:
+        _duplicate_window_of.clear()
+    _duplicate_window_of[edition_id] = window
+    await runtime.jobs.enqueue(
+        "bench_suggest_duplicates",
+        str(edition_id),
+        job_id=f"bench-dup:{edition_id}:{window}",
+        defer_by=DUPLICATE_WINDOW,
+    )
 
 
 async def receive_question(
@@ -117,7 +143,7 @@ async def receive_question(
     )
     # Likely duplicates are for moderators, not the asker: a job looks for them after commit,
     # which keeps the text comparison off the busy intake path.
-    effects.duplicate_checks.append(question_id)
+    effects.duplicate_checks.add(edition_id)
     if email:
         their_id, _subject = thread
         await sq.add_thread_message(conn, their_id, question_id, "in")
@@ -237,6 +263,22 @@ async def record_delivery(runtime: Runtime, answer_id: uuid.UUID, via: str) -> b
         )
         await effects.commit(conn)
     return True
+
+
+async def check_duplicates_of_edition(conn: asyncpg.Connection, edition_id: uuid.UUID) -> int:
+    """Suggest likely duplicates for the edition's questions not looked at yet, a batch at a
+    time (each in its own transaction; SKIP LOCKED lets two workers share the work). Returns
+    how many questions were looked at."""
+    done = 0
+    while True:
+        async with conn.transaction():
+            ids = await sq.unchecked_questions(conn, edition_id, limit=200)
+            if not ids:
+                return done
+            for question_id in ids:
+                await suggest_duplicates(conn, question_id)
+            await sq.mark_duplicates_checked(conn, ids)
+        done += len(ids)
 
 
 async def suggest_duplicates(conn: asyncpg.Connection, question_id: uuid.UUID) -> int:

@@ -221,6 +221,38 @@ async def duplicate_candidates(
     return [(r["id"], r["text"], r["topic"]) for r in rows]
 
 
+async def unchecked_questions(
+    conn: asyncpg.Connection, edition_id: uuid.UUID, *, limit: int
+) -> list[uuid.UUID]:
+    """Questions of an edition not looked at for duplicates yet, oldest first (locked)."""
+    rows = await conn.fetch(
+        """select id from bench_questions
+           where edition_id = $1 and duplicates_checked_at is null
+           order by received_at limit $2 for update skip locked""",
+        edition_id,
+        limit,
+    )
+    return [r["id"] for r in rows]
+
+
+async def mark_duplicates_checked(conn: asyncpg.Connection, ids: list[uuid.UUID]) -> None:
+    await conn.execute(
+        "update bench_questions set duplicates_checked_at = now() where id = any($1::uuid[])", ids
+    )
+
+
+async def editions_with_unchecked_questions(
+    conn: asyncpg.Connection, older_than_seconds: float
+) -> list[uuid.UUID]:
+    rows = await conn.fetch(
+        """select distinct edition_id from bench_questions
+           where duplicates_checked_at is null
+             and received_at < now() - make_interval(secs => $1)""",
+        older_than_seconds,
+    )
+    return [r["edition_id"] for r in rows]
+
+
 async def save_duplicates(
     conn: asyncpg.Connection, question_id: uuid.UUID, found: list[tuple[Any, float]]
 ) -> None:

@@ -291,3 +291,40 @@ async def test_tracking_does_not_tell_a_wrong_token_from_an_unknown_reference(
     assert page_wrong.text.replace(created["reference"], "REF") == page_unknown.text.replace(
         "LD-1999-01-0001", "REF"
     )
+
+
+async def test_duplicate_suggestions_lost_with_their_job_are_made_by_the_sweep(
+    platform: RunningPlatform,
+) -> None:
+    edition = await new_edition(platform)
+    coordinator = platform.auth("coordinator")
+    text = "Czy w urzędzie dzielnicy można załatwić sprawy po ukraińsku lub po angielsku?"
+    first = await ask(platform, edition["id"], text=text)
+    second = await ask(platform, edition["id"], text=text.replace("Czy w", "Czy"))
+    pool = platform.runtime.pool("participation")
+
+    async def checked() -> bool:
+        return await pool.fetchval(
+            "select count(*) = 2 from bench_questions where edition_id = $1 "
+            "and duplicates_checked_at is not null",
+            uuid.UUID(edition["id"]),
+        )
+
+    await eventually(checked, what="both questions looked at by the batch job")
+    # As if the job had been lost with Redis: unchecked, no suggestions, a minute old.
+    await pool.execute(
+        "update bench_questions set duplicates_checked_at = null, "
+        "received_at = received_at - interval '1 minute' where edition_id = $1",
+        uuid.UUID(edition["id"]),
+    )
+    await pool.execute(
+        "delete from bench_duplicate_suggestions where question_id = any($1::uuid[])",
+        [uuid.UUID(first["id"]), uuid.UUID(second["id"])],
+    )
+    assert await scheduled.bench_sweep_duplicate_checks({"runtime": platform.runtime}) >= 2
+    assert await checked()
+    detail = await platform.client.get(
+        f"/api/bench/questions/{second['id']}/detail", headers=coordinator
+    )
+    assert first["id"] in {d["id"] for d in detail.json()["likely_duplicates"]}
+    assert await scheduled.bench_sweep_duplicate_checks({"runtime": platform.runtime}) == 0
