@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -166,6 +167,27 @@ async def test_wrong_tracking_tokens_are_limited_and_only_failures_count(
         assert refused.json()["title"] == "Too many requests"
         owner = {"X-Forwarded-For": client_ip()}
         assert (await platform.client.get(url, params=right, headers=owner)).status_code == 200
+
+
+async def test_wrong_sign_in_links_are_limited_and_the_page_says_when_to_retry(
+    servers: Servers, tmp_path: Path
+) -> None:
+    async with limited_platform(servers, tmp_path, token_failures="2/minute") as platform:
+        async with httpx.AsyncClient(
+            base_url=platform.base_url, headers={"X-Forwarded-For": client_ip()}
+        ) as browser:
+            real = platform.runtime.auth.login_link_token("juror-1", "juror")  # type: ignore[union-attr]
+            link_page = await browser.get("/auth/link", params={"token": real})
+            csrf = re.search(r'name="_csrf_token" value="([^"]+)"', link_page.text)
+            form = {"token": "forged.link.token", "_csrf_token": csrf.group(1)}  # type: ignore[union-attr]
+            for _ in range(2):
+                assert (await browser.post("/auth/link", data=form)).status_code == 400
+            stopped = await browser.post("/auth/link", data=form)
+    assert stopped.status_code == 429 and int(stopped.headers["retry-after"]) >= 1
+    assert stopped.headers["content-type"].startswith("text/html")
+    assert (
+        "Prosimy chwilę zaczekać" in stopped.text and "Spróbuj ponownie za 1 minutę" in stopped.text
+    )
 
 
 async def test_when_redis_is_down_requests_go_through_and_a_warning_is_logged(
