@@ -86,6 +86,13 @@ def parse_rule(name: str, text: str) -> list[RateLimitItem]:
         ) from None
 
 
+def _network(name: str, text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        raise ValueError(f"{name}: {text!r} is not an address or a network") from None
+
+
 def address_key(address: str) -> str:
     """The part of a client address that is counted: IPv4 as it is, IPv6 by its /64."""
     try:
@@ -111,7 +118,7 @@ class RateLimiter:
         salt: bytes = b"",
     ) -> None:
         self.rules = {name: parse_rule(name, text) for name, text in rules.items()}
-        self.trusted = [ipaddress.ip_network(p.strip(), strict=False) for p in trusted_proxies]
+        self.trusted = [_network("TRUSTED_PROXIES", p) for p in trusted_proxies]
         self.salt = salt
         self._paused_until = 0.0
         self._redis: aioredis.Redis | None = None

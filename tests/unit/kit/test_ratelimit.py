@@ -57,5 +57,10 @@ def test_a_rule_that_is_not_a_rate_limit_names_its_variable() -> None:
         parse_rule("forms", "ten a minute")
 
 
+def test_a_trusted_proxy_that_is_not_an_address_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="TRUSTED_PROXIES: 'proxy.local'"):
+        RateLimiter(None, {}, trusted_proxies=["10.0.0.0/8", "proxy.local"])
+
+
 def test_with_no_rules_nothing_is_counted() -> None:
     assert not RateLimiter("redis://127.0.0.1:1/0", {}).active
