@@ -147,6 +147,10 @@ _PROBLEM_RESPONSES = {
     422: "A rule the request breaks, naming the field",
     503: "A server the platform depends on is restarting; retry (Idempotency-Key makes it safe)",
 }
+_RATE_LIMITED = (
+    "Too many requests from this client (or, for a form that sends mail, to that address); "
+    "the Retry-After header gives the seconds to wait"
+)
 
 
 def document_problems(handlers: Sequence[Any]) -> None:
@@ -159,7 +163,10 @@ def document_problems(handlers: Sequence[Any]) -> None:
                 handler.include_in_schema = False
             continue
         declared = dict(handler.responses or {})
-        for status, description in _PROBLEM_RESPONSES.items():
+        problems = dict(_PROBLEM_RESPONSES)
+        if (handler.opt or {}).get("rate_limited"):
+            problems[429] = _RATE_LIMITED
+        for status, description in problems.items():
             declared.setdefault(
                 status,
                 ResponseSpec(

@@ -112,15 +112,17 @@ async def link_page(
 
 @post("/auth/link", include_in_schema=False, status_code=303)
 async def use_link(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
-    """Spends a one-time link and signs its holder in."""
+    """Spends a one-time link and signs its holder in (wrong links count as token failures)."""
     assert runtime.auth is not None and runtime.redis is not None
     form = await request.form()
     token = str(form.get("token", ""))
-    try:
-        claims = runtime.auth.local.verify(token, purpose="login-link")
-        principal = principal_from_claims(claims, via="session")
-    except InvalidToken:
-        return kit_pages.render(request, "auth/link_invalid.html", status_code=400)
+    async with runtime.limiter.token_attempt(request) as attempt:
+        try:
+            claims = runtime.auth.local.verify(token, purpose="login-link")
+            principal = principal_from_claims(claims, via="session")
+        except InvalidToken:
+            await attempt.failed()
+            return kit_pages.render(request, "auth/link_invalid.html", status_code=400)
     ttl = max(1, int(claims["exp"]) - int(time.time()) + 60)
     try:
         first_use = await runtime.redis.set(f"okr:used-link:{claims['jti']}", "1", nx=True, ex=ttl)

@@ -7,6 +7,16 @@ from pathlib import Path
 
 import msgspec
 
+# Rate limits (shared/ratelimit.py): "count/period" windows joined by ";", per rule.
+RATE_LIMIT_DEFAULTS = {
+    "questions": "10/minute;100/day",
+    "forms": "10/minute;100/day",
+    "mail_address": "10/hour;30/day",
+    "token_failures": "10/minute;100/day",
+    "smtp_sender": "20/hour",
+    "smtp_peer": "100/hour",
+}
+
 
 class Settings(msgspec.Struct, kw_only=True):
     """Everything the platform reads from its environment."""
@@ -35,6 +45,14 @@ class Settings(msgspec.Struct, kw_only=True):
     stream_max_bytes: int = 2 * 1024**3
     log_level: str = "INFO"
     log_format: str = "json"
+    rate_limits: bool = True
+    rate_limit_questions: str = RATE_LIMIT_DEFAULTS["questions"]
+    rate_limit_forms: str = RATE_LIMIT_DEFAULTS["forms"]
+    rate_limit_mail_address: str = RATE_LIMIT_DEFAULTS["mail_address"]
+    rate_limit_token_failures: str = RATE_LIMIT_DEFAULTS["token_failures"]
+    rate_limit_smtp_sender: str = RATE_LIMIT_DEFAULTS["smtp_sender"]
+    rate_limit_smtp_peer: str = RATE_LIMIT_DEFAULTS["smtp_peer"]
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def embedded(self) -> bool:
@@ -50,6 +68,17 @@ class Settings(msgspec.Struct, kw_only=True):
 def _opt(name: str) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or None
+
+
+def _switch(name: str, default: bool) -> bool:
+    value = (_opt(name) or "").lower()
+    if not value:
+        return default
+    if value in ("on", "true", "yes", "1"):
+        return True
+    if value in ("off", "false", "no", "0"):
+        return False
+    raise ValueError(f"{name}={value!r}: use on or off")
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -79,6 +108,14 @@ def load_settings(**overrides: object) -> Settings:
         "stream_max_bytes": int(_opt("NATS_STREAM_MAX_BYTES") or 2 * 1024**3),
         "log_level": (_opt("LOG_LEVEL") or "INFO").upper(),
         "log_format": _opt("LOG_FORMAT") or "json",
+        "rate_limits": _switch("RATE_LIMITS", True),
+        **{
+            f"rate_limit_{rule}": _opt(f"RATE_LIMIT_{rule.upper()}") or default
+            for rule, default in RATE_LIMIT_DEFAULTS.items()
+        },
+        "trusted_proxies": tuple(
+            p.strip() for p in (_opt("TRUSTED_PROXIES") or "").split(",") if p.strip()
+        ),
     }
     env.update(overrides)
     return Settings(**env)  # type: ignore[arg-type]

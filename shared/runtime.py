@@ -19,7 +19,7 @@ import asyncpg
 import redis.asyncio as aioredis
 
 from shared import jobs as jobkit
-from shared.auth import Authenticator
+from shared.auth import Authenticator, load_secret
 from shared.bus import Bus
 from shared.config import Settings
 from shared.db import create_pool
@@ -27,6 +27,7 @@ from shared.inbox import ConsumerRunner, ConsumerSpec
 from shared.mail import MailSender, MailSendError
 from shared.migrate import migrate
 from shared.outbox import OutboxRelay
+from shared.ratelimit import RateLimiter
 
 log = logging.getLogger("openkrakow.runtime")
 
@@ -63,6 +64,8 @@ class Runtime:
     redis: aioredis.Redis | None = None
     auth: Authenticator | None = None
     mailer: MailSender | None = None
+    # Counts nothing until connect(): a Runtime without servers limits nobody.
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(None, {}))
     relays: list[OutboxRelay] = field(default_factory=list)
     consumers: list[ConsumerRunner] = field(default_factory=list)
     worker: Any = None
@@ -104,6 +107,7 @@ class Runtime:
         self.jobs = jobkit.JobQueue(s.redis_url)
         await self.jobs.start()
         self.auth = Authenticator.from_settings(s)
+        self.limiter = RateLimiter.from_settings(s, salt=load_secret(s))
         self.mailer = MailSender(s.smtp_url, s.mail_dir, s.mail_from)
 
     async def start_parts(
@@ -184,6 +188,8 @@ class Runtime:
         if self.redis is not None:
             with contextlib.suppress(Exception):
                 await self.redis.aclose()
+        with contextlib.suppress(Exception):
+            await self.limiter.close()
         if self.bus is not None:
             await self.bus.close()
         for pool in self.pools.values():

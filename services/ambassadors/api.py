@@ -24,6 +24,7 @@ from shared import idempotency, outbox
 from shared.auth import current_user, requires
 from shared.events import catalogue as ev
 from shared.http import Page, Paging, field_error, paging
+from shared.ratelimit import LIMITED
 from shared.runtime import Runtime
 
 SCHEMA = "ambassadors"
@@ -40,6 +41,22 @@ def edition_view(row: Any, criteria: list[Any]) -> Edition:
         published_at=row["published_at"],
         criteria=[Criterion(key=c["key"], name=c["name"], weight=c["weight"]) for c in criteria],
     )
+
+
+async def limit_nominations(
+    runtime: Runtime, request: Request[Any, Any, Any], data: NominationIn
+) -> None:
+    """Before a nomination: count it for this client and for the nominator's address."""
+    await runtime.limiter.check_client(request, "forms")
+    await runtime.limiter.check_address(data.nominator_email)
+
+
+async def limit_candidate_mail(runtime: Runtime, data: NominationIn, outcome: Outcome) -> None:
+    """Inside the nomination's transaction: a new candidacy mails the candidate, so its address
+    counts too (a nomination merged into an existing candidacy mails the candidate nothing).
+    Raising here rolls the nomination back."""
+    if outcome.answer.status == "awaiting_acceptance":
+        await runtime.limiter.check_address(data.candidate_email)
 
 
 async def finish(runtime: Runtime, outcome: Outcome) -> None:
@@ -119,11 +136,16 @@ async def get_edition(edition_id: uuid.UUID, runtime: Runtime) -> Edition:
     tags=TAGS,
     status_code=201,
     security=[{}],
+    opt=LIMITED,
 )
 async def nominate(
     request: Request[Any, Any, Any], edition_id: uuid.UUID, data: NominationIn, runtime: Runtime
 ) -> Response[Any]:
-    """Nominate a candidate; no account needed. The candidate is asked by e-mail to accept."""
+    """Nominate a candidate; no account needed. The candidate is asked by e-mail to accept.
+
+    Limited per client address (RATE_LIMIT_FORMS) and per e-mail address we write to
+    (RATE_LIMIT_MAIL_ADDRESS): over a limit, 429 with Retry-After."""
+    await limit_nominations(runtime, request, data)
     if not data.consent:
         raise field_error(
             "consent",
@@ -138,6 +160,7 @@ async def nominate(
         if replay:
             return idempotency.replay_response(replay)
         outcome = await nominations.submit(conn, runtime.settings, edition_id, data)
+        await limit_candidate_mail(runtime, data, outcome)
         await idempotency.remember(conn, scope, key, 201, outcome.answer)
         await outbox.add(conn, *outcome.events)
     await finish(runtime, outcome)
@@ -149,12 +172,19 @@ async def nominate(
     tags=TAGS,
     status_code=200,
     security=[{}],
+    opt=LIMITED,
 )
 async def accept_nomination(
-    nomination_id: uuid.UUID, data: TokenIn, runtime: Runtime
+    request: Request[Any, Any, Any], nomination_id: uuid.UUID, data: TokenIn, runtime: Runtime
 ) -> NominationState:
-    """The candidate accepts the nomination with the token e-mailed to them."""
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+    """The candidate accepts the nomination with the token e-mailed to them.
+
+    After too many wrong tokens from a client (RATE_LIMIT_TOKEN_FAILURES), 429 with Retry-After."""
+    async with (
+        runtime.limiter.token_attempt(request),
+        runtime.pool(SCHEMA).acquire() as conn,
+        conn.transaction(),
+    ):
         outcome = await nominations.accept(conn, nomination_id, data.token)
         if outcome.events:
             await outbox.add(conn, *outcome.events)
@@ -166,18 +196,25 @@ async def accept_nomination(
     tags=TAGS,
     status_code=200,
     security=[{}],
+    opt=LIMITED,
 )
 async def withdraw_nomination(
     request: Request[Any, Any, Any], nomination_id: uuid.UUID, data: WithdrawalIn, runtime: Runtime
 ) -> NominationState:
-    """Withdraw: the nominator or the candidate with their e-mailed token, or a coordinator."""
+    """Withdraw: the nominator or the candidate with their e-mailed token, or a coordinator.
+
+    After too many wrong tokens from a client (RATE_LIMIT_TOKEN_FAILURES), 429 with Retry-After."""
     user = current_user(request)
     coordinator = user.subject if user is not None and user.has("coordinator") else None
     if coordinator is None and data.token is None:
         raise field_error(
             "token", "send the token from your e-mail (or sign in as the coordinator)"
         )
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+    async with (
+        runtime.limiter.token_attempt(request, counted=coordinator is None),
+        runtime.pool(SCHEMA).acquire() as conn,
+        conn.transaction(),
+    ):
         outcome = await nominations.withdraw(
             conn, nomination_id, token=data.token, coordinator=coordinator
         )

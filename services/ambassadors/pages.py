@@ -16,14 +16,16 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Parameter
 
 from services.ambassadors import nominations, store
-from services.ambassadors.api import SCHEMA, finish
+from services.ambassadors.api import SCHEMA, finish, limit_candidate_mail
 from services.ambassadors.i18n import catalogs
 from services.ambassadors.jury_api import load_results
 from services.ambassadors.schemas import EMAIL_PATTERN, NominationIn
 from shared import outbox
 from shared.events.catalogue import GROUPS
+from shared.ratelimit import RateLimited
 from shared.runtime import Runtime
 from shared.web.i18n import negotiate_language
+from shared.web.pages import rate_limited_page
 from shared.web.templates import PageRenderer
 
 HERE = Path(__file__).parent
@@ -90,15 +92,39 @@ async def submit_nomination_form(
     values = {k: str(form.get(k, "")).strip() for k in (*FIELDS, "consent")}
     values["nominator_group"] = values["nominator_group"] or "undisclosed"
     lang = negotiate_language(request)
+    try:
+        return await _nominate(request, runtime, edition, values, lang)
+    except RateLimited as exc:
+        return rate_limited_page(
+            request,
+            exc,
+            pages,
+            "ambassadors/nominate.html",
+            edition=edition,
+            errors={},
+            values=values,
+        )
+
+
+async def _nominate(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    edition: Any,
+    values: dict[str, str],
+    lang: str,
+) -> Response[str]:
+    await runtime.limiter.check_client(request, "forms")
     errors = _form_errors(values, lambda m: catalogs.gettext(lang, m))
     if errors:
         return pages.render(
             request, "ambassadors/nominate.html", 400, edition=edition, errors=errors, values=values
         )
     data = NominationIn(**{k: values[k] for k in FIELDS}, consent=True, language=lang)  # type: ignore[arg-type]
+    await runtime.limiter.check_address(data.nominator_email)
     try:
         async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-            outcome = await nominations.submit(conn, runtime.settings, edition_id, data)
+            outcome = await nominations.submit(conn, runtime.settings, edition["id"], data)
+            await limit_candidate_mail(runtime, data, outcome)
             await outbox.add(conn, *outcome.events)
     except HTTPException as exc:
         if exc.status_code != 409:
@@ -132,7 +158,11 @@ async def acceptance_decision(
     token, decision = str(form.get("token", "")), str(form.get("decision", ""))
     if decision not in ("accept", "decline"):
         raise HTTPException(status_code=400)
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+    async with (
+        runtime.limiter.token_attempt(request),
+        runtime.pool(SCHEMA).acquire() as conn,
+        conn.transaction(),
+    ):
         if decision == "accept":
             outcome = await nominations.accept(conn, nomination_id, token)
         else:
@@ -164,7 +194,11 @@ async def withdrawal_decision(
     request: Request[Any, Any, Any], nomination_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
     form = await request.form()
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+    async with (
+        runtime.limiter.token_attempt(request),
+        runtime.pool(SCHEMA).acquire() as conn,
+        conn.transaction(),
+    ):
         outcome = await nominations.withdraw(
             conn, nomination_id, token=str(form.get("token", "")), coordinator=None
         )

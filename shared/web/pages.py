@@ -16,6 +16,7 @@ from shared.http import (
     internal_handler,
     validation_handler,
 )
+from shared.ratelimit import RateLimited
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
 from shared.web.templates import PageRenderer, static_files_router
 
@@ -46,7 +47,37 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotAuthorizedException) and request.method in ("GET", "HEAD"):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/auth/sign-in?next={quote(target, safe='')}", status_code=303)
+    if isinstance(exc, RateLimited):
+        return rate_limited_page(request, exc)
     return kit_pages.render_error(request, exc.status_code)
+
+
+def rate_limited_page(
+    request: Request[Any, Any, Any],
+    exc: RateLimited,
+    renderer: PageRenderer | None = None,
+    template: str = "error.html",
+    status_code: int = 429,
+    **context: Any,
+) -> Response[str]:
+    """429 as a page: by default the error page; a form page passes its own template and values.
+
+    `retry_minutes` in the context makes base.html say how long to wait; the form keeps what
+    the person wrote, so sending it again later is one click, with or without JavaScript.
+    """
+    renderer = renderer or kit_pages
+    if template == "error.html":
+        context.setdefault("error_status", 429)
+    response = renderer.render(
+        request,
+        template,
+        status_code,
+        retry_minutes=exc.minutes,
+        retry_reason=exc.reason,
+        **context,
+    )
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:

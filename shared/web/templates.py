@@ -35,7 +35,7 @@ KIT_TEMPLATE_DIR = KIT_DIR / "templates"
 KIT_STATIC_DIR = KIT_DIR / "static"
 
 # The error page has a message for these; other codes fall back to 400 or 500.
-ERROR_PAGE_STATUSES = (400, 403, 404, 409, 413, 500)
+ERROR_PAGE_STATUSES = (400, 403, 404, 409, 413, 429, 500)
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (
@@ -177,12 +177,16 @@ class PageRenderer:
         remember_language(request, response)
         return response
 
-    def render_error(self, request: Request[Any, Any, Any], status_code: int) -> Response[str]:
+    def render_error(
+        self, request: Request[Any, Any, Any], status_code: int, **context: Any
+    ) -> Response[str]:
         """The problem page for status_code, in the resident's language."""
         shown = status_code if status_code in ERROR_PAGE_STATUSES else None
         if shown is None:
             shown = 500 if status_code >= 500 else 400
-        return self.render(request, "error.html", status_code=status_code, error_status=shown)
+        return self.render(
+            request, "error.html", status_code=status_code, error_status=shown, **context
+        )
 
     def exception_handler(self, request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
         """Litestar exception handler turning any error into the translated problem page."""

@@ -31,6 +31,7 @@ from shared.config import load_settings
 from shared.embedded import EmbeddedServers
 from tests.bench.loadgen import build_request, closed_loop, open_loop
 from tests.bench.synthetic import history as history_events
+from tests.helpers.platform import HIGH_LIMITS_ENV
 from tests.helpers.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -296,6 +297,8 @@ async def run(args: argparse.Namespace) -> None:
             OPENKRAKOW_SECRET_KEY=SECRET,
             SMTP_INTAKE_PORT=str(free_port()),
             LOG_LEVEL="WARNING",
+            # Counted, as in production, but never reached: every request comes from 127.0.0.1.
+            **HIGH_LIMITS_ENV,
         )
         platform = spawn(
             [sys.executable, "-m", "shared.cli", "run", "--port", str(port)],

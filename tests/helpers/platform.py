@@ -13,7 +13,7 @@ import httpx
 import msgspec
 
 from shared.app import build_app
-from shared.config import Settings
+from shared.config import RATE_LIMIT_DEFAULTS, Settings
 from shared.runtime import PARTS, Runtime, ServiceSpec
 from tests.helpers.server import free_port, serve_app
 
@@ -60,12 +60,21 @@ async def running_platform(
         await runtime.close()
 
 
+# Limits no test reaches: every test asks from 127.0.0.1, many share one platform, and the
+# counts live in the session's Redis. The rate-limit tests set their own low limits.
+HIGH_LIMITS: dict[str, Any] = {
+    f"rate_limit_{rule}": "1000000/minute" for rule in RATE_LIMIT_DEFAULTS
+}
+HIGH_LIMITS_ENV = {f"RATE_LIMIT_{rule.upper()}": "1000000/minute" for rule in RATE_LIMIT_DEFAULTS}
+
+
 def test_settings(
     tmp: Path, database_url: str, nats_url: str, redis_url: str, **overrides: Any
 ) -> Settings:
     from shared.config import load_settings
 
     base = load_settings(
+        **HIGH_LIMITS,
         data_dir=tmp,
         database_url=database_url,
         nats_url=nats_url,
@@ -80,3 +89,38 @@ def test_settings(
 
 
 test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+@contextlib.asynccontextmanager
+async def limited_platform(
+    servers: Any,
+    tmp: Path,
+    *,
+    parts: frozenset[str] = frozenset({"web"}),
+    redis_url: str | None = None,
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",),
+    **limits: str,
+) -> AsyncIterator[RunningPlatform]:
+    """One more process of the platform on the session's servers, with low rate limits.
+
+    `limits` name rules and their windows (``questions="3/minute"``); the other rules stay out
+    of reach. With 127.0.0.1 as a trusted proxy (the default here) a test plays any client by
+    sending X-Forwarded-For. Only `parts` run besides the web app.
+    """
+    from services.registry import all_services
+
+    settings = test_settings(
+        tmp / f"limited-{uuid.uuid4().hex[:6]}",
+        servers.database_url,
+        servers.nats_url,
+        redis_url or servers.redis_url,
+        trusted_proxies=trusted_proxies,
+        **{f"rate_limit_{rule}": value for rule, value in limits.items()},
+    )
+    async with running_platform(settings, all_services(), parts) as running:
+        yield running
+
+
+def client_ip() -> str:
+    """A client address of its own (an IPv6 /64 of the documentation range)."""
+    return f"2001:db8:{uuid.uuid4().int % 0xFFFF:x}:{uuid.uuid4().int % 0xFFFF:x}::1"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.helpers.platform import HIGH_LIMITS_ENV
 from tests.helpers.server import free_port
 
 
@@ -114,6 +115,7 @@ def platform_env(
         SMTP_INTAKE_PORT=str(free_port()),
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+        **HIGH_LIMITS_ENV,  # thousands of questions from 127.0.0.1
         **extra,
     )
     return env

@@ -31,6 +31,9 @@ async def serve_app(app: Any, startup_timeout: float = 10.0) -> AsyncIterator[st
             log_level="warning",
             lifespan="on",
             timeout_graceful_shutdown=5,
+            # As `openkrakow serve` does: the client is the TCP peer; X-Forwarded-For counts
+            # only through TRUSTED_PROXIES (shared/ratelimit.py).
+            proxy_headers=False,
         )
     )
     # Leave Ctrl-C to pytest: uvicorn would otherwise take SIGINT/SIGTERM while serving.

@@ -23,6 +23,7 @@ from shared.auth import requires
 from shared.events import catalogue as ev
 from shared.events import utcnow
 from shared.http import Conflict, Page, Paging, field_error, paging
+from shared.ratelimit import LIMITED
 from shared.runtime import Runtime
 
 SCHEMA = service.SCHEMA
@@ -165,15 +166,26 @@ async def mark_held(edition_id: uuid.UUID, runtime: Runtime) -> Edition:
     return await _change_edition(runtime, edition_id, "held")
 
 
-@post("/api/bench/editions/{edition_id:uuid}/questions", tags=TAGS, status_code=201, security=[{}])
+@post(
+    "/api/bench/editions/{edition_id:uuid}/questions",
+    tags=TAGS,
+    status_code=201,
+    security=[{}],
+    opt=LIMITED,
+)
 async def ask_question(
     request: Request[Any, Any, Any], edition_id: uuid.UUID, data: QuestionIn, runtime: Runtime
 ) -> Response[Any]:
-    """Ask the Mayor a question; an e-mail address needs `consent: true`. No account needed."""
+    """Ask the Mayor a question; an e-mail address needs `consent: true`. No account needed.
+
+    Limited per client address (RATE_LIMIT_QUESTIONS) and per e-mail address
+    (RATE_LIMIT_MAIL_ADDRESS): over a limit, 429 with Retry-After."""
+    await runtime.limiter.check_client(request, "questions")
     if data.email and not data.consent:
         raise field_error("consent", "must be true when an e-mail address is given", 422)
     if len(data.text.strip()) < 10:
         raise field_error("text", "write at least 10 characters", 422)
+    await runtime.limiter.check_address(data.email)
     body = await request.body()
     effects = service.Effects()
     async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
@@ -210,17 +222,21 @@ async def track(runtime: Runtime, reference: str, token: str) -> QuestionStatus 
     return QuestionStatus(reference=row["reference"], status=row["status"], answer=answer)
 
 
-@get("/api/bench/questions/{reference:str}", tags=TAGS, security=[{}])
+@get("/api/bench/questions/{reference:str}", tags=TAGS, security=[{}], opt=LIMITED)
 async def track_question(
+    request: Request[Any, Any, Any],
     reference: str,
     runtime: Runtime,
     token: str = Parameter(query="token", min_length=8, max_length=200),
 ) -> QuestionStatus:
-    """The asker follows a question with its reference and tracking token."""
-    found = await track(runtime, reference, token)
-    if found is None:
-        # Same answer for "no such reference" and "wrong token": references are guessable.
-        raise PermissionDeniedException("reference and token do not match")
+    """The asker follows a question with its reference and tracking token.
+
+    After too many wrong tokens from a client (RATE_LIMIT_TOKEN_FAILURES), 429 with Retry-After."""
+    async with runtime.limiter.token_attempt(request):
+        found = await track(runtime, reference, token)
+        if found is None:
+            # Same answer for "no such reference" and "wrong token": references are guessable.
+            raise PermissionDeniedException("reference and token do not match")
     return found
 
 

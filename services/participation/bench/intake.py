@@ -35,8 +35,10 @@ MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 MAX_QUESTION_CHARS = 2000
 MAX_RECIPIENTS = 20
 
-# Issue 8 plugs its per-sender / per-IP rate limit in here: called at MAIL FROM with the peer
-# address and the envelope sender, it returns None to go on or an SMTP reply to refuse with.
+# Called at MAIL FROM with the peer address and the envelope sender: None to go on, or an SMTP
+# reply to refuse with. smtp_intake uses runtime.extras["bench_sender_check"] when set, else the
+# rate limits (RATE_LIMIT_SMTP_SENDER, RATE_LIMIT_SMTP_PEER), which answer "451 4.7.1": the
+# sending server keeps the message and tries again later, so nothing is lost.
 SenderCheck = Callable[[str, str], Awaitable[str | None]]
 
 
@@ -118,7 +120,9 @@ class BenchMailHandler:
 async def smtp_intake(runtime: Runtime) -> None:
     """Background part: serve SMTP on settings.smtp_intake_host:port until cancelled."""
     settings = runtime.settings
-    handler = BenchMailHandler(runtime, runtime.extras.get("bench_sender_check", _no_limit))
+    handler = BenchMailHandler(
+        runtime, runtime.extras.get("bench_sender_check") or runtime.limiter.smtp_check()
+    )
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(

@@ -21,8 +21,10 @@ from services.participation.bench.schemas import EMAIL_PATTERN, QuestionIn
 from shared.events import utcnow
 from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
 from shared.http import Conflict
+from shared.ratelimit import RateLimited
 from shared.runtime import Runtime
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
+from shared.web.pages import rate_limited_page
 from shared.web.templates import PageRenderer
 
 HERE = Path(__file__).parent
@@ -142,6 +144,14 @@ async def submit_question(
     edition = await _edition_or_404(runtime, edition_id)
     lang = _lang(request)
     question, errors = _validate(form)
+    try:
+        await runtime.limiter.check_client(request, "questions")
+        if question is not None:
+            await runtime.limiter.check_address(question.email)
+    except RateLimited as exc:
+        return rate_limited_page(
+            request, exc, pages, "bench/edition.html", **_form_context(edition, form, {}, lang)
+        )
     if question is None:
         translated = {field: catalogs.gettext(lang, message) for field, message in errors.items()}
         return pages.render(
@@ -195,11 +205,19 @@ async def track_page(
 ) -> Response[str]:
     found = None
     asked = bool(reference.strip() and token.strip())
-    if asked:
-        found = await track(runtime, reference, token)
-    response = pages.render(
-        request, "bench/track.html", reference=reference, token=token, asked=asked, found=found
-    )
+    try:
+        if asked:
+            async with runtime.limiter.token_attempt(request) as attempt:
+                found = await track(runtime, reference, token)
+                if found is None:
+                    await attempt.failed()
+        response = pages.render(
+            request, "bench/track.html", reference=reference, token=token, asked=asked, found=found
+        )
+    except RateLimited as exc:
+        response = rate_limited_page(
+            request, exc, pages, "bench/track.html", reference=reference, token=token, asked=False
+        )
     # The token is a secret in the address: keep it out of referrers and shared caches.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"

@@ -37,6 +37,7 @@ from shared.config import Settings
 from shared.events import catalogue as ev
 from shared.events import utcnow
 from shared.http import Conflict, Page, Paging, field_error, paging
+from shared.ratelimit import LIMITED
 from shared.runtime import Runtime
 
 SCHEMA = "participation"
@@ -354,10 +355,20 @@ async def propose(
     return item
 
 
-@post("/api/council/proposals", tags=TAGS, status_code=201, security=[{}])
-async def propose_item(data: ProposalIn, runtime: Runtime) -> AgendaItem:
-    """A member proposes an agenda item with the token link of their invitation."""
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+@post("/api/council/proposals", tags=TAGS, status_code=201, security=[{}], opt=LIMITED)
+async def propose_item(
+    request: Request[Any, Any, Any], data: ProposalIn, runtime: Runtime
+) -> AgendaItem:
+    """A member proposes an agenda item with the token link of their invitation.
+
+    Limited per client address (RATE_LIMIT_FORMS, and RATE_LIMIT_TOKEN_FAILURES for wrong
+    tokens): over a limit, 429 with Retry-After."""
+    await runtime.limiter.check_client(request, "forms")
+    async with (
+        runtime.limiter.token_attempt(request),
+        runtime.pool(SCHEMA).acquire() as conn,
+        conn.transaction(),
+    ):
         return await propose(conn, data.token, data.title, data.description)
 
 
@@ -389,10 +400,16 @@ async def answer(conn: asyncpg.Connection, token: str, response: str) -> asyncpg
     return inv
 
 
-@post("/api/council/rsvp", tags=TAGS, status_code=200, security=[{}])
-async def rsvp(data: RsvpIn, runtime: Runtime) -> Rsvp:
-    """A member answers an invitation (yes, no, maybe) with its token; a later answer replaces it."""
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+@post("/api/council/rsvp", tags=TAGS, status_code=200, security=[{}], opt=LIMITED)
+async def rsvp(request: Request[Any, Any, Any], data: RsvpIn, runtime: Runtime) -> Rsvp:
+    """A member answers an invitation (yes, no, maybe) with its token; a later answer replaces it.
+
+    After too many wrong tokens from a client (RATE_LIMIT_TOKEN_FAILURES), 429 with Retry-After."""
+    async with (
+        runtime.limiter.token_attempt(request),
+        runtime.pool(SCHEMA).acquire() as conn,
+        conn.transaction(),
+    ):
         inv = await answer(conn, data.token, data.response)
     return Rsvp(member_id=inv["member_id"], name=inv["member_name"], response=data.response)
 

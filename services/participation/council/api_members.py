@@ -32,6 +32,7 @@ from shared.events import catalogue as ev
 from shared.events import new_event, utcnow
 from shared.http import Conflict, Page, Paging, field_error, paging
 from shared.logs import correlation_id
+from shared.ratelimit import LIMITED
 from shared.runtime import Runtime
 
 SCHEMA = "participation"
@@ -231,12 +232,23 @@ def check_application(data: ApplicationIn) -> None:
         raise field_error("organisation", "name the organisation you apply for")
 
 
-@post("/api/council/calls/{call_id:uuid}/applications", tags=TAGS, status_code=201, security=[{}])
+@post(
+    "/api/council/calls/{call_id:uuid}/applications",
+    tags=TAGS,
+    status_code=201,
+    security=[{}],
+    opt=LIMITED,
+)
 async def apply(
     request: Request[Any, Any, Any], call_id: uuid.UUID, data: ApplicationIn, runtime: Runtime
 ) -> Response[Any]:
-    """Apply for a seat (organisations and individuals; no account needed)."""
+    """Apply for a seat (organisations and individuals; no account needed).
+
+    Limited per client address (RATE_LIMIT_FORMS) and per e-mail address
+    (RATE_LIMIT_MAIL_ADDRESS): over a limit, 429 with Retry-After."""
+    await runtime.limiter.check_client(request, "forms")
     check_application(data)
+    await runtime.limiter.check_address(data.email)
     body = await request.body()
     async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
         key, replay = await idempotency.claim(conn, request, body, f"council.apply:{call_id}")

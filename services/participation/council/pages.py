@@ -18,8 +18,10 @@ from services.participation.council.api_members import receive_application, toda
 from services.participation.council.schemas import EMAIL_PATTERN, ApplicationIn
 from shared.events import utcnow
 from shared.events.catalogue import LANGUAGES
+from shared.ratelimit import RateLimited
 from shared.runtime import Runtime
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs, negotiate_language
+from shared.web.pages import rate_limited_page
 from shared.web.templates import PageRenderer
 
 HERE = Path(__file__).parent
@@ -127,6 +129,22 @@ async def submit_application(
     form = dict(await request.form())
     data, errors = _form_errors(request, form)
     values = {k: v for k, v in form.items() if k != "_csrf_token"}
+    try:
+        await runtime.limiter.check_client(request, "forms")
+        if data is not None:
+            await runtime.limiter.check_address(data.email)
+    except RateLimited as exc:
+        return rate_limited_page(
+            request,
+            exc,
+            pages,
+            "council/apply.html",
+            call=call,
+            closed=None,
+            errors={},
+            values=values,
+            tz=domain.WARSAW,
+        )
     if data is None:
         return pages.render(
             request,
@@ -224,7 +242,8 @@ async def invitation_page(
     request: Request[Any, Any, Any], runtime: Runtime, token: str = TOKEN
 ) -> Response[str]:
     """A member's invitation: the meeting, the agenda, the RSVP and proposal forms."""
-    return await _invitation_page(request, runtime, token)
+    async with runtime.limiter.token_attempt(request):
+        return await _invitation_page(request, runtime, token)
 
 
 @post("/council/invitation", include_in_schema=False, security=[{}])
@@ -232,7 +251,11 @@ async def invitation_reply(request: Request[Any, Any, Any], runtime: Runtime) ->
     """RSVP or propose an agenda item from the invitation page."""
     form = dict(await request.form())
     token = str(form.get("token", ""))
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+    async with (
+        runtime.limiter.token_attempt(request),
+        runtime.pool(SCHEMA).acquire() as conn,
+        conn.transaction(),
+    ):
         if form.get("action") == "propose":
             title = str(form.get("title", "")).strip()
             if not 3 <= len(title) <= 300:
