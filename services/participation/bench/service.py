@@ -267,31 +267,21 @@ async def record_delivery(runtime: Runtime, answer_id: uuid.UUID, via: str) -> b
 
 async def check_duplicates_of_edition(conn: asyncpg.Connection, edition_id: uuid.UUID) -> int:
     """Suggest likely duplicates for the edition's questions not looked at yet, a batch at a
-    time (each in its own transaction; SKIP LOCKED lets two workers share the work). Returns
-    how many questions were looked at."""
+    time (each in its own transaction; SKIP LOCKED lets two workers share the work). Each is
+    compared with the edition's 300 most recent other questions, read once per batch. Returns
+    how many questions were looked at; safe to run again."""
     done = 0
     while True:
         async with conn.transaction():
-            ids = await sq.unchecked_questions(conn, edition_id, limit=200)
-            if not ids:
+            batch = await sq.unchecked_questions(conn, edition_id, limit=200)
+            if not batch:
                 return done
-            for question_id in ids:
-                await suggest_duplicates(conn, question_id)
-            await sq.mark_duplicates_checked(conn, ids)
-        done += len(ids)
-
-
-async def suggest_duplicates(conn: asyncpg.Connection, question_id: uuid.UUID) -> int:
-    """Find and save a question's likely duplicates; safe to run again. Returns how many."""
-    row = await conn.fetchrow(
-        "select edition_id, text, topic from bench_questions where id = $1", question_id
-    )
-    if row is None:
-        return 0
-    found = domain.likely_duplicates(
-        row["text"],
-        row["topic"],
-        await sq.duplicate_candidates(conn, row["edition_id"], question_id),
-    )
-    await sq.save_duplicates(conn, question_id, found)
-    return len(found)
+            recent = await sq.duplicate_candidates(conn, edition_id, limit=300 + len(batch))
+            found: list[tuple[uuid.UUID, Any, float]] = []
+            for question_id, text, topic in batch:
+                others = [c for c in recent if c[0] != question_id][:300]
+                for candidate_id, score in domain.likely_duplicates(text, topic, others):
+                    found.append((question_id, candidate_id, score))
+            await sq.save_duplicates(conn, found)
+            await sq.mark_duplicates_checked(conn, [q[0] for q in batch])
+        done += len(batch)

@@ -209,30 +209,32 @@ async def flag_overdue(conn: asyncpg.Connection, question_id: uuid.UUID, at: dat
 
 
 async def duplicate_candidates(
-    conn: asyncpg.Connection, edition_id: uuid.UUID, question_id: uuid.UUID
+    conn: asyncpg.Connection, edition_id: uuid.UUID, *, limit: int
 ) -> list[Any]:
+    """(id, text, topic) of the edition's most recent questions that may be duplicated."""
     rows = await conn.fetch(
         """select id, text, topic from bench_questions
-           where edition_id = $1 and id <> $2 and status not in ('rejected', 'merged')
-           order by received_at desc limit 300""",
+           where edition_id = $1 and status not in ('rejected', 'merged')
+           order by received_at desc limit $2""",
         edition_id,
-        question_id,
+        limit,
     )
     return [(r["id"], r["text"], r["topic"]) for r in rows]
 
 
 async def unchecked_questions(
     conn: asyncpg.Connection, edition_id: uuid.UUID, *, limit: int
-) -> list[uuid.UUID]:
-    """Questions of an edition not looked at for duplicates yet, oldest first (locked)."""
+) -> list[tuple[uuid.UUID, str, str]]:
+    """(id, text, topic) of an edition's questions not looked at for duplicates yet, oldest
+    first (locked)."""
     rows = await conn.fetch(
-        """select id from bench_questions
+        """select id, text, topic from bench_questions
            where edition_id = $1 and duplicates_checked_at is null
            order by received_at limit $2 for update skip locked""",
         edition_id,
         limit,
     )
-    return [r["id"] for r in rows]
+    return [(r["id"], r["text"], r["topic"]) for r in rows]
 
 
 async def mark_duplicates_checked(conn: asyncpg.Connection, ids: list[uuid.UUID]) -> None:
@@ -254,13 +256,15 @@ async def editions_with_unchecked_questions(
 
 
 async def save_duplicates(
-    conn: asyncpg.Connection, question_id: uuid.UUID, found: list[tuple[Any, float]]
+    conn: asyncpg.Connection, found: list[tuple[uuid.UUID, Any, float]]
 ) -> None:
-    await conn.executemany(
-        "insert into bench_duplicate_suggestions (question_id, candidate_id, score) values ($1,$2,$3) "
-        "on conflict do nothing",
-        [(question_id, cid, score) for cid, score in found],
-    )
+    """Record (question, candidate, score) suggestions (each once)."""
+    if found:
+        await conn.executemany(
+            "insert into bench_duplicate_suggestions (question_id, candidate_id, score) "
+            "values ($1,$2,$3) on conflict do nothing",
+            found,
+        )
 
 
 async def duplicates_of(conn: asyncpg.Connection, question_id: uuid.UUID) -> list[asyncpg.Record]:
