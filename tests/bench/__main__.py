@@ -42,6 +42,43 @@ QUESTION = {
     "topic": "education",
     "language": "uk",
 }
+# A live session's questions differ (identical texts would make every question a likely
+# duplicate of every other, which no session does): 16 questions × 4 districts.
+_BASES = [
+    ("education", "pl", "Jak zapisać dziecko do szkoły w dzielnicy {d}, jeśli nie mówi po polsku?"),
+    ("education", "uk", "Чи будуть додаткові уроки польської мови для дітей у районі {d}?"),
+    ("housing", "uk", "Де шукати допомогу з орендою житла для сімей з України в районі {d}?"),
+    ("housing", "pl", "Czy miasto planuje mieszkania komunalne dla cudzoziemców w dzielnicy {d}?"),
+    ("health_care", "en", "Where can I find a family doctor who speaks English near {d}?"),
+    ("health_care", "uk", "Як записатися до лікаря без номера PESEL у районі {d}?"),
+    (
+        "legal_stay",
+        "en",
+        "How long does the residence card decision take for people living in {d}?",
+    ),
+    ("legal_stay", "ru", "Где получить консультацию по легализации пребывания в районе {d}?"),
+    ("work", "pl", "Gdzie w dzielnicy {d} są kursy zawodowe dla osób z zagranicy?"),
+    ("work", "uk", "Чи можна визнати мій диплом медсестри, якщо я живу в районі {d}?"),
+    (
+        "urban_infrastructure",
+        "pl",
+        "Kiedy powstanie przejście dla pieszych przy szkole w dzielnicy {d}?",
+    ),
+    (
+        "urban_infrastructure",
+        "en",
+        "Will there be more night buses connecting {d} with the centre?",
+    ),
+    ("safety", "pl", "Co robić, gdy sąsiedzi w dzielnicy {d} obrażają nas z powodu pochodzenia?"),
+    ("culture", "be", "Ці можна арганізаваць беларускія культурныя сустрэчы ў раёне {d}?"),
+    ("culture", "en", "Can the library in {d} buy books in Ukrainian and Georgian for children?"),
+    ("other", "pl", "Jak zgłosić propozycję tematu na kolejną Ławkę Dialogu z dzielnicy {d}?"),
+]
+QUESTIONS = [
+    {"text": text.format(d=district), "topic": topic, "language": language}
+    for district in ("Krowodrza", "Podgórze", "Nowa Huta", "Bronowice")
+    for topic, language, text in _BASES
+]
 
 
 class Report:
@@ -313,12 +350,17 @@ async def run(args: argparse.Namespace) -> None:
         async with httpx.AsyncClient(timeout=30) as client:
             edition = await new_edition(client, base, token)
             path = f"/api/bench/editions/{edition}/questions"
-            body = json.dumps(QUESTION).encode()
-            raw = build_request("POST", f"127.0.0.1:{port}", path, body)
+            raws = [
+                build_request("POST", f"127.0.0.1:{port}", path, json.dumps(q).encode())
+                for q in QUESTIONS
+            ]
+
+            def raw(i: int) -> bytes:
+                return raws[i % len(raws)]
 
             print("\nQuestion intake, end to end (HTTP → row + outbox → JetStream → indicators)")
             saturated = await closed_loop(
-                "127.0.0.1", port, lambda i: raw, connections=16, duration=args.duration
+                "127.0.0.1", port, raw, connections=16, duration=args.duration
             )
             ratio = saturated.throughput / ceiling if ceiling else 0
             report.add(
@@ -328,9 +370,7 @@ async def run(args: argparse.Namespace) -> None:
                 f"p99 {ms(saturated.percentile(99))}",
             )
             report.add("intake / bare ceiling", f"{ratio:.0%}", "≥ 50%", verdict(ratio >= 0.5))
-            fixed = await open_loop(
-                "127.0.0.1", port, lambda i: raw, rate=200, duration=args.duration
-            )
+            fixed = await open_loop("127.0.0.1", port, raw, rate=200, duration=args.duration)
             report.add("intake at 200 req/s: p50", ms(fixed.percentile(50)))
             report.add("intake at 200 req/s: p95", ms(fixed.percentile(95)))
             report.add(
@@ -342,7 +382,7 @@ async def run(args: argparse.Namespace) -> None:
             print("\nFreshness (commit → indicator visible)")
             await freshness(
                 port,
-                lambda i: raw,
+                raw,
                 servers.database_url or "",
                 client,
                 base,
@@ -381,7 +421,11 @@ async def run(args: argparse.Namespace) -> None:
                 burst_path = f"/api/bench/editions/{burst_edition}/questions"
 
                 def burst_request(i: int) -> bytes:
-                    payload = {**QUESTION, "email": f"asker{i}@example.org", "consent": True}
+                    payload = {
+                        **QUESTIONS[i % len(QUESTIONS)],
+                        "email": f"asker{i}@example.org",
+                        "consent": True,
+                    }
                     return build_request(
                         "POST",
                         f"127.0.0.1:{port}",

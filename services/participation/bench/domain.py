@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import re
 import secrets
 from collections import Counter
@@ -142,13 +143,20 @@ def likely_duplicates(
     text: str, topic: str, candidates: list[tuple[object, str, str]], limit: int = 5
 ) -> list[tuple[object, float]]:
     """Candidates (id, text, topic) that look like the same question, best first."""
+    mine = _stems(text)
+    if not mine:
+        return []
     scored = []
     for cid, ctext, ctopic in candidates:
-        score = similarity(text, ctext) + (0.1 if ctopic == topic else 0.0)
+        theirs = _stems(ctext)
+        if not theirs:
+            continue
+        score = len(mine & theirs) / len(mine | theirs) + (0.1 if ctopic == topic else 0.0)
         if score >= DUPLICATE_THRESHOLD:
-            scored.append((cid, round(min(score, 1.0), 3)))
-    scored.sort(key=lambda item: -item[1])
-    return scored[:limit]
+            scored.append((score, cid))
+    # Stable: among equal scores the earlier candidate (the more recent question) comes first.
+    best = heapq.nlargest(limit, scored, key=lambda item: item[0])
+    return [(cid, round(min(score, 1.0), 3)) for score, cid in best]
 
 
 # --- Questions that arrive by e-mail ----------------------------------------------------------
