@@ -10,7 +10,8 @@ import os
 import signal
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from shared.config import Settings, load_settings
 from shared.logs import configure_logging
@@ -89,6 +90,16 @@ async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str]
             await servers.stop()  # type: ignore[attr-defined]
 
 
+def _run(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run a long-lived part on uvloop where it is installed (the default asyncio loop otherwise)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - e.g. Windows
+        return asyncio.run(coro)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(coro)
+
+
 def _token(args: argparse.Namespace) -> int:
     from shared.auth import Authenticator
 
@@ -112,7 +123,7 @@ def _login_link(args: argparse.Namespace) -> int:
 def _indicators(args: argparse.Namespace) -> int:
     from services.indicators.rebuild import rebuild_command
 
-    return asyncio.run(rebuild_command())
+    return _run(rebuild_command())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            asyncio.run(
+            _run(
                 serve(
                     args.host,
                     args.port,
@@ -172,11 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error(
                     f"--parts: choose among web, consumers, background (got {args.parts!r})"
                 )
-            asyncio.run(serve(args.host, args.port, parts, [args.service]))
+            _run(serve(args.host, args.port, parts, [args.service]))
         elif args.command == "worker":
-            asyncio.run(serve("", 0, frozenset({"worker"}), None))
+            _run(serve("", 0, frozenset({"worker"}), None))
         elif args.command == "relay":
-            asyncio.run(serve("", 0, frozenset({"relay"}), None))
+            _run(serve("", 0, frozenset({"relay"}), None))
         elif args.command == "token":
             return _token(args)
         elif args.command == "login-link":

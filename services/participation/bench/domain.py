@@ -151,7 +151,10 @@ def likely_duplicates(
         theirs = _stems(ctext)
         if not theirs:
             continue
-        score = len(mine & theirs) / len(mine | theirs) + (0.1 if ctopic == topic else 0.0)
+        shared = len(mine & theirs)
+        if not shared and ctopic != topic:
+            continue  # below any threshold
+        score = shared / (len(mine) + len(theirs) - shared) + (0.1 if ctopic == topic else 0.0)
         if score >= DUPLICATE_THRESHOLD:
             scored.append((score, cid))
     # Stable: among equal scores the earlier candidate (the more recent question) comes first.
