@@ -8,16 +8,19 @@ import random
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+import msgspec
 from aiosmtpd.controller import Controller
 
+from tests.bench.loadgen import Connection, build_request
 from tests.helpers.server import free_port
 
 
@@ -57,6 +60,43 @@ async def year_value(
     return next(i["value"] for i in resp.json()["indicators"] if i["id"] == indicator)
 
 
+class RawHttp:
+    """Keep-alive HTTP/1.1 connections per base URL on raw asyncio streams (as in
+    tests/bench/loadgen.py): httpx costs the client more CPU per request than the parts under test
+    spend, and on two cores the load generator must stay cheap."""
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+        self.idle: dict[str, list[Connection]] = defaultdict(list)
+
+    async def request(
+        self, base: str, method: str, path: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        """Status and body; OSError, IncompleteReadError or TimeoutError when the call broke."""
+        url = urlsplit(base)
+        assert url.hostname and url.port
+        idle = self.idle[base]
+        conn = idle.pop() if idle else Connection(url.hostname, url.port)
+        raw = build_request(method, url.netloc, path, body, headers)
+        try:
+            status, data = await asyncio.wait_for(conn.request(raw), self.timeout)
+        except BaseException:
+            conn.close()
+            raise
+        if conn.writer is not None:
+            idle.append(conn)
+        return status, data
+
+    def close(self) -> None:
+        for conns in self.idle.values():
+            for conn in conns:
+                conn.close()
+        self.idle.clear()
+
+
+BROKEN = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ValueError)
+
+
 @dataclass
 class Api:
     """Calls the platform's services, each run as several instances, the way a careful client
@@ -64,10 +104,10 @@ class Api:
     the same Idempotency-Key for creating POSTs; a 409 after such an uncertain attempt means the
     earlier attempt went through (`settle_conflict`)."""
 
-    client: httpx.AsyncClient
     urls: dict[str, Sequence[str]]
     deadline: float
     rng: random.Random = field(default_factory=random.Random)
+    http: RawHttp = field(default_factory=RawHttp)
     retries: Counter[str] = field(default_factory=Counter)
     calls: int = 0
 
@@ -87,34 +127,35 @@ class Api:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         if idempotent:
             headers["Idempotency-Key"] = str(uuid.uuid4())
+        body = msgspec.json.encode(json) if json is not None else b""
         urls = self.urls[service]
         start = self.rng.randrange(len(urls))
         uncertain = False
         last = ""
         attempt = 0
         while time.monotonic() < self.deadline:
-            url = urls[(start + attempt) % len(urls)] + path
+            base = urls[(start + attempt) % len(urls)]
             attempt += 1
             try:
-                resp = await self.client.request(method, url, json=json, headers=headers)
-            except httpx.HTTPError as exc:
+                status, answer = await self.http.request(base, method, path, body, headers)
+            except BROKEN as exc:
                 uncertain, last = True, f"{type(exc).__name__}: {exc}"
                 self.retries[service] += 1
                 await asyncio.sleep(0.2)
                 continue
-            if resp.status_code in ok:
+            if status in ok:
                 self.calls += 1
-                return resp.json() if resp.content else None
-            if resp.status_code >= 500:
-                uncertain, last = True, f"{resp.status_code}: {resp.text[:300]}"
+                return msgspec.json.decode(answer) if answer else None
+            if status >= 500:
+                uncertain, last = True, f"{status}: {answer[:300]!r}"
                 self.retries[service] += 1
                 await asyncio.sleep(0.2)
                 continue
-            if resp.status_code == 409 and settle_conflict and uncertain:
+            if status == 409 and settle_conflict and uncertain:
                 self.calls += 1
                 return None
             raise AssertionError(
-                f"{method} {path} on {service}: unexpected {resp.status_code}: {resp.text[:500]}"
+                f"{method} {path} on {service}: unexpected {status}: {answer[:500]!r}"
             )
         raise AssertionError(f"{method} {path} on {service} never went through; last: {last}")
 
