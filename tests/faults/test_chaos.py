@@ -560,8 +560,7 @@ async def test_nothing_is_lost_or_counted_twice_when_parts_crash_under_mixed_loa
             conn = await asyncpg.connect(servers.database_url)
             try:
                 events = {
-                    s: await conn.fetchval(f"select count(*) from {s}.outbox")  # noqa: S608
-                    for s in SCHEMAS
+                    s: await conn.fetchval(f"select count(*) from {s}.outbox") for s in SCHEMAS
                 }
                 truth = await Truth.read(conn)
                 problems = await stored_once(conn, editions, sessions)
@@ -683,9 +682,7 @@ async def each_event_applied_once(conn: asyncpg.Connection) -> list[str]:
     problems = []
     published: set[uuid.UUID] = set()
     for schema in SCHEMAS:
-        rows = await conn.fetch(
-            f"select event_id, subject, published_at from {schema}.outbox"  # noqa: S608
-        )
+        rows = await conn.fetch(f"select event_id, subject, published_at from {schema}.outbox")
         unpublished = sum(1 for r in rows if r["published_at"] is None)
         if unpublished:
             problems.append(f"{unpublished} events of {schema} never published")
@@ -720,7 +717,7 @@ async def mail_delivered(conn: asyncpg.Connection, smtp: SmtpSink) -> tuple[list
         rows = []
         for schema in SCHEMAS:
             rows += await conn.fetch(
-                f"select '{schema}' as schema, message_id, purpose, sent_at, attempts "  # noqa: S608
+                f"select '{schema}' as schema, message_id, purpose, sent_at, attempts "
                 f"from {schema}.outgoing_mail"
             )
         received = smtp.snapshot()
