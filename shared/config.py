@@ -37,6 +37,9 @@ class Settings(msgspec.Struct, kw_only=True):
     smtp_url: str | None = None
     outgoing_mail_dir: Path | None = None
     mail_from: str = "Otwarty Kraków <no-reply@openkrakow.local>"
+    mail_retry_delays: tuple[int, ...] = (5, 15, 30, 60, 120, 300, 600)
+    mail_sweep_seconds: int = 60
+    job_timeout_seconds: int = 120
     smtp_intake_host: str = "127.0.0.1"
     smtp_intake_port: int = 2525
     intake_domain: str = "openkrakow.local"
@@ -81,6 +84,30 @@ def _switch(name: str, default: bool) -> bool:
     raise ValueError(f"{name}={value!r}: use on or off")
 
 
+def _seconds_list(name: str) -> tuple[int, ...] | None:
+    value = _opt(name)
+    if value is None:
+        return None
+    try:
+        delays = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise ValueError(
+            f"{name} must be whole seconds separated by commas, e.g. 5,15,30"
+        ) from None
+    if not delays or any(d < 1 for d in delays):
+        raise ValueError(f"{name} must list at least one delay, each of 1 second or more")
+    return delays
+
+
+def _positive(name: str, default: int) -> int:
+    value = _opt(name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number of seconds, 1 or more")
+    return int(value)
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment; keyword overrides win (used by tests and the CLI)."""
     env: dict[str, object] = {
@@ -100,6 +127,9 @@ def load_settings(**overrides: object) -> Settings:
         "smtp_url": _opt("SMTP_URL"),
         "outgoing_mail_dir": Path(p).resolve() if (p := _opt("OUTGOING_MAIL_DIR")) else None,
         "mail_from": _opt("MAIL_FROM") or "Otwarty Kraków <no-reply@openkrakow.local>",
+        "mail_retry_delays": _seconds_list("MAIL_RETRY_DELAYS") or (5, 15, 30, 60, 120, 300, 600),
+        "mail_sweep_seconds": _positive("MAIL_SWEEP_SECONDS", 60),
+        "job_timeout_seconds": _positive("JOB_TIMEOUT_SECONDS", 120),
         "smtp_intake_host": _opt("SMTP_INTAKE_HOST") or "127.0.0.1",
         "smtp_intake_port": int(_opt("SMTP_INTAKE_PORT") or 2525),
         "intake_domain": _opt("INTAKE_DOMAIN") or "openkrakow.local",

@@ -70,8 +70,13 @@ def build_worker(
     *,
     max_jobs: int = 20,
     poll_delay: float = 0.1,
+    job_timeout: int = 120,
 ) -> Worker:
-    """An arq worker for our queue, with signals left to the caller (it runs inside our loop)."""
+    """An arq worker for our queue, with signals left to the caller (it runs inside our loop).
+
+    `job_timeout` also bounds how long a job of a worker that died mid-way (SIGKILL, OOM) stays
+    marked in progress: arq runs it again `job_timeout` + 10 seconds after it started.
+    """
     settings = RedisSettings.from_dsn(redis_url)
     settings.conn_retries = 1000  # ride out a Redis restart instead of dying
     return Worker(
@@ -86,5 +91,5 @@ def build_worker(
         queue_read_limit=max(100, max_jobs * 5),
         keep_result=0,
         max_tries=50,
-        job_timeout=120,
+        job_timeout=job_timeout,
     )

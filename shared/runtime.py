@@ -137,13 +137,20 @@ class Runtime:
             ]
             crons = [
                 jobkit.cron(
-                    sweep_unsent_mail, name="sweep_unsent_mail", second=7, run_at_startup=True
+                    sweep_unsent_mail,
+                    name="sweep_unsent_mail",
+                    second=sweep_seconds(self.settings.mail_sweep_seconds),
+                    run_at_startup=True,
                 ),
                 *[c for sp in self.services for c in sp.cron_jobs],
             ]
             assert self.settings.redis_url
             self.worker = jobkit.build_worker(
-                self.settings.redis_url, functions, crons, {"runtime": self}
+                self.settings.redis_url,
+                functions,
+                crons,
+                {"runtime": self},
+                job_timeout=self.settings.job_timeout_seconds,
             )
             self._spawn(self.worker.main(), "worker")
         if "background" in parts:
@@ -198,7 +205,12 @@ class Runtime:
         self.pools.clear()
 
 
-MAIL_RETRY_DELAYS = (5, 15, 30, 60, 120, 300, 600)
+def sweep_seconds(every: int) -> set[int]:
+    """The seconds of each minute at which the mail sweeper runs: about every `every` seconds
+    (at least once a minute, at :07 when `every` is 60 or more)."""
+    if every >= 60:
+        return {7}
+    return set(range(7 % every, 60, every))
 
 
 async def send_mail(ctx: dict[str, Any], schema: str, mail_id: str) -> str:
@@ -220,7 +232,8 @@ async def send_mail(ctx: dict[str, Any], schema: str, mail_id: str) -> str:
         except MailSendError as exc:
             attempts = row["attempts"] + 1
             error = str(exc)[:1000]
-            delay = MAIL_RETRY_DELAYS[min(attempts, len(MAIL_RETRY_DELAYS)) - 1]
+            delays = runtime.settings.mail_retry_delays
+            delay = delays[min(attempts, len(delays)) - 1]
             log.warning(
                 "mail %s not sent (attempt %d): %s; retry in %ss", mail_id, attempts, error, delay
             )
@@ -240,13 +253,16 @@ async def send_mail(ctx: dict[str, Any], schema: str, mail_id: str) -> str:
 
 
 async def sweep_unsent_mail(ctx: dict[str, Any]) -> int:
-    """Cron: re-enqueue every message still unsent a minute after it was queued."""
+    """Cron: re-enqueue every message still unsent MAIL_SWEEP_SECONDS (default a minute) after
+    it was queued; a message whose job is still queued or retrying keeps that job."""
     runtime: Runtime = ctx["runtime"]
     count = 0
     for schema, pool in runtime.pools.items():
         rows = await pool.fetch(
-            "select id from outgoing_mail where sent_at is null and created_at < now() - interval '1 minute' "
-            "order by created_at limit 1000"
+            "select id from outgoing_mail where sent_at is null "
+            "and created_at < now() - $1::int * interval '1 second' "
+            "order by created_at limit 1000",
+            runtime.settings.mail_sweep_seconds,
         )
         for row in rows:
             await runtime.send_mail_soon(schema, row["id"])

@@ -34,6 +34,12 @@ async def apply_event(conn: asyncpg.Connection, envelope: Envelope) -> set[tuple
     key = projection.fact_key(envelope)
     if key is None:
         return set()
+    # Lock the fact even before it exists: instances sharing the consumer may apply two events
+    # of one aggregate at once (a question's receipt and its answer). With no row to lock, both
+    # would merge into an empty fact and the later write would drop the earlier one's part.
+    await conn.execute(
+        "insert into facts(key, data) values ($1, '{}') on conflict (key) do nothing", key
+    )
     row = await conn.fetchrow("select data, contributes from facts where key = $1 for update", key)
     data = projection.merge(row["data"] if row else {}, envelope)
     new = projection.contributions(data)

@@ -19,7 +19,7 @@ import pytest
 from shared.auth import Authenticator
 from shared.config import load_settings
 from shared.embedded import EmbeddedServers, _find_nats_server
-from tests.faults.test_chaos import ask_until_answered, year_value
+from tests.helpers.faults import ask_until_answered, year_value
 from tests.helpers.processes import Processes, platform_env
 from tests.helpers.server import free_port
 from tests.helpers.waiting import eventually

@@ -85,15 +85,21 @@ class Processes:
     logs: Path
     parts: dict[str, Part] = field(default_factory=dict)
 
-    def add(self, name: str, *args: str, web: bool = False) -> Part:
+    def add(self, name: str, *args: str, web: bool = False, **env: str) -> Part:
+        """A part named `name` running `openkrakow *args`; `env` adds to the shared environment."""
         port = free_port() if web else None
         full = [*args, "--port", str(port)] if web else list(args)
-        part = Part(name, full, self.env, self.logs / f"{name}.log", port)
+        part = Part(name, full, {**self.env, **env}, self.logs / f"{name}.log", port)
         self.parts[name] = part
         return part
 
     def stop_all(self) -> None:
-        for part in self.parts.values():
+        """SIGTERM every part at once, then wait for each (SIGKILL after 15 s)."""
+        running = [p for p in self.parts.values() if p.proc and p.proc.poll() is None]
+        for part in running:
+            assert part.proc is not None
+            part.proc.send_signal(signal.SIGTERM)
+        for part in running:
             part.stop()
 
 
