@@ -450,6 +450,10 @@ class EmbeddedServers:
             f"unix_socket_directories={socket_dir}",
             "-c",
             "fsync=on",
+            # Every process of a service has a pool of up to 10 per schema it serves; two
+            # instances of each part on one machine need more than the default 100.
+            "-c",
+            "max_connections=300",
             "-c",
             "logging_collector=off",
         ]
