@@ -139,6 +139,12 @@ def _refusal(exc: HTTPException) -> str | None:
     return next((str(e.get("key")) for e in extra if isinstance(e, dict)), None)
 
 
+def visible(text: str | None) -> str:
+    """Resident-written text with control characters and direction overrides shown as U+FFFD,
+    so what is shown reads in the order it was written."""
+    return _HIDDEN.sub("\ufffd", text or "")
+
+
 def warsaw_time(moment: datetime | None) -> str:
     """A moment as Kraków wall time, to the minute."""
     return moment.astimezone(domain.WARSAW).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -158,6 +164,7 @@ def _render(
         status_code,
         when=warsaw_time,
         day=warsaw_date,
+        visible=visible,
         user=_user(request),
         **context,
     )
@@ -327,7 +334,9 @@ async def answer_form(
             status_code = exc.status_code
             errors = await _answer_refused(request, runtime, question_id, exc)
         else:
-            return Redirect(f"/bench/staff/questions/{question_id}?done=answered", status_code=303)
+            return Redirect(
+                f"/bench/staff/questions/{question_id}?done=answered#done", status_code=303
+            )
     return await _question_page(
         request, runtime, question_id, status_code, form="answer", errors=errors, values=values
     )
@@ -402,7 +411,9 @@ async def moderation_form(
             status_code = exc.status_code
             errors = await _moderation_refused(request, runtime, question_id, data, exc)
         else:
-            return Redirect(f"/bench/staff/questions/{question_id}?done=moderated", status_code=303)
+            return Redirect(
+                f"/bench/staff/questions/{question_id}?done=moderated#done", status_code=303
+            )
     return await _question_page(
         request, runtime, question_id, status_code, form="moderation", errors=errors, values=values
     )
@@ -482,7 +493,9 @@ async def assignment_form(
                 )
             }
         else:
-            return Redirect(f"/bench/staff/questions/{question_id}?done=assigned", status_code=303)
+            return Redirect(
+                f"/bench/staff/questions/{question_id}?done=assigned#done", status_code=303
+            )
     return await _question_page(
         request, runtime, question_id, status_code, form="assignment", errors=errors, values=values
     )
@@ -525,8 +538,7 @@ def shown_raw(raw: bytes | None) -> tuple[str, bool]:
     """The raw message as text to show escaped: decoded leniently, control characters and
     direction overrides made visible as U+FFFD, cut at RAW_SHOWN bytes. (text, was it cut)."""
     data = bytes(raw or b"")
-    text = data[:RAW_SHOWN].decode("utf-8", errors="replace")
-    return _HIDDEN.sub("\ufffd", text), len(data) > RAW_SHOWN
+    return visible(data[:RAW_SHOWN].decode("utf-8", errors="replace")), len(data) > RAW_SHOWN
 
 
 async def _inbound_page(
@@ -582,7 +594,7 @@ def _reading(row: Any, intake_domain: str, editions: list[Any]) -> dict[str, str
     except mailparse.UnreadableMail:
         return values
     text = mailparse.question_text(parsed)
-    values["text"] = text[: intake.MAX_QUESTION_CHARS]
+    values["text"] = visible(text[: intake.MAX_QUESTION_CHARS])
     values["topic"] = domain.guess_topic(f"{parsed.subject}\n{text}")
     values["language"] = domain.detect_language(text, parsed.content_language)
     return values
@@ -633,7 +645,7 @@ async def resolution_form(
             target = "/bench/staff/inbound-mail?done=" + settled.status
             if settled.question_id:
                 target += f"&question={settled.question_id}"
-            return Redirect(target, status_code=303)
+            return Redirect(target + "#done", status_code=303)
     form = "discard" if action == "discard" else "question"
     return await _inbound_page(
         request, runtime, inbound_id, status_code, form=form, errors=errors, values=values

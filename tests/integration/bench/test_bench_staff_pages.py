@@ -269,7 +269,7 @@ async def test_a_responder_answers_and_every_refusal_is_explained_and_changes_no
             url, data={"_csrf_token": csrf, "text": answer, "language": "uk"}
         )
         assert sent.status_code == 303
-        assert sent.headers["location"] == f"{page_url}?done=answered"
+        assert sent.headers["location"] == f"{page_url}?done=answered#done"
         confirmation = await responder.get(sent.headers["location"])
         assert "Вашу відповідь збережено." in confirmation.text
         assert answer in confirmation.text
@@ -346,7 +346,7 @@ async def test_the_coordinator_merges_accepts_and_assigns_on_the_question_page(
             },
         )
         assert merged.status_code == 303
-        assert merged.headers["location"] == f"{second_url}?done=moderated"
+        assert merged.headers["location"] == f"{second_url}?done=moderated#done"
         shown = await coordinator.get(merged.headers["location"])
         assert "Your decision was saved." in shown.text
         assert f'href="/bench/staff/questions/{first["id"]}">{first["reference"]}</a>' in shown.text
@@ -432,7 +432,7 @@ async def test_held_mail_is_shown_as_escaped_text_and_made_a_question_or_discard
     sender = f"resident-{uuid.uuid4().hex[:8]}@example.net"
     raw = (
         f"From: {sender}\r\nSubject: <img src=x onerror=alert(1)>\r\n\r\n".encode()
-        + "<script>alert(1)</script> Gdzie jest urząd? ".encode()
+        + "<script>alert(1)</script>\u202e Gdzie jest urząd? ".encode()
         + b"http://spam.example/ " * 8
     )
     held = await _held(platform, edition["id"], raw, sender)
@@ -457,6 +457,8 @@ async def test_held_mail_is_shown_as_escaped_text_and_made_a_question_or_discard
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
         assert "&lt;img src=x onerror=alert(1)&gt;" in page.text
         assert "<script" not in page.text and "<img" not in page.text
+        # A direction override would show the text in another order than it was written.
+        assert "\u202e" not in page.text and "\ufffd" in page.text
         assert "Gdzie jest urząd?" in page.text.split('id="text"')[1]  # the form is filled in
         csrf = csrf_of(page)
 
@@ -503,7 +505,7 @@ async def test_held_mail_is_shown_as_escaped_text_and_made_a_question_or_discard
             "select question_id from bench_inbound_mail where id = $1", held["id"]
         )
         assert made.headers["location"] == (
-            f"/bench/staff/inbound-mail?done=resolved&question={question_id}"
+            f"/bench/staff/inbound-mail?done=resolved&question={question_id}#done"
         )
         done = await coordinator.get(made.headers["location"])
         assert "Wiadomość jest teraz pytaniem." in done.text
