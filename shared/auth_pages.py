@@ -39,7 +39,7 @@ log = logging.getLogger("openkrakow.auth")
 OIDC_COOKIE = "okr_oidc"
 ROLE_HOME = {
     "coordinator": "/dashboard",
-    "responder": "/bench/queue",
+    "responder": "/bench/staff",
     "council_secretary": "/council",
     "ngo": "/grants",
     "evaluator": "/grants/evaluations",

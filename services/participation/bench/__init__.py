@@ -1,8 +1,22 @@
 """Intercultural Dialogue Bench: editions, questions by web and e-mail, answers."""
 
-from services.participation.bench import api, intake, pages, scheduled, staff_api
+from services.participation.bench import (
+    api,
+    intake,
+    mail_pages,
+    pages,
+    scheduled,
+    staff_api,
+    staff_pages,
+)
 
-route_handlers = [*api.route_handlers, *staff_api.route_handlers, *pages.route_handlers]
+route_handlers = [
+    *api.route_handlers,
+    *staff_api.route_handlers,
+    *pages.route_handlers,
+    *staff_pages.route_handlers,
+    *mail_pages.route_handlers,
+]
 consumers: list = []
 jobs = [*scheduled.jobs]
 cron_jobs = [*scheduled.cron_jobs]

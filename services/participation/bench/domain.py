@@ -8,7 +8,9 @@ import heapq
 import re
 import secrets
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -103,6 +105,54 @@ def answer_language_refusal(question_language: str, answer_language: str) -> str
 def is_overdue(status: str, due: datetime, now: datetime) -> bool:
     """Still waiting for its written answer after the due moment."""
     return status in OPEN_STATUSES and now > due
+
+
+def question_history(
+    question: Mapping[str, Any],
+    followups: Sequence[Mapping[str, Any]],
+    answers: Sequence[Mapping[str, Any]],
+) -> list[tuple[datetime, str, str | None, str | None]]:
+    """What happened to a question, oldest first: (when, event, by whom, detail).
+
+    Read from the question's own columns: a later assignment replaces an earlier one, so only
+    the latest routing shows. Events: received, moderated_<decision>, assigned, answered_live,
+    followup, overdue, answered, delivered.
+    """
+    entries: list[tuple[datetime, str, str | None, str | None]] = [
+        (question["received_at"], "received", question["entered_by"], question["channel"])
+    ]
+    if question["moderated_at"] is not None:
+        if question["merged_into"] is not None:
+            decision = "merged"
+        elif question["status"] == "rejected":
+            decision = "rejected"
+        else:
+            decision = "accepted"
+        entries.append(
+            (
+                question["moderated_at"],
+                f"moderated_{decision}",
+                question["moderated_by"],
+                question["reject_reason"],
+            )
+        )
+    if question["assigned_at"] is not None:
+        entries.append(
+            (question["assigned_at"], "assigned", question["assigned_to"], question["department"])
+        )
+    if question["answered_live_at"] is not None:
+        entries.append((question["answered_live_at"], "answered_live", None, None))
+    if question["overdue_flagged_at"] is not None:
+        entries.append((question["overdue_flagged_at"], "overdue", None, None))
+    entries.extend((f["received_at"], "followup", None, None) for f in followups)
+    for answer in answers:
+        entries.append(
+            (answer["answered_at"], "answered", answer["answered_by"], answer["language"])
+        )
+        if answer["delivered_at"] is not None:
+            entries.append((answer["delivered_at"], "delivered", None, answer["delivered_via"]))
+    # Stable: events of one moment keep the order in which they happen.
+    return sorted(entries, key=lambda entry: entry[0])
 
 
 def mail_languages(language: str) -> tuple[str, ...]:

@@ -149,6 +149,18 @@ class StaffAnswerView(msgspec.Struct, kw_only=True):
     delivered_via: str | None
 
 
+class HistoryEntry(msgspec.Struct, kw_only=True):
+    """One step of a question's way: `event` is received, moderated_accepted,
+    moderated_rejected, moderated_merged, assigned, answered_live, followup, overdue, answered
+    or delivered; `by` the staff subject, `detail` the channel, reason, department, language
+    or delivery route."""
+
+    at: datetime
+    event: str
+    by: str | None = None
+    detail: str | None = None
+
+
 class QuestionDetail(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     edition_id: uuid.UUID
@@ -172,6 +184,7 @@ class QuestionDetail(msgspec.Struct, kw_only=True):
     likely_duplicates: list[DuplicateView]
     followups: list[FollowupView]
     answers: list[StaffAnswerView]
+    history: list[HistoryEntry] = []
 
 
 class TemplateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -8,10 +8,9 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Parameter
 
-from services.participation.bench import domain, intake, service, store
+from services.participation.bench import intake, service, staff
 from services.participation.bench import store_mail as sm
 from services.participation.bench import store_questions as sq
 from services.participation.bench.schemas import (
@@ -19,16 +18,13 @@ from services.participation.bench.schemas import (
     AnsweredLiveIn,
     AnswerIn,
     AssignmentIn,
-    DuplicateView,
     EnteredQuestionIn,
-    FollowupView,
     InboundResolutionIn,
     InboundView,
     ModerationIn,
     QuestionDetail,
     QuestionIn,
     QuestionSummary,
-    StaffAnswerView,
     StateView,
     Template,
     TemplateIn,
@@ -36,8 +32,7 @@ from services.participation.bench.schemas import (
 from shared import idempotency
 from shared.auth import Principal, current_user, requires
 from shared.events import catalogue as ev
-from shared.events import utcnow
-from shared.http import Conflict, Page, Paging, field_error, paging
+from shared.http import Page, Paging, field_error, paging
 from shared.runtime import Runtime
 
 SCHEMA = service.SCHEMA
@@ -46,28 +41,10 @@ STAFF = requires("coordinator", "responder")
 COORDINATOR = requires("coordinator")
 
 
-def _may_see(user: Principal, question: Any) -> None:
-    if not user.has("coordinator") and question["assigned_to"] != user.subject:
-        raise PermissionDeniedException("this question is not assigned to you")
-
-
-async def _question(conn: Any, question_id: uuid.UUID, *, lock: bool = False) -> Any:
-    row = await sq.question(conn, question_id, lock=lock)
-    if row is None:
-        raise NotFoundException(f"no question {question_id}")
-    return row
-
-
-def _state(row: Any, **changes: Any) -> StateView:
-    merged = {**dict(row), **changes}
-    return StateView(
-        id=merged["id"],
-        status=merged["status"],
-        merged_into=merged["merged_into"],
-        assigned_to=merged["assigned_to"],
-        department=merged["department"],
-        answered_live_at=merged["answered_live_at"],
-    )
+def _user(request: Request[Any, Any, Any]) -> Principal:
+    user = current_user(request)
+    assert user is not None  # the route's guard admitted a signed-in caller
+    return user
 
 
 @get(
@@ -106,11 +83,8 @@ async def list_questions(
         "channel": channel,
         "assigned_to": assigned_to,
     }
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        if await store.edition(conn, edition_id) is None:
-            raise NotFoundException(f"no edition {edition_id}")
-        rows, total = await sq.list_questions(conn, edition_id, filters, page.limit, page.offset)
-    return Page(items=[msgspec.convert(dict(r), QuestionSummary) for r in rows], total=total)
+    items, total = await staff.queue(runtime, edition_id, filters, page.limit, page.offset)
+    return Page(items=items, total=total)
 
 
 @post(
@@ -171,47 +145,9 @@ async def enter_question(
 async def question_detail(
     request: Request[Any, Any, Any], question_id: uuid.UUID, runtime: Runtime
 ) -> QuestionDetail:
-    """Everything staff need to handle a question: text, likely duplicates, follow-ups, answers."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        q = await _question(conn, question_id)
-        _may_see(current_user(request), q)
-        duplicates = await sq.duplicates_of(conn, question_id)
-        followups = await sq.followups_of(conn, question_id)
-        answers = await sq.answers_of(conn, question_id)
-    return QuestionDetail(
-        id=q["id"],
-        edition_id=q["edition_id"],
-        reference=q["reference"],
-        status=q["status"],
-        channel=q["channel"],
-        topic=q["topic"],
-        language=q["language"],
-        group=q["grp"],
-        text=q["text"],
-        asker_name=q["asker_name"],
-        has_email=q["asker_email"] is not None,
-        received_at=q["received_at"],
-        due_at=q["due_at"],
-        overdue=domain.is_overdue(q["status"], q["due_at"], utcnow()),
-        assigned_to=q["assigned_to"],
-        department=q["department"],
-        merged_into=q["merged_into"],
-        reject_reason=q["reject_reason"],
-        answered_live_at=q["answered_live_at"],
-        likely_duplicates=[msgspec.convert(dict(d), DuplicateView) for d in duplicates],
-        followups=[FollowupView(text=f["text"], received_at=f["received_at"]) for f in followups],
-        answers=[
-            StaffAnswerView(
-                text=a["text"],
-                language=a["language"],
-                answered_by=a["answered_by"],
-                answered_at=a["answered_at"],
-                delivered_at=a["delivered_at"],
-                delivered_via=a["delivered_via"],
-            )
-            for a in answers
-        ],
-    )
+    """Everything staff need to handle a question: text, likely duplicates, follow-ups, answers,
+    and its history."""
+    return await staff.question_detail(runtime, _user(request), question_id)
 
 
 @post(
@@ -225,67 +161,7 @@ async def moderate(
 ) -> StateView:
     """Accept (optionally correcting topic or language), reject with a reason, or merge a
     duplicate into another question of the edition (its asker is answered with that one)."""
-    if data.decision == "rejected" and not data.reason:
-        raise field_error("reason", "say why the question is rejected", 422)
-    if data.decision == "merged" and data.merged_into is None:
-        raise field_error("merged_into", "name the question this one duplicates", 422)
-    user = current_user(request)
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        q = await _question(conn, question_id, lock=True)
-        refusal = domain.moderation_refusal(q["status"], data.decision)
-        if refusal:
-            raise Conflict(refusal)
-        target = None
-        if data.decision == "merged":
-            assert data.merged_into is not None
-            target = await sq.question(conn, data.merged_into, lock=True)
-            if target is None or target["edition_id"] != q["edition_id"]:
-                raise field_error("merged_into", "no such question in this edition", 422)
-            merge_refusal = domain.merge_refusal(
-                q["id"], target["id"], target["status"], target["merged_into"]
-            )
-            if merge_refusal:
-                raise Conflict(merge_refusal)
-        status = {"accepted": "accepted", "rejected": "rejected", "merged": "merged"}[data.decision]
-        await sq.moderate(
-            conn,
-            question_id,
-            status=status,
-            by=user.subject,
-            reason=data.reason,
-            merged_into=data.merged_into,
-            topic=data.topic,
-            language=data.language,
-        )
-        effects = service.Effects()
-        now = utcnow()
-        effects.emit(
-            ev.BenchQuestionModerated(
-                question_id=question_id,
-                decision=data.decision,
-                moderated_at=now,
-                reason_code=data.reason_code or ("other" if data.decision == "rejected" else None),
-                merged_into=data.merged_into,
-            )
-        )
-        if target is not None and target["status"] == "answered":
-            # Merged into a question answered already: its asker gets that answer now.
-            last = (await sq.answers_of(conn, target["id"]))[-1]
-            fresh = await _question(conn, question_id, lock=True)
-            await service.answer_one(
-                conn,
-                runtime,
-                fresh,
-                text=last["text"],
-                language=last["language"],
-                by=last["answered_by"],
-                at=now,
-                effects=effects,
-            )
-        await effects.commit(conn)
-    await effects.after_commit(runtime)
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        return _state(await _question(conn, question_id))
+    return await staff.moderate(runtime, _user(request), question_id, data)
 
 
 @post(
@@ -296,32 +172,7 @@ async def moderate(
 )
 async def assign(question_id: uuid.UUID, data: AssignmentIn, runtime: Runtime) -> StateView:
     """Route the question to a department's responder (by their account subject)."""
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        q = await _question(conn, question_id, lock=True)
-        if q["status"] in domain.FINAL_STATUSES:
-            raise Conflict(f"the question is {q['status']}")
-        now = utcnow()
-        await sq.assign(
-            conn,
-            question_id,
-            responder=data.responder,
-            department=data.department.strip(),
-            responder_email=data.responder_email,
-            at=now,
-        )
-        effects = service.Effects()
-        effects.emit(
-            ev.BenchQuestionAssigned(
-                question_id=question_id,
-                responder=data.responder,
-                department=data.department.strip(),
-                assigned_at=now,
-            )
-        )
-        await effects.commit(conn)
-    return _state(
-        q, status="assigned", assigned_to=data.responder, department=data.department.strip()
-    )
+    return await staff.assign(runtime, question_id, data)
 
 
 @post(
@@ -334,18 +185,7 @@ async def answered_live(
     question_id: uuid.UUID, data: AnsweredLiveIn, runtime: Runtime
 ) -> StateView:
     """The Mayor answered it on stage; the asker still gets a written answer."""
-    at = data.answered_at or utcnow()
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        q = await _question(conn, question_id, lock=True)
-        if q["answered_live_at"] is not None:
-            raise Conflict("the question was already marked as answered live")
-        if q["status"] in ("rejected", "merged"):
-            raise Conflict(f"the question is {q['status']}")
-        await sq.mark_answered_live(conn, question_id, at)
-        effects = service.Effects()
-        effects.emit(ev.BenchQuestionAnsweredLive(question_id=question_id, answered_at=at))
-        await effects.commit(conn)
-    return _state(q, answered_live_at=at)
+    return await staff.answered_live(runtime, question_id, data)
 
 
 @post("/api/bench/questions/{question_id:uuid}/answer", guards=[STAFF], tags=TAGS, status_code=200)
@@ -354,23 +194,7 @@ async def answer(
 ) -> Answered:
     """The written answer, in the asker's language or Polish; it answers every question merged
     into this one too, and each asker with an address gets it by e-mail."""
-    user = current_user(request)
-    effects = service.Effects()
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        q = await _question(conn, question_id, lock=True)
-        _may_see(user, q)
-        answered = await service.answer_question(
-            conn,
-            runtime,
-            q,
-            text=data.text.strip(),
-            language=data.language,
-            by=user.subject,
-            effects=effects,
-        )
-        await effects.commit(conn)
-    await effects.after_commit(runtime)
-    return Answered(status="answered", questions=answered)
+    return await staff.answer(runtime, _user(request), question_id, data)
 
 
 @post("/api/bench/answer-templates", guards=[COORDINATOR], tags=TAGS, status_code=201)

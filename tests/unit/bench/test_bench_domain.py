@@ -76,3 +76,46 @@ def test_russian_and_belarusian_askers_get_english_and_ukrainian_mail() -> None:
 def test_every_bench_message_is_translated_into_polish_english_and_ukrainian() -> None:
     locale = Path(bench_package.__file__).parent / "locale"
     assert untranslated(Catalogs([KIT_LOCALE_DIR, locale])) == []
+
+
+def test_a_questions_history_lists_what_happened_in_order() -> None:
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    question = {
+        "received_at": at,
+        "entered_by": None,
+        "channel": "web",
+        "moderated_at": at + timedelta(hours=1),
+        "moderated_by": "coordinator-1",
+        "merged_into": None,
+        "status": "answered",
+        "reject_reason": None,
+        "assigned_at": at + timedelta(hours=2),
+        "assigned_to": "resp-1",
+        "department": "Wydział Edukacji",
+        "answered_live_at": None,
+        "overdue_flagged_at": None,
+    }
+    followups = [{"received_at": at + timedelta(hours=3)}]
+    answers = [
+        {
+            "answered_at": at + timedelta(hours=4),
+            "answered_by": "resp-1",
+            "language": "uk",
+            "delivered_at": at + timedelta(hours=5),
+            "delivered_via": "email",
+        }
+    ]
+    history = domain.question_history(question, followups, answers)
+    assert [event for _, event, _, _ in history] == [
+        "received",
+        "moderated_accepted",
+        "assigned",
+        "followup",
+        "answered",
+        "delivered",
+    ]
+    assert history[2][2:] == ("resp-1", "Wydział Edukacji")
+    rejected = domain.question_history(
+        {**question, "status": "rejected", "reject_reason": "spam", "assigned_at": None}, [], []
+    )
+    assert rejected[-1][1:] == ("moderated_rejected", "coordinator-1", "spam")

@@ -1,0 +1,390 @@
+"""Staff pages of the Dialogue Bench (pl/en/uk, no JavaScript): an edition's queue, and a
+question's page with its answer, moderation and assignment forms.
+
+Signed in with the session cookie (or a bearer token). Every action is a POST form with the
+CSRF field that calls the same function as the staff API (`staff.py`), so the rules are the same
+whichever door a person uses; a refusal is explained in the page's language with what was typed
+kept, a success redirects (303) to the page saying what was done. The e-mail moderation pages are
+in `mail_pages.py`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from services.participation.bench import domain, staff, store
+from services.participation.bench.schemas import AnswerIn, AssignmentIn, ModerationIn
+from services.participation.bench.staff_forms import (
+    COORDINATOR,
+    N_,
+    STAFF,
+    choice,
+    convert,
+    form_values,
+    refused_field,
+    render,
+    t,
+    user_of,
+)
+from shared.events.catalogue import LANGUAGES, TOPICS
+from shared.runtime import Runtime
+
+SCHEMA = staff.SCHEMA
+STATUSES = ("received", "accepted", "assigned", "answered", "rejected", "merged")
+CHANNELS = ("web", "email", "live", "paper")
+REASON_CODES = ("abuse", "spam", "off_topic", "not_a_question", "personal_data", "other")
+LANGUAGE_NAMES = {
+    "pl": "polski",
+    "en": "English",
+    "uk": "українська",
+    "ru": "русский",
+    "be": "беларуская",
+}
+
+# Messages (msgids) per form field; %(min)s / %(max)s come from the schema's own limits.
+ANSWER_MESSAGES = {
+    "text": N_("Write the answer: %(min)s to %(max)s characters."),
+    "language": N_("Choose the language of the answer."),
+}
+ASSIGNMENT_MESSAGES = {
+    "responder": N_("Enter the responder's account name: %(min)s to %(max)s characters."),
+    "department": N_("Enter the department: %(min)s to %(max)s characters."),
+    "responder_email": N_("Enter an e-mail address like name@krakow.pl, or leave it empty."),
+}
+MODERATION_MESSAGES = {
+    "decision": N_("Choose what to do with the question."),
+    "reason": N_("Write the reason in %(min)s to %(max)s characters."),
+    "reason_code": N_("Choose one of the reasons."),
+    "merged_into": N_("Enter the reference of a question of this session, like LD-2026-01-0007."),
+    "topic": N_("Choose one of the topics."),
+    "language": N_("Choose one of the languages."),
+}
+# Form field names where they differ from the schema's (two forms share a page).
+MODERATION_FIELDS = {"topic": "new_topic", "language": "new_language"}
+
+
+# --- The queue ---------------------------------------------------------------------------
+
+
+@get("/bench/staff", guards=STAFF, include_in_schema=False)
+async def queue_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    edition: str = Parameter(query="edition", default="", max_length=64),
+    status: str = Parameter(query="status", default="", max_length=20),
+    topic: str = Parameter(query="topic", default="", max_length=40),
+    language: str = Parameter(query="language", default="", max_length=5),
+    channel: str = Parameter(query="channel", default="", max_length=10),
+    assigned: str = Parameter(query="assigned", default="", max_length=10),
+    limit: int = Parameter(query="limit", default=50, ge=1, le=500),
+    offset: int = Parameter(query="offset", default=0, ge=0, le=10_000_000),
+) -> Response[str]:
+    """An edition's questions, overdue first; a responder starts with their own."""
+    user = user_of(request)
+    filters = {
+        "status": choice(status, STATUSES),
+        "topic": choice(topic, TOPICS),
+        "language": choice(language, LANGUAGES),
+        "channel": choice(channel, CHANNELS),
+    }
+    mine = choice(assigned, ("me", "all")) or ("all" if user.has("coordinator") else "me")
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        editions, _ = await store.list_editions(conn, 100, 0)
+    chosen = None
+    if edition:
+        try:
+            chosen = uuid.UUID(edition)
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail="not an edition id") from exc
+    elif editions:
+        chosen = editions[0]["id"]
+    items: list[Any] = []
+    total = 0
+    if chosen is not None:
+        items, total = await staff.queue(
+            runtime,
+            chosen,
+            {**filters, "assigned_to": user.subject if mine == "me" else None},
+            limit,
+            offset,
+        )
+    shown = {
+        "edition": str(chosen) if chosen else "",
+        **{k: v or "" for k, v in filters.items()},
+        "assigned": mine,
+        "limit": limit,
+    }
+
+    def page_url(new_offset: int) -> str:
+        return "/bench/staff?" + urlencode({**shown, "offset": new_offset})
+
+    return render(
+        request,
+        "bench/staff/queue.html",
+        editions=editions,
+        chosen=chosen,
+        filters=shown,
+        items=items,
+        total=total,
+        offset=offset,
+        limit=limit,
+        previous_url=page_url(max(0, offset - limit)) if offset > 0 else None,
+        next_url=page_url(offset + limit) if offset + limit < total else None,
+        may_open=lambda item: staff.may_see(user, item.assigned_to),
+        statuses=STATUSES,
+        topics=TOPICS,
+        question_languages=LANGUAGES,
+        channels=CHANNELS,
+    )
+
+
+# --- One question ------------------------------------------------------------------------
+
+
+async def _question_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    question_id: uuid.UUID,
+    status_code: int = 200,
+    *,
+    form: str | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    done: str = "",
+) -> Response[str]:
+    user = user_of(request)
+    detail = await staff.question_detail(runtime, user, question_id)
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        edition = await store.edition(conn, detail.edition_id)
+        target = await staff.question_reference(conn, detail.merged_into)
+    coordinator = user.has("coordinator")
+    return render(
+        request,
+        "bench/staff/question.html",
+        status_code,
+        q=detail,
+        edition=edition,
+        merged_reference=target,
+        form=form,
+        errors=errors or {},
+        values=values or {},
+        done=done,
+        can_answer=domain.answer_refusal(detail.status) is None,
+        can_accept=coordinator and domain.moderation_refusal(detail.status, "accepted") is None,
+        can_moderate=coordinator and domain.moderation_refusal(detail.status, "rejected") is None,
+        can_assign=coordinator and detail.status not in domain.FINAL_STATUSES,
+        answer_languages=list(dict.fromkeys([detail.language, "pl"])),
+        topics=TOPICS,
+        question_languages=LANGUAGES,
+        reason_codes=REASON_CODES,
+    )
+
+
+@get("/bench/staff/questions/{question_id:uuid}", guards=STAFF, include_in_schema=False)
+async def question_page(
+    request: Request[Any, Any, Any],
+    question_id: uuid.UUID,
+    runtime: Runtime,
+    done: str = Parameter(query="done", default="", max_length=20),
+) -> Response[str]:
+    """The question (escaped, in its own language), its history, duplicates and the forms."""
+    return await _question_page(request, runtime, question_id, done=done)
+
+
+@post("/bench/staff/questions/{question_id:uuid}/answer", guards=STAFF, include_in_schema=False)
+async def answer_form(
+    request: Request[Any, Any, Any], question_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """The written answer: the same call as POST /api/bench/questions/{id}/answer."""
+    values = await form_values(request, "text", "language")
+    data, errors = convert(
+        request,
+        AnswerIn,
+        {"text": values["text"].strip(), "language": values["language"]},
+        ANSWER_MESSAGES,
+    )
+    status_code = 400
+    if data is not None:
+        try:
+            await staff.answer(runtime, user_of(request), question_id, data)
+        except HTTPException as exc:
+            if exc.status_code not in (409, 422):
+                raise
+            status_code = exc.status_code
+            errors = await _answer_refused(request, runtime, question_id, exc)
+        else:
+            return Redirect(
+                f"/bench/staff/questions/{question_id}?done=answered#done", status_code=303
+            )
+    return await _question_page(
+        request, runtime, question_id, status_code, form="answer", errors=errors, values=values
+    )
+
+
+async def _answer_refused(
+    request: Request[Any, Any, Any], runtime: Runtime, question_id: uuid.UUID, exc: HTTPException
+) -> dict[str, str]:
+    detail = await staff.question_detail(runtime, user_of(request), question_id)
+    if exc.status_code == 422:
+        return {
+            "language": t(
+                request,
+                N_("Answer in the asker's language (%(language)s) or in Polish."),
+                language=LANGUAGE_NAMES.get(detail.language, detail.language),
+            )
+        }
+    messages = {
+        "answered": N_(
+            "This question has already been answered, perhaps by someone else a moment ago: "
+            "your answer was not sent. Its text is kept below."
+        ),
+        "merged": N_(
+            "This question was merged into another one: answer that question instead. Your "
+            "answer was not sent; its text is kept below."
+        ),
+        "rejected": N_(
+            "This question was rejected, so it gets no written answer. Your answer was not "
+            "sent; its text is kept below."
+        ),
+    }
+    return {"text": t(request, messages.get(detail.status, messages["answered"]))}
+
+
+@post(
+    "/bench/staff/questions/{question_id:uuid}/moderation",
+    guards=COORDINATOR,
+    include_in_schema=False,
+)
+async def moderation_form(
+    request: Request[Any, Any, Any], question_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Accept, reject or merge: the same call as POST /api/bench/questions/{id}/moderation."""
+    values = await form_values(
+        request, "decision", "reason", "reason_code", "merged_into", "new_topic", "new_language"
+    )
+    body: dict[str, Any] = {
+        "decision": values["decision"],
+        "reason": values["reason"].strip() or None,
+        "reason_code": values["reason_code"] or None,
+        "topic": values["new_topic"] or None,
+        "language": values["new_language"] or None,
+    }
+    errors: dict[str, str] = {}
+    if values["decision"] == "merged" and values["merged_into"].strip():
+        target = await staff.question_by_reference(runtime, values["merged_into"])
+        if target is None:
+            errors["merged_into"] = t(request, MODERATION_MESSAGES["merged_into"])
+        else:
+            body["merged_into"] = target
+    data, schema_errors = convert(
+        request, ModerationIn, body, MODERATION_MESSAGES, MODERATION_FIELDS
+    )
+    errors = {**schema_errors, **errors}
+    status_code = 400
+    if not errors:
+        try:
+            await staff.moderate(runtime, user_of(request), question_id, data)
+        except HTTPException as exc:
+            if exc.status_code not in (409, 422):
+                raise
+            status_code = exc.status_code
+            errors = await _moderation_refused(request, runtime, question_id, data, exc)
+        else:
+            return Redirect(
+                f"/bench/staff/questions/{question_id}?done=moderated#done", status_code=303
+            )
+    return await _question_page(
+        request, runtime, question_id, status_code, form="moderation", errors=errors, values=values
+    )
+
+
+async def _moderation_refused(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    question_id: uuid.UUID,
+    data: ModerationIn,
+    exc: HTTPException,
+) -> dict[str, str]:
+    field = refused_field(exc)
+    if field == "reason":
+        return {"reason": t(request, N_("Say why the question is rejected."))}
+    if field == "merged_into":
+        return {"merged_into": t(request, MODERATION_MESSAGES["merged_into"])}
+    detail = await staff.question_detail(runtime, user_of(request), question_id)
+    if domain.moderation_refusal(detail.status, data.decision) is not None:
+        return {
+            "question-status": t(
+                request,
+                N_(
+                    "This question was moderated in the meantime; see its state above and "
+                    "reload the page."
+                ),
+            )
+        }
+    if data.merged_into == question_id:
+        return {"merged_into": t(request, N_("A question cannot be merged into itself."))}
+    return {
+        "merged_into": t(
+            request,
+            N_(
+                "That question was itself rejected or merged: merge into the question it was "
+                "merged into."
+            ),
+        )
+    }
+
+
+@post(
+    "/bench/staff/questions/{question_id:uuid}/assignment",
+    guards=COORDINATOR,
+    include_in_schema=False,
+)
+async def assignment_form(
+    request: Request[Any, Any, Any], question_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Route to a responder: the same call as POST /api/bench/questions/{id}/assignment."""
+    values = await form_values(request, "responder", "department", "responder_email")
+    data, errors = convert(
+        request,
+        AssignmentIn,
+        {
+            "responder": values["responder"].strip(),
+            "department": values["department"].strip(),
+            "responder_email": values["responder_email"].strip() or None,
+        },
+        ASSIGNMENT_MESSAGES,
+    )
+    status_code = 400
+    if data is not None:
+        try:
+            await staff.assign(runtime, question_id, data)
+        except HTTPException as exc:
+            if exc.status_code != 409:
+                raise
+            status_code = 409
+            errors = {
+                "question-status": t(
+                    request,
+                    N_(
+                        "This question is answered, rejected or merged: it can no longer be "
+                        "assigned."
+                    ),
+                )
+            }
+        else:
+            return Redirect(
+                f"/bench/staff/questions/{question_id}?done=assigned#done", status_code=303
+            )
+    return await _question_page(
+        request, runtime, question_id, status_code, form="assignment", errors=errors, values=values
+    )
+
+
+route_handlers = [queue_page, question_page, answer_form, moderation_form, assignment_form]
