@@ -8,7 +8,6 @@ msgspec's: amounts are formatted with Babel in the page's locale, times in Europ
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +17,7 @@ from typing import Annotated, Any, get_args, get_origin
 import msgspec
 from babel.dates import format_date, format_time
 from babel.lists import format_list
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency
 
 from services.grants.refusals import (
     N_,
@@ -79,11 +78,7 @@ class Speaker:
             return self.catalogs.gettext(self.lang, label) if label else str(value)
         if isinstance(value, (list, tuple)):
             return format_list([self.value(v) for v in value], locale=self.lang)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return format_decimal(value, locale=self.lang)
-        if isinstance(value, uuid.UUID):
-            return str(value)
-        return str(value)
+        return str(value)  # counts and limits ("5000 characters"), ids, names as they are
 
     def amount(self, minor: int, currency: str) -> str:
         """2 500,50 € (pl), €2,500.50 (en), 2 500,50 EUR (uk): minor units, no float."""
@@ -106,9 +101,6 @@ class FormErrors:
 
     fields: dict[str, str] = field(default_factory=dict)
     form: list[str] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.fields or self.form)
 
 
 def explain(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from services.grants.page_errors import (
 from services.grants.refusals import Refusal
 from services.grants.schemas import ApplicationIn, CallIn, DecisionIn, EvaluationIn, OrganisationIn
 from shared import outbox
-from shared.auth import current_user, requires
+from shared.auth import Principal, current_user, requires
 from shared.events import utcnow
 from shared.runtime import Runtime
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs, negotiate_language
@@ -48,22 +48,21 @@ pages = PageRenderer([HERE / "templates"], catalogs)
 SCHEMA = "grants"
 BUDGET_ROWS = 5
 CRITERIA_ROWS = 4
-NO_ERRORS = FormErrors()
 
 
 def _speaker(request: Request[Any, Any, Any]) -> Speaker:
     return Speaker(catalogs, negotiate_language(request))
 
 
+_AMOUNT = re.compile(r"-?[0-9]{1,13}(?:[.,][0-9]{1,2})?")
+
+
 def _minor(text: str) -> int | None:
-    """'2 500,50' → 250050 minor units; None when it is not an amount."""
-    try:
-        value = Decimal(text.replace(" ", "").replace("\u00a0", "").replace(",", ".")) * 100
-    except InvalidOperation:
+    """'2 500,50' → 250050 minor units; None when it is not an amount (e.g. '1e9', '2.505')."""
+    digits = "".join(text.split())  # people group thousands with spaces
+    if not _AMOUNT.fullmatch(digits):
         return None
-    if not value.is_finite() or value != value.to_integral_value():
-        return None
-    return int(value)
+    return int(Decimal(digits.replace(",", ".")) * 100)
 
 
 def _whole(text: str | None, default: int) -> int:
@@ -105,15 +104,27 @@ def _call_title(call: Any, lang: str) -> str:
 
 
 def _row_field(
-    refused: Refusal, pattern: re.Pattern[str], rows: list[int], name: str, wrapper: str
-) -> Placement | None:
-    """A refusal of item n of a list (e.g. budget_lines[n].amount) placed at its form row."""
+    refused: Refusal,
+    pattern: re.Pattern[str],
+    rows: list[int],
+    fields: Mapping[str, str],
+    wrapper: str,
+) -> tuple[str, Refusal] | None:
+    """A refusal of a part of list item n (e.g. budget_lines[n].amount) placed at the field
+    of its form row (`fields` maps the part to the field, {row} filled in), numbered."""
     match = pattern.match(refused.field or "")
-    if not match or int(match.group(1)) >= len(rows):
+    if not match or not match.group(2) or int(match.group(1)) >= len(rows):
         return None
     row = rows[int(match.group(1))]
-    part = match.group(2) or ""
-    return name.format(row=row, part=part), Refusal(wrapper, {"n": row + 1, "message": refused})
+    name = fields[match.group(2)].format(row=row)
+    return name, Refusal(wrapper, {"n": row + 1, "message": refused})
+
+
+def _who(request: Request[Any, Any, Any]) -> Principal:
+    """The signed-in person (the route's guard let only them in)."""
+    user = current_user(request)
+    assert user is not None
+    return user
 
 
 # --- NGOs -------------------------------------------------------------------------------
@@ -124,8 +135,8 @@ async def home(request: Request[Any, Any, Any], runtime: Runtime) -> Response[st
     now = utcnow()
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows, _ = await store.list_calls(conn, 100, 0)
-        orgs = await store.represented_organisations(conn, current_user(request).subject)  # type: ignore[union-attr]
-        org = current_user(request).org or (orgs[0] if orgs else None)  # type: ignore[union-attr]
+        orgs = await store.represented_organisations(conn, _who(request).subject)
+        org = _who(request).org or (orgs[0] if orgs else None)
         apps = (await store.applications_of_org(conn, org, 100, 0))[0] if org else []
     lang = negotiate_language(request)
     calls = [
@@ -163,7 +174,7 @@ def _organisation_place(refused: Refusal) -> Placement:
 
 @get("/grants/organisation/new", guards=[requires("ngo")])
 async def organisation_form(request: Request[Any, Any, Any]) -> Response[str]:
-    return _render_organisation(request, {}, NO_ERRORS, 200)
+    return _render_organisation(request, {}, FormErrors(), 200)
 
 
 def _render_organisation(
@@ -195,8 +206,8 @@ async def organisation_submit(request: Request[Any, Any, Any], runtime: Runtime)
             data = msgspec.convert(body, OrganisationIn)
             async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
                 _, events = await commands.register_organisation(
-                    conn, current_user(request), data, utcnow()
-                )  # type: ignore[arg-type]
+                    conn, _who(request), data, utcnow()
+                )
                 await outbox.add(conn, *events)
         except (msgspec.ValidationError, HTTPException) as exc:
             refused, status = refusals_of(exc), page_status(exc)
@@ -212,7 +223,7 @@ async def application_form(
 ) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
         call = await commands.existing_call(conn, call_id)
-    return _render_apply(request, call, {}, NO_ERRORS, 200)
+    return _render_apply(request, call, {}, FormErrors(), 200)
 
 
 def _render_apply(
@@ -270,8 +281,9 @@ def _application_input(path: str, limits: dict[str, Any], currency: str) -> Refu
 
 def _application_place(rows: list[int]) -> Callable[[Refusal], Placement]:
     def place(refused: Refusal) -> Placement:
-        in_row = _row_field(refused, _LINE, rows, "line{row}_{part}", "form.in_budget_line")
-        if in_row is not None and in_row[0].endswith(LINE_PARTS):
+        fields = {part: f"line{{row}}_{part}" for part in LINE_PARTS}
+        in_row = _row_field(refused, _LINE, rows, fields, "form.in_budget_line")
+        if in_row is not None:
             return in_row
         name = top_field(refused.field)
         return (name if name in APPLICATION_INPUT else None), refused
@@ -315,7 +327,9 @@ async def application_submit(
     }
     refused += [
         _application_input(path, limits, currency)
-        for path, limits in input_problems(body, ApplicationIn, skip=[r.field for r in refused])
+        for path, limits in input_problems(
+            body, ApplicationIn, skip=[r.field for r in refused if r.field]
+        )
     ]
     status = 400
     if not refused:
@@ -323,8 +337,8 @@ async def application_submit(
             data = msgspec.convert(body, ApplicationIn)
             async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
                 app_id = await commands.create_application(
-                    conn, current_user(request), call_id, data, utcnow()
-                )  # type: ignore[arg-type]
+                    conn, _who(request), call_id, data, utcnow()
+                )
         except (msgspec.ValidationError, HTTPException) as exc:
             refused, status = refusals_of(exc), page_status(exc)
     if refused:
@@ -348,7 +362,7 @@ async def _render_application(
     status: int,
 ) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await commands.own_application(conn, current_user(request), app_id)  # type: ignore[arg-type]
+        row = await commands.own_application(conn, _who(request), app_id)
         call = await commands.existing_call(conn, row["call_id"])
     return pages.render(
         request,
@@ -375,7 +389,7 @@ async def application_action(
         raise HTTPException(status_code=404)
     try:
         async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-            events = await command(conn, current_user(request), app_id, utcnow())  # type: ignore[arg-type]
+            events = await command(conn, _who(request), app_id, utcnow())
             if events:
                 await outbox.add(conn, *events)
     except HTTPException as exc:
@@ -392,14 +406,14 @@ async def application_action(
 @get("/grants/evaluate", guards=[requires("evaluator")])
 async def evaluator_queue(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, _ = await store.queue_of(conn, current_user(request).subject, 500, 0)  # type: ignore[union-attr]
+        rows, _ = await store.queue_of(conn, _who(request).subject, 500, 0)
     return pages.render(request, "grants/queue.html", items=rows)
 
 
 async def _score_context(
     conn: Any, request: Request[Any, Any, Any], app_id: uuid.UUID
 ) -> dict[str, Any]:
-    assignment = await store.assignment_of(conn, app_id, current_user(request).subject)  # type: ignore[union-attr]
+    assignment = await store.assignment_of(conn, app_id, _who(request).subject)
     if assignment is None:
         raise HTTPException(status_code=403)
     row = await store.application(conn, app_id)
@@ -468,9 +482,7 @@ async def score_submit(
         try:
             data = msgspec.convert(body, EvaluationIn)
             async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-                _, events = await commands.evaluate(
-                    conn, current_user(request), app_id, data, utcnow()
-                )  # type: ignore[arg-type]
+                _, events = await commands.evaluate(conn, _who(request), app_id, data, utcnow())
                 await outbox.add(conn, *events)
         except (msgspec.ValidationError, HTTPException) as exc:
             refused, status = refusals_of(exc), page_status(exc)
@@ -494,7 +506,7 @@ async def score_submit(
 
 @get("/grants/coordinator", guards=[requires("coordinator")])
 async def coordinator_home(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-    return await _render_coordinator(request, runtime, {}, NO_ERRORS, 200)
+    return await _render_coordinator(request, runtime, {}, FormErrors(), 200)
 
 
 async def _render_coordinator(
@@ -555,11 +567,10 @@ def _call_input(path: str, limits: dict[str, Any]) -> Refusal:
 
 def _call_place(rows: list[int]) -> Callable[[Refusal], Placement]:
     def place(refused: Refusal) -> Placement:
-        match = _CRITERION.match(refused.field or "")
-        if match and match.group(2) and int(match.group(1)) < len(rows):
-            row = rows[int(match.group(1))]
-            name = f"c{row}_{CRITERION_PARTS[match.group(2)]}"
-            return name, Refusal("form.in_criterion_row", {"n": row + 1, "message": refused})
+        fields = {part: f"c{{row}}_{suffix}" for part, suffix in CRITERION_PARTS.items()}
+        in_row = _row_field(refused, _CRITERION, rows, fields, "form.in_criterion_row")
+        if in_row is not None:
+            return in_row
         if refused.code == "form.currency":
             return "currency", refused
         name = top_field(refused.field)
@@ -619,16 +630,14 @@ async def coordinator_new_call(request: Request[Any, Any, Any], runtime: Runtime
     }
     refused += [
         _call_input(path, limits)
-        for path, limits in input_problems(body, CallIn, skip=[r.field for r in refused])
+        for path, limits in input_problems(body, CallIn, skip=[r.field for r in refused if r.field])
     ]
     status = 400
     if not refused:
         try:
             data = msgspec.convert(body, CallIn)
             async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-                call_id, events = await commands.create_call(
-                    conn, current_user(request), data, utcnow()
-                )  # type: ignore[arg-type]
+                call_id, events = await commands.create_call(conn, _who(request), data, utcnow())
                 await outbox.add(conn, *events)
         except (msgspec.ValidationError, HTTPException) as exc:
             refused, status = refusals_of(exc), page_status(exc)
@@ -645,7 +654,7 @@ async def coordinator_new_call(request: Request[Any, Any, Any], runtime: Runtime
 async def coordinator_call(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
-    return await _coordinator_call(request, call_id, runtime, {}, NO_ERRORS, 200)
+    return await _coordinator_call(request, call_id, runtime, {}, FormErrors(), 200)
 
 
 async def _coordinator_call(
