@@ -11,6 +11,7 @@ from litestar import Request, Response, get, post, put
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from services.grants import commands, domain, notices, store
+from services.grants.refusals import Refusal, field_refusal, refusal
 from services.grants.schemas import (
     Application,
     ApplicationCreated,
@@ -251,14 +252,14 @@ async def get_application(
     async with runtime.pool(SCHEMA).acquire() as conn:
         row = await store.application(conn, app_id)
         if row is None:
-            raise NotFoundException(f"no application {app_id}")
+            raise refusal(NotFoundException, "application.not_found", application_id=app_id)
         if who.has("coordinator"):
             return application_view(row)
         if who.has("evaluator") and await store.assignment_of(conn, app_id, who.subject):
             return application_view(row)
         if who.has("ngo"):
             return application_view(await commands.own_application(conn, who, app_id))
-    raise PermissionDeniedException("you may not read this application")
+    raise refusal(PermissionDeniedException, "application.not_readable")
 
 
 @put("/api/grants/applications/{app_id:uuid}", guards=[requires("ngo")], tags=TAGS)
@@ -398,7 +399,7 @@ async def list_evaluations(
         if not who.has("coordinator"):
             own = await store.assignment_of(conn, app_id, who.subject)
             if own is None:
-                raise PermissionDeniedException("you are not assigned to evaluate this application")
+                raise refusal(PermissionDeniedException, "evaluation.not_assigned")
     blind = own is not None and own["submitted_at"] is None
     return [
         EvaluationView(
@@ -448,6 +449,11 @@ async def evaluation_queue(
 
 
 async def ranking_of(conn: Any, call_id: uuid.UUID) -> Ranking:
+    return (await ranking_and_reasons(conn, call_id))[0]
+
+
+async def ranking_and_reasons(conn: Any, call_id: uuid.UUID) -> tuple[Ranking, list[Refusal]]:
+    """The ranking, and what blocks a decision as refusals (the pages say them translated)."""
     now = utcnow()
     call = await commands.existing_call(conn, call_id)
     ranked, blocking, titles = await commands.ranking(conn, call, now)
@@ -462,11 +468,11 @@ async def ranking_of(conn: Any, call_id: uuid.UUID) -> Ranking:
     }
     currency = call["currency"]
     if call["decision_published_at"]:
-        blocking = ["the decision is published"]
-    return Ranking(
+        blocking = [Refusal("ranking.decision_published")]
+    ranking = Ranking(
         call_id=call_id,
         ready=not blocking,
-        blocking=blocking,
+        blocking=[r.english for r in blocking],
         budget_total=money(call["budget_total"], currency),
         items=[
             RankedApplication(
@@ -482,6 +488,7 @@ async def ranking_of(conn: Any, call_id: uuid.UUID) -> Ranking:
             for i, c in enumerate(ranked, start=1)
         ],
     )
+    return ranking, blocking
 
 
 @get("/api/grants/calls/{call_id:uuid}/ranking", guards=[requires("coordinator")], tags=TAGS)
@@ -501,11 +508,13 @@ async def publish_decision(
         adjusted = {}
         for a in data.awards:
             if a.application_id in adjusted:
-                raise field_error("awards", f"application {a.application_id} is listed twice")
+                raise field_refusal(
+                    "awards", "decision.listed_twice", application_id=a.application_id
+                )
             adjusted[a.application_id] = a.amount.amount
             currency = a.amount.currency
             if any(x.amount.currency != currency for x in data.awards):
-                raise field_error("awards", "use one currency")
+                raise field_refusal("awards", "decision.one_currency")
     async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
         awards, call, events = await commands.decide(conn, call_id, adjusted, currency, utcnow())
         mail_ids = []
@@ -564,7 +573,7 @@ async def published_awards(call_id: uuid.UUID, runtime: Runtime) -> DecisionOut:
     async with runtime.pool(SCHEMA).acquire() as conn:
         call = await commands.existing_call(conn, call_id)
         if not call["decision_published_at"]:
-            raise Conflict("the decision of this call is not published yet")
+            raise refusal(Conflict, "decision.not_published")
         rows = await store.published_awards(conn, call_id)
     return DecisionOut(
         awarded=[

@@ -15,6 +15,14 @@ import msgspec
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from services.grants import domain, store
+from services.grants.refusals import (
+    Reasons,
+    Refusal,
+    Status,
+    field_exception,
+    field_refusal,
+    refusal,
+)
 from services.grants.schemas import (
     ApplicationIn,
     CallIn,
@@ -27,7 +35,7 @@ from services.grants.schemas import (
 from shared.auth import Principal
 from shared.events import Envelope, new_event
 from shared.events import catalogue as ev
-from shared.http import Conflict, field_error
+from shared.http import Conflict
 from shared.logs import correlation_id
 
 PRODUCER = "grants"
@@ -51,17 +59,15 @@ async def register_organisation(
     made and the caller's subject is bound to it, so their later tokens act for it.
     """
     if problem := domain.nip_problem(data.nip):
-        raise field_error("nip", problem, 422)
+        raise field_exception(problem)
     if data.krs and (problem := domain.krs_problem(data.krs)):
-        raise field_error("krs", problem, 422)
+        raise field_exception(problem)
     nip = domain.normalise_nip(data.nip)
     if await store.organisation_by_nip(conn, nip):
-        raise Conflict(
-            "an organisation with this NIP is already registered; ask its representative to add you"
-        )
+        raise refusal(Conflict, "organisation.nip_registered")
     org_id = who.org or uuid.uuid4()
     if who.org and await store.organisation(conn, who.org):
-        raise Conflict("your sign-in already acts for a registered organisation")
+        raise refusal(Conflict, "organisation.already_registered")
     await store.insert_organisation(
         conn,
         id=org_id,
@@ -91,13 +97,9 @@ async def acting_organisation(conn: Conn, who: Principal) -> Any:
         orgs = await store.represented_organisations(conn, who.subject)
         org = await store.organisation(conn, orgs[0]) if len(orgs) == 1 else None
         if len(orgs) > 1:
-            raise PermissionDeniedException(
-                "you represent several organisations: sign in for one of them"
-            )
+            raise refusal(PermissionDeniedException, "organisation.several")
     if org is None:
-        raise PermissionDeniedException(
-            "register your organisation first (POST /api/grants/organisations)"
-        )
+        raise refusal(PermissionDeniedException, "organisation.not_registered")
     return org
 
 
@@ -117,25 +119,23 @@ async def create_call(
 ) -> tuple[uuid.UUID, list[Envelope]]:
     currency = data.budget_total.currency
     if data.max_per_grant.currency != currency:
-        raise field_error("max_per_grant.currency", f"must be the budget's currency, {currency}")
+        raise field_refusal("max_per_grant.currency", "call.maximum_currency", currency=currency)
     if data.budget_total.amount <= 0:
-        raise field_error("budget_total.amount", "must be more than zero")
+        raise field_refusal("budget_total.amount", "call.budget_not_positive")
     if not 0 < data.max_per_grant.amount <= data.budget_total.amount:
-        raise field_error(
-            "max_per_grant.amount", "must be more than zero and at most the total budget"
-        )
+        raise field_refusal("max_per_grant.amount", "call.maximum_out_of_range")
     if data.closes_at <= data.opens_at:
-        raise field_error("closes_at", "must be after opens_at")
+        raise field_refusal("closes_at", "call.closes_before_opening")
     if data.closes_at <= now:
-        raise field_error("closes_at", "must be in the future")
+        raise field_refusal("closes_at", "call.closes_in_past")
     keys = [c.key for c in data.criteria]
     if len(set(keys)) != len(keys):
-        raise field_error("criteria", "each criterion needs its own key")
+        raise field_refusal("criteria", "call.criteria_keys_repeated")
     if len(set(data.objectives)) != len(data.objectives):
-        raise field_error("objectives", "name each objective once")
+        raise field_refusal("objectives", "call.objectives_repeated")
     due = data.report_due_on or domain.default_report_due(data.closes_at)
     if due <= domain.warsaw_today(data.closes_at):
-        raise field_error("report_due_on", "must be after the call closes")
+        raise field_refusal("report_due_on", "call.report_due_too_early")
     call_id = uuid.uuid4()
     await store.insert_call(
         conn,
@@ -170,7 +170,7 @@ async def create_call(
 async def existing_call(conn: Conn, call_id: uuid.UUID, *, for_update: bool = False) -> Any:
     row = await store.call(conn, call_id, for_update=for_update)
     if row is None:
-        raise NotFoundException(f"no call {call_id}")
+        raise refusal(NotFoundException, "call.not_found", call_id=call_id)
     return row
 
 
@@ -185,25 +185,29 @@ def _check_application(call: Any, data: ApplicationIn) -> None:
     currency = call["currency"]
     for i, line in enumerate(data.budget_lines):
         if line.amount.currency != currency:
-            raise field_error(
-                f"budget_lines[{i}].amount.currency", f"must be the call's currency, {currency}"
+            raise field_refusal(
+                f"budget_lines[{i}].amount.currency", "application.currency", currency=currency
             )
         if line.amount.amount <= 0:
-            raise field_error(f"budget_lines[{i}].amount.amount", "must be more than zero")
+            raise field_refusal(f"budget_lines[{i}].amount.amount", "application.line_not_positive")
     if data.requested.currency != currency:
-        raise field_error("requested.currency", f"must be the call's currency, {currency}")
+        raise field_refusal("requested.currency", "application.currency", currency=currency)
     outside = sorted(set(data.objectives) - set(call["objectives"]))
     if outside:
-        raise field_error(
-            "objectives", f"this call serves objectives {sorted(call['objectives'])}, not {outside}"
+        raise field_refusal(
+            "objectives",
+            "application.objectives_outside_call",
+            served=sorted(call["objectives"]),
+            outside=outside,
         )
     problem = domain.budget_problem(
         data.requested.amount,
         [line.amount.amount for line in data.budget_lines],
         call["max_per_grant"],
+        currency,
     )
     if problem:
-        raise field_error(*problem)
+        raise field_exception(problem)
 
 
 def _application_fields(data: ApplicationIn) -> dict[str, Any]:
@@ -223,11 +227,9 @@ async def create_application(
     org = await acting_organisation(conn, who)
     call = await existing_call(conn, call_id)
     if call["decision_published_at"] or now >= call["closes_at"]:
-        raise Conflict(
-            f"the call is closed: the deadline was {domain.warsaw_text(call['closes_at'])}"
-        )
+        raise refusal(Conflict, "application.call_closed", deadline=call["closes_at"])
     if org["kind"] not in call["eligible_kinds"]:
-        raise Conflict(f"organisations of kind {org['kind']} are not eligible in this call")
+        raise refusal(Conflict, "application.kind_not_eligible", kind=org["kind"])
     _check_application(call, data)
     app_id = uuid.uuid4()
     await store.insert_application(
@@ -247,10 +249,10 @@ async def own_application(
     """The application, when the caller acts for its organisation (403 otherwise)."""
     row = await store.application(conn, app_id, for_update=for_update)
     if row is None:
-        raise NotFoundException(f"no application {app_id}")
+        raise refusal(NotFoundException, "application.not_found", application_id=app_id)
     org = await acting_organisation(conn, who)
     if row["organisation_id"] != org["id"]:
-        raise PermissionDeniedException("this application belongs to another organisation")
+        raise refusal(PermissionDeniedException, "application.other_organisation")
     return row
 
 
@@ -259,10 +261,10 @@ async def update_application(
 ) -> None:
     row = await own_application(conn, who, app_id, for_update=True)
     if row["status"] != "draft":
-        raise Conflict(f"the application is {row['status']}: only drafts can be edited")
+        raise refusal(Conflict, "application.not_editable", status=Status(row["status"]))
     call = await existing_call(conn, row["call_id"])
     if now >= call["closes_at"]:
-        raise Conflict(f"the deadline was {domain.warsaw_text(call['closes_at'])}")
+        raise refusal(Conflict, "application.deadline_passed", deadline=call["closes_at"])
     _check_application(call, data)
     await store.update_draft(conn, app_id, **_application_fields(data))
 
@@ -272,10 +274,10 @@ async def submit_application(
 ) -> list[Envelope]:
     row = await own_application(conn, who, app_id, for_update=True)
     if row["status"] != "draft":
-        raise Conflict(f"the application is already {row['status']}")
+        raise refusal(Conflict, "application.already_sent", status=Status(row["status"]))
     call = await existing_call(conn, row["call_id"])
     if reason := domain.submission_problem(call["opens_at"], call["closes_at"], now):
-        raise Conflict(reason)
+        raise refusal(Conflict, reason.code, **reason.params)
     org = await store.organisation(conn, row["organisation_id"])
     await store.mark_submitted(conn, app_id, now)
     return [
@@ -296,7 +298,7 @@ async def withdraw_application(
 ) -> list[Envelope]:
     row = await own_application(conn, who, app_id, for_update=True)
     if row["status"] not in ("draft", "submitted", "eligible"):
-        raise Conflict(f"the application is {row['status']} and can no longer be withdrawn")
+        raise refusal(Conflict, "application.not_withdrawable", status=Status(row["status"]))
     await store.mark_withdrawn(conn, app_id, now)
     if row["status"] == "draft":
         return []  # nothing was ever announced about a draft
@@ -335,7 +337,7 @@ async def add_evaluator(
 ) -> tuple[uuid.UUID, list[Envelope]]:
     call = await existing_call(conn, call_id, for_update=True)
     if call["decision_published_at"]:
-        raise Conflict("the decision of this call is published")
+        raise refusal(Conflict, "evaluators.decision_published")
     evaluator_id = uuid.uuid4()
     inserted = await store.insert_evaluator(
         conn,
@@ -347,7 +349,7 @@ async def add_evaluator(
         linked_organisations=sorted(set(data.linked_organisations)),
     )
     if not inserted:
-        raise Conflict(f"{data.subject} is already in this call's evaluator pool")
+        raise refusal(Conflict, "evaluators.already_in_pool", subject=data.subject)
     return evaluator_id, await fill_assignments(conn, call, now)
 
 
@@ -356,13 +358,13 @@ async def formal_check(
 ) -> tuple[Any, list[Envelope]]:
     reason = (data.reason or "").strip() or None
     if not data.eligible and not reason:
-        raise field_error("reason", "give the reason an application is not eligible")
+        raise field_refusal("reason", "formal_check.reason_required")
     row = await store.application(conn, app_id, for_update=True)
     if row is None:
-        raise NotFoundException(f"no application {app_id}")
+        raise refusal(NotFoundException, "application.not_found", application_id=app_id)
     call = await existing_call(conn, row["call_id"], for_update=True)
     if row["status"] != "submitted":
-        raise Conflict(f"only submitted applications are checked; this one is {row['status']}")
+        raise refusal(Conflict, "formal_check.not_submitted", status=Status(row["status"]))
     await store.record_formal_check(conn, app_id, data.eligible, reason, who.subject, now)
     events = [
         event(
@@ -381,19 +383,19 @@ async def evaluate(
 ) -> tuple[Fraction | None, list[Envelope]]:
     row = await store.application(conn, app_id, for_update=True)
     if row is None:
-        raise NotFoundException(f"no application {app_id}")
+        raise refusal(NotFoundException, "application.not_found", application_id=app_id)
     assignment = await store.assignment_of(conn, app_id, who.subject)
     if assignment is None:
-        raise PermissionDeniedException("you are not assigned to evaluate this application")
+        raise refusal(PermissionDeniedException, "evaluation.not_assigned")
     if assignment["submitted_at"] is not None:
-        raise Conflict("you have already submitted your evaluation of this application")
+        raise refusal(Conflict, "evaluation.already_submitted")
     if row["status"] != "eligible":
-        raise Conflict(f"the application is {row['status']}: evaluation is over")
+        raise refusal(Conflict, "evaluation.over", status=Status(row["status"]))
     call = await existing_call(conn, row["call_id"], for_update=True)
     evaluator_id = assignment["evaluator_id"]
     if data.conflict_of_interest:
         if data.scores:
-            raise field_error("scores", "leave scores out when you declare a conflict of interest")
+            raise field_refusal("scores", "evaluation.scores_with_conflict")
         await store.record_conflict(conn, app_id, evaluator_id, now)
         done = ev.GrantsEvaluationSubmitted(
             application_id=app_id,
@@ -403,10 +405,10 @@ async def evaluate(
         )
         return None, [event(done), *await fill_assignments(conn, call, now)]
     if data.scores is None:
-        raise field_error("scores", "score every criterion, or declare a conflict of interest")
+        raise field_refusal("scores", "evaluation.scores_missing")
     criteria = domain_criteria(await store.criteria(conn, call["id"]))
     if problem := domain.scores_problem(criteria, data.scores):
-        raise field_error(*problem)
+        raise field_exception(problem)
     score = domain.evaluation_score(criteria, data.scores)
     await store.record_scores(
         conn,
@@ -438,19 +440,23 @@ def _numeric(value: Fraction) -> Any:
 
 async def ranking(
     conn: Conn, call: Any, now: datetime
-) -> tuple[list[domain.Candidate], list[str], dict[uuid.UUID, str]]:
+) -> tuple[list[domain.Candidate], list[Refusal], dict[uuid.UUID, str]]:
     """The ranked candidates, what still blocks a decision, and the titles."""
     rows = await store.evaluated_candidates(conn, call["id"])
     counts = await store.status_counts(conn, call["id"])
     per_app = call["evaluators_per_application"]
-    blocking: list[str] = []
+    blocking: list[Refusal] = []
     if now < call["closes_at"]:
-        blocking.append(f"the call closes at {domain.warsaw_text(call['closes_at'])}")
+        blocking.append(Refusal("ranking.call_open", {"closes": call["closes_at"]}))
     if counts.get("submitted"):
-        blocking.append(f"{counts['submitted']} application(s) await the formal check")
+        blocking.append(Refusal("ranking.formal_check_pending", {"count": counts["submitted"]}))
     short = [r for r in rows if r["pending"] or len(r["scores"]) < per_app]
     if short:
-        blocking.append(f"{len(short)} application(s) lack {per_app} completed evaluations")
+        blocking.append(
+            Refusal(
+                "ranking.evaluations_missing", {"count": len(short), "per_application": per_app}
+            )
+        )
     candidates = [
         domain.Candidate(
             r["id"],
@@ -472,10 +478,10 @@ async def decide(
 ) -> tuple[list[domain.Award], Any, list[Envelope]]:
     call = await existing_call(conn, call_id, for_update=True)
     if call["decision_published_at"]:
-        raise Conflict("the decision of this call is already published")
+        raise refusal(Conflict, "decision.already_published")
     ranked, blocking, _ = await ranking(conn, call, now)
     if blocking:
-        raise Conflict("the decision cannot be published yet: " + "; ".join(blocking))
+        raise refusal(Conflict, "decision.not_ready", reasons=Reasons(blocking))
     if adjusted is None:
         awards = domain.allocate(
             ranked,
@@ -485,14 +491,12 @@ async def decide(
         )
     else:
         if currency is not None and currency != call["currency"]:
-            raise field_error(
-                "awards", f"amounts must be in the call's currency, {call['currency']}"
-            )
+            raise field_refusal("awards", "decision.currency", currency=call["currency"])
         requested = {c.application_id: c.requested for c in ranked}
         if problem := domain.adjusted_awards_problem(
-            adjusted, requested, call["budget_total"], call["max_per_grant"]
+            adjusted, requested, call["budget_total"], call["max_per_grant"], call["currency"]
         ):
-            raise field_error(*problem)
+            raise field_exception(problem)
         positions = {c.application_id: i for i, c in enumerate(ranked, start=1)}
         awards = sorted(
             (domain.Award(a, amount, positions[a]) for a, amount in adjusted.items()),
@@ -543,9 +547,9 @@ async def submit_report(
     await own_application(conn, who, app_id)
     award = await store.award_for_update(conn, app_id)
     if award is None:
-        raise Conflict("only applications awarded a grant report")
+        raise refusal(Conflict, "report.not_awarded")
     if data.spent.currency != award["currency"]:
-        raise field_error("spent.currency", f"must be the grant's currency, {award['currency']}")
+        raise field_refusal("spent.currency", "report.currency", currency=award["currency"])
     if not await store.insert_report(
         conn,
         application_id=app_id,
@@ -556,7 +560,7 @@ async def submit_report(
         submitted_by=who.subject,
         submitted_at=now,
     ):
-        raise Conflict("the final report of this grant is already submitted")
+        raise refusal(Conflict, "report.already_submitted")
     return [
         event(
             ev.GrantsReportSubmitted(

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
-WARSAW = ZoneInfo("Europe/Warsaw")
+from services.grants.refusals import WARSAW, Amount, Refusal
+from services.grants.refusals import warsaw_text as warsaw_text  # pages show times with it
+
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 # Days after the call closes by which grantees report, when the call names no date.
 DEFAULT_REPORT_DAYS = 180
@@ -27,42 +28,49 @@ def normalise_nip(raw: str) -> str:
     return re.sub(r"[\s-]", "", raw.strip()).upper().removeprefix("PL")
 
 
-def nip_problem(raw: str) -> str | None:
+def nip_problem(raw: str) -> Refusal | None:
     """Why a NIP (Polish tax id) is not valid, or None: ten digits whose checksum holds."""
     nip = normalise_nip(raw)
     if not re.fullmatch(r"\d{10}", nip):
-        return "must be 10 digits"
+        return Refusal("organisation.nip_digits", field="nip")
     checksum = sum(int(d) * w for d, w in zip(nip, NIP_WEIGHTS, strict=False)) % 11
     if checksum == 10 or checksum != int(nip[9]):
-        return "the check digit does not match: please check the number"
+        return Refusal("organisation.nip_check_digit", field="nip")
     return None
 
 
-def krs_problem(raw: str) -> str | None:
+def krs_problem(raw: str) -> Refusal | None:
     """Why a KRS (National Court Register) number is not valid, or None: exactly ten digits."""
-    return None if re.fullmatch(r"\d{10}", raw.strip()) else "must be exactly 10 digits"
+    if re.fullmatch(r"\d{10}", raw.strip()):
+        return None
+    return Refusal("organisation.krs_digits", field="krs")
 
 
 # --- Money and budgets ----------------------------------------------------------------
 
 
 def budget_problem(
-    requested: int, lines: Sequence[int], max_per_grant: int
-) -> tuple[str, str] | None:
-    """(field, message) when a request breaks the call's money rules, else None."""
+    requested: int, lines: Sequence[int], max_per_grant: int, currency: str
+) -> Refusal | None:
+    """What breaks the call's money rules in a request (naming the field), else None."""
+    money = lambda minor: Amount(minor, currency)  # noqa: E731
     if requested <= 0:
-        return "requested", "must be more than zero"
+        return Refusal("application.requested_not_positive", field="requested")
     if requested > max_per_grant:
-        return (
+        return Refusal(
+            "application.requested_over_maximum",
+            {"over": money(requested - max_per_grant), "maximum": money(max_per_grant)},
             "requested",
-            f"is {requested - max_per_grant} over the maximum per grant of {max_per_grant}",
         )
     total = sum(lines)
     if total != requested:
         diff = total - requested
-        side = "more" if diff > 0 else "less"
-        return "budget_lines", (
-            f"add up to {total}, which is {abs(diff)} {side} than the requested {requested}"
+        return Refusal(
+            "application.budget_over_requested"
+            if diff > 0
+            else "application.budget_under_requested",
+            {"total": money(total), "difference": money(abs(diff)), "requested": money(requested)},
+            "budget_lines",
         )
     return None
 
@@ -70,21 +78,16 @@ def budget_problem(
 # --- Time -----------------------------------------------------------------------------
 
 
-def warsaw_text(moment: datetime) -> str:
-    """A moment as people in Kraków read it, e.g. '2026-03-31 23:59 (Europe/Warsaw)'."""
-    return moment.astimezone(WARSAW).strftime("%Y-%m-%d %H:%M") + " (Europe/Warsaw)"
-
-
 def warsaw_today(now: datetime) -> date:
     return now.astimezone(WARSAW).date()
 
 
-def submission_problem(opens_at: datetime, closes_at: datetime, now: datetime) -> str | None:
+def submission_problem(opens_at: datetime, closes_at: datetime, now: datetime) -> Refusal | None:
     """Why an application cannot be submitted now (server time), or None."""
     if now < opens_at:
-        return f"the call opens for submissions at {warsaw_text(opens_at)}"
+        return Refusal("application.call_not_open_yet", {"opens": opens_at})
     if now >= closes_at:
-        return f"the deadline for submissions was {warsaw_text(closes_at)}"
+        return Refusal("application.submissions_closed", {"deadline": closes_at})
     return None
 
 
@@ -102,21 +105,31 @@ class Criterion:
     max_points: int
 
 
-def scores_problem(
-    criteria: Sequence[Criterion], scores: Mapping[str, int]
-) -> tuple[str, str] | None:
-    """(field, message) when scores do not cover each criterion exactly, within its maximum."""
+def scores_problems(criteria: Sequence[Criterion], scores: Mapping[str, int]) -> list[Refusal]:
+    """Every way scores fail to cover each criterion exactly, within its maximum (per field)."""
     keys = {c.key for c in criteria}
-    unknown = sorted(set(scores) - keys)
-    if unknown:
-        return f"scores.{unknown[0]}", "is not a criterion of this call"
+    problems = [
+        Refusal("evaluation.unknown_criterion", field=f"scores.{key}")
+        for key in sorted(set(scores) - keys)
+    ]
     for c in criteria:
         if c.key not in scores:
-            return f"scores.{c.key}", "is missing: score every criterion"
-        points = scores[c.key]
-        if not 0 <= points <= c.max_points:
-            return f"scores.{c.key}", f"must be between 0 and {c.max_points}"
-    return None
+            problems.append(Refusal("evaluation.criterion_missing", field=f"scores.{c.key}"))
+        elif not 0 <= scores[c.key] <= c.max_points:
+            problems.append(
+                Refusal(
+                    "evaluation.points_out_of_range",
+                    {"max_points": c.max_points},
+                    f"scores.{c.key}",
+                )
+            )
+    return problems
+
+
+def scores_problem(criteria: Sequence[Criterion], scores: Mapping[str, int]) -> Refusal | None:
+    """The first of `scores_problems` (the API names one field), or None."""
+    problems = scores_problems(criteria, scores)
+    return problems[0] if problems else None
 
 
 def evaluation_score(criteria: Sequence[Criterion], scores: Mapping[str, int]) -> Fraction:
@@ -188,28 +201,32 @@ def adjusted_awards_problem(
     requested: Mapping[uuid.UUID, int],
     budget: int,
     max_per_grant: int,
-) -> tuple[str, str] | None:
-    """(field, message) when a coordinator's adjusted list breaks a rule of the call."""
+    currency: str,
+) -> Refusal | None:
+    """What breaks a rule of the call in a coordinator's adjusted list (field `awards`)."""
+    money = lambda minor: Amount(minor, currency)  # noqa: E731
     for app_id, amount in awards.items():
+        named = {"application_id": app_id}
         if app_id not in requested:
-            return "awards", f"application {app_id} is not evaluated in this call"
+            return Refusal("decision.not_evaluated", named, "awards")
         if amount <= 0:
-            return "awards", f"the amount for {app_id} must be more than zero"
+            return Refusal("decision.award_not_positive", named, "awards")
         if amount > requested[app_id]:
-            return (
+            return Refusal(
+                "decision.award_over_request",
+                {**named, "requested": money(requested[app_id])},
                 "awards",
-                f"the amount for {app_id} is more than it requested ({requested[app_id]})",
             )
         if amount > max_per_grant:
-            return (
-                "awards",
-                f"the amount for {app_id} is over the maximum per grant ({max_per_grant})",
+            return Refusal(
+                "decision.award_over_maximum", {**named, "maximum": money(max_per_grant)}, "awards"
             )
     total = sum(awards.values())
     if total > budget:
-        return (
+        return Refusal(
+            "decision.over_budget",
+            {"total": money(total), "over": money(total - budget), "budget": money(budget)},
             "awards",
-            f"the awards add up to {total}, {total - budget} over the budget of {budget}",
         )
     return None
 

@@ -1,14 +1,18 @@
 """Pages of the small grants: NGOs apply and follow, evaluators score, the coordinator decides.
 
 Every page works without JavaScript; forms post back here and reuse the API's commands, so
-the rules are the same whichever door a person comes through.
+the rules are the same whichever door a person comes through. A refused form comes back with
+what was typed and a message per field in the page's language (services/grants/page_errors.py).
 """
 
 from __future__ import annotations
 
+import math
+import re
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +23,23 @@ from litestar.response import Redirect
 
 from services.grants import api, commands, domain, store
 from services.grants.notices import money_text
+from services.grants.page_errors import (
+    FormErrors,
+    Placement,
+    Speaker,
+    explain,
+    input_problems,
+    page_status,
+    refusals_of,
+    top_field,
+)
+from services.grants.refusals import Refusal
 from services.grants.schemas import ApplicationIn, CallIn, DecisionIn, EvaluationIn, OrganisationIn
 from shared import outbox
-from shared.auth import current_user, requires
+from shared.auth import Principal, current_user, requires
 from shared.events import utcnow
 from shared.runtime import Runtime
-from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
+from shared.web.i18n import KIT_LOCALE_DIR, Catalogs, negotiate_language
 from shared.web.templates import PageRenderer
 
 HERE = Path(__file__).parent
@@ -35,32 +50,40 @@ BUDGET_ROWS = 5
 CRITERIA_ROWS = 4
 
 
-def _errors(exc: Exception) -> dict[str, str]:
-    """Field messages of a refused command, for the form's error summary."""
-    if isinstance(exc, msgspec.ValidationError):
-        return {"form": str(exc)}
-    assert isinstance(exc, HTTPException)
-    extra = exc.extra if isinstance(exc.extra, list) else []
-    fields = {
-        str(e.get("key", "form")).split(".")[0].split("[")[0]: str(e.get("message"))
-        for e in extra
-        if isinstance(e, dict)
-    }
-    return fields or {"form": exc.detail}
+def _speaker(request: Request[Any, Any, Any]) -> Speaker:
+    return Speaker(catalogs, negotiate_language(request))
+
+
+_AMOUNT = re.compile(r"-?[0-9]{1,13}(?:[.,][0-9]{1,2})?")
 
 
 def _minor(text: str) -> int | None:
-    """'2 500,50' → 250050 minor units; None when it is not an amount."""
-    try:
-        value = Decimal(text.replace(" ", "").replace(",", ".")) * 100
-    except InvalidOperation:
+    """'2 500,50' → 250050 minor units; None when it is not an amount (e.g. '1e9', '2.505')."""
+    digits = "".join(text.split())  # people group thousands with spaces
+    if not _AMOUNT.fullmatch(digits):
         return None
-    return int(value) if value == value.to_integral_value() else None
+    return int(Decimal(digits.replace(",", ".")) * 100)
 
 
-def _money_field(text: str, currency: str) -> dict[str, Any]:
-    amount = _minor(text or "")
-    return {"amount": amount if amount is not None else -1, "currency": currency}
+def _whole(text: str | None, default: int) -> int:
+    """A whole number typed in a field; `default` when empty, -1 (out of every range) when not one."""
+    text = (text or "").strip()
+    if not text:
+        return default
+    return int(text) if re.fullmatch(r"-?[0-9]{1,9}", text) else -1
+
+
+def _number(text: str | None) -> float:
+    """A decimal number typed in a field ('2,5' too); 0 (out of range) when it is not one."""
+    try:
+        value = float((text or "").strip().replace(",", "."))
+    except ValueError:
+        return 0
+    return value if math.isfinite(value) else 0
+
+
+def _choices(values: list[str] | None) -> list[int]:
+    return [int(v) for v in values or [] if re.fullmatch(r"[0-9]{1,3}", v)]
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -70,9 +93,38 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
     }
 
 
+def _text(values: dict[str, Any], name: str) -> str:
+    value = values.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
 def _call_title(call: Any, lang: str) -> str:
     translations = msgspec.json.decode(call["translations"]) if call["translations"] else {}
     return (translations.get(lang) or {}).get("title") or call["title"]
+
+
+def _row_field(
+    refused: Refusal,
+    pattern: re.Pattern[str],
+    rows: list[int],
+    fields: Mapping[str, str],
+    wrapper: str,
+) -> tuple[str, Refusal] | None:
+    """A refusal of a part of list item n (e.g. budget_lines[n].amount) placed at the field
+    of its form row (`fields` maps the part to the field, {row} filled in), numbered."""
+    match = pattern.match(refused.field or "")
+    if not match or not match.group(2) or int(match.group(1)) >= len(rows):
+        return None
+    row = rows[int(match.group(1))]
+    name = fields[match.group(2)].format(row=row)
+    return name, Refusal(wrapper, {"n": row + 1, "message": refused})
+
+
+def _who(request: Request[Any, Any, Any]) -> Principal:
+    """The signed-in person (the route's guard let only them in)."""
+    user = current_user(request)
+    assert user is not None
+    return user
 
 
 # --- NGOs -------------------------------------------------------------------------------
@@ -83,10 +135,10 @@ async def home(request: Request[Any, Any, Any], runtime: Runtime) -> Response[st
     now = utcnow()
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows, _ = await store.list_calls(conn, 100, 0)
-        orgs = await store.represented_organisations(conn, current_user(request).subject)  # type: ignore[union-attr]
-        org = current_user(request).org or (orgs[0] if orgs else None)  # type: ignore[union-attr]
+        orgs = await store.represented_organisations(conn, _who(request).subject)
+        org = _who(request).org or (orgs[0] if orgs else None)
         apps = (await store.applications_of_org(conn, org, 100, 0))[0] if org else []
-    lang = pages.context_for(request, "pl")["lang"]
+    lang = negotiate_language(request)
     calls = [
         dict(r, title=_call_title(r, lang), state=commands.call_status(r, now))
         for r in rows
@@ -103,29 +155,65 @@ async def home(request: Request[Any, Any, Any], runtime: Runtime) -> Response[st
     )
 
 
+# Form field → what to say when msgspec refuses it (the API's schema).
+ORGANISATION_INPUT = {
+    "name": "form.organisation_name",
+    "nip": "organisation.nip_digits",
+    "krs": "organisation.krs_digits",
+    "kind": "form.kind",
+    "email": "form.email",
+}
+
+
+def _organisation_place(refused: Refusal) -> Placement:
+    if refused.code == "organisation.nip_registered":
+        return "nip", refused
+    name = top_field(refused.field)
+    return (name if name in ORGANISATION_INPUT else None), refused
+
+
 @get("/grants/organisation/new", guards=[requires("ngo")])
 async def organisation_form(request: Request[Any, Any, Any]) -> Response[str]:
-    return pages.render(request, "grants/organisation.html", errors={}, values={})
+    return _render_organisation(request, {}, FormErrors(), 200)
+
+
+def _render_organisation(
+    request: Request[Any, Any, Any], values: dict[str, Any], errors: FormErrors, status: int
+) -> Response[str]:
+    return pages.render(
+        request,
+        "grants/organisation.html",
+        status,
+        errors=errors.fields,
+        form_errors=errors.form,
+        values=values,
+    )
 
 
 @post("/grants/organisation/new", guards=[requires("ngo")])
 async def organisation_submit(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
     values = await _form(request)
-    try:
-        data = msgspec.convert(
-            {k: values.get(k) or None for k in ("name", "nip", "kind", "email", "krs")}
-            | {"language": "pl"},
-            OrganisationIn,
-        )
-        async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-            _, events = await commands.register_organisation(
-                conn, current_user(request), data, utcnow()
-            )  # type: ignore[arg-type]
-            await outbox.add(conn, *events)
-    except (msgspec.ValidationError, HTTPException) as exc:
-        return pages.render(
-            request, "grants/organisation.html", 400, errors=_errors(exc), values=values
-        )
+    speaker = _speaker(request)
+    # The organisation hears from the city (e.g. the decision) in the language it registered in.
+    body = {k: _text(values, k) or None for k in ORGANISATION_INPUT} | {"language": speaker.lang}
+    refused = [
+        Refusal(ORGANISATION_INPUT.get(top_field(path), "form.refused"), limits, path)
+        for path, limits in input_problems(body, OrganisationIn)
+    ]
+    status = 400
+    if not refused:
+        try:
+            data = msgspec.convert(body, OrganisationIn)
+            async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+                _, events = await commands.register_organisation(
+                    conn, _who(request), data, utcnow()
+                )
+                await outbox.add(conn, *events)
+        except (msgspec.ValidationError, HTTPException) as exc:
+            refused, status = refusals_of(exc), page_status(exc)
+    if refused:
+        errors = explain(speaker, refused, _organisation_place, list(ORGANISATION_INPUT))
+        return _render_organisation(request, values, errors, status)
     return Redirect("/grants", status_code=303)
 
 
@@ -135,29 +223,72 @@ async def application_form(
 ) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
         call = await commands.existing_call(conn, call_id)
-    return _render_apply(request, call, {}, {}, 200)
+    return _render_apply(request, call, {}, FormErrors(), 200)
 
 
 def _render_apply(
     request: Request[Any, Any, Any],
     call: Any,
     values: dict[str, Any],
-    errors: dict[str, str],
+    errors: FormErrors,
     status: int,
 ) -> Response[str]:
-    lang = pages.context_for(request, "pl")["lang"]
     return pages.render(
         request,
         "grants/apply.html",
         status,
         call=call,
-        call_title=_call_title(call, lang),
+        call_title=_call_title(call, negotiate_language(request)),
         values=values,
-        errors=errors,
+        errors=errors.fields,
+        form_errors=errors.form,
         rows=range(BUDGET_ROWS),
         money=money_text,
         when=domain.warsaw_text,
     )
+
+
+APPLICATION_INPUT = {
+    "title": "form.application_title",
+    "summary": "form.summary",
+    "objectives": "form.objectives",
+    "requested": "form.requested",
+    "budget_lines": "form.budget_empty",
+}
+LINE_PARTS = ("category", "description", "amount")
+LINE_INPUT = {
+    "category": "form.line_category",
+    "description": "form.line_description",
+    "amount": "form.line_amount",
+}
+_LINE = re.compile(r"^budget_lines\[(\d+)\](?:\.(category|description|amount))?")
+
+
+def _application_order() -> list[str]:
+    lines = [f"line{i}_{part}" for i in range(BUDGET_ROWS) for part in LINE_PARTS]
+    return [*APPLICATION_INPUT, *lines]
+
+
+def _application_input(path: str, limits: dict[str, Any], currency: str) -> Refusal:
+    match = _LINE.match(path)
+    code = (
+        LINE_INPUT.get(match.group(2) or "", "form.refused")
+        if match
+        else APPLICATION_INPUT.get(top_field(path), "form.refused")
+    )
+    return Refusal(code, {**limits, "currency": currency}, path)
+
+
+def _application_place(rows: list[int]) -> Callable[[Refusal], Placement]:
+    def place(refused: Refusal) -> Placement:
+        fields = {part: f"line{{row}}_{part}" for part in LINE_PARTS}
+        in_row = _row_field(refused, _LINE, rows, fields, "form.in_budget_line")
+        if in_row is not None:
+            return in_row
+        name = top_field(refused.field)
+        return (name if name in APPLICATION_INPUT else None), refused
+
+    return place
 
 
 @post("/grants/calls/{call_id:uuid}/apply", guards=[requires("ngo")])
@@ -168,32 +299,51 @@ async def application_submit(
     async with runtime.pool(SCHEMA).acquire() as conn:
         call = await commands.existing_call(conn, call_id)
     currency = call["currency"]
-    lines = [
-        {
-            "category": values.get(f"line{i}_category") or "",
-            "description": values.get(f"line{i}_description") or "",
-            "amount": _money_field(values.get(f"line{i}_amount") or "", currency),
-        }
-        for i in range(BUDGET_ROWS)
-        if (values.get(f"line{i}_category") or values.get(f"line{i}_amount"))
-    ]
-    try:
-        data = msgspec.convert(
+    refused: list[Refusal] = []
+    requested = _minor(_text(values, "requested"))
+    if requested is None:
+        refused.append(Refusal("form.requested", {"currency": currency}, "requested"))
+    # A budget row counts once anything is typed in it; the API's list skips empty rows.
+    rows = [i for i in range(BUDGET_ROWS) if any(_text(values, f"line{i}_{p}") for p in LINE_PARTS)]
+    lines = []
+    for n, i in enumerate(rows):
+        amount = _minor(_text(values, f"line{i}_amount"))
+        if amount is None:
+            path = f"budget_lines[{n}].amount"
+            refused.append(Refusal("form.line_amount", {"currency": currency}, path))
+        lines.append(
             {
-                "title": values.get("title") or "",
-                "summary": values.get("summary") or "",
-                "objectives": [int(o) for o in values.get("objectives") or [] if o.isdigit()],
-                "requested": _money_field(values.get("requested") or "", currency),
-                "budget_lines": lines,
-            },
-            ApplicationIn,
+                "category": _text(values, f"line{i}_category"),
+                "description": _text(values, f"line{i}_description"),
+                "amount": {"amount": amount, "currency": currency},
+            }
         )
-        async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-            app_id = await commands.create_application(
-                conn, current_user(request), call_id, data, utcnow()
-            )  # type: ignore[arg-type]
-    except (msgspec.ValidationError, HTTPException) as exc:
-        return _render_apply(request, call, values, _errors(exc), 400)
+    body = {
+        "title": _text(values, "title"),
+        "summary": _text(values, "summary"),
+        "objectives": _choices(values.get("objectives")),
+        "requested": {"amount": requested, "currency": currency},
+        "budget_lines": lines,
+    }
+    refused += [
+        _application_input(path, limits, currency)
+        for path, limits in input_problems(
+            body, ApplicationIn, skip=[r.field for r in refused if r.field]
+        )
+    ]
+    status = 400
+    if not refused:
+        try:
+            data = msgspec.convert(body, ApplicationIn)
+            async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+                app_id = await commands.create_application(
+                    conn, _who(request), call_id, data, utcnow()
+                )
+        except (msgspec.ValidationError, HTTPException) as exc:
+            refused, status = refusals_of(exc), page_status(exc)
+    if refused:
+        errors = explain(_speaker(request), refused, _application_place(rows), _application_order())
+        return _render_apply(request, call, values, errors, status)
     return Redirect(f"/grants/applications/{app_id}", status_code=303)
 
 
@@ -201,17 +351,27 @@ async def application_submit(
 async def application_page(
     request: Request[Any, Any, Any], app_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
+    return await _render_application(request, app_id, runtime, [], 200)
+
+
+async def _render_application(
+    request: Request[Any, Any, Any],
+    app_id: uuid.UUID,
+    runtime: Runtime,
+    form_errors: list[str],
+    status: int,
+) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await commands.own_application(conn, current_user(request), app_id)  # type: ignore[arg-type]
+        row = await commands.own_application(conn, _who(request), app_id)
         call = await commands.existing_call(conn, row["call_id"])
-    lang = pages.context_for(request, "pl")["lang"]
     return pages.render(
         request,
         "grants/application.html",
+        status,
         app=api.application_view(row),
         call=call,
-        call_title=_call_title(call, lang),
-        errors={},
+        call_title=_call_title(call, negotiate_language(request)),
+        form_errors=form_errors,
         money=money_text,
         when=domain.warsaw_text,
     )
@@ -229,27 +389,14 @@ async def application_action(
         raise HTTPException(status_code=404)
     try:
         async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-            events = await command(conn, current_user(request), app_id, utcnow())  # type: ignore[arg-type]
+            events = await command(conn, _who(request), app_id, utcnow())
             if events:
                 await outbox.add(conn, *events)
     except HTTPException as exc:
         if exc.status_code != 409:
             raise
-        async with runtime.pool(SCHEMA).acquire() as conn:
-            row = await commands.own_application(conn, current_user(request), app_id)  # type: ignore[arg-type]
-            call = await commands.existing_call(conn, row["call_id"])
-        lang = pages.context_for(request, "pl")["lang"]
-        return pages.render(
-            request,
-            "grants/application.html",
-            409,
-            app=api.application_view(row),
-            call=call,
-            call_title=_call_title(call, lang),
-            errors={"form": exc.detail},
-            money=money_text,
-            when=domain.warsaw_text,
-        )
+        errors = explain(_speaker(request), refusals_of(exc), lambda r: (None, r))
+        return await _render_application(request, app_id, runtime, errors.form, 409)
     return Redirect(f"/grants/applications/{app_id}", status_code=303)
 
 
@@ -259,14 +406,14 @@ async def application_action(
 @get("/grants/evaluate", guards=[requires("evaluator")])
 async def evaluator_queue(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, _ = await store.queue_of(conn, current_user(request).subject, 500, 0)  # type: ignore[union-attr]
+        rows, _ = await store.queue_of(conn, _who(request).subject, 500, 0)
     return pages.render(request, "grants/queue.html", items=rows)
 
 
 async def _score_context(
     conn: Any, request: Request[Any, Any, Any], app_id: uuid.UUID
 ) -> dict[str, Any]:
-    assignment = await store.assignment_of(conn, app_id, current_user(request).subject)  # type: ignore[union-attr]
+    assignment = await store.assignment_of(conn, app_id, _who(request).subject)
     if assignment is None:
         raise HTTPException(status_code=403)
     row = await store.application(conn, app_id)
@@ -284,7 +431,23 @@ async def score_form(
 ) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
         context = await _score_context(conn, request, app_id)
-    return pages.render(request, "grants/score.html", errors={}, values={}, **context)
+    return pages.render(
+        request, "grants/score.html", errors={}, form_errors=[], values={}, **context
+    )
+
+
+def _score_place(criteria: list[Any]) -> Callable[[Refusal], Placement]:
+    names = {c["key"]: c["name"] for c in criteria}
+
+    def place(refused: Refusal) -> Placement:
+        path = refused.field or ""
+        key = path.removeprefix("scores.")
+        if path.startswith("scores.") and key in names:
+            wrapped = Refusal("form.in_criterion", {"criterion": names[key], "message": refused})
+            return f"score_{key}", wrapped
+        return ("comment" if path == "comment" else None), refused
+
+    return place
 
 
 @post("/grants/evaluate/{app_id:uuid}", guards=[requires("evaluator")])
@@ -297,20 +460,43 @@ async def score_submit(
         context = await _score_context(conn, request, app_id)
     scores = {}
     for c in context["criteria"]:
-        raw = (values.get(f"score_{c['key']}") or "").strip()
-        scores[c["key"]] = int(raw) if raw.lstrip("-").isdigit() else -1
-    try:
-        data = EvaluationIn(
-            scores=None if conflict else scores,
-            comment=values.get("comment") or None,
-            conflict_of_interest=conflict,
-        )
-        async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-            _, events = await commands.evaluate(conn, current_user(request), app_id, data, utcnow())  # type: ignore[arg-type]
-            await outbox.add(conn, *events)
-    except HTTPException as exc:
+        raw = _text(values, f"score_{c['key']}")
+        if raw:  # left empty: the rule says "score this criterion"
+            scores[c["key"]] = _whole(raw, -1)
+    body = {
+        "scores": None if conflict else scores,
+        "comment": _text(values, "comment") or None,
+        "conflict_of_interest": conflict,
+    }
+    refused = (
+        []
+        if conflict
+        else domain.scores_problems(commands.domain_criteria(context["criteria"]), scores)
+    )
+    refused += [
+        Refusal("form.comment" if path == "comment" else "form.refused", limits, path)
+        for path, limits in input_problems(body, EvaluationIn)
+    ]
+    status = 400
+    if not refused:
+        try:
+            data = msgspec.convert(body, EvaluationIn)
+            async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+                _, events = await commands.evaluate(conn, _who(request), app_id, data, utcnow())
+                await outbox.add(conn, *events)
+        except (msgspec.ValidationError, HTTPException) as exc:
+            refused, status = refusals_of(exc), page_status(exc)
+    if refused:
+        order = [f"score_{c['key']}" for c in context["criteria"]] + ["comment"]
+        errors = explain(_speaker(request), refused, _score_place(context["criteria"]), order)
         return pages.render(
-            request, "grants/score.html", 400, errors=_errors(exc), values=values, **context
+            request,
+            "grants/score.html",
+            status,
+            errors=errors.fields,
+            form_errors=errors.form,
+            values=values,
+            **context,
         )
     return Redirect("/grants/evaluate", status_code=303)
 
@@ -320,6 +506,16 @@ async def score_submit(
 
 @get("/grants/coordinator", guards=[requires("coordinator")])
 async def coordinator_home(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
+    return await _render_coordinator(request, runtime, {}, FormErrors(), 200)
+
+
+async def _render_coordinator(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    values: dict[str, Any],
+    errors: FormErrors,
+    status: int,
+) -> Response[str]:
     now = utcnow()
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows, _ = await store.list_calls(conn, 200, 0)
@@ -327,99 +523,154 @@ async def coordinator_home(request: Request[Any, Any, Any], runtime: Runtime) ->
     return pages.render(
         request,
         "grants/coordinator.html",
+        status,
         calls=calls,
-        errors={},
-        values={},
+        errors=errors.fields,
+        form_errors=errors.form,
+        values=values,
         rows=range(CRITERIA_ROWS),
         when=domain.warsaw_text,
     )
 
 
+CALL_INPUT = {
+    "title": "form.call_title",
+    "description": "form.call_description",
+    "currency": "form.currency",
+    "budget_total": "form.budget_total",
+    "max_per_grant": "form.max_per_grant",
+    "opens_at": "form.opens_at",
+    "closes_at": "form.closes_at",
+    "evaluators_per_application": "form.evaluators_per_application",
+    "criteria": "form.criteria_empty",
+}
+CRITERION_PARTS = {"key": "key", "name": "name", "weight": "weight", "max_points": "max"}
+CRITERION_INPUT = {
+    "key": "form.criterion_key",
+    "name": "form.criterion_name",
+    "weight": "form.criterion_weight",
+    "max_points": "form.criterion_max_points",
+}
+_CRITERION = re.compile(r"^criteria\[(\d+)\](?:\.(key|name|weight|max_points))?")
+
+
+def _call_input(path: str, limits: dict[str, Any]) -> Refusal:
+    match = _CRITERION.match(path)
+    if match:
+        code = CRITERION_INPUT.get(match.group(2) or "", "form.refused")
+    elif path.endswith(".currency"):
+        code = "form.currency"
+    else:
+        code = CALL_INPUT.get(top_field(path), "form.refused")
+    return Refusal(code, limits, path)
+
+
+def _call_place(rows: list[int]) -> Callable[[Refusal], Placement]:
+    def place(refused: Refusal) -> Placement:
+        fields = {part: f"c{{row}}_{suffix}" for part, suffix in CRITERION_PARTS.items()}
+        in_row = _row_field(refused, _CRITERION, rows, fields, "form.in_criterion_row")
+        if in_row is not None:
+            return in_row
+        if refused.code == "form.currency":
+            return "currency", refused
+        name = top_field(refused.field)
+        return (name if name in CALL_INPUT else None), refused
+
+    return place
+
+
+def _warsaw_input(text: str) -> str | None:
+    """A datetime-local field (Warsaw wall time) as RFC 3339 with the right offset, or None."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=domain.WARSAW).isoformat()
+
+
 @post("/grants/coordinator", guards=[requires("coordinator")])
 async def coordinator_new_call(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
     values = await _form(request)
-    currency = values.get("currency") or "PLN"
+    currency = _text(values, "currency") or "PLN"
+    refused: list[Refusal] = []
+    rows = [
+        i
+        for i in range(CRITERIA_ROWS)
+        if any(_text(values, f"c{i}_{part}") for part in CRITERION_PARTS.values())
+    ]
     criteria = [
         {
-            "key": values.get(f"c{i}_key") or "",
-            "name": values.get(f"c{i}_name") or "",
-            "weight": float(values.get(f"c{i}_weight") or 0)
-            if (values.get(f"c{i}_weight") or "").replace(".", "", 1).isdigit()
-            else 0,
-            "max_points": int(values.get(f"c{i}_max") or 0)
-            if (values.get(f"c{i}_max") or "").isdigit()
-            else 0,
+            "key": _text(values, f"c{i}_key"),
+            "name": _text(values, f"c{i}_name"),
+            "weight": _number(_text(values, f"c{i}_weight")),
+            "max_points": _whole(_text(values, f"c{i}_max"), -1),
         }
-        for i in range(CRITERIA_ROWS)
-        if values.get(f"c{i}_key")
+        for i in rows
     ]
-    try:
-        body = {
-            "title": values.get("title") or "",
-            "description": values.get("description") or "",
-            "budget_total": _money_field(values.get("budget_total") or "", currency),
-            "max_per_grant": _money_field(values.get("max_per_grant") or "", currency),
-            "opens_at": _warsaw_input(values.get("opens_at")),
-            "closes_at": _warsaw_input(values.get("closes_at")),
-            "criteria": criteria,
-            "objectives": [int(o) for o in values.get("objectives") or [] if o.isdigit()] or [3],
-            "evaluators_per_application": int(values.get("evaluators_per_application") or 2),
-            "allow_partial_funding": values.get("allow_partial_funding") == "yes",
-        }
-        data = msgspec.convert(body, CallIn)
-        async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-            call_id, events = await commands.create_call(
-                conn, current_user(request), data, utcnow()
-            )  # type: ignore[arg-type]
-            await outbox.add(conn, *events)
-    except (msgspec.ValidationError, HTTPException, ValueError) as exc:
-        errors = (
-            _errors(exc)
-            if not isinstance(exc, ValueError) or isinstance(exc, msgspec.ValidationError)
-            else {"form": str(exc)}
-        )
-        async with runtime.pool(SCHEMA).acquire() as conn:
-            rows, _ = await store.list_calls(conn, 200, 0)
-        calls = [dict(r, state=commands.call_status(r, utcnow())) for r in rows]
-        return pages.render(
-            request,
-            "grants/coordinator.html",
-            400,
-            calls=calls,
-            errors=errors,
-            values=values,
-            rows=range(CRITERIA_ROWS),
-            when=domain.warsaw_text,
-        )
+    money = {}
+    for name in ("budget_total", "max_per_grant"):
+        amount = _minor(_text(values, name))
+        if amount is None:
+            refused.append(Refusal(CALL_INPUT[name], {}, name))
+        money[name] = {"amount": amount, "currency": currency}
+    moments = {}
+    for name in ("opens_at", "closes_at"):
+        moments[name] = _warsaw_input(_text(values, name))
+        if moments[name] is None:
+            refused.append(Refusal(CALL_INPUT[name], {}, name))
+    body = {
+        "title": _text(values, "title"),
+        "description": _text(values, "description"),
+        **money,
+        **moments,
+        "criteria": criteria,
+        "objectives": _choices(values.get("objectives")) or [3],
+        "evaluators_per_application": _whole(_text(values, "evaluators_per_application"), 2),
+        "allow_partial_funding": values.get("allow_partial_funding") == "yes",
+    }
+    refused += [
+        _call_input(path, limits)
+        for path, limits in input_problems(body, CallIn, skip=[r.field for r in refused if r.field])
+    ]
+    status = 400
+    if not refused:
+        try:
+            data = msgspec.convert(body, CallIn)
+            async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+                call_id, events = await commands.create_call(conn, _who(request), data, utcnow())
+                await outbox.add(conn, *events)
+        except (msgspec.ValidationError, HTTPException) as exc:
+            refused, status = refusals_of(exc), page_status(exc)
+    if refused:
+        order = [*CALL_INPUT] + [
+            f"c{i}_{part}" for i in range(CRITERIA_ROWS) for part in CRITERION_PARTS.values()
+        ]
+        errors = explain(_speaker(request), refused, _call_place(rows), order)
+        return await _render_coordinator(request, runtime, values, errors, status)
     return Redirect(f"/grants/coordinator/calls/{call_id}", status_code=303)
-
-
-def _warsaw_input(text: str | None) -> str:
-    """A datetime-local field (Warsaw wall time) as RFC 3339 with the right offset."""
-    if not text:
-        raise ValueError("enter the opening and closing times")
-    return datetime.fromisoformat(text).replace(tzinfo=domain.WARSAW).isoformat()
 
 
 @get("/grants/coordinator/calls/{call_id:uuid}", guards=[requires("coordinator")])
 async def coordinator_call(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
-    return await _coordinator_call(request, call_id, runtime, {}, 200)
+    return await _coordinator_call(request, call_id, runtime, {}, FormErrors(), 200)
 
 
 async def _coordinator_call(
     request: Request[Any, Any, Any],
     call_id: uuid.UUID,
     runtime: Runtime,
-    errors: dict[str, str],
+    values: dict[str, Any],
+    errors: FormErrors,
     status: int,
 ) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
         call = await commands.existing_call(conn, call_id)
         applications, _ = await store.applications_of_call(conn, call_id, 500, 0)
-        ranking = await api.ranking_of(conn, call_id)
+        ranking, blocking = await api.ranking_and_reasons(conn, call_id)
         awards = await store.published_awards(conn, call_id)
+    speaker = _speaker(request)
     return pages.render(
         request,
         "grants/coordinator_call.html",
@@ -427,11 +678,25 @@ async def _coordinator_call(
         call=call,
         applications=applications,
         ranking=ranking,
+        blocking=[speaker.say(r) for r in blocking],
         awards=awards,
-        errors=errors,
+        values=values,
+        errors=errors.fields,
+        form_errors=errors.form,
         money=money_text,
         when=domain.warsaw_text,
     )
+
+
+def _award_place(titles: dict[uuid.UUID, str]) -> Callable[[Refusal], Placement]:
+    def place(refused: Refusal) -> Placement:
+        app_id = refused.params.get("application_id")
+        if app_id in titles:
+            wrapped = Refusal("form.in_application", {"title": titles[app_id], "message": refused})
+            return f"award_{app_id}", wrapped
+        return ("awards" if refused.field == "awards" else None), refused
+
+    return place
 
 
 @post("/grants/coordinator/calls/{call_id:uuid}/decision", guards=[requires("coordinator")])
@@ -439,31 +704,37 @@ async def coordinator_decide(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
     values = await _form(request)
-    try:
-        async with runtime.pool(SCHEMA).acquire() as conn:
-            call = await commands.existing_call(conn, call_id)
-            ranking = await api.ranking_of(conn, call_id)
-        awards = []
-        for item in ranking.items:
-            amount = _minor(values.get(f"award_{item.application_id}") or "0") or 0
-            if amount > 0:
-                awards.append(
-                    {
-                        "application_id": str(item.application_id),
-                        "amount": {"amount": amount, "currency": call["currency"]},
-                    }
-                )
-        await api.publish_decision(
-            runtime, call_id, msgspec.convert({"awards": awards}, DecisionIn)
-        )
-    except (HTTPException, msgspec.ValidationError) as exc:
-        return await _coordinator_call(
-            request,
-            call_id,
-            runtime,
-            _errors(exc),
-            409 if isinstance(exc, HTTPException) and exc.status_code == 409 else 400,
-        )
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        call = await commands.existing_call(conn, call_id)
+        ranking = await api.ranking_of(conn, call_id)
+    titles = {item.application_id: item.title for item in ranking.items}
+    refused: list[Refusal] = []
+    awards = []
+    for item in ranking.items:
+        text = _text(values, f"award_{item.application_id}")
+        amount = _minor(text) if text else 0
+        if amount is None or amount < 0:
+            named = {"currency": call["currency"], "application_id": item.application_id}
+            refused.append(Refusal("form.award", named, "awards"))
+        elif amount > 0:  # empty or 0: no grant for this one
+            awards.append(
+                {
+                    "application_id": str(item.application_id),
+                    "amount": {"amount": amount, "currency": call["currency"]},
+                }
+            )
+    status = 400
+    if not refused:
+        try:
+            await api.publish_decision(
+                runtime, call_id, msgspec.convert({"awards": awards}, DecisionIn)
+            )
+        except (HTTPException, msgspec.ValidationError) as exc:
+            refused, status = refusals_of(exc), page_status(exc)
+    if refused:
+        order = [f"award_{item.application_id}" for item in ranking.items] + ["awards"]
+        errors = explain(_speaker(request), refused, _award_place(titles), order)
+        return await _coordinator_call(request, call_id, runtime, values, errors, status)
     return Redirect(f"/grants/coordinator/calls/{call_id}", status_code=303)
 
 

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.grants import domain
+from services.grants.refusals import Amount, Refusal
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -19,34 +20,59 @@ def test_a_nip_with_a_good_check_digit_is_accepted_with_dashes_or_spaces() -> No
     assert domain.nip_problem("PL 5260001246") is None
 
 
+def said(refusal: Refusal | None) -> tuple[str | None, str, str] | None:
+    """(field, code, English API text) of a rule's refusal."""
+    return None if refusal is None else (refusal.field, refusal.code, refusal.english)
+
+
 def test_a_nip_with_a_wrong_check_digit_or_length_is_refused() -> None:
-    assert "check digit" in (domain.nip_problem("5260001247") or "")
-    assert domain.nip_problem("12345") == "must be 10 digits"
+    assert said(domain.nip_problem("5260001247")) == (
+        "nip",
+        "organisation.nip_check_digit",
+        "the check digit does not match: please check the number",
+    )
+    assert said(domain.nip_problem("12345")) == (
+        "nip",
+        "organisation.nip_digits",
+        "must be 10 digits",
+    )
 
 
 def test_krs_is_exactly_ten_digits() -> None:
     assert domain.krs_problem("0000123456") is None
-    assert domain.krs_problem("123456789") is not None
+    assert said(domain.krs_problem("123456789")) == (
+        "krs",
+        "organisation.krs_digits",
+        "must be exactly 10 digits",
+    )
 
 
 def test_a_budget_that_does_not_add_up_names_the_difference() -> None:
-    assert domain.budget_problem(300_000, [200_000, 50_000], 300_000) == (
+    short = domain.budget_problem(300_000, [200_000, 50_000], 300_000, "EUR")
+    assert said(short) == (
         "budget_lines",
+        "application.budget_under_requested",
         "add up to 250000, which is 50000 less than the requested 300000",
     )
-    assert domain.budget_problem(310_000, [310_000], 300_000) == (
+    assert short is not None and short.params["difference"] == Amount(50_000, "EUR")
+    assert said(domain.budget_problem(310_000, [200_000, 120_000], 300_000, "EUR")) == (
         "requested",
+        "application.requested_over_maximum",
         "is 10000 over the maximum per grant of 300000",
     )
-    assert domain.budget_problem(300_000, [100_000, 200_000], 300_000) is None
+    assert said(domain.budget_problem(300_000, [200_000, 120_000], 300_000, "EUR")) == (
+        "budget_lines",
+        "application.budget_over_requested",
+        "add up to 320000, which is 20000 more than the requested 300000",
+    )
+    assert domain.budget_problem(300_000, [100_000, 200_000], 300_000, "EUR") is None
 
 
 def test_late_submission_names_the_deadline_in_warsaw_time() -> None:
     closes = datetime(2026, 3, 31, 21, 59, tzinfo=UTC)
-    assert (
-        domain.submission_problem(T0, closes, closes)
-        == "the deadline for submissions was 2026-03-31 23:59 (Europe/Warsaw)"
-    )
+    late = domain.submission_problem(T0, closes, closes)
+    assert late is not None and late.code == "application.submissions_closed"
+    assert late.english == "the deadline for submissions was 2026-03-31 23:59 (Europe/Warsaw)"
     assert domain.submission_problem(T0, closes, closes - timedelta(seconds=1)) is None
 
 
@@ -67,15 +93,27 @@ def test_the_application_score_is_the_mean_over_its_evaluators() -> None:
 
 
 def test_scores_outside_the_maximum_or_missing_are_named() -> None:
-    assert domain.scores_problem(CRITERIA, {"relevance": 11, "budget": 1}) == (
+    assert said(domain.scores_problem(CRITERIA, {"relevance": 11, "budget": 1})) == (
         "scores.relevance",
+        "evaluation.points_out_of_range",
         "must be between 0 and 10",
     )
-    assert domain.scores_problem(CRITERIA, {"relevance": 1}) == (
+    assert said(domain.scores_problem(CRITERIA, {"relevance": 1})) == (
         "scores.budget",
+        "evaluation.criterion_missing",
         "is missing: score every criterion",
     )
-    assert domain.scores_problem(CRITERIA, {"relevance": 1, "budget": 1, "x": 1})[0] == "scores.x"
+    unknown = domain.scores_problem(CRITERIA, {"relevance": 1, "budget": 1, "x": 1})
+    assert unknown is not None and unknown.field == "scores.x"
+
+
+def test_every_score_problem_is_listed_for_the_form() -> None:
+    problems = domain.scores_problems(CRITERIA, {"relevance": -1})
+    assert [(p.field, p.code) for p in problems] == [
+        ("scores.relevance", "evaluation.points_out_of_range"),
+        ("scores.budget", "evaluation.criterion_missing"),
+    ]
+    assert domain.scores_problems(CRITERIA, {"relevance": 0, "budget": 5}) == []
 
 
 def candidate(score: int, requested: int, minutes: int = 0) -> domain.Candidate:
@@ -141,17 +179,22 @@ def test_ranking_does_not_depend_on_the_order_applications_arrive_in(cs) -> None
 def test_the_adjusted_list_is_checked_against_budget_and_requests() -> None:
     a, b = uuid.uuid4(), uuid.uuid4()
     requested = {a: 300, b: 300}
-    assert domain.adjusted_awards_problem({a: 300, b: 250}, requested, 600, 300) is None
-    assert (
-        "over the budget"
-        in domain.adjusted_awards_problem({a: 300, b: 300}, requested, 500, 300)[1]
-    )
-    assert (
-        "more than it requested" in domain.adjusted_awards_problem({a: 301}, requested, 600, 400)[1]
-    )
-    assert (
-        "not evaluated" in domain.adjusted_awards_problem({uuid.uuid4(): 1}, requested, 600, 300)[1]
-    )
+
+    def problem(awards: dict[uuid.UUID, int], budget: int, maximum: int) -> Refusal:
+        refusal = domain.adjusted_awards_problem(awards, requested, budget, maximum, "PLN")
+        assert refusal is not None and refusal.field == "awards"
+        return refusal
+
+    assert domain.adjusted_awards_problem({a: 300, b: 250}, requested, 600, 300, "PLN") is None
+    over = problem({a: 300, b: 300}, 500, 300)
+    assert over.code == "decision.over_budget"
+    assert over.english == "the awards add up to 600, 100 over the budget of 500"
+    assert over.params["over"] == Amount(100, "PLN")
+    greedy = problem({a: 301}, 600, 400)
+    assert greedy.code == "decision.award_over_request"
+    assert greedy.english == f"the amount for {a} is more than it requested (300)"
+    stranger = uuid.uuid4()
+    assert problem({stranger: 1}, 600, 300).params["application_id"] == stranger
 
 
 pools = st.lists(st.frozensets(st.integers(0, 4)), min_size=2, max_size=8)
