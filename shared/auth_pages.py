@@ -42,8 +42,8 @@ ROLE_HOME = {
     "responder": "/bench/staff",
     "council_secretary": "/council",
     "ngo": "/grants",
-    "evaluator": "/grants/evaluations",
-    "juror": "/ambassadors/jury",
+    "evaluator": "/grants/evaluate",
+    "juror": "/ambassadors",
 }
 
 
@@ -106,7 +106,8 @@ async def link_page(
         "auth/link.html",
         token=token,
         role=principal.roles[0] if principal.roles else "",
-        next=safe_next(next),
+        # No target given: the button's POST sends the person to their role's home page.
+        next=safe_next(next, principal),
     )
 
 

@@ -20,6 +20,7 @@ from litestar import Litestar, Request, get, post
 from litestar.response import Redirect
 
 from shared.auth import Authenticator, LocalIssuer, OidcIssuer
+from shared.auth_pages import ROLE_HOME
 from tests.conftest import Servers
 from tests.helpers.platform import RunningPlatform, running_platform, test_settings
 from tests.helpers.server import serve_app
@@ -107,6 +108,26 @@ async def test_a_sign_in_link_works_once_and_sign_out_revokes_the_session(
         base_url=platform.base_url, cookies={"okr_session": session}
     ) as thief:
         assert "Wyloguj" not in (await thief.get("/")).text
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_HOME))
+async def test_a_sign_in_link_without_a_target_leads_to_the_roles_own_page(
+    platform: RunningPlatform, role: str
+) -> None:
+    assert platform.runtime.auth is not None
+    org = uuid.uuid4() if role == "ngo" else None
+    token = platform.runtime.auth.login_link_token(f"{role}-home", role, org=org)
+    async with httpx.AsyncClient(base_url=platform.base_url) as browser:
+        page = await browser.get("/auth/link", params={"token": token})
+        csrf = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+        hidden_next = re.search(r'name="next" value="([^"]*)"', page.text)
+        assert hidden_next is not None and hidden_next.group(1) == ROLE_HOME[role]
+        signed_in = await browser.post(
+            "/auth/link", data={"token": token, "next": hidden_next.group(1), "_csrf_token": csrf}
+        )
+        assert signed_in.headers["location"].endswith(ROLE_HOME[role])
+        home = await browser.get(ROLE_HOME[role])
+        assert home.status_code == 200, (role, ROLE_HOME[role], home.status_code)
 
 
 async def test_a_form_post_without_the_csrf_token_is_refused(platform: RunningPlatform) -> None:
