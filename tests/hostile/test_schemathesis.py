@@ -78,6 +78,9 @@ async def test_generated_requests_never_get_a_server_error_or_an_undocumented_an
         await servers.destroy()
 
 
+CPYTHON_AST_BUG = "SystemError: AST constructor recursion depth mismatch"
+
+
 async def fuzz(platform: RunningPlatform, tmp_path: Path) -> None:
     # (headers, examples per operation): most requests as the coordinator, who passes most guards.
     callers = {
@@ -89,6 +92,11 @@ async def fuzz(platform: RunningPlatform, tmp_path: Path) -> None:
     failures = []
     for name, (headers, examples) in callers.items():
         code, out = await st_run(platform.base_url, headers, examples, tmp_path)
+        if code != 0 and CPYTHON_AST_BUG in out:
+            # Not a finding: CPython 3.11's parser miscounts its recursion depth when Hypothesis
+            # parses a lambda's source to name a strategy deep in the stack (a SystemError in
+            # schemathesis's own generator, before any request). Run that caller again once.
+            code, out = await st_run(platform.base_url, headers, examples, tmp_path)
         match = re.search(r"(\d+) generated", out)
         generated = int(match.group(1)) if match else 0
         total += generated
