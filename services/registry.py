@@ -1,4 +1,4 @@
-"""Every service of the platform, in start order."""
+"""Every service of the platform, in start order (the kit's privacy part last)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ def all_services() -> list[ServiceSpec]:
     from services.grants.app import service as grants
     from services.indicators.app import service as indicators
     from services.participation.app import service as participation
+    from shared.privacy.app import service as privacy
 
-    return [participation, grants, ambassadors, indicators]
+    return [participation, grants, ambassadors, indicators, privacy]
 
 
 def by_name(name: str) -> ServiceSpec:
@@ -21,5 +22,5 @@ def by_name(name: str) -> ServiceSpec:
         if spec.name == name:
             return spec
     raise ValueError(
-        f"unknown service {name!r}: one of participation, grants, ambassadors, indicators"
+        f"unknown service {name!r}: one of participation, grants, ambassadors, indicators, privacy"
     )

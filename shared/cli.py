@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import fcntl
+import getpass
+import json
 import logging
 import os
 import signal
 import sys
 import uuid
 from collections.abc import Coroutine, Sequence
+from pathlib import Path
 from typing import Any
 
 from shared.config import Settings, load_settings
@@ -43,6 +47,43 @@ async def _with_servers(settings: Settings) -> tuple[Settings, object | None]:
     return settings, servers
 
 
+def running_embedded_urls(data_dir: Path) -> tuple[str, str, str] | None:
+    """URLs of the embedded servers of an `openkrakow run` using this data folder, if it runs."""
+    from shared.embedded import DATABASE_NAME, PG_SUPERUSER
+
+    servers = data_dir / "servers"
+    lock = servers / "embedded.lock"
+    if not lock.exists():
+        return None
+    with lock.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            ports = json.loads((servers / "ports.json").read_text())
+            return (
+                f"postgresql://{PG_SUPERUSER}@127.0.0.1:{ports['postgres']}/{DATABASE_NAME}",
+                f"nats://127.0.0.1:{ports['nats']}",
+                f"redis://127.0.0.1:{ports['redis']}/0",
+            )
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    return None
+
+
+async def tool_servers(settings: Settings) -> tuple[Settings, object | None]:
+    """Servers for an operator tool: a running platform's embedded ones, else started here."""
+    if settings.embedded and (urls := running_embedded_urls(settings.data_dir)):
+        import msgspec
+
+        settings = msgspec.structs.replace(
+            settings,
+            database_url=settings.database_url or urls[0],
+            nats_url=settings.nats_url or urls[1],
+            redis_url=settings.redis_url or urls[2],
+        )
+        return settings, None
+    return await _with_servers(settings)
+
+
 async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str] | None) -> None:
     """Run the chosen parts (and the web app when 'web' is among them) until SIGINT/SIGTERM."""
     import uvicorn
@@ -58,11 +99,13 @@ async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str]
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     settings, servers = await _with_servers(settings)
-    services = [s for s in all_services() if only is None or s.name in only]
-    runtime = Runtime(settings, services)
+    # Every service's pool is opened (a privacy request reaches every schema through its
+    # service's own hooks); only the chosen services' routes and parts run here.
+    runtime = Runtime(settings, all_services())
+    services = [s for s in runtime.services if only is None or s.name in only]
     try:
         await runtime.connect()
-        await runtime.start_parts(parts - {"web"})
+        await runtime.start_parts(parts - {"web"}, only)
         server = None
         if "web" in parts:
             app = build_app(runtime, services)
@@ -126,6 +169,49 @@ def _indicators(args: argparse.Namespace) -> int:
     return _run(rebuild_command())
 
 
+async def privacy_command(action: str, email: str, subject: str | None) -> int:
+    """`openkrakow privacy export|erase`: the whole request in this process; JSON on stdout."""
+    import msgspec
+
+    from services.registry import all_services
+    from shared.privacy import Person, normalise_email
+    from shared.privacy import coordinator as co
+    from shared.runtime import Runtime
+
+    try:
+        person = Person(email=normalise_email(email), subject=subject or None)
+    except ValueError:
+        print(f"openkrakow privacy: {email!r} is not an e-mail address", file=sys.stderr)
+        return 2
+    settings, servers = await tool_servers(load_settings())
+    runtime = Runtime(settings, all_services())
+    by = f"cli:{getpass.getuser()}"
+    try:
+        await runtime.connect(pool_size=2)
+        if action == "export":
+            document: object = await co.export(runtime, person, by=by)
+            failed: list[str] = []
+        else:
+            async with runtime.pool(co.SCHEMA).acquire() as conn, conn.transaction():
+                view, _ = await co.request_erasure(conn, runtime, person, by=by)
+            document, failed = await co.process(runtime, view.id)
+            if failed:
+                await co.enqueue(runtime, view.id, defer_by=co.RETRY_DELAYS[0])
+        sys.stdout.write(msgspec.json.format(msgspec.json.encode(document), indent=2).decode())
+        sys.stdout.write("\n")
+        if failed:
+            print(
+                f"openkrakow privacy: not finished in {', '.join(failed)}; the worker retries it",
+                file=sys.stderr,
+            )
+            return 1
+        return 0
+    finally:
+        await runtime.close()
+        if servers is not None:
+            await servers.stop()  # type: ignore[attr-defined]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = argparse.ArgumentParser(
@@ -140,7 +226,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
 
     srv = sub.add_parser("serve", help="one service's web API and consumers")
-    srv.add_argument("service", choices=["participation", "grants", "ambassadors", "indicators"])
+    srv.add_argument(
+        "service", choices=["participation", "grants", "ambassadors", "indicators", "privacy"]
+    )
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8000)
     srv.add_argument(
@@ -165,6 +253,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     ind = sub.add_parser("indicators", help="indicator tools")
     ind.add_argument("action", choices=["rebuild"])
+
+    priv = sub.add_parser(
+        "privacy", help="a person's data on request: export it (GDPR art. 15) or erase it (art. 17)"
+    )
+    priv.add_argument("action", choices=["export", "erase"])
+    priv.add_argument("--email", required=True, help="the person's e-mail address")
+    priv.add_argument("--subject", help="their subject id, when they sign in to the platform")
 
     args = parser.parse_args(argv)
     try:
@@ -194,6 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _login_link(args)
         elif args.command == "indicators":
             return _indicators(args)
+        elif args.command == "privacy":
+            return asyncio.run(privacy_command(args.action, args.email, args.subject))
     except ValueError as exc:
         print(f"openkrakow: {exc}", file=sys.stderr)
         return 2

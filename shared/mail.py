@@ -22,6 +22,8 @@ from urllib.parse import unquote, urlsplit
 
 import asyncpg
 
+from shared.privacy import ERASED_EMAIL
+
 log = logging.getLogger("openkrakow.mail")
 
 
@@ -93,11 +95,18 @@ def compose(
 
 
 async def queue(conn: asyncpg.Connection, message: EmailMessage, *, purpose: str) -> uuid.UUID:
-    """Store a message for sending, inside the caller's transaction; returns its id."""
+    """Store a message for sending, inside the caller's transaction; returns its id.
+
+    Mail to an erased address (shared.privacy.ERASED_EMAIL, left where a column needs one) is
+    dropped: the id returned names no message, and the sending job finds nothing to send.
+    """
     recipient = parseaddr(str(message["To"]))[1]
     if not recipient or "@" not in recipient:
         raise ValueError("message has no usable To address")
     mail_id = uuid.uuid4()
+    if recipient.lower() == ERASED_EMAIL:
+        log.info("mail (%s) to an erased address dropped", purpose)
+        return mail_id
     await conn.execute(
         "insert into outgoing_mail(id, message_id, recipient, message, purpose) values ($1,$2,$3,$4,$5)",
         mail_id,

@@ -27,6 +27,7 @@ from shared.inbox import ConsumerRunner, ConsumerSpec
 from shared.mail import MailSender, MailSendError
 from shared.migrate import migrate
 from shared.outbox import OutboxRelay
+from shared.privacy import PrivacyHooks
 from shared.ratelimit import RateLimiter
 
 log = logging.getLogger("openkrakow.runtime")
@@ -47,6 +48,8 @@ class ServiceSpec:
     cron_jobs: Sequence[jobkit.CronJob] = ()
     background: Sequence[Background] = ()
     on_start: Sequence[Background] = ()
+    # Export and erasure of a person's data in this service's schema (shared.privacy).
+    privacy: PrivacyHooks | None = None
 
 
 PARTS = frozenset({"web", "relay", "consumers", "worker", "background"})

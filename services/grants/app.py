@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.grants import api, jobs, pages
+from services.grants import api, jobs, pages, privacy
+from shared.privacy import PrivacyHooks
 from shared.runtime import ServiceSpec
 
 HERE = Path(__file__).parent
@@ -16,4 +17,5 @@ service = ServiceSpec(
     route_handlers=[*api.route_handlers, *pages.route_handlers],
     jobs=jobs.jobs,
     cron_jobs=jobs.cron_jobs,
+    privacy=PrivacyHooks(export=privacy.export, erase=privacy.erase),
 )

@@ -22,7 +22,6 @@ must hold the whole history (limits retention, large limits) for the rebuild to 
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import json
 import logging
 import sys
@@ -362,50 +361,18 @@ async def _swap(conn: asyncpg.Connection, bus: Bus, snapshot: int) -> int:
 # --- The command ------------------------------------------------------------------------------
 
 
-def _running_embedded_urls(data_dir: Any) -> tuple[str, str, str] | None:
-    """URLs of the embedded servers of an `openkrakow run` using this data folder, if it runs."""
-    from shared.embedded import DATABASE_NAME, PG_SUPERUSER
-
-    servers = data_dir / "servers"
-    lock = servers / "embedded.lock"
-    if not lock.exists():
-        return None
-    with lock.open("a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            ports = json.loads((servers / "ports.json").read_text())
-            return (
-                f"postgresql://{PG_SUPERUSER}@127.0.0.1:{ports['postgres']}/{DATABASE_NAME}",
-                f"nats://127.0.0.1:{ports['nats']}",
-                f"redis://127.0.0.1:{ports['redis']}/0",
-            )
-        fcntl.flock(fh, fcntl.LOCK_UN)
-    return None
-
-
 async def rebuild_command() -> int:
     """Entry of `openkrakow indicators rebuild`: rebuild against the configured servers."""
     import msgspec
     import redis.asyncio as aioredis
 
     from services.indicators.app import service
-    from shared.cli import _with_servers
+    from shared.cli import tool_servers
     from shared.config import load_settings
     from shared.db import create_pool
     from shared.migrate import migrate
 
-    settings = load_settings()
-    servers = None
-    if settings.embedded and (urls := _running_embedded_urls(settings.data_dir)):
-        settings = msgspec.structs.replace(
-            settings,
-            database_url=settings.database_url or urls[0],
-            nats_url=settings.nats_url or urls[1],
-            redis_url=settings.redis_url or urls[2],
-        )
-    else:
-        settings, servers = await _with_servers(settings)
+    settings, servers = await tool_servers(load_settings())
     assert settings.database_url and settings.nats_url
     await migrate(settings.database_url, service.schema, service.migrations)
     pool = await create_pool(settings.database_url, service.schema, max_size=2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.participation import bench, council
+from shared.privacy import PrivacyHooks
 from shared.runtime import ServiceSpec
 
 HERE = Path(__file__).parent
@@ -22,4 +23,5 @@ service = ServiceSpec(
     jobs=[*bench.jobs, *council.jobs],
     cron_jobs=[*bench.cron_jobs, *council.cron_jobs],
     background=[*bench.background, *council.background],
+    privacy=PrivacyHooks.combine(bench.privacy_hooks, council.privacy_hooks),
 )

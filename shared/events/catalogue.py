@@ -411,6 +411,20 @@ class IndicatorValueReported(Payload, frozen=True):
     note: str = ""
 
 
+# --- Privacy (producer: privacy, the kit's request coordinator) ---------------------------
+
+
+class PrivacyErasureCompleted(Payload, frozen=True):
+    """A person's data was erased on request (GDPR art. 17). Nobody is named, not even by hash:
+    `records` counts the records changed per service, so the log shows that erasures happen."""
+
+    TYPE = "privacy.erasure_completed"
+    request_id: uuid.UUID
+    requested_at: datetime
+    completed_at: datetime
+    records: dict[str, int]
+
+
 CATALOGUE: tuple[type[Payload], ...] = tuple(
     cls
     for cls in list(globals().values())

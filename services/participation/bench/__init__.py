@@ -5,10 +5,12 @@ from services.participation.bench import (
     intake,
     mail_pages,
     pages,
+    privacy,
     scheduled,
     staff_api,
     staff_pages,
 )
+from shared.privacy import PrivacyHooks
 
 route_handlers = [
     *api.route_handlers,
@@ -21,3 +23,4 @@ consumers: list = []
 jobs = [*scheduled.jobs]
 cron_jobs = [*scheduled.cron_jobs]
 background = [intake.smtp_intake]
+privacy_hooks = PrivacyHooks(export=privacy.export, erase=privacy.erase)

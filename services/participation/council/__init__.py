@@ -5,10 +5,12 @@ from services.participation.council import (
     api_members,
     api_minutes,
     pages,
+    privacy,
 )
 from services.participation.council import (
     jobs as council_jobs,
 )
+from shared.privacy import PrivacyHooks
 
 route_handlers = [
     *api_members.route_handlers,
@@ -20,3 +22,4 @@ consumers: list = []
 jobs = [*council_jobs.jobs]
 cron_jobs = [*council_jobs.cron_jobs]
 background: list = []
+privacy_hooks = PrivacyHooks(export=privacy.export, erase=privacy.erase)

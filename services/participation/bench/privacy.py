@@ -1,0 +1,184 @@
+"""The Bench's part of a personal data request: an asker's questions, their mail, staff addresses.
+
+Erasure keeps every question (the indicators and the Bench's own counts stay exact) and removes
+what identifies the asker: name and address (NULL), their text and the answers to it (ERASED),
+the tracking token (no longer usable), follow-up mails, the raw inbound mail and its thread ids
+(deleted). Channel, topic, language, self-declared group, status and times are kept: they are
+what the programme counts, and no longer point to anyone.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from shared.privacy import (
+    ERASED,
+    Erased,
+    Export,
+    Person,
+    affected,
+    identifying_names,
+    records,
+    redact_column,
+)
+
+
+async def export(conn: asyncpg.Connection, person: Person) -> Export:
+    """The person's questions (with answers and follow-ups), their inbound mail, staff addresses."""
+    questions = await conn.fetch(
+        """select q.id, q.reference, e.title as edition, q.channel, q.topic, q.language,
+                  q.grp as "group", q.text, q.asker_name, q.asker_email, q.consent, q.status,
+                  q.received_at, q.due_at, q.answered_at
+           from bench_questions q join bench_editions e on e.id = q.edition_id
+           where lower(q.asker_email) = $1 order by q.received_at""",
+        person.email,
+    )
+    ids = [q["id"] for q in questions]
+    document: Export = {
+        "bench_questions": records(questions),
+        "bench_answers": records(
+            await conn.fetch(
+                """select question_id, text, language, answered_at, delivered_at, delivered_via
+                   from bench_answers where question_id = any($1::uuid[]) order by answered_at""",
+                ids,
+            )
+        ),
+        "bench_followups": records(
+            await conn.fetch(
+                "select question_id, text, received_at from bench_followups "
+                "where question_id = any($1::uuid[]) order by received_at",
+                ids,
+            )
+        ),
+        "bench_inbound_mail": records(
+            await conn.fetch(
+                """select id, received_at, peer, mail_from, rcpt_to, message_id, size_bytes,
+                          status, reason, detail, question_id, raw
+                   from bench_inbound_mail where id = any($1::uuid[]) order by received_at""",
+                await _inbound_of(conn, person, ids),
+            )
+        ),
+        "bench_editions_coordinated": records(
+            await conn.fetch(
+                "select id, title, coordinator_email from bench_editions "
+                "where lower(coordinator_email) = $1",
+                person.email,
+            )
+        ),
+        "bench_questions_routed_to": records(
+            await conn.fetch(
+                "select id, reference, department, responder_email from bench_questions "
+                "where lower(responder_email) = $1",
+                person.email,
+            )
+        ),
+    }
+    return {table: rows for table, rows in document.items() if rows}
+
+
+async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
+    """Anonymise the person's questions; delete their follow-ups, raw mail and thread ids."""
+    result = Erased()
+    asked = await conn.fetch(
+        "select id, asker_name from bench_questions where lower(asker_email) = $1 for update",
+        person.email,
+    )
+    ids = [q["id"] for q in asked]
+    result.names |= {q["asker_name"] for q in asked if q["asker_name"]}
+    inbound = await _inbound_of(conn, person, ids)
+    result.add(
+        "bench_followups_deleted",
+        affected(
+            await conn.execute(
+                "delete from bench_followups where question_id = any($1::uuid[]) "
+                "or inbound_id = any($2::uuid[])",
+                ids,
+                inbound,
+            )
+        ),
+    )
+    result.add(
+        "bench_inbound_mail_deleted",
+        affected(
+            await conn.execute("delete from bench_inbound_mail where id = any($1::uuid[])", inbound)
+        ),
+    )
+    await conn.execute("delete from bench_thread_messages where question_id = any($1::uuid[])", ids)
+    # The answer was written to this person about their question: it goes with it. Its mail
+    # (deleted with the kit's tables) is no longer waited for.
+    result.add(
+        "bench_answers_erased",
+        affected(
+            await conn.execute(
+                "update bench_answers set text = $2, mail_id = null "
+                "where question_id = any($1::uuid[]) and text <> $2",
+                ids,
+                ERASED,
+            )
+        ),
+    )
+    result.add(
+        "bench_questions_anonymised",
+        affected(
+            await conn.execute(
+                """update bench_questions
+                   set asker_name = null, asker_email = null, text = $2, tracking_token_hash = $2,
+                       reject_reason = case when reject_reason is null then null else $2 end,
+                       updated_at = now()
+                   where id = any($1::uuid[])""",
+                ids,
+                ERASED,
+            )
+        ),
+    )
+    result.add(
+        "bench_staff_addresses_removed",
+        affected(
+            await conn.execute(
+                "update bench_questions set responder_email = null where lower(responder_email) = $1",
+                person.email,
+            )
+        )
+        + affected(
+            await conn.execute(
+                "update bench_editions set coordinator_email = null "
+                "where lower(coordinator_email) = $1",
+                person.email,
+            )
+        ),
+    )
+    needles = [person.email, *identifying_names(result.names)]
+    mentions = 0
+    for table, column in (
+        ("bench_questions", "text"),
+        ("bench_questions", "reject_reason"),
+        ("bench_answers", "text"),
+        ("bench_followups", "text"),
+        ("bench_inbound_mail", "detail"),
+        ("bench_answer_templates", "text"),
+    ):
+        mentions += await redact_column(conn, table, column, needles)
+    result.add("bench_mentions_redacted", mentions)
+    return result
+
+
+async def _inbound_of(
+    conn: asyncpg.Connection, person: Person, question_ids: list[uuid.UUID]
+) -> list[uuid.UUID]:
+    """Inbound mail from the person: by envelope sender, by question, or naming their address in
+    a raw copy still kept for moderation (its From: may differ from the envelope sender)."""
+    rows = await conn.fetch(
+        """select id, raw, (lower(mail_from) = $1 or question_id = any($2::uuid[])) as theirs
+           from bench_inbound_mail
+           where lower(mail_from) = $1 or question_id = any($2::uuid[]) or raw is not null""",
+        person.email,
+        question_ids,
+    )
+    address = person.email.encode()
+    return [
+        r["id"]
+        for r in rows
+        if r["theirs"] or (r["raw"] is not None and address in bytes(r["raw"]).lower())
+    ]
