@@ -53,6 +53,10 @@ CONTRACT: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/indicators/{indicator_id}/values"): frozenset({"coordinator"}),
     ("GET", "/api/indicators/stream"): frozenset({"coordinator"}),
     ("GET", "/api/indicators/report/{year}.csv"): frozenset({"coordinator"}),
+    # Personal data requests (GDPR art. 15 and 17), issue 8: beyond contract.md, the coordinator's.
+    ("POST", "/api/privacy/erasures"): frozenset({"coordinator"}),
+    ("GET", "/api/privacy/erasures/{request_id}"): frozenset({"coordinator"}),
+    ("POST", "/api/privacy/exports"): frozenset({"coordinator"}),
 }
 
 

@@ -27,6 +27,7 @@ from tests.integration.privacy.people import (
     found_in_tables,
     ground_truth,
     indicators,
+    with_grants,
 )
 
 
@@ -302,3 +303,54 @@ async def test_asking_twice_while_pending_or_with_the_same_key_is_one_request(
     assert keys and all(
         who.email not in (k["fingerprint"] + bytes(k["body"]).decode()) for k in keys
     )
+
+
+async def test_the_services_keep_working_on_what_an_erasure_left(platform: RunningPlatform) -> None:
+    from tests.integration.bench.bench_helpers import ask, new_edition
+    from tests.integration.grants.helpers import new_call
+
+    who = Someone.new("Pavlo", "Shevchuk")
+    edition = await new_edition(platform)
+    question = await ask(platform, edition["id"], email=who.email, name=who.name)
+    # Erased as the contact of an organisation only (no subject): the NGO still acts.
+    await with_grants(platform, who, await new_call(platform))
+    application = await platform.runtime.pool("grants").fetchval(
+        "select id from applications where organisation_id = $1", uuid.UUID(who.ids["organisation"])
+    )
+    resp = await platform.client.post(
+        "/api/privacy/erasures", json={"email": who.email}, headers=platform.auth("coordinator")
+    )
+    assert resp.status_code == 202, resp.text
+    await completed(platform, resp.json()["id"])
+
+    # The question is still answered (nobody to tell), the application still checked (its
+    # notice to the erased contact is dropped, not queued to a made-up address).
+    answered = await platform.client.post(
+        f"/api/bench/questions/{question['id']}/answer",
+        json={
+            "text": "Odpowiedź na pytanie, którego autor poprosił o usunięcie danych.",
+            "language": "pl",
+        },
+        headers=platform.auth("coordinator"),
+    )
+    assert answered.status_code == 200, answered.text
+    checked = await platform.client.post(
+        f"/api/grants/applications/{application}/formal-check",
+        json={"eligible": False, "reason": "Brak statutu organizacji."},
+        headers=platform.auth("coordinator"),
+    )
+    assert checked.status_code == 200, checked.text
+    for schema in ("participation", "grants"):
+        assert (
+            await platform.runtime.pool(schema).fetchval(
+                "select count(*) from outgoing_mail where recipient = 'erased@erased.invalid'"
+            )
+            == 0
+        )
+    status = await platform.client.get(
+        f"/api/bench/questions/{question['reference']}?token={question['tracking_token']}"
+    )
+    unknown = await platform.client.get(f"/api/bench/questions/LD-1999-1-1?token={'x' * 20}")
+    # The tracking link died with the erasure: answered as for a reference that never existed.
+    assert status.status_code == unknown.status_code and status.status_code in (403, 404)
+    assert await found_in_tables(platform, [who.email, who.name]) == []
