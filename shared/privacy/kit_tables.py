@@ -5,7 +5,7 @@ erases there itself, in the same transaction as the service's own part:
 
 - `outgoing_mail`: a message to the person is deleted, sent or not (the recipient asked to be
   forgotten; mail is never sent to them again). A message to someone else that names them is
-  kept, with the address and names replaced by ERASED in its text and subject.
+  kept, with the address and names replaced by ERASED in its text, subject and last error.
 - `idempotency_keys`: a stored first response that names them is redacted in place, so a replay
   still answers (with the redacted body) and creates nothing twice.
 - `dead_letters`: events carry no personal data; an error text that names them is redacted.
@@ -109,7 +109,11 @@ async def erase(conn: asyncpg.Connection, person: Person, names: list[str]) -> E
             )
         ),
     )
-    result.add("outgoing_mail_redacted", await _redact_mail(conn, needles))
+    result.add(
+        "outgoing_mail_redacted",
+        await _redact_mail(conn, needles)
+        + await redact_column(conn, "outgoing_mail", "last_error", needles),
+    )
     result.add("stored_responses_redacted", await _redact_responses(conn, needles))
     result.add(
         "dead_letter_errors_redacted", await redact_column(conn, "dead_letters", "error", needles)
