@@ -14,6 +14,7 @@ erases there itself, in the same transaction as the service's own part:
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import logging
@@ -123,7 +124,8 @@ async def erase(conn: asyncpg.Connection, person: Person, names: list[str]) -> E
 
 async def _redact_mail(conn: asyncpg.Connection, needles: list[str]) -> int:
     # Message bodies are often base64 or quoted-printable: only a parsed message can be searched.
-    # Reading every message is slow for a big mailbox, but an erasure is rare and runs in a job.
+    # Reading every message is slow for a big mailbox, but an erasure is rare and runs in a job;
+    # the parsing runs in a thread so the process's event loop keeps serving meanwhile.
     changed = 0
     last: Any = None
     while True:
@@ -135,11 +137,14 @@ async def _redact_mail(conn: asyncpg.Connection, needles: list[str]) -> int:
         )
         if not rows:
             return changed
-        for row in rows:
-            redacted = redact_message(bytes(row["message"]), needles)
-            if redacted is not None:
+        batch = [(row["id"], bytes(row["message"])) for row in rows]
+        redacted = await asyncio.to_thread(
+            lambda batch=batch: [(i, redact_message(raw, needles)) for i, raw in batch]
+        )
+        for mail_id, message in redacted:
+            if message is not None:
                 await conn.execute(
-                    "update outgoing_mail set message = $2 where id = $1", row["id"], redacted
+                    "update outgoing_mail set message = $2 where id = $1", mail_id, message
                 )
                 changed += 1
         last = rows[-1]["id"]
