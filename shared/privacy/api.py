@@ -63,10 +63,10 @@ async def request_erasure(
         key, replay = await idempotency.claim(conn, request, fingerprint, "privacy.erasure")
         if replay:
             return idempotency.replay_response(replay)  # type: ignore[return-value]
-        view, created = await co.request_erasure(conn, runtime, person, by=user.subject)
+        view, _created = await co.request_erasure(conn, runtime, person, by=user.subject)
         await idempotency.remember(conn, "privacy.erasure", key, 202, view)
-    if created:
-        await co.enqueue(runtime, view.id)
+    # Also when it was pending already: a job lost with Redis is queued again (one per request).
+    await co.enqueue(runtime, view.id)
     return Response(view, status_code=202)
 
 
