@@ -22,7 +22,6 @@ must hold the whole history (limits retention, large limits) for the rebuild to 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
 import time
