@@ -99,10 +99,11 @@ async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str]
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     settings, servers = await _with_servers(settings)
-    # Every service's pool is opened (a privacy request reaches every schema through its
-    # service's own hooks); only the chosen services' routes and parts run here.
-    runtime = Runtime(settings, all_services())
-    services = [s for s in runtime.services if only is None or s.name in only]
+    services = [s for s in all_services() if only is None or s.name in only]
+    # The privacy part reaches every schema through each service's own hooks, so a process
+    # serving it opens every service's pool; only the chosen services' routes and parts run.
+    privacy = any(s.name == "privacy" for s in services)
+    runtime = Runtime(settings, all_services() if privacy else services)
     try:
         await runtime.connect()
         await runtime.start_parts(parts - {"web"}, only)

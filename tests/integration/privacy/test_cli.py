@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+import httpx
+
 from tests.helpers.platform import RunningPlatform
 from tests.integration.bench.bench_helpers import ask, new_edition
 from tests.integration.privacy.people import Someone, found_in_tables
@@ -73,3 +75,36 @@ async def test_the_command_line_refuses_what_is_not_an_address(
     assert code == 2 and out == "" and "not an e-mail address" in err
     after = await platform.runtime.pool("privacy").fetchval("select count(*) from privacy_requests")
     assert after == before
+
+
+async def test_the_privacy_part_served_on_its_own_reaches_every_service(
+    platform: RunningPlatform, tmp_path: Path
+) -> None:
+    from tests.helpers.processes import Processes, platform_env
+
+    settings = platform.settings
+    assert settings.database_url and settings.nats_url and settings.redis_url
+    env = platform_env(settings.database_url, settings.nats_url, settings.redis_url, tmp_path)
+    env["OPENKRAKOW_SECRET_KEY"] = settings.secret_key or ""  # so the session's tokens pass
+    procs = Processes(env, tmp_path / "logs")
+    part = procs.add("privacy", "serve", "privacy", web=True)
+    who = Someone.new("Oksana", "Lysenko")
+    edition = await new_edition(platform)
+    await ask(platform, edition["id"], email=who.email, name=who.name)
+    try:
+        part.start()
+        await part.wait_healthy(60)
+        async with httpx.AsyncClient(base_url=part.url, timeout=30) as client:
+            resp = await client.post(
+                "/api/privacy/exports",
+                json={"email": who.email},
+                headers=platform.auth("coordinator"),
+            )
+            assert resp.status_code == 200, resp.text
+            services = resp.json()["services"]
+            assert set(services) == {"participation", "grants", "ambassadors", "indicators"}
+            assert services["participation"]["bench_questions"][0]["asker_name"] == who.name
+            # It serves the privacy routes only; the Bench is served elsewhere.
+            assert (await client.get("/api/bench/editions")).status_code == 404
+    finally:
+        procs.stop_all()
