@@ -89,32 +89,35 @@ async def request_erasure(
     """Record an erasure in the caller's transaction on the privacy pool, or find the one pending
     for this address; True when it is new (then queue it with `enqueue` after commit)."""
     digest = subject_hash(runtime, person.email)
-    request_id = await conn.fetchval(
-        """insert into privacy_requests (id, kind, subject_hash, email, subject, status, requested_by)
-           values ($1, 'erasure', $2, $3, $4, 'pending', $5)
-           on conflict (subject_hash) where kind = 'erasure' and status = 'pending' do nothing
-           returning id""",
-        uuid.uuid4(),
-        digest,
-        person.email,
-        person.subject,
-        by,
-    )
-    created = request_id is not None
-    if created:
-        await conn.executemany(
-            "insert into privacy_request_parts (request_id, service) values ($1, $2)",
-            [(request_id, spec.name) for spec in participants(runtime)],
-        )
-    else:
+    for _ in range(3):  # a pending one may complete between our insert and our look-up
         request_id = await conn.fetchval(
+            """insert into privacy_requests
+                   (id, kind, subject_hash, email, subject, status, requested_by)
+               values ($1, 'erasure', $2, $3, $4, 'pending', $5)
+               on conflict (subject_hash) where kind = 'erasure' and status = 'pending' do nothing
+               returning id""",
+            uuid.uuid4(),
+            digest,
+            person.email,
+            person.subject,
+            by,
+        )
+        if request_id is not None:
+            await conn.executemany(
+                "insert into privacy_request_parts (request_id, service) values ($1, $2)",
+                [(request_id, spec.name) for spec in participants(runtime)],
+            )
+            view = await _view(conn, request_id)
+            assert view is not None
+            return view, True
+        pending = await conn.fetchval(
             "select id from privacy_requests where subject_hash = $1 and kind = 'erasure' "
             "and status = 'pending'",
             digest,
         )
-    view = await _view(conn, request_id)
-    assert view is not None
-    return view, created
+        if pending is not None and (view := await _view(conn, pending)) is not None:
+            return view, False
+    raise RuntimeError("could not record the erasure request")
 
 
 async def enqueue(
