@@ -183,17 +183,20 @@ async def overdue(conn: asyncpg.Connection, years: Sequence[int], now: datetime)
     snapshot, however the horizon moves meanwhile.
     """
     rows = await conn.fetch(
-        """with h as (select as_of from overdue_horizon),
-                tally as (
+        """with tally as (
                     select received_year, n from overdue_tally where received_year = any($1::int[])
                 ),
                 moved as (
+                    -- Scalar subqueries (init plans), not a join: the bounds must be known
+                    -- before the scan for the due_at index to cut the range.
                     select q.received_year,
-                           count(*) * (case when $2 >= h.as_of then 1 else -1 end) as n
-                    from open_questions q, h
-                    where q.received_year = any($1::int[])
-                      and q.due_at >= least($2, h.as_of) and q.due_at < greatest($2, h.as_of)
-                    group by q.received_year, h.as_of
+                           count(*) * (case when $2 >= (select as_of from overdue_horizon)
+                                            then 1 else -1 end) as n
+                    from open_questions q
+                    where q.due_at >= least($2, (select as_of from overdue_horizon))
+                      and q.due_at < greatest($2, (select as_of from overdue_horizon))
+                      and q.received_year = any($1::int[])
+                    group by q.received_year
                 )
            select received_year, sum(n)::int as n
            from (select * from tally union all select * from moved) both_parts

@@ -248,8 +248,16 @@ async def freshness(
     """
     year = datetime.now(WARSAW).year
     conn = await asyncpg.connect(database_url)
-    before_buckets = await freshness_buckets(client, base)
     try:
+        # The saturation run left a backlog: measure once the projection has caught up with
+        # every stored question, or its catching up would look like instant freshness.
+        stored = await conn.fetchval("select count(*) from participation.bench_questions")
+        deadline = time.monotonic() + 300
+        while int(await conn.fetchval(FRESH_SQL, year)) < stored:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the indicators never caught up with the stored questions")
+            await asyncio.sleep(0.1)
+        before_buckets = await freshness_buckets(client, base)
         base_count = int(await conn.fetchval(FRESH_SQL, year))
         seen: list[tuple[float, int]] = []
         stop = asyncio.Event()
