@@ -124,6 +124,38 @@ def rss_peak_mb(pid: int) -> float:
     return float("nan")
 
 
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(app_pid: int) -> dict[str, float]:
+    """CPU time used so far by the measured app process and by each kind of server process."""
+    out: dict[str, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / HZ
+        kind = "app" if int(entry) == app_pid else name
+        if kind in ("app", "postgres", "nats-server", "redis-server"):
+            out[kind] = out.get(kind, 0.0) + used
+    return out
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float], count: int) -> str:
+    """'app 0.12 + postgres 0.10 + ... ms' of CPU per request."""
+    parts = [
+        f"{kind} {1000 * (after[kind] - before.get(kind, 0.0)) / max(count, 1):.2f}"
+        for kind in ("app", "postgres", "nats-server", "redis-server")
+        if after.get(kind, 0.0) - before.get(kind, 0.0) > 0.05
+    ]
+    return " + ".join(parts) + " ms"
+
+
 async def ceiling_http(
     servers: EmbeddedServers, work: Path, duration: float, report: Report
 ) -> float:
@@ -137,14 +169,20 @@ async def ceiling_http(
         await wait_http(f"http://127.0.0.1:{port}/none")
         body = json.dumps(QUESTION).encode()
         raw = build_request("POST", f"127.0.0.1:{port}", "/ceiling", body)
+        before = cpu_seconds(proc.pid)
         result = await closed_loop(
             "127.0.0.1", port, lambda i: raw, connections=16, duration=duration
         )
+        after = cpu_seconds(proc.pid)
         report.add(
             "ceiling: bare Litestar + msgspec + asyncpg insert",
             f"{result.throughput:,.0f} req/s",
             "",
             f"p99 {ms(result.percentile(99))}",
+        )
+        report.add(
+            "ceiling: CPU per request, by process",
+            cpu_per_request(before, after, result.count),
         )
         return result.throughput
     finally:
@@ -367,15 +405,21 @@ async def run(args: argparse.Namespace) -> None:
                 return raws[i % len(raws)]
 
             print("\nQuestion intake, end to end (HTTP → row + outbox → JetStream → indicators)")
+            before = cpu_seconds(platform.pid)
             saturated = await closed_loop(
                 "127.0.0.1", port, raw, connections=16, duration=args.duration
             )
+            after = cpu_seconds(platform.pid)
             ratio = saturated.throughput / ceiling if ceiling else 0
             report.add(
                 "intake at saturation",
                 f"{saturated.throughput:,.0f} req/s",
                 "",
                 f"p99 {ms(saturated.percentile(99))}",
+            )
+            report.add(
+                "intake: CPU per question, by process (app = the whole platform)",
+                cpu_per_request(before, after, saturated.count),
             )
             report.add("intake / bare ceiling", f"{ratio:.0%}", "≥ 50%", verdict(ratio >= 0.5))
             fixed = await open_loop("127.0.0.1", port, raw, rate=200, duration=args.duration)
