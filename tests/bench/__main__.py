@@ -146,19 +146,25 @@ def cpu_seconds(app_pid: int) -> dict[str, float]:
     return out
 
 
-def cpu_per_request(before: dict[str, float], after: dict[str, float], count: int) -> str:
-    """'app 0.12 + postgres 0.10 + ... ms' of CPU per request."""
-    parts = [
-        f"{kind} {1000 * (after[kind] - before.get(kind, 0.0)) / max(count, 1):.2f}"
+def cpu_per_request(
+    before: dict[str, float], after: dict[str, float], count: int
+) -> dict[str, float]:
+    """Milliseconds of CPU per request, by process kind."""
+    return {
+        kind: 1000 * (after[kind] - before.get(kind, 0.0)) / max(count, 1)
         for kind in ("app", "postgres", "nats-server", "redis-server")
         if after.get(kind, 0.0) - before.get(kind, 0.0) > 0.05
-    ]
-    return " + ".join(parts) + " ms"
+    }
+
+
+def cpu_text(per: dict[str, float]) -> str:
+    """'app 0.12 + postgres 0.10 + ... ms'."""
+    return " + ".join(f"{kind} {value:.2f}" for kind, value in per.items()) + " ms"
 
 
 async def ceiling_http(
     servers: EmbeddedServers, work: Path, duration: float, report: Report
-) -> float:
+) -> tuple[float, dict[str, float]]:
     port = free_port()
     proc = spawn(
         [sys.executable, "-m", "tests.bench.ceiling_app", str(port), servers.database_url or ""],
@@ -180,11 +186,9 @@ async def ceiling_http(
             "",
             f"p99 {ms(result.percentile(99))}",
         )
-        report.add(
-            "ceiling: CPU per request, by process",
-            cpu_per_request(before, after, result.count),
-        )
-        return result.throughput
+        cpu = cpu_per_request(before, after, result.count)
+        report.add("ceiling: CPU per request, by process", cpu_text(cpu))
+        return result.throughput, cpu
     finally:
         proc.terminate()
         proc.wait(10)
@@ -367,7 +371,7 @@ async def run(args: argparse.Namespace) -> None:
     platform: subprocess.Popen[bytes] | None = None
     try:
         print("\nCeilings of this machine")
-        ceiling = await ceiling_http(servers, work, args.duration, report)
+        ceiling, ceiling_cpu = await ceiling_http(servers, work, args.duration, report)
         await ceiling_jetstream(servers, report)
 
         port = free_port()
@@ -417,11 +421,24 @@ async def run(args: argparse.Namespace) -> None:
                 "",
                 f"p99 {ms(saturated.percentile(99))}",
             )
+            intake_cpu = cpu_per_request(before, after, saturated.count)
             report.add(
                 "intake: CPU per question, by process (app = the whole platform)",
-                cpu_per_request(before, after, saturated.count),
+                cpu_text(intake_cpu),
             )
             report.add("intake / bare ceiling", f"{ratio:.0%}", "≥ 50%", verdict(ratio >= 0.5))
+            if ratio < 0.5:
+                app_times = intake_cpu.get("app", 0) / max(ceiling_cpu.get("app", 0), 1e-9)
+                all_times = sum(intake_cpu.values()) / max(sum(ceiling_cpu.values()), 1e-9)
+                print(
+                    f"    why: a question costs {app_times:.1f}× the ceiling's CPU in the Python "
+                    f"process and {all_times:.1f}× in all processes together (the ceiling does "
+                    "one insert; a question is a transaction of six statements with its outbox "
+                    "row, a rate-limit count, the relay's publish, the projection's transaction "
+                    "with its inbox row, the dashboards' change notice and a duplicate check); "
+                    "the one-process run has one Python core, already busy (see 'app' above).",
+                    flush=True,
+                )
             fixed = await open_loop("127.0.0.1", port, raw, rate=200, duration=args.duration)
             report.add("intake at 200 req/s: p50", ms(fixed.percentile(50)))
             report.add("intake at 200 req/s: p95", ms(fixed.percentile(95)))
