@@ -21,7 +21,7 @@ from shared.privacy import (
     affected,
     identifying_names,
     records,
-    redact_column,
+    redact_mentions,
 )
 
 _NOMINATION = """select n.id, n.reference, e.year, n.candidate_name, n.candidate_email,
@@ -138,13 +138,15 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             )
         ),
     )
-    needles = [person.email, *identifying_names(result.names)]
-    mentions = 0
-    for table, column in (
-        ("nominations", "justification"),
-        ("scorecards", "comment"),
-        ("mayor_meetings", "notes"),
-    ):
-        mentions += await redact_column(conn, table, column, needles)
-    result.add("ambassadors_mentions_redacted", mentions)
+    await redact_mentions(
+        conn,
+        result,
+        "ambassadors_mentions_redacted",
+        [person.email, *identifying_names(result.names)],
+        (
+            ("nominations", "justification"),
+            ("scorecards", "comment"),
+            ("mayor_meetings", "notes"),
+        ),
+    )
     return result

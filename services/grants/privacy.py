@@ -21,7 +21,7 @@ from shared.privacy import (
     affected,
     identifying_names,
     records,
-    redact_column,
+    redact_mentions,
 )
 
 
@@ -140,14 +140,16 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
                 )
             ),
         )
-    needles = [person.email, *identifying_names(result.names)]
-    mentions = 0
-    for table, column in (
-        ("assignments", "comment"),
-        ("applications", "summary"),
-        ("applications", "formal_reason"),
-        ("reports", "activities"),
-    ):
-        mentions += await redact_column(conn, table, column, needles)
-    result.add("grants_mentions_redacted", mentions)
+    await redact_mentions(
+        conn,
+        result,
+        "grants_mentions_redacted",
+        [person.email, *identifying_names(result.names)],
+        (
+            ("assignments", "comment"),
+            ("applications", "summary"),
+            ("applications", "formal_reason"),
+            ("reports", "activities"),
+        ),
+    )
     return result

@@ -202,3 +202,19 @@ __all__ = [
     "redact",
     "redact_column",
 ]
+
+
+async def redact_mentions(
+    conn: asyncpg.Connection,
+    result: Erased,
+    label: str,
+    needles: Iterable[str],
+    columns: Iterable[tuple[str, str]],
+) -> None:
+    """Redact the person's address and names in free-text `columns` (table, column) that others
+    wrote; count the rows changed in `result` under `label`."""
+    wanted = list(needles)
+    mentions = 0
+    for table, column in columns:
+        mentions += await redact_column(conn, table, column, wanted)
+    result.add(label, mentions)

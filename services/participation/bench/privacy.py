@@ -21,7 +21,7 @@ from shared.privacy import (
     affected,
     identifying_names,
     records,
-    redact_column,
+    redact_mentions,
 )
 
 
@@ -149,18 +149,20 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             )
         ),
     )
-    needles = [person.email, *identifying_names(result.names)]
-    mentions = 0
-    for table, column in (
-        ("bench_questions", "text"),
-        ("bench_questions", "reject_reason"),
-        ("bench_answers", "text"),
-        ("bench_followups", "text"),
-        ("bench_inbound_mail", "detail"),
-        ("bench_answer_templates", "text"),
-    ):
-        mentions += await redact_column(conn, table, column, needles)
-    result.add("bench_mentions_redacted", mentions)
+    await redact_mentions(
+        conn,
+        result,
+        "bench_mentions_redacted",
+        [person.email, *identifying_names(result.names)],
+        (
+            ("bench_questions", "text"),
+            ("bench_questions", "reject_reason"),
+            ("bench_answers", "text"),
+            ("bench_followups", "text"),
+            ("bench_inbound_mail", "detail"),
+            ("bench_answer_templates", "text"),
+        ),
+    )
     return result
 
 

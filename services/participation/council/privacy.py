@@ -20,7 +20,7 @@ from shared.privacy import (
     affected,
     identifying_names,
     records,
-    redact_column,
+    redact_mentions,
 )
 
 
@@ -147,16 +147,18 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             )
         ),
     )
-    needles = [person.email, *names]
-    mentions = 0
-    for table, column in (
-        ("council_meetings", "minutes_text"),
-        ("council_agenda_items", "title"),
-        ("council_agenda_items", "description"),
-        ("council_resolutions", "title"),
-        ("council_resolutions", "text"),
-        ("council_applications", "motivation"),
-    ):
-        mentions += await redact_column(conn, table, column, needles)
-    result.add("council_mentions_redacted", mentions)
+    await redact_mentions(
+        conn,
+        result,
+        "council_mentions_redacted",
+        [person.email, *names],
+        (
+            ("council_meetings", "minutes_text"),
+            ("council_agenda_items", "title"),
+            ("council_agenda_items", "description"),
+            ("council_resolutions", "title"),
+            ("council_resolutions", "text"),
+            ("council_applications", "motivation"),
+        ),
+    )
     return result
