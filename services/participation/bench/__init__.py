@@ -7,6 +7,7 @@ from services.participation.bench import (
     pages,
     privacy,
     scheduled,
+    session_pages,
     staff_api,
     staff_pages,
 )
@@ -18,6 +19,7 @@ route_handlers = [
     *pages.route_handlers,
     *staff_pages.route_handlers,
     *mail_pages.route_handlers,
+    *session_pages.route_handlers,
 ]
 consumers: list = []
 jobs = [*scheduled.jobs]

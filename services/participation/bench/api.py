@@ -9,7 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Parameter
 
-from services.participation.bench import domain, service, store
+from services.participation.bench import domain, service, staff, store
 from services.participation.bench import store_questions as sq
 from services.participation.bench.schemas import (
     AnswerView,
@@ -21,8 +21,7 @@ from services.participation.bench.schemas import (
 from shared import idempotency
 from shared.auth import requires
 from shared.events import catalogue as ev
-from shared.events import utcnow
-from shared.http import Conflict, Page, Paging, field_error, paging
+from shared.http import Page, Paging, field_error, paging
 from shared.ratelimit import LIMITED
 from shared.runtime import Runtime
 
@@ -106,31 +105,7 @@ async def get_edition(edition_id: uuid.UUID, runtime: Runtime) -> Edition:
 
 
 async def _change_edition(runtime: Runtime, edition_id: uuid.UUID, target: str) -> Edition:
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        row = await store.edition_for_update(conn, edition_id)
-        if row is None:
-            raise NotFoundException(f"no edition {edition_id}")
-        now = utcnow()
-        refusal = domain.edition_change_refusal(
-            row["status"], target, row["submissions_close_at"], row["held_on"], now
-        )
-        if refusal:
-            raise Conflict(refusal)
-        updated = await store.set_edition_status(conn, edition_id, target)
-        effects = service.Effects()
-        if target == "open":
-            effects.emit(ev.BenchEditionSubmissionsOpened(edition_id=edition_id, opened_at=now))
-        else:
-            if row["status"] == "open":
-                effects.emit(ev.BenchEditionSubmissionsClosed(edition_id=edition_id, closed_at=now))
-            if target == "held":
-                effects.emit(
-                    ev.BenchEditionHeld(
-                        edition_id=edition_id, held_on=row["held_on"], recorded_at=now
-                    )
-                )
-        await effects.commit(conn)
-    return edition_view(updated)
+    return edition_view(await staff.change_edition(runtime, edition_id, target))
 
 
 @post(

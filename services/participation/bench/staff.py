@@ -1,4 +1,4 @@
-"""What the coordinator and responders do with questions, whichever door they use.
+"""What the coordinator and responders do with editions and questions, whichever door they use.
 
 The staff API (`staff_api.py`) and the staff pages (`staff_pages.py`) both call these, so a
 rule (who may see a question, what a moderation may do, when an answer is refused) is written
@@ -22,10 +22,13 @@ from services.participation.bench.schemas import (
     AnswerIn,
     AssignmentIn,
     DuplicateView,
+    EnteredQuestionIn,
     FollowupView,
     HistoryEntry,
     ModerationIn,
+    QuestionCreated,
     QuestionDetail,
+    QuestionIn,
     QuestionSummary,
     StaffAnswerView,
     StateView,
@@ -81,6 +84,70 @@ async def question_reference(conn: Any, question_id: uuid.UUID | None) -> str | 
         return None
     row = await sq.question(conn, question_id)
     return row["reference"] if row else None
+
+
+async def change_edition(runtime: Runtime, edition_id: uuid.UUID, target: str) -> Any:
+    """Open or close an edition's submissions, or record it held (`target`: open, closed,
+    held); the updated edition row. 404 without it, 409 when the change is not allowed now."""
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        row = await store.edition_for_update(conn, edition_id)
+        if row is None:
+            raise NotFoundException(f"no edition {edition_id}")
+        now = utcnow()
+        refusal = domain.edition_change_refusal(
+            row["status"], target, row["submissions_close_at"], row["held_on"], now
+        )
+        if refusal:
+            raise Conflict(refusal)
+        updated = await store.set_edition_status(conn, edition_id, target)
+        effects = service.Effects()
+        if target == "open":
+            effects.emit(ev.BenchEditionSubmissionsOpened(edition_id=edition_id, opened_at=now))
+        else:
+            if row["status"] == "open":
+                effects.emit(ev.BenchEditionSubmissionsClosed(edition_id=edition_id, closed_at=now))
+            if target == "held":
+                effects.emit(
+                    ev.BenchEditionHeld(
+                        edition_id=edition_id, held_on=row["held_on"], recorded_at=now
+                    )
+                )
+        await effects.commit(conn)
+    return updated
+
+
+async def enter_question(
+    conn: Any,
+    runtime: Runtime,
+    edition_id: uuid.UUID,
+    data: EnteredQuestionIn,
+    *,
+    by: str,
+    effects: service.Effects,
+) -> QuestionCreated:
+    """A question asked in the room or on paper, typed in by staff (also after submissions
+    closed). Runs in the caller's transaction, which keeps its idempotency key or form nonce
+    with it; the caller commits `effects`. 422 naming `consent` when an address has none."""
+    if data.email and not data.consent:
+        raise field_error("consent", "must be true when an e-mail address is given", 422)
+    question = QuestionIn(
+        text=data.text,
+        topic=data.topic,
+        language=data.language,
+        consent=data.consent,
+        email=data.email,
+        name=data.name,
+        group=data.group,
+    )
+    created = await service.receive_question(
+        conn, runtime, edition_id, question, channel=data.channel, effects=effects, entered_by=by
+    )
+    if data.answered_live_at:
+        await sq.mark_answered_live(conn, created.id, data.answered_live_at)
+        effects.emit(
+            ev.BenchQuestionAnsweredLive(question_id=created.id, answered_at=data.answered_live_at)
+        )
+    return created
 
 
 async def queue(

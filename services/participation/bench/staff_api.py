@@ -23,7 +23,6 @@ from services.participation.bench.schemas import (
     InboundView,
     ModerationIn,
     QuestionDetail,
-    QuestionIn,
     QuestionSummary,
     StateView,
     Template,
@@ -31,8 +30,7 @@ from services.participation.bench.schemas import (
 )
 from shared import idempotency
 from shared.auth import Principal, current_user, requires
-from shared.events import catalogue as ev
-from shared.http import Page, Paging, field_error, paging
+from shared.http import Page, Paging, paging
 from shared.runtime import Runtime
 
 SCHEMA = service.SCHEMA
@@ -101,40 +99,16 @@ async def enter_question(
 ) -> Response[Any]:
     """A question asked in the room (`live`) or on paper, typed in by staff; the reference and
     tracking code go to the asker on a slip (and by e-mail when an address is known)."""
-    if data.email and not data.consent:
-        raise field_error("consent", "must be true when an e-mail address is given", 422)
     user = current_user(request)
     body = await request.body()
     effects = service.Effects()
-    question = QuestionIn(
-        text=data.text,
-        topic=data.topic,
-        language=data.language,
-        consent=data.consent,
-        email=data.email,
-        name=data.name,
-        group=data.group,
-    )
     async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
         key, replay = await idempotency.claim(conn, request, body, f"bench.enter:{edition_id}")
         if replay:
             return idempotency.replay_response(replay)
-        created = await service.receive_question(
-            conn,
-            runtime,
-            edition_id,
-            question,
-            channel=data.channel,
-            effects=effects,
-            entered_by=user.subject,
+        created = await staff.enter_question(
+            conn, runtime, edition_id, data, by=user.subject, effects=effects
         )
-        if data.answered_live_at:
-            await sq.mark_answered_live(conn, created.id, data.answered_live_at)
-            effects.emit(
-                ev.BenchQuestionAnsweredLive(
-                    question_id=created.id, answered_at=data.answered_live_at
-                )
-            )
         await idempotency.remember(conn, f"bench.enter:{edition_id}", key, 201, created)
         await effects.commit(conn)
     await effects.after_commit(runtime)

@@ -1,11 +1,12 @@
 """Staff pages of the Dialogue Bench (pl/en/uk, no JavaScript): an edition's queue, and a
-question's page with its answer, moderation and assignment forms.
+question's page with its answer, moderation, assignment and answered-live forms.
 
 Signed in with the session cookie (or a bearer token). Every action is a POST form with the
 CSRF field that calls the same function as the staff API (`staff.py`), so the rules are the same
 whichever door a person uses; a refusal is explained in the page's language with what was typed
 kept, a success redirects (303) to the page saying what was done. The e-mail moderation pages are
-in `mail_pages.py`.
+in `mail_pages.py`, the coordinator's session page (edition state, entered questions) in
+`session_pages.py`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from services.participation.bench import domain, staff, store
-from services.participation.bench.schemas import AnswerIn, AssignmentIn, ModerationIn
+from services.participation.bench.schemas import (
+    AnsweredLiveIn,
+    AnswerIn,
+    AssignmentIn,
+    ModerationIn,
+)
 from services.participation.bench.staff_forms import (
     COORDINATOR,
     N_,
@@ -180,6 +186,9 @@ async def _question_page(
         can_accept=coordinator and domain.moderation_refusal(detail.status, "accepted") is None,
         can_moderate=coordinator and domain.moderation_refusal(detail.status, "rejected") is None,
         can_assign=coordinator and detail.status not in domain.FINAL_STATUSES,
+        can_mark_live=coordinator
+        and detail.answered_live_at is None
+        and detail.status not in ("rejected", "merged"),
         answer_languages=list(dict.fromkeys([detail.language, "pl"])),
         topics=TOPICS,
         question_languages=LANGUAGES,
@@ -387,4 +396,40 @@ async def assignment_form(
     )
 
 
-route_handlers = [queue_page, question_page, answer_form, moderation_form, assignment_form]
+@post(
+    "/bench/staff/questions/{question_id:uuid}/answered-live",
+    guards=COORDINATOR,
+    include_in_schema=False,
+)
+async def answered_live_form(
+    request: Request[Any, Any, Any], question_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Answered on stage, now: the same call as POST /api/bench/questions/{id}/answered-live."""
+    try:
+        await staff.answered_live(runtime, question_id, AnsweredLiveIn())
+    except HTTPException as exc:
+        if exc.status_code != 409:
+            raise
+        detail = await staff.question_detail(runtime, user_of(request), question_id)
+        message = (
+            N_("This question was already marked as answered in the room.")
+            if detail.answered_live_at is not None
+            else N_("This question was rejected or merged: it cannot be marked as answered.")
+        )
+        errors = {"question-status": t(request, message)}
+        return await _question_page(
+            request, runtime, question_id, 409, form="answered_live", errors=errors
+        )
+    return Redirect(
+        f"/bench/staff/questions/{question_id}?done=answered_live#done", status_code=303
+    )
+
+
+route_handlers = [
+    queue_page,
+    question_page,
+    answer_form,
+    moderation_form,
+    assignment_form,
+    answered_live_form,
+]

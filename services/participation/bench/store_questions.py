@@ -371,3 +371,12 @@ async def remember_form_nonce(conn: asyncpg.Connection, nonce: str, question_id:
     await conn.execute(
         "insert into bench_form_submissions (nonce, question_id) values ($1,$2)", nonce, question_id
     )
+
+
+async def count_by_channel(conn: asyncpg.Connection, edition_id: uuid.UUID) -> dict[str, int]:
+    """How many questions an edition has, per channel."""
+    rows = await conn.fetch(
+        "select channel, count(*) as n from bench_questions where edition_id = $1 group by channel",
+        edition_id,
+    )
+    return {r["channel"]: r["n"] for r in rows}

@@ -1,0 +1,301 @@
+"""The coordinator's session page of the Dialogue Bench (pl/en/uk, no JavaScript): an edition's
+facts and state, opening and closing its submissions, recording it held, and entering questions
+asked in the room or on paper.
+
+Each action is a POST form with the CSRF field calling the same function as its API route
+(`staff.change_edition`, `staff.enter_question`); a refusal re-shows the page with a message per
+field in the page's language and what was typed, a success redirects (303) to the page saying
+what was done. Changing the edition's state needs its confirmation box ticked.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from services.participation.bench import domain, service, staff, store
+from services.participation.bench import store_questions as sq
+from services.participation.bench.api import edition_view
+from services.participation.bench.schemas import EnteredQuestionIn
+from services.participation.bench.staff_forms import (
+    COORDINATOR,
+    N_,
+    convert,
+    form_values,
+    refused_field,
+    render,
+    t,
+    user_of,
+)
+from shared.events import utcnow
+from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
+from shared.runtime import Runtime
+
+SCHEMA = staff.SCHEMA
+# What each state change is called in its route, its confirmation box and its `?done=`.
+CHANGES = {
+    "open": ("confirm_open", "opened"),
+    "closed": ("confirm_close", "closed"),
+    "held": ("confirm_held", "held"),
+}
+ENTERED_MESSAGES = {
+    "channel": N_("Choose where the question was asked: in the room or on paper."),
+    "text": N_("Write the question as it was asked: %(min)s to %(max)s characters."),
+    "topic": N_("Choose one of the topics."),
+    "language": N_("Choose one of the languages."),
+    "email": N_("Enter an e-mail address like name@example.com, or leave it empty."),
+    "name": N_("The name is too long: at most %(max)s characters."),
+    "group": N_("Choose one of the options, or leave it empty."),
+    "consent": N_("The asker must agree that we use the address to answer, or leave it empty."),
+    "answered_live_at": N_("Tick the box only if the question was answered in the room."),
+}
+ENTERED_FIELDS = (
+    "channel",
+    "text",
+    "topic",
+    "language",
+    "group",
+    "name",
+    "email",
+    "consent",
+    "answered_live",
+    "nonce",
+)
+
+
+async def _edition_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    edition_id: uuid.UUID,
+    status_code: int = 200,
+    *,
+    form: str | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    done: str = "",
+    entered: tuple[Any, str | None] | None = None,
+) -> Response[str]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.edition(conn, edition_id)
+        if row is None:
+            raise NotFoundException(f"no edition {edition_id}")
+        counts = await sq.count_by_channel(conn, edition_id)
+    now = utcnow()
+    allowed = {
+        target: domain.edition_change_refusal(
+            row["status"], target, row["submissions_close_at"], row["held_on"], now
+        )
+        is None
+        for target in CHANGES
+    }
+    values = dict(values or {})
+    values.setdefault("nonce", secrets.token_urlsafe(16))
+    slip = None
+    if entered is not None:
+        question, token = entered
+        slip = {
+            "reference": question["reference"],
+            "id": question["id"],
+            "token": token,
+            "url": f"{runtime.settings.public_url}/bench/track?"
+            + urlencode({"reference": question["reference"], "token": token})
+            if token
+            else None,
+        }
+    response = render(
+        request,
+        "bench/staff/edition.html",
+        status_code,
+        edition=edition_view(row),
+        accepting=domain.edition_accepts_questions(row["status"], row["submissions_close_at"], now)
+        is None,
+        counts=counts,
+        allowed=allowed,
+        form=form,
+        errors=errors or {},
+        values=values,
+        done=done,
+        slip=slip,
+        topics=TOPICS,
+        question_languages=LANGUAGES,
+        groups=GROUPS,
+    )
+    # A tracking code may be on the page (in its address too): keep it out of caches and referrers.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@get("/bench/staff/editions/{edition_id:uuid}", guards=COORDINATOR, include_in_schema=False)
+async def edition_page(
+    request: Request[Any, Any, Any],
+    edition_id: uuid.UUID,
+    runtime: Runtime,
+    done: str = Parameter(query="done", default="", max_length=20),
+    question: uuid.UUID | None = Parameter(query="question", default=None),
+    token: str = Parameter(query="token", default="", max_length=200),
+) -> Response[str]:
+    """The session: facts, state, the state changes allowed now and the entered-question form."""
+    entered = None
+    if done == "entered" and question is not None:
+        async with runtime.pool(SCHEMA).acquire() as conn:
+            row = await sq.question(conn, question)
+        if row is not None and row["edition_id"] == edition_id:
+            # The slip shows the code only when it is this question's (it is stored hashed).
+            shown = (
+                token if token and domain.hash_token(token) == row["tracking_token_hash"] else None
+            )
+            entered = (row, shown)
+    return await _edition_page(request, runtime, edition_id, done=done, entered=entered)
+
+
+async def _change(
+    request: Request[Any, Any, Any], runtime: Runtime, edition_id: uuid.UUID, target: str
+) -> Response[Any]:
+    box, done = CHANGES[target]
+    values = await form_values(request, box)
+    if values[box] != "yes":
+        errors = {box: t(request, N_("Tick the box to confirm."))}
+        return await _edition_page(
+            request, runtime, edition_id, 400, form=target, errors=errors, values=values
+        )
+    try:
+        await staff.change_edition(runtime, edition_id, target)
+    except HTTPException as exc:
+        if exc.status_code != 409:
+            raise
+        errors = {box: await _change_refused(request, runtime, edition_id, target)}
+        return await _edition_page(
+            request, runtime, edition_id, 409, form=target, errors=errors, values=values
+        )
+    return Redirect(f"/bench/staff/editions/{edition_id}?done={done}#done", status_code=303)
+
+
+async def _change_refused(
+    request: Request[Any, Any, Any], runtime: Runtime, edition_id: uuid.UUID, target: str
+) -> str:
+    """Why the change was refused, in the page's language (the order of the domain's rule)."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.edition(conn, edition_id)
+    if row is None:
+        raise NotFoundException(f"no edition {edition_id}")
+    if row["status"] == "held":
+        return t(request, N_("This session was already recorded as held: nothing was changed."))
+    if row["status"] == target:
+        if target == "open":
+            return t(request, N_("Submissions are already open: nothing was changed."))
+        return t(request, N_("Submissions are already closed: nothing was changed."))
+    if target == "open":
+        return t(
+            request,
+            N_(
+                "The closing time of this session (%(when)s) has passed: submissions cannot be "
+                "reopened."
+            ),
+            when=row["submissions_close_at"].astimezone(domain.WARSAW).strftime("%Y-%m-%d %H:%M"),
+        )
+    return t(
+        request,
+        N_("This session is planned for %(day)s: record it as held on or after that day."),
+        day=row["held_on"].isoformat(),
+    )
+
+
+@post(
+    "/bench/staff/editions/{edition_id:uuid}/submissions/open",
+    guards=COORDINATOR,
+    include_in_schema=False,
+)
+async def open_form(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Take questions again: the same call as POST /api/bench/editions/{id}/submissions/open."""
+    return await _change(request, runtime, edition_id, "open")
+
+
+@post(
+    "/bench/staff/editions/{edition_id:uuid}/submissions/close",
+    guards=COORDINATOR,
+    include_in_schema=False,
+)
+async def close_form(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Stop web and e-mail questions: the same call as POST .../submissions/close."""
+    return await _change(request, runtime, edition_id, "closed")
+
+
+@post("/bench/staff/editions/{edition_id:uuid}/held", guards=COORDINATOR, include_in_schema=False)
+async def held_form(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """The session took place: the same call as POST /api/bench/editions/{id}/held."""
+    return await _change(request, runtime, edition_id, "held")
+
+
+@post(
+    "/bench/staff/editions/{edition_id:uuid}/entered-questions",
+    guards=COORDINATOR,
+    include_in_schema=False,
+)
+async def entered_question_form(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """A question from the room or on paper: the same call as POST .../entered-questions.
+
+    The form's nonce makes a double submit show the first question instead of another."""
+    values = await form_values(request, *ENTERED_FIELDS)
+    data, errors = convert(
+        request,
+        EnteredQuestionIn,
+        {
+            "channel": values["channel"],
+            "text": values["text"].strip(),
+            "topic": values["topic"],
+            "language": values["language"],
+            "group": values["group"] or None,
+            "name": values["name"].strip() or None,
+            "email": values["email"].strip() or None,
+            "consent": values["consent"] == "yes" and bool(values["email"].strip()),
+            "answered_live_at": utcnow() if values["answered_live"] == "yes" else None,
+        },
+        ENTERED_MESSAGES,
+    )
+    status_code = 400
+    if data is not None:
+        nonce = values["nonce"][:64] or secrets.token_urlsafe(16)
+        effects = service.Effects()
+        target = f"/bench/staff/editions/{edition_id}?done=entered"
+        try:
+            async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+                earlier = await sq.claim_form_nonce(conn, nonce)
+                if earlier is not None:
+                    return Redirect(f"{target}&question={earlier}#done", status_code=303)
+                created = await staff.enter_question(
+                    conn, runtime, edition_id, data, by=user_of(request).subject, effects=effects
+                )
+                await sq.remember_form_nonce(conn, nonce, created.id)
+                await effects.commit(conn)
+        except HTTPException as exc:
+            if exc.status_code != 422 or refused_field(exc) not in ENTERED_MESSAGES:
+                raise
+            status_code = 422
+            field = str(refused_field(exc))
+            errors = {field: t(request, ENTERED_MESSAGES[field])}
+        else:
+            await effects.after_commit(runtime)
+            query = urlencode({"question": created.id, "token": created.tracking_token})
+            return Redirect(f"{target}&{query}#done", status_code=303)
+    return await _edition_page(
+        request, runtime, edition_id, status_code, form="entered", errors=errors, values=values
+    )
+
+
+route_handlers = [edition_page, open_form, close_form, held_form, entered_question_form]
