@@ -135,3 +135,18 @@ async def test_a_responder_signs_in_with_a_link_answers_from_the_queue_and_the_r
     ):
         await coordinator.goto(f"{platform.base_url}{path}")
         await assert_accessible(coordinator)
+
+    # The coordinator's session page: the entered-question form refused, then the slip.
+    await coordinator.goto(f"{platform.base_url}/bench/staff/editions/{edition['id']}")
+    await assert_accessible(coordinator)
+    entered_form = "form[action*='entered-questions']"
+    async with coordinator.expect_navigation():
+        await coordinator.click(f"{entered_form} button[type=submit]")
+    assert await coordinator.locator(".error-summary").is_visible()
+    await assert_accessible(coordinator)
+    await coordinator.check("#channel")
+    await coordinator.fill("#text", "Czy w Podgórzu powstanie nowy punkt informacyjny?")
+    async with coordinator.expect_navigation():
+        await coordinator.click(f"{entered_form} button[type=submit]")
+    assert await coordinator.locator("#slip").is_visible()
+    await assert_accessible(coordinator)

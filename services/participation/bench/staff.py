@@ -1,9 +1,11 @@
 """What the coordinator and responders do with editions and questions, whichever door they use.
 
-The staff API (`staff_api.py`) and the staff pages (`staff_pages.py`) both call these, so a
-rule (who may see a question, what a moderation may do, when an answer is refused) is written
-once. Each opens its own transaction and raises the HTTP errors the API answers with: 403 for
-another responder's question, 404, 409 for a state that forbids it, 422 naming a field.
+The APIs (`api.py`, `staff_api.py`) and the staff pages (`staff_pages.py`, `session_pages.py`)
+call these, so a rule (who may see a question, what a moderation may do, when an answer or an
+edition's state change is refused) is written once. Each opens its own transaction (but
+`enter_question`, which runs in the caller's, next to its idempotency key or form nonce) and
+raises the HTTP errors the API answers with: 403 for another responder's question, 404, 409 for
+a state that forbids it, 422 naming a field.
 """
 
 from __future__ import annotations
