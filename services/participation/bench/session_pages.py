@@ -267,6 +267,7 @@ async def entered_question_form(
             "answered_live_at": utcnow() if values["answered_live"] == "yes" else None,
         },
         ENTERED_MESSAGES,
+        {"answered_live_at": "answered_live"},
     )
     status_code = 400
     if data is not None:
