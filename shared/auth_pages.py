@@ -40,7 +40,7 @@ OIDC_COOKIE = "okr_oidc"
 ROLE_HOME = {
     "coordinator": "/dashboard",
     "responder": "/bench/staff",
-    "council_secretary": "/council",
+    "council_secretary": "/council/staff",
     "ngo": "/grants",
     "evaluator": "/grants/evaluate",
     "juror": "/ambassadors",

@@ -6,6 +6,7 @@ from services.participation.council import (
     api_minutes,
     pages,
     privacy,
+    staff_pages,
 )
 from services.participation.council import (
     jobs as council_jobs,
@@ -17,6 +18,7 @@ route_handlers = [
     *api_meetings.route_handlers,
     *api_minutes.route_handlers,
     *pages.route_handlers,
+    *staff_pages.route_handlers,
 ]
 consumers: list = []
 jobs = [*council_jobs.jobs]

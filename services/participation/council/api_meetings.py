@@ -6,20 +6,19 @@ Minutes and resolutions are in api_minutes.py.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 import asyncpg
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
-from services.participation.council import domain, mails, meetings_store, store
-from services.participation.council.api_members import SECRETARIAT, event
+from services.participation.council import domain, meetings, meetings_store
+from services.participation.council.api_members import SECRETARIAT
+from services.participation.council.meetings import locked_meeting, meeting_view
 from services.participation.council.schemas import (
     AgendaDecisionIn,
     AgendaItem,
     AgendaItemIn,
-    AttendeeView,
     Created,
     HeldIn,
     HeldView,
@@ -28,97 +27,17 @@ from services.participation.council.schemas import (
     MeetingIn,
     MonthlyIn,
     ProposalIn,
-    Resolution,
     Rsvp,
     RsvpIn,
 )
 from shared import idempotency, outbox
-from shared.config import Settings
-from shared.events import catalogue as ev
 from shared.events import utcnow
-from shared.http import Conflict, Page, Paging, field_error, paging
+from shared.http import Conflict, Page, Paging, paging
 from shared.ratelimit import LIMITED
 from shared.runtime import Runtime
 
 SCHEMA = "participation"
 TAGS = ["council"]
-
-
-def minutes_status(row: asyncpg.Record) -> str:
-    if row["minutes_approved_at"] is not None:
-        return "approved"
-    return "draft" if row["minutes_text"] else "none"
-
-
-def meeting_view(row: asyncpg.Record) -> Meeting:
-    return Meeting(
-        id=row["id"],
-        title=row["title"],
-        starts_at=row["starts_at"],
-        place=row["place"],
-        status=row["status"],
-        members_present=row["members_present"],
-        guests=row["guests"],
-        quorum_reached=row["quorum_reached"],
-        minutes_status=minutes_status(row),  # type: ignore[arg-type]
-    )
-
-
-def resolution_view(row: asyncpg.Record) -> Resolution:
-    return Resolution(**{f: row[f] for f in Resolution.__struct_fields__})
-
-
-async def meeting_detail(
-    conn: asyncpg.Connection, row: asyncpg.Record, *, public: bool
-) -> MeetingDetail:
-    agenda = await meetings_store.agenda(conn, row["id"])
-    approved = row["minutes_approved_at"] is not None
-    return MeetingDetail(
-        **{f: getattr(meeting_view(row), f) for f in Meeting.__struct_fields__},
-        agenda=[
-            AgendaItem(
-                id=a["id"],
-                title=a["title"],
-                description=a["description"],
-                status=a["status"],
-                proposed_by_member=a["proposed_by_member"] is not None,
-            )
-            for a in agenda
-            if not public or a["status"] == "accepted"
-        ],
-        rsvps=[]
-        if public
-        else [Rsvp(**dict(r)) for r in await meetings_store.rsvps(conn, row["id"])],
-        attendance=[]
-        if public
-        else [AttendeeView(**dict(r)) for r in await meetings_store.attendance(conn, row["id"])],
-        minutes=row["minutes_text"] if approved or not public else None,
-        minutes_approved_at=row["minutes_approved_at"],
-        resolutions=[resolution_view(r) for r in await meetings_store.resolutions(conn, row["id"])],
-    )
-
-
-async def schedule(
-    conn: asyncpg.Connection, settings: Settings, title: str, starts_at: datetime, place: str
-) -> tuple[uuid.UUID, list[uuid.UUID], Any]:
-    """Store a meeting and invite every member in office on its day (one token link each)."""
-    meeting_id = uuid.uuid4()
-    await meetings_store.insert_meeting(conn, meeting_id, title, starts_at, place)
-    mail_ids = []
-    day = starts_at.astimezone(domain.WARSAW).date()
-    meeting = {"title": title, "starts_at": starts_at, "place": place}
-    for member in await store.members_in_office(conn, day):
-        token = domain.new_token()
-        await meetings_store.insert_invitation(
-            conn, meeting_id, member["id"], domain.hash_token(token)
-        )
-        if member["email"]:
-            mail_ids.append(await mails.queue_invitation(conn, settings, member, meeting, token))
-    return (
-        meeting_id,
-        mail_ids,
-        event(ev.CouncilMeetingScheduled(meeting_id=meeting_id, starts_at=starts_at)),
-    )
 
 
 @post("/api/council/meetings", guards=[SECRETARIAT], tags=TAGS, status_code=201)
@@ -131,12 +50,9 @@ async def create_meeting(
         key, replay = await idempotency.claim(conn, request, body, "council.create_meeting")
         if replay:
             return idempotency.replay_response(replay)
-        meeting_id, mail_ids, scheduled = await schedule(
-            conn, runtime.settings, data.title.strip(), data.starts_at, data.place.strip()
-        )
+        meeting_id, mail_ids = await meetings.schedule_meeting(conn, runtime.settings, data)
         created = Created(id=meeting_id)
         await idempotency.remember(conn, "council.create_meeting", key, 201, created)
-        await outbox.add(conn, scheduled)
     for mail_id in mail_ids:
         await runtime.send_mail_soon(SCHEMA, mail_id)
     return Response(created, status_code=201)
@@ -154,7 +70,7 @@ async def create_monthly(
             return idempotency.replay_response(replay)
         created, events, all_mail = [], [], []
         for starts_at in domain.monthly_starts(data.first_starts_at, data.count):
-            meeting_id, mail_ids, scheduled = await schedule(
+            meeting_id, mail_ids, scheduled = await meetings.schedule(
                 conn, runtime.settings, data.title.strip(), starts_at, data.place.strip()
             )
             created.append(Created(id=meeting_id))
@@ -179,18 +95,7 @@ async def list_meetings(runtime: Runtime, page: Paging) -> Page[Meeting]:
 @get("/api/council/meetings/{meeting_id:uuid}", guards=[SECRETARIAT], tags=TAGS)
 async def get_meeting(meeting_id: uuid.UUID, runtime: Runtime) -> MeetingDetail:
     """A meeting with agenda, RSVPs, attendance, minutes and resolutions."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await meetings_store.meeting(conn, meeting_id)
-        if row is None:
-            raise NotFoundException(f"no meeting {meeting_id}")
-        return await meeting_detail(conn, row, public=False)
-
-
-async def locked_meeting(conn: asyncpg.Connection, meeting_id: uuid.UUID) -> asyncpg.Record:
-    row = await meetings_store.meeting(conn, meeting_id, for_update=True)
-    if row is None:
-        raise NotFoundException(f"no meeting {meeting_id}")
-    return row
+    return await meetings.detail(runtime, meeting_id)
 
 
 @post(
@@ -201,19 +106,7 @@ async def locked_meeting(conn: asyncpg.Connection, meeting_id: uuid.UUID) -> asy
 )
 async def cancel_meeting(meeting_id: uuid.UUID, runtime: Runtime) -> Meeting:
     """Cancel a scheduled meeting (no reminders go out; it is not counted)."""
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        row = await locked_meeting(conn, meeting_id)
-        if row["status"] != "scheduled":
-            raise Conflict(
-                f"the meeting is {row['status']}; only a scheduled meeting can be cancelled"
-            )
-        now = utcnow()
-        await meetings_store.cancel(conn, meeting_id, now)
-        view = meeting_view(await meetings_store.meeting(conn, meeting_id))  # type: ignore[arg-type]
-        await outbox.add(
-            conn, event(ev.CouncilMeetingCancelled(meeting_id=meeting_id, cancelled_at=now))
-        )
-    return view
+    return await meetings.cancel(runtime, meeting_id)
 
 
 @post(
@@ -224,64 +117,7 @@ async def record_held(meeting_id: uuid.UUID, data: HeldIn, runtime: Runtime) -> 
 
     An attendee whose member_id is not a member in office on the day is recorded as a guest.
     """
-    attendees = [
-        domain.Attendee(a.name.strip(), (a.organisation or "").strip() or None, a.member_id)
-        for a in data.attendees
-    ]
-    repeated = domain.duplicate_members(attendees)
-    if repeated:
-        raise field_error(f"attendees[{repeated[0]}].member_id", "this member is already listed")
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        row = await locked_meeting(conn, meeting_id)
-        now = utcnow()
-        reason = domain.meeting_can_be_recorded_held(row["status"], row["starts_at"], now)
-        if reason:
-            raise Conflict(reason)
-        day = row["starts_at"].astimezone(domain.WARSAW).date()
-        in_office = {m["id"] for m in await store.members_in_office(conn, day)}
-        attendance = domain.classify_attendance(attendees, in_office)
-        settings = await store.settings_row(conn)
-        rule = domain.QuorumRule(settings["quorum_percent"], settings["quorum_minimum"])
-        quorum = rule.reached(len(attendance.members), len(in_office))
-        await meetings_store.record_held(
-            conn,
-            meeting_id,
-            at=now,
-            members_in_office=len(in_office),
-            members_present=len(attendance.members),
-            guests=len(attendance.guests),
-            quorum_reached=quorum,
-        )
-        await meetings_store.insert_attendance(
-            conn,
-            meeting_id,
-            [
-                (a.name, a.organisation, a.member_id)
-                for a in (*attendance.members, *attendance.guests)
-            ],
-        )
-        await outbox.add(
-            conn,
-            event(
-                ev.CouncilMeetingHeld(
-                    meeting_id=meeting_id,
-                    starts_at=row["starts_at"],
-                    participants=attendance.participants,
-                    members_present=len(attendance.members),
-                    guests=len(attendance.guests),
-                    quorum_reached=quorum,
-                )
-            ),
-        )
-    return HeldView(
-        id=meeting_id,
-        status="held",
-        participants=attendance.participants,
-        members_present=len(attendance.members),
-        guests=len(attendance.guests),
-        members_in_office=len(in_office),
-        quorum_reached=quorum,
-    )
+    return await meetings.record_held(runtime, meeting_id, data)
 
 
 # --- agenda -----------------------------------------------------------------------------

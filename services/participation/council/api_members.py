@@ -52,7 +52,8 @@ def today() -> Any:
 # --- settings ---------------------------------------------------------------------------
 
 
-async def _settings_view(conn: asyncpg.Connection) -> SettingsView:
+async def settings_view(conn: asyncpg.Connection) -> SettingsView:
+    """The quorum rule and what it requires today (API and secretariat pages)."""
     row = await store.settings_row(conn)
     rule = domain.QuorumRule(row["quorum_percent"], row["quorum_minimum"])
     in_office = await store.count_in_office(conn, today())
@@ -68,7 +69,7 @@ async def _settings_view(conn: asyncpg.Connection) -> SettingsView:
 async def get_settings(runtime: Runtime) -> SettingsView:
     """The quorum rule and what it requires today."""
     async with runtime.pool(SCHEMA).acquire() as conn:
-        return await _settings_view(conn)
+        return await settings_view(conn)
 
 
 @put("/api/council/settings", guards=[requires("coordinator")], tags=TAGS)
@@ -76,7 +77,7 @@ async def put_settings(data: SettingsIn, runtime: Runtime) -> SettingsView:
     """Set the quorum: more than `quorum_percent` % of members in office, at least `quorum_minimum`."""
     async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
         await store.update_settings(conn, data.quorum_percent, data.quorum_minimum)
-        return await _settings_view(conn)
+        return await settings_view(conn)
 
 
 # --- calls ------------------------------------------------------------------------------

@@ -8,14 +8,13 @@ from typing import Any
 from litestar import get, post, put
 from litestar.exceptions import NotFoundException
 
-from services.participation.council import domain, meetings_store
-from services.participation.council.api_meetings import (
+from services.participation.council import domain, meetings, meetings_store
+from services.participation.council.api_members import SECRETARIAT, event
+from services.participation.council.meetings import (
     locked_meeting,
     meeting_detail,
-    meeting_view,
     resolution_view,
 )
-from services.participation.council.api_members import SECRETARIAT, event
 from services.participation.council.schemas import (
     ApproveIn,
     Meeting,
@@ -37,16 +36,7 @@ TAGS = ["council"]
 @put("/api/council/meetings/{meeting_id:uuid}/minutes", guards=[SECRETARIAT], tags=TAGS)
 async def draft_minutes(meeting_id: uuid.UUID, data: MinutesIn, runtime: Runtime) -> Meeting:
     """Write or rewrite the draft minutes of a held meeting; approved minutes are final (409)."""
-    if not data.text.strip():
-        raise field_error("text", "write the minutes")
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        row = await locked_meeting(conn, meeting_id)
-        if row["minutes_approved_at"] is not None:
-            raise Conflict("the minutes were approved and cannot change")
-        if row["status"] != "held":
-            raise Conflict("minutes are written for a meeting recorded as held")
-        await meetings_store.save_minutes(conn, meeting_id, data.text.strip(), utcnow())
-        return meeting_view(await meetings_store.meeting(conn, meeting_id))  # type: ignore[arg-type]
+    return await meetings.draft_minutes(runtime, meeting_id, data)
 
 
 @post(
@@ -57,36 +47,7 @@ async def draft_minutes(meeting_id: uuid.UUID, data: MinutesIn, runtime: Runtime
 )
 async def approve_minutes(meeting_id: uuid.UUID, data: ApproveIn, runtime: Runtime) -> Meeting:
     """Record that a later meeting, held with a quorum, approved these minutes; they become public."""
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        row = await locked_meeting(conn, meeting_id)
-        approving = await meetings_store.meeting(conn, data.at_meeting_id)
-        if approving is None:
-            raise field_error("at_meeting_id", "no such meeting", 404)
-        reason = domain.minutes_approval_problem(
-            row["status"],
-            row["starts_at"],
-            bool(row["minutes_text"]),
-            row["minutes_approved_at"] is not None,
-            approving["status"],
-            approving["starts_at"],
-            approving["quorum_reached"],
-        )
-        if reason:
-            raise Conflict(reason)
-        now = utcnow()
-        await meetings_store.approve_minutes(conn, meeting_id, now, data.at_meeting_id)
-        view = meeting_view(await meetings_store.meeting(conn, meeting_id))  # type: ignore[arg-type]
-        await outbox.add(
-            conn,
-            event(
-                ev.CouncilMinutesApproved(
-                    meeting_id=meeting_id,
-                    approved_at=now,
-                    approved_at_meeting_id=data.at_meeting_id,
-                )
-            ),
-        )
-    return view
+    return await meetings.approve_minutes(runtime, meeting_id, data)
 
 
 @post(

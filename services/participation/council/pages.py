@@ -13,7 +13,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Parameter
 
-from services.participation.council import api_meetings, domain, meetings_store, store
+from services.participation.council import api_meetings, domain, meetings, meetings_store, store
 from services.participation.council.api_members import receive_application, today
 from services.participation.council.schemas import EMAIL_PATTERN, ApplicationIn
 from shared.events import utcnow
@@ -201,8 +201,8 @@ async def minutes_page(request: Request[Any, Any, Any], runtime: Runtime) -> Res
     """Approved minutes and resolutions, newest first."""
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows, _ = await meetings_store.list_approved(conn, 100, 0)
-        meetings = [await api_meetings.meeting_detail(conn, r, public=True) for r in rows]
-    return pages.render(request, "council/minutes.html", meetings=meetings, tz=domain.WARSAW)
+        approved = [await meetings.meeting_detail(conn, r, public=True) for r in rows]
+    return pages.render(request, "council/minutes.html", meetings=approved, tz=domain.WARSAW)
 
 
 async def _invitation_page(

@@ -1,0 +1,424 @@
+"""The secretariat's pages of the Council (pl/en/uk, no JavaScript): the meetings with a form to
+schedule one, and a meeting's page with its attendance ("record as held"), cancellation and
+minutes forms.
+
+For the council secretary and the coordinator, signed in with the session cookie (or a bearer
+token). Every action is a POST form with the CSRF field that calls the same function as the API
+(`meetings.py`), so the rules are the same whichever door a person uses; a refusal is explained
+in the page's language with what was typed kept, a success redirects (303) to the page saying
+what was done.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import Parameter
+from litestar.response import Redirect
+
+from services.participation.council import domain, meetings, meetings_store
+from services.participation.council.api_members import settings_view
+from services.participation.council.schemas import (
+    ApproveIn,
+    AttendeeIn,
+    HeldIn,
+    MeetingIn,
+    MinutesIn,
+)
+from services.participation.council.staff_forms import (
+    N_,
+    SECRETARIAT,
+    field_errors,
+    form_values,
+    render,
+    t,
+)
+from shared.events import utcnow
+from shared.runtime import Runtime
+
+SCHEMA = meetings.SCHEMA
+GUEST_ROWS = 5  # empty rows for guests on the attendance form (send again for more)
+
+MEETING_MESSAGES = {
+    "title": N_("Enter the title of the meeting: %(min)s to %(max)s characters."),
+    "place": N_("Enter where the meeting takes place: %(min)s to %(max)s characters."),
+}
+ATTENDEE_MESSAGES = {
+    "name": N_("Enter the guest's full name: %(min)s to %(max)s characters."),
+    "organisation": N_("Enter the organisation in at most %(max)s characters."),
+}
+DONE = ("scheduled", "held", "cancelled", "minutes", "approved")
+
+
+# --- The meetings -----------------------------------------------------------------------
+
+
+async def _meetings_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    status_code: int = 200,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response[str]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows, total = await meetings_store.list_meetings(conn, 1000, 0)
+        quorum = await settings_view(conn)
+    now = utcnow()
+    listed = [meetings.meeting_view(r) for r in rows]
+    return render(
+        request,
+        "council/staff/meetings.html",
+        status_code,
+        upcoming=[m for m in listed if m.starts_at >= now],
+        past=[m for m in reversed(listed) if m.starts_at < now],
+        total=total,
+        quorum=quorum,
+        errors=errors or {},
+        values=values or {},
+    )
+
+
+@get("/council/staff", guards=SECRETARIAT, include_in_schema=False)
+async def meetings_page(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
+    """Upcoming and past meetings (Kraków time) with their state, and the scheduling form."""
+    return await _meetings_page(request, runtime)
+
+
+def _starts_at(
+    request: Request[Any, Any, Any], values: dict[str, str], errors: dict[str, str]
+) -> datetime | None:
+    """The moment the date and time fields name in Kraków, or a message on the field at fault."""
+    try:
+        day = date.fromisoformat(values["date"].strip())
+    except ValueError:
+        errors["date"] = t(request, N_("Enter the date of the meeting like 2026-12-03."))
+        day = None
+    try:
+        clock = time.fromisoformat(values["time"].strip())
+        if clock.second or clock.microsecond:
+            raise ValueError
+    except ValueError:
+        errors["time"] = t(request, N_("Enter the starting time like 17:30 (Kraków time)."))
+        return None
+    if day is None:
+        return None
+    naive = datetime.combine(day, clock)
+    moment = naive.replace(tzinfo=domain.WARSAW).astimezone(UTC)
+    if moment.astimezone(domain.WARSAW).replace(tzinfo=None) != naive:
+        errors["time"] = t(
+            request,
+            N_(
+                "This time does not exist in Kraków that day (the clocks move forward): choose another."
+            ),
+        )
+        return None
+    return moment
+
+
+@post("/council/staff/meetings", guards=SECRETARIAT, include_in_schema=False)
+async def schedule_form(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
+    """Schedule a meeting: the same call as POST /api/council/meetings (members are invited)."""
+    values = await form_values(request, "title", "date", "time", "place")
+    body = {"title": values["title"].strip(), "place": values["place"].strip()}
+    errors = field_errors(request, MeetingIn, body, MEETING_MESSAGES)
+    starts_at = _starts_at(request, values, errors)
+    if errors or starts_at is None:
+        return await _meetings_page(request, runtime, 400, errors=errors, values=values)
+    data = MeetingIn(title=body["title"], starts_at=starts_at, place=body["place"])
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        meeting_id, mail_ids = await meetings.schedule_meeting(conn, runtime.settings, data)
+    for mail_id in mail_ids:
+        await runtime.send_mail_soon(SCHEMA, mail_id)
+    return Redirect(f"/council/staff/meetings/{meeting_id}?done=scheduled#done", status_code=303)
+
+
+# --- One meeting ------------------------------------------------------------------------
+
+
+async def _meeting_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    meeting_id: uuid.UUID,
+    status_code: int = 200,
+    *,
+    form: str | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    done: str = "",
+) -> Response[str]:
+    m = await meetings.detail(runtime, meeting_id)
+    members = await meetings.members_on_meeting_day(runtime, m.starts_at)
+    now = utcnow()
+    approving: list[Any] = []
+    if m.minutes_status == "draft":
+        async with runtime.pool(SCHEMA).acquire() as conn:
+            rows, _ = await meetings_store.list_meetings(conn, 1000, 0)
+        approving = [
+            r
+            for r in rows
+            if r["status"] == "held" and r["quorum_reached"] and r["starts_at"] > m.starts_at
+        ]
+    return render(
+        request,
+        "council/staff/meeting.html",
+        status_code,
+        m=m,
+        members=members,
+        member_names={r.member_id: r.name for r in m.rsvps},
+        rsvps={r.member_id: r.response for r in m.rsvps},
+        day=meetings.meeting_day(m.starts_at).isoformat(),
+        can_record=domain.meeting_can_be_recorded_held(m.status, m.starts_at, now) is None,
+        not_yet=m.status == "scheduled"
+        and meetings.meeting_day(m.starts_at) > meetings.meeting_day(now),
+        approving=approving,
+        guest_rows=range(1, GUEST_ROWS + 1),
+        form=form,
+        errors=errors or {},
+        values=values or {},
+        done=done if done in DONE else "",
+    )
+
+
+@get("/council/staff/meetings/{meeting_id:uuid}", guards=SECRETARIAT, include_in_schema=False)
+async def meeting_page(
+    request: Request[Any, Any, Any],
+    meeting_id: uuid.UUID,
+    runtime: Runtime,
+    done: str = Parameter(query="done", default="", max_length=20),
+) -> Response[str]:
+    """The meeting: state, RSVPs, agenda, attendance, minutes, and the forms its state allows."""
+    return await _meeting_page(request, runtime, meeting_id, done=done)
+
+
+def _state_message(request: Request[Any, Any, Any], status: str, day: str) -> str:
+    """Why the meeting's state refuses an action (it changed since the page was shown)."""
+    if status == "held":
+        return t(
+            request,
+            N_(
+                "This meeting is already recorded as held, perhaps by someone else a moment "
+                "ago: it counts once. Nothing was changed."
+            ),
+        )
+    if status == "cancelled":
+        return t(request, N_("This meeting was cancelled. Nothing was changed."))
+    return t(
+        request,
+        N_("The meeting is on %(day)s: record who came on that day or after."),
+        day=day,
+    )
+
+
+@post("/council/staff/meetings/{meeting_id:uuid}/held", guards=SECRETARIAT, include_in_schema=False)
+async def held_form(
+    request: Request[Any, Any, Any], meeting_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Record as held: the same call as POST /api/council/meetings/{id}/held.
+
+    Ticked members come with their name and organisation from the register; guests are the
+    rows with a name."""
+    form = await request.form()
+    guest_fields = [
+        name
+        for i in range(1, GUEST_ROWS + 1)
+        for name in (f"guest_name_{i}", f"guest_organisation_{i}")
+    ]
+    values: dict[str, Any] = {name: str(form.get(name, "")) for name in guest_fields}
+    ticked = [str(v) for v in form.getall("member")] if "member" in form else []
+    values["member"] = ticked
+    m = await meetings.detail(runtime, meeting_id)
+    register = {r["id"]: r for r in await meetings.members_on_meeting_day(runtime, m.starts_at)}
+    errors: dict[str, str] = {}
+    attendees: list[AttendeeIn] = []
+    for raw in ticked:
+        try:
+            member = register.get(uuid.UUID(raw))
+        except ValueError:
+            member = None
+        if member is None:
+            errors["members"] = t(
+                request,
+                N_(
+                    "The list of members changed since the page was shown: check the ticked "
+                    "members and send again."
+                ),
+            )
+            break
+        attendees.append(
+            AttendeeIn(
+                name=member["name"], organisation=member["organisation"], member_id=member["id"]
+            )
+        )
+    for i in range(1, GUEST_ROWS + 1):
+        name = values[f"guest_name_{i}"].strip()
+        organisation = values[f"guest_organisation_{i}"].strip()
+        if not name and not organisation:
+            continue
+        row_errors = field_errors(
+            request,
+            AttendeeIn,
+            {"name": name, "organisation": organisation or None},
+            ATTENDEE_MESSAGES,
+            {"name": f"guest_name_{i}", "organisation": f"guest_organisation_{i}"},
+        )
+        errors.update(row_errors)
+        if not row_errors:
+            attendees.append(AttendeeIn(name=name, organisation=organisation or None))
+    if not errors and not attendees:
+        errors["members"] = t(request, N_("Tick the members who came or enter at least one guest."))
+    status_code = 400
+    if not errors:
+        try:
+            await meetings.record_held(runtime, meeting_id, HeldIn(attendees=attendees))
+        except HTTPException as exc:
+            if exc.status_code not in (409, 422):
+                raise
+            status_code = exc.status_code
+            if exc.status_code == 422:  # a member listed twice (only a forged form can)
+                errors = {"members": t(request, N_("Each member can be ticked once."))}
+            else:
+                fresh = await meetings.detail(runtime, meeting_id)
+                day = meetings.meeting_day(fresh.starts_at).isoformat()
+                errors = {"meeting-status": _state_message(request, fresh.status, day)}
+        else:
+            return Redirect(f"/council/staff/meetings/{meeting_id}?done=held#done", status_code=303)
+    return await _meeting_page(
+        request, runtime, meeting_id, status_code, form="held", errors=errors, values=values
+    )
+
+
+@post(
+    "/council/staff/meetings/{meeting_id:uuid}/cancel", guards=SECRETARIAT, include_in_schema=False
+)
+async def cancel_form(
+    request: Request[Any, Any, Any], meeting_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Cancel a scheduled meeting, once confirmed: the same call as POST .../cancel."""
+    values = await form_values(request, "confirm")
+    status_code = 400
+    errors: dict[str, str] = {}
+    if values["confirm"] != "yes":
+        errors["confirm"] = t(request, N_("Tick the box to confirm that the meeting is cancelled."))
+    else:
+        try:
+            await meetings.cancel(runtime, meeting_id)
+        except HTTPException as exc:
+            if exc.status_code != 409:
+                raise
+            status_code = 409
+            fresh = await meetings.detail(runtime, meeting_id)
+            errors = {
+                "meeting-status": _state_message(
+                    request, fresh.status, meetings.meeting_day(fresh.starts_at).isoformat()
+                )
+            }
+        else:
+            return Redirect(
+                f"/council/staff/meetings/{meeting_id}?done=cancelled#done", status_code=303
+            )
+    return await _meeting_page(
+        request, runtime, meeting_id, status_code, form="cancel", errors=errors, values=values
+    )
+
+
+@post(
+    "/council/staff/meetings/{meeting_id:uuid}/minutes", guards=SECRETARIAT, include_in_schema=False
+)
+async def minutes_form(
+    request: Request[Any, Any, Any], meeting_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Write or rewrite the draft minutes: the same call as PUT /api/council/meetings/{id}/minutes."""
+    values = await form_values(request, "text")
+    text = values["text"].strip()
+    status_code = 400
+    errors = field_errors(
+        request,
+        MinutesIn,
+        {"text": text},
+        {"text": N_("Write the minutes: %(min)s to %(max)s characters.")},
+    )
+    if not errors:
+        try:
+            await meetings.draft_minutes(runtime, meeting_id, MinutesIn(text=text))
+        except HTTPException as exc:
+            if exc.status_code != 409:
+                raise
+            status_code = 409
+            errors = {
+                "meeting-status": t(
+                    request,
+                    N_(
+                        "The minutes of this meeting were approved in the meantime and cannot "
+                        "change: your text was not saved. It is kept below."
+                    ),
+                )
+            }
+        else:
+            return Redirect(
+                f"/council/staff/meetings/{meeting_id}?done=minutes#done", status_code=303
+            )
+    return await _meeting_page(
+        request, runtime, meeting_id, status_code, form="minutes", errors=errors, values=values
+    )
+
+
+@post(
+    "/council/staff/meetings/{meeting_id:uuid}/minutes/approval",
+    guards=SECRETARIAT,
+    include_in_schema=False,
+)
+async def approval_form(
+    request: Request[Any, Any, Any], meeting_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """The minutes approved at a later meeting: the same call as POST .../minutes/approval."""
+    values = await form_values(request, "at_meeting_id")
+    status_code = 400
+    wrong = {
+        "at_meeting_id": t(
+            request,
+            N_("Choose the later meeting, held with a quorum, that approved these minutes."),
+        )
+    }
+    errors: dict[str, str] = {}
+    try:
+        at = uuid.UUID(values["at_meeting_id"])
+    except ValueError:
+        errors = wrong
+    if not errors:
+        try:
+            await meetings.approve_minutes(runtime, meeting_id, ApproveIn(at_meeting_id=at))
+        except HTTPException as exc:
+            if exc.status_code not in (404, 409):
+                raise
+            status_code = exc.status_code
+            errors = wrong
+            if (await meetings.detail(runtime, meeting_id)).minutes_status == "approved":
+                errors = {
+                    "meeting-status": t(
+                        request,
+                        N_("These minutes were approved in the meantime. Nothing was changed."),
+                    )
+                }
+        else:
+            return Redirect(
+                f"/council/staff/meetings/{meeting_id}?done=approved#done", status_code=303
+            )
+    return await _meeting_page(
+        request, runtime, meeting_id, status_code, form="approval", errors=errors, values=values
+    )
+
+
+route_handlers = [
+    meetings_page,
+    schedule_form,
+    meeting_page,
+    held_form,
+    cancel_form,
+    minutes_form,
+    approval_form,
+]
