@@ -140,19 +140,17 @@ async def edition_page(
     runtime: Runtime,
     done: str = Parameter(query="done", default="", max_length=20),
     question: uuid.UUID | None = Parameter(query="question", default=None),
-    token: str = Parameter(query="token", default="", max_length=200),
 ) -> Response[str]:
-    """The session: facts, state, the state changes allowed now and the entered-question form."""
+    """The session: facts, state, the state changes allowed now and the entered-question form.
+
+    `?done=entered&question=` (the same form sent twice) names the question without its
+    tracking code: the code is shown once, in the answer to the POST that created it."""
     entered = None
     if done == "entered" and question is not None:
         async with runtime.pool(SCHEMA).acquire() as conn:
             row = await sq.question(conn, question)
         if row is not None and row["edition_id"] == edition_id:
-            # The slip shows the code only when it is this question's (it is stored hashed).
-            shown = (
-                token if token and domain.hash_token(token) == row["tracking_token_hash"] else None
-            )
-            entered = (row, shown)
+            entered = (row, None)
     return await _edition_page(request, runtime, edition_id, done=done, entered=entered)
 
 
@@ -292,8 +290,19 @@ async def entered_question_form(
             errors = {field: t(request, ENTERED_MESSAGES[field])}
         else:
             await effects.after_commit(runtime)
-            query = urlencode({"question": created.id, "token": created.tracking_token})
-            return Redirect(f"{target}&{query}#done", status_code=303)
+            # The slip with the tracking code is this answer itself, not a redirect: the code
+            # (stored only hashed) must never be in an address, a history or a log. Sending the
+            # form again finds its nonce and shows the question without the code.
+            async with runtime.pool(SCHEMA).acquire() as conn:
+                row = await sq.question(conn, created.id)
+            return await _edition_page(
+                request,
+                runtime,
+                edition_id,
+                201,
+                done="entered",
+                entered=(row, created.tracking_token),
+            )
     return await _edition_page(
         request, runtime, edition_id, status_code, form="entered", errors=errors, values=values
     )
