@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -723,6 +724,8 @@ def main() -> None:
         default=1_000_000,
         help="events in the synthetic history that the rebuild replays",
     )
+    # The bench's own NATS clients reconnect and close on purpose: keep their notices quiet.
+    logging.getLogger("openkrakow.bus").setLevel(logging.ERROR)
     asyncio.run(run(parser.parse_args()))
 
 
