@@ -18,18 +18,14 @@ from services.participation.bench import store_mail as sm
 from services.participation.bench.schemas import InboundResolutionIn
 from services.participation.bench.staff_forms import (
     COORDINATOR,
-    N_,
     convert,
-    form_values,
-    limits,
-    refused_field,
     render,
     t,
-    user_of,
     visible,
 )
 from shared.events.catalogue import LANGUAGES, TOPICS
 from shared.runtime import Runtime
+from shared.web.forms import N_, form_values, limits, refused_field, user_of
 
 SCHEMA = staff.SCHEMA
 RAW_SHOWN = 64 * 1024

@@ -26,17 +26,14 @@ from services.participation.bench.api import edition_view
 from services.participation.bench.schemas import EnteredQuestionIn
 from services.participation.bench.staff_forms import (
     COORDINATOR,
-    N_,
     convert,
-    form_values,
-    refused_field,
     render,
     t,
-    user_of,
 )
 from shared.events import utcnow
 from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
 from shared.runtime import Runtime
+from shared.web.forms import N_, form_values, refused_field, user_of
 
 SCHEMA = staff.SCHEMA
 # What each state change is called in its route, its confirmation box and its `?done=`.

@@ -29,18 +29,15 @@ from services.participation.bench.schemas import (
 )
 from services.participation.bench.staff_forms import (
     COORDINATOR,
-    N_,
     STAFF,
     choice,
     convert,
-    form_values,
-    refused_field,
     render,
     t,
-    user_of,
 )
 from shared.events.catalogue import LANGUAGES, TOPICS
 from shared.runtime import Runtime
+from shared.web.forms import N_, form_values, refused_field, user_of
 
 SCHEMA = staff.SCHEMA
 STATUSES = ("received", "accepted", "assigned", "answered", "rejected", "merged")

@@ -30,15 +30,14 @@ from services.participation.council.schemas import (
     MinutesIn,
 )
 from services.participation.council.staff_forms import (
-    N_,
     SECRETARIAT,
     field_errors,
-    form_values,
     render,
     t,
 )
 from shared.events import utcnow
 from shared.runtime import Runtime
+from shared.web.forms import N_, form_values
 
 SCHEMA = meetings.SCHEMA
 GUEST_ROWS = 5  # empty rows for guests on the attendance form (send again for more)
