@@ -4,7 +4,7 @@ at once, each with the schema's limits), and Kraków wall time."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,6 +83,16 @@ async def form_values(request: Request[Any, Any, Any], *names: str) -> dict[str,
     """The named fields of a posted form, as text (missing ones empty)."""
     form = await request.form()
     return {name: str(form.get(name, "")) for name in names}
+
+
+def warsaw_moment(naive: datetime) -> datetime | None:
+    """The UTC moment a Kraków wall time names, or None when that day's clocks skip it (the
+    spring gap). In the autumn overlap the first occurrence (summer time) is meant, as the
+    Council's meeting form does."""
+    moment = naive.replace(tzinfo=WARSAW, fold=0).astimezone(UTC)
+    if moment.astimezone(WARSAW).replace(tzinfo=None) != naive:
+        return None
+    return moment
 
 
 def warsaw_time(moment: datetime | None) -> str:

@@ -20,7 +20,6 @@ from services.participation.bench.schemas import (
 )
 from shared import idempotency
 from shared.auth import requires
-from shared.events import catalogue as ev
 from shared.http import Page, Paging, field_error, paging
 from shared.ratelimit import LIMITED
 from shared.runtime import Runtime
@@ -54,34 +53,9 @@ async def create_edition(
         key, replay = await idempotency.claim(conn, request, body, "bench.create_edition")
         if replay:
             return idempotency.replay_response(replay)
-        year = data.held_on.year
-        row = await store.insert_edition(
-            conn,
-            id=uuid.uuid4(),
-            year=year,
-            number=await store.next_edition_number(conn, year),
-            title=data.title.strip(),
-            held_on=data.held_on,
-            venue=data.venue.strip(),
-            audience=data.audience.strip(),
-            submissions_close_at=data.submissions_close_at,
-            answer_due_days=data.answer_due_days,
-            coordinator_email=data.coordinator_email,
-        )
-        edition = edition_view(row)
-        await idempotency.remember(conn, "bench.create_edition", key, 201, edition)
         effects = service.Effects()
-        effects.emit(
-            ev.BenchEditionCreated(
-                edition_id=edition.id,
-                held_on=edition.held_on,
-                submissions_close_at=edition.submissions_close_at,
-                answer_due_days=edition.answer_due_days,
-            )
-        )
-        effects.emit(
-            ev.BenchEditionSubmissionsOpened(edition_id=edition.id, opened_at=row["created_at"])
-        )
+        edition = edition_view(await staff.create_edition(conn, data, effects=effects))
+        await idempotency.remember(conn, "bench.create_edition", key, 201, edition)
         await effects.commit(conn)
     return Response(edition, status_code=201)
 

@@ -1,9 +1,9 @@
-"""The coordinator's session page of the Dialogue Bench (pl/en/uk, no JavaScript): an edition's
-facts and state, opening and closing its submissions, recording it held, and entering questions
+"""The coordinator's session pages of the Dialogue Bench (pl/en/uk, no JavaScript): a new
+session (edition) form, and an edition's page with its facts and state, opening and closing its submissions, recording it held, and entering questions
 asked in the room or on paper.
 
 Each action is a POST form with the CSRF field calling the same function as its API route
-(`staff.change_edition`, `staff.enter_question`); a refusal re-shows the page with a message per
+(`staff.create_edition`, `staff.change_edition`, `staff.enter_question`); a refusal re-shows the page with a message per
 field in the page's language and what was typed, a success redirects (303) to the page saying
 what was done. Changing the edition's state needs its confirmation box ticked.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,7 +24,7 @@ from litestar.response import Redirect
 from services.participation.bench import domain, service, staff, store
 from services.participation.bench import store_questions as sq
 from services.participation.bench.api import edition_view
-from services.participation.bench.schemas import EnteredQuestionIn
+from services.participation.bench.schemas import EditionIn, EnteredQuestionIn
 from services.participation.bench.staff_forms import (
     COORDINATOR,
     convert,
@@ -33,7 +34,7 @@ from services.participation.bench.staff_forms import (
 from shared.events import utcnow
 from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
 from shared.runtime import Runtime
-from shared.web.forms import N_, form_values, refused_field, user_of
+from shared.web.forms import N_, form_values, refused_field, user_of, warsaw_moment
 
 SCHEMA = staff.SCHEMA
 # What each state change is called in its route, its confirmation box and its `?done=`.
@@ -42,6 +43,13 @@ CHANGES = {
     "closed": ("confirm_close", "closed"),
     "held": ("confirm_held", "held"),
 }
+EDITION_MESSAGES = {
+    "title": N_("Enter the title of the session: %(min)s to %(max)s characters."),
+    "venue": N_("Enter where the session takes place: %(min)s to %(max)s characters."),
+    "audience": N_("Enter for whom the session is: %(min)s to %(max)s characters."),
+    "answer_due_days": N_("Enter the number of days to answer: a whole number from 1 to 365."),
+}
+EDITION_FIELDS = ("title", "held_on", "venue", "audience", "close_date", "close_time", "due_days")
 ENTERED_MESSAGES = {
     "channel": N_("Choose where the question was asked: in the room or on paper."),
     "text": N_("Write the question as it was asked: %(min)s to %(max)s characters."),
@@ -65,6 +73,121 @@ ENTERED_FIELDS = (
     "answered_live",
     "nonce",
 )
+
+
+# --- A new session ----------------------------------------------------------------------
+
+
+def _new_edition_page(
+    request: Request[Any, Any, Any],
+    status_code: int = 200,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response[str]:
+    return render(
+        request,
+        "bench/staff/new_edition.html",
+        status_code,
+        errors=errors or {},
+        values=values or {"due_days": "30"},
+    )
+
+
+@get("/bench/staff/editions/new", guards=COORDINATOR, include_in_schema=False)
+async def new_edition_page(request: Request[Any, Any, Any]) -> Response[str]:
+    """The form for a new session: what POST /api/bench/editions takes, times in Kraków."""
+    return _new_edition_page(request)
+
+
+def _day(
+    request: Request[Any, Any, Any],
+    values: dict[str, str],
+    errors: dict[str, str],
+    name: str,
+    message: str,
+) -> date | None:
+    try:
+        return date.fromisoformat(values[name].strip())
+    except ValueError:
+        errors[name] = t(request, message)
+        return None
+
+
+def _closes_at(
+    request: Request[Any, Any, Any], values: dict[str, str], errors: dict[str, str]
+) -> datetime | None:
+    """The moment the closing date and time name in Kraków (stored UTC), or a message on the
+    field at fault; a time the spring clock change skips is refused, in the autumn overlap the
+    first (summer time) one is meant."""
+    day = _day(
+        request,
+        values,
+        errors,
+        "close_date",
+        N_("Enter the last day of submissions like 2026-12-03."),
+    )
+    try:
+        clock = time.fromisoformat(values["close_time"].strip())
+        if clock.second or clock.microsecond:
+            raise ValueError
+    except ValueError:
+        errors["close_time"] = t(request, N_("Enter the closing time like 23:59 (Kraków time)."))
+        return None
+    if day is None:
+        return None
+    moment = warsaw_moment(datetime.combine(day, clock))
+    if moment is None:
+        errors["close_time"] = t(
+            request,
+            N_(
+                "This time does not exist in Kraków that day (the clocks move forward): "
+                "choose another."
+            ),
+        )
+    return moment
+
+
+@post("/bench/staff/editions/new", guards=COORDINATOR, include_in_schema=False)
+async def new_edition_form(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
+    """Create a session: the same call as POST /api/bench/editions; then its page."""
+    values = await form_values(request, *EDITION_FIELDS)
+    due_days: int | str = values["due_days"].strip()
+    try:
+        due_days = int(due_days)
+    except ValueError:
+        pass  # the schema's check names the field
+    body = {
+        "title": values["title"].strip(),
+        "venue": values["venue"].strip(),
+        "audience": values["audience"].strip(),
+        "answer_due_days": due_days,
+    }
+    _, errors = convert(request, EditionIn, body, EDITION_MESSAGES, {"answer_due_days": "due_days"})
+    held_on = _day(
+        request, values, errors, "held_on", N_("Enter the date of the session like 2026-12-03.")
+    )
+    closes_at = _closes_at(request, values, errors)
+    if errors or held_on is None or closes_at is None:
+        ordered = {name: errors[name] for name in EDITION_FIELDS if name in errors}
+        return _new_edition_page(request, 400, errors=ordered, values=values)
+    data = EditionIn(
+        title=body["title"],
+        held_on=held_on,
+        venue=body["venue"],
+        audience=body["audience"],
+        submissions_close_at=closes_at,
+        answer_due_days=int(due_days),
+    )
+    effects = service.Effects()
+    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        row = await staff.create_edition(conn, data, effects=effects)
+        await effects.commit(conn)
+    await effects.after_commit(runtime)
+    return Redirect(f"/bench/staff/editions/{row['id']}?done=created#done", status_code=303)
+
+
+# --- One session ------------------------------------------------------------------------
 
 
 async def _edition_page(
@@ -305,4 +428,12 @@ async def entered_question_form(
     )
 
 
-route_handlers = [edition_page, open_form, close_form, held_form, entered_question_form]
+route_handlers = [
+    new_edition_page,
+    new_edition_form,
+    edition_page,
+    open_form,
+    close_form,
+    held_form,
+    entered_question_form,
+]

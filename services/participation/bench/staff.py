@@ -3,7 +3,8 @@
 The APIs (`api.py`, `staff_api.py`) and the staff pages (`staff_pages.py`, `session_pages.py`)
 call these, so a rule (who may see a question, what a moderation may do, when an answer or an
 edition's state change is refused) is written once. Each opens its own transaction (but
-`enter_question`, which runs in the caller's, next to its idempotency key or form nonce) and
+`create_edition` and `enter_question`, which run in the caller's, next to its idempotency key or
+form nonce) and
 raises the HTTP errors the API answers with: 403 for another responder's question, 404, 409 for
 a state that forbids it, 422 naming a field.
 """
@@ -24,6 +25,7 @@ from services.participation.bench.schemas import (
     AnswerIn,
     AssignmentIn,
     DuplicateView,
+    EditionIn,
     EnteredQuestionIn,
     FollowupView,
     HistoryEntry,
@@ -86,6 +88,38 @@ async def question_reference(conn: Any, question_id: uuid.UUID | None) -> str | 
         return None
     row = await sq.question(conn, question_id)
     return row["reference"] if row else None
+
+
+async def create_edition(conn: Any, data: EditionIn, *, effects: service.Effects) -> Any:
+    """A new edition, open for questions until `submissions_close_at`: its row. Runs in the
+    caller's transaction (next to the API's idempotency key); the caller commits `effects`
+    (bench.edition_created, bench.edition_submissions_opened)."""
+    year = data.held_on.year
+    row = await store.insert_edition(
+        conn,
+        id=uuid.uuid4(),
+        year=year,
+        number=await store.next_edition_number(conn, year),
+        title=data.title.strip(),
+        held_on=data.held_on,
+        venue=data.venue.strip(),
+        audience=data.audience.strip(),
+        submissions_close_at=data.submissions_close_at,
+        answer_due_days=data.answer_due_days,
+        coordinator_email=data.coordinator_email,
+    )
+    effects.emit(
+        ev.BenchEditionCreated(
+            edition_id=row["id"],
+            held_on=row["held_on"],
+            submissions_close_at=row["submissions_close_at"],
+            answer_due_days=row["answer_due_days"],
+        )
+    )
+    effects.emit(
+        ev.BenchEditionSubmissionsOpened(edition_id=row["id"], opened_at=row["created_at"])
+    )
+    return row
 
 
 async def change_edition(runtime: Runtime, edition_id: uuid.UUID, target: str) -> Any:
