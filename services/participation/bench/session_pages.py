@@ -24,6 +24,7 @@ from litestar.response import Redirect
 from services.participation.bench import domain, service, staff, store
 from services.participation.bench import store_questions as sq
 from services.participation.bench.api import edition_view
+from services.participation.bench.pages import catalogs
 from services.participation.bench.schemas import EditionIn, EnteredQuestionIn
 from services.participation.bench.staff_forms import (
     COORDINATOR,
@@ -34,7 +35,14 @@ from services.participation.bench.staff_forms import (
 from shared.events import utcnow
 from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
 from shared.runtime import Runtime
-from shared.web.forms import N_, form_values, refused_field, user_of, warsaw_moment
+from shared.web.forms import (
+    N_,
+    field_errors,
+    form_values,
+    refused_field,
+    user_of,
+    warsaw_moment,
+)
 
 SCHEMA = staff.SCHEMA
 # What each state change is called in its route, its confirmation box and its `?done=`.
@@ -163,7 +171,9 @@ async def new_edition_form(request: Request[Any, Any, Any], runtime: Runtime) ->
         "audience": values["audience"].strip(),
         "answer_due_days": due_days,
     }
-    _, errors = convert(request, EditionIn, body, EDITION_MESSAGES, {"answer_due_days": "due_days"})
+    errors = field_errors(
+        catalogs, request, EditionIn, body, EDITION_MESSAGES, {"answer_due_days": "due_days"}
+    )
     held_on = _day(
         request, values, errors, "held_on", N_("Enter the date of the session like 2026-12-03.")
     )
