@@ -114,3 +114,25 @@ async def test_a_wrong_tracking_token_reveals_nothing(platform: RunningPlatform)
     )
     assert wrong.status_code == missing.status_code == 403
     assert wrong.json()["detail"] == missing.json()["detail"]
+
+
+@pytest.mark.parametrize("field", ["title", "venue", "audience"])
+async def test_an_edition_named_only_in_spaces_is_refused_and_not_created(
+    platform: RunningPlatform, field: str
+) -> None:
+    before = await platform.client.get("/api/bench/editions", params={"limit": 1})
+    body = {
+        "title": "Ławka Dialogu",
+        "held_on": "2031-06-01",
+        "venue": "Centrum Wielokulturowe",
+        "audience": "everyone",
+        "submissions_close_at": "2031-05-20T18:00:00+00:00",
+        field: "      ",
+    }
+    resp = await platform.client.post(
+        "/api/bench/editions", json=body, headers=platform.auth("coordinator")
+    )
+    assert resp.status_code == 422, resp.text
+    assert resp.json()["errors"][0]["field"] == field
+    after = await platform.client.get("/api/bench/editions", params={"limit": 1})
+    assert after.json()["total"] == before.json()["total"]

@@ -94,6 +94,10 @@ async def create_edition(conn: Any, data: EditionIn, *, effects: service.Effects
     """A new edition, open for questions until `submissions_close_at`: its row. Runs in the
     caller's transaction (next to the API's idempotency key); the caller commits `effects`
     (bench.edition_created, bench.edition_submissions_opened)."""
+    # The schema counts spaces too: what is stored (trimmed) must still say something.
+    for name, least in (("title", 3), ("venue", 2), ("audience", 2)):
+        if len(getattr(data, name).strip()) < least:
+            raise field_error(name, f"write at least {least} characters (not only spaces)", 422)
     year = data.held_on.year
     row = await store.insert_edition(
         conn,
