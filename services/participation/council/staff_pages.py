@@ -12,7 +12,7 @@ what was done.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -37,7 +37,7 @@ from services.participation.council.staff_forms import (
 )
 from shared.events import utcnow
 from shared.runtime import Runtime
-from shared.web.forms import N_, form_values
+from shared.web.forms import N_, form_values, warsaw_moment
 
 SCHEMA = meetings.SCHEMA
 GUEST_ROWS = 5  # empty rows for guests on the attendance form (send again for more)
@@ -106,9 +106,8 @@ def _starts_at(
         return None
     if day is None:
         return None
-    naive = datetime.combine(day, clock)
-    moment = naive.replace(tzinfo=domain.WARSAW).astimezone(UTC)
-    if moment.astimezone(domain.WARSAW).replace(tzinfo=None) != naive:
+    moment = warsaw_moment(datetime.combine(day, clock))
+    if moment is None:
         errors["time"] = t(
             request,
             N_(
