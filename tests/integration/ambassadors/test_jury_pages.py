@@ -90,9 +90,7 @@ async def test_the_juror_sees_their_candidacies_and_progress(platform: RunningPl
     linked = await accepted_nomination(platform, edition["id"], candidate_name="Linked Person")
     first = await accepted_nomination(platform, edition["id"], candidate_name="Maria Ivanova")
     second = await accepted_nomination(platform, edition["id"], candidate_name="Ahmed Nouri")
-    subject, headers = await appoint(
-        platform, edition["id"], linked_nominations=[linked["id"]]
-    )
+    subject, headers = await appoint(platform, edition["id"], linked_nominations=[linked["id"]])
     assert (await score(platform, first["id"], headers, 7, 6)).status_code == 201
     async with signed_in(platform, "juror", subject, lang="en") as juror:
         page = await juror.get("/ambassadors/jury")
@@ -156,6 +154,7 @@ async def test_scoring_through_the_page_is_blind_final_and_seen_by_the_api(
             data={"_csrf_token": csrf, "score_impact": "", "score_engagement": "4"},
         )
         assert polish.status_code == 400 and "liczbę punktów" in polish.text
+        assert (await juror.get(f"{path}?lang=en")).status_code == 200  # back to English
         assert (await decisions(platform, edition["id"]))[0]["scored"] == 0
         blind = await platform.client.get(
             f"/api/ambassadors/nominations/{nomination['id']}/scores", headers=headers
@@ -241,20 +240,16 @@ async def test_after_the_deadline_the_page_offers_no_form_and_refuses_scores(
     platform: RunningPlatform,
 ) -> None:
     now = datetime.now(UTC)
-    edition = await new_edition(
-        platform,
-        nominations_close_at=(now + timedelta(seconds=3)).isoformat(),
-        jury_deadline_at=(now + timedelta(seconds=3)).isoformat(),
-    )
+    edition = await new_edition(platform)
     nomination = await accepted_nomination(platform, edition["id"])
     subject, _ = await appoint(platform, edition["id"])
     path = f"/ambassadors/jury/nominations/{nomination['id']}"
     async with signed_in(platform, "juror", subject, lang="en") as juror:
         csrf = csrf_of(await juror.get("/ambassadors/jury"))
         await platform.runtime.pool("ambassadors").execute(
-            "update editions set jury_deadline_at = $2 where id = $1",
+            "update editions set nominations_close_at = $2, jury_deadline_at = $2 where id = $1",
             uuid.UUID(edition["id"]),
-            now - timedelta(minutes=1),
+            now - timedelta(minutes=1),  # the deadline passes
         )
         page = await juror.get(path)
         assert "Scoring is closed" in page.text and f"{path}/scores" not in page.text
