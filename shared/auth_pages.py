@@ -43,7 +43,7 @@ ROLE_HOME = {
     "council_secretary": "/council/staff",
     "ngo": "/grants",
     "evaluator": "/grants/evaluate",
-    "juror": "/ambassadors",
+    "juror": "/ambassadors/jury",
 }
 
 

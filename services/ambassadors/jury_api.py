@@ -11,9 +11,9 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 
-from services.ambassadors import domain, mails, store
+from services.ambassadors import domain, jury, mails, store
 from services.ambassadors.api import SCHEMA, TAGS
 from services.ambassadors.nominations import event
 from services.ambassadors.schemas import (
@@ -31,7 +31,6 @@ from services.ambassadors.schemas import (
     ScoresIn,
     ScoreView,
     Standing,
-    Supporter,
 )
 from shared import idempotency, outbox
 from shared.auth import current_user, requires
@@ -51,25 +50,6 @@ async def _edition_or_404(conn: Any, edition_id: uuid.UUID, *, for_update: bool 
     if row is None:
         raise NotFoundException(f"no edition {edition_id}")
     return row
-
-
-async def _juror_access(
-    conn: Any, request: Request[Any, Any, Any], nomination_id: uuid.UUID
-) -> tuple[Any, Any]:
-    """The nomination and the calling juror, or 403 when they are not on its jury or linked to it."""
-    row = await store.nomination(conn, nomination_id)
-    if row is None:
-        raise NotFoundException(f"no nomination {nomination_id}")
-    user = current_user(request)
-    assert user is not None
-    juror = await store.juror_by_subject(conn, row["edition_id"], user.subject)
-    if juror is None:
-        raise PermissionDeniedException("you are not on the jury of this edition")
-    if await store.is_linked(conn, juror["id"], nomination_id):
-        raise PermissionDeniedException(
-            "you declared a link to this candidate: it is not shown to you"
-        )
-    return row, juror
 
 
 @post(
@@ -174,31 +154,7 @@ async def my_nominations(
     assert user is not None
     async with runtime.pool(SCHEMA).acquire() as conn:
         await _edition_or_404(conn, edition_id)
-        juror = await store.juror_by_subject(conn, edition_id, user.subject)
-        if juror is None:
-            raise PermissionDeniedException("you are not on the jury of this edition")
-        items = []
-        for r in await store.nominations_for_juror(conn, edition_id, juror["id"]):
-            decision = (
-                "pending" if r["recused"] is None else ("recused" if r["recused"] else "scored")
-            )
-            items.append(
-                JurorNomination(
-                    id=r["id"],
-                    reference=r["reference"],
-                    candidate_name=r["candidate_name"],
-                    my_decision=decision,
-                    supporters=[
-                        Supporter(
-                            reference=s["reference"],
-                            nominator_name=s["nominator_name"],
-                            justification=s["justification"],
-                            submitted_at=s["submitted_at"],
-                        )
-                        for s in await store.supporters(conn, r["id"])
-                    ],
-                )
-            )
+        items = await jury.my_nominations(conn, edition_id, user.subject)
     return Page(items=items, total=len(items))
 
 
@@ -212,54 +168,10 @@ async def submit_scores(
     request: Request[Any, Any, Any], nomination_id: uuid.UUID, data: ScoresIn, runtime: Runtime
 ) -> ScoreRecorded:
     """Score each criterion 0-10 (final once submitted), or declare a conflict of interest."""
+    user = current_user(request)
+    assert user is not None
     async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        row, juror = await _juror_access(conn, request, nomination_id)
-        edition = await store.edition(conn, row["edition_id"])
-        criteria = [c["key"] for c in await store.criteria(conn, row["edition_id"])]
-        problems = domain.scorecard_problems(data.scores, criteria, data.conflict_of_interest)
-        if problems:
-            name, message = next(iter(problems.items()))
-            raise field_error(name, message)
-        if row["status"] != "accepted":
-            reasons = {
-                "awaiting_acceptance": "the candidate has not accepted the nomination yet",
-                "merged": f"it was merged into {row['merged_into']}: score that nomination",
-                "withdrawn": "the nomination was withdrawn",
-            }
-            raise Conflict(f"this nomination is not scored: {reasons[row['status']]}")
-        now = utcnow()
-        reason = domain.scoring_closed_reason(
-            edition["jury_deadline_at"], edition["published_at"] is not None, now
-        )
-        if reason:
-            raise Conflict(f"scoring is closed: {reason}")
-        recused = data.conflict_of_interest
-        if not await store.insert_scorecard(
-            conn,
-            juror_id=juror["id"],
-            nomination_id=nomination_id,
-            scores=None if recused else data.scores,
-            comment=(data.comment or "").strip() or None,
-            recused=recused,
-            submitted_at=now,
-        ):
-            raise Conflict(
-                "you have already submitted your decision on this nomination; it is final"
-            )
-        await outbox.add(
-            conn,
-            event(
-                ev.AmbassadorsScoreSubmitted(
-                    nomination_id=nomination_id,
-                    juror_id=juror["id"],
-                    recused=recused,
-                    submitted_at=now,
-                )
-            ),
-        )
-    return ScoreRecorded(
-        nomination_id=nomination_id, juror_id=juror["id"], recused=recused, submitted_at=now
-    )
+        return await jury.submit_scores(conn, user.subject, nomination_id, data)
 
 
 @get(
@@ -278,33 +190,9 @@ async def nomination_scores(
             row = await store.nomination(conn, nomination_id)
             if row is None:
                 raise NotFoundException(f"no nomination {nomination_id}")
+            items = await jury.score_views(conn, row)
         else:
-            row, juror = await _juror_access(conn, request, nomination_id)
-            own = await store.scorecard(conn, juror["id"], nomination_id)
-            if own is None:
-                raise PermissionDeniedException(
-                    "submit your own scores first: the jury scores blind"
-                )
-            if own["recused"]:
-                raise PermissionDeniedException(
-                    "you declared a conflict of interest on this nomination"
-                )
-        weights = {c["key"]: c["weight"] for c in await store.criteria(conn, row["edition_id"])}
-        cards = await store.scorecards_of_nomination(conn, nomination_id)
-    items = []
-    for c in cards:
-        scores = store.decode_scores(c["scores"])
-        total = None if scores is None else round(float(domain.weighted_total(scores, weights)), 4)
-        items.append(
-            ScoreView(
-                juror_name=c["juror_name"],
-                recused=c["recused"],
-                scores=scores,
-                weighted_total=total,
-                comment=c["comment"],
-                submitted_at=c["submitted_at"],
-            )
-        )
+            items = await jury.scores_seen_by_juror(conn, user.subject, nomination_id)
     return Page(items=items, total=len(items))
 
 

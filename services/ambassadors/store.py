@@ -393,3 +393,12 @@ async def claim_reminder(conn: asyncpg.Connection, juror_id: uuid.UUID, days_bef
             days_before,
         )
     )
+
+
+async def editions_of_juror(conn: asyncpg.Connection, subject: str) -> list[Row]:
+    """The editions whose jury the signed-in subject sits on, latest first."""
+    return await conn.fetch(
+        """select e.* from editions e join jurors j on j.edition_id = e.id
+           where j.subject = $1 order by e.year desc, e.nominations_close_at desc""",
+        subject,
+    )
