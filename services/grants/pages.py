@@ -39,6 +39,7 @@ from shared import outbox
 from shared.auth import Principal, current_user, requires
 from shared.events import utcnow
 from shared.runtime import Runtime
+from shared.web.forms import warsaw_moment
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs, negotiate_language
 from shared.web.templates import PageRenderer
 
@@ -580,12 +581,14 @@ def _call_place(rows: list[int]) -> Callable[[Refusal], Placement]:
 
 
 def _warsaw_input(text: str) -> str | None:
-    """A datetime-local field (Warsaw wall time) as RFC 3339 with the right offset, or None."""
+    """A datetime-local field (Warsaw wall time) as RFC 3339, or None: not a time, carrying an
+    offset of its own, or a time the spring clock change skips (`warsaw_moment`)."""
     try:
-        moment = datetime.fromisoformat(text)
+        naive = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment.replace(tzinfo=domain.WARSAW).isoformat()
+    moment = warsaw_moment(naive) if naive.tzinfo is None else None
+    return moment.isoformat() if moment else None
 
 
 @post("/grants/coordinator", guards=[requires("coordinator")])

@@ -36,3 +36,13 @@ def test_whole_numbers_fall_outside_every_range_when_they_are_not_one(
     typed: str, number: int
 ) -> None:
     assert _whole(typed, 2) == number
+
+
+def test_a_call_time_is_read_as_krakow_wall_time_and_a_skipped_one_is_refused() -> None:
+    from services.grants.pages import _warsaw_input
+
+    assert _warsaw_input("2026-12-01T23:59") == "2026-12-01T22:59:00+00:00"
+    assert _warsaw_input("2026-07-01T12:00") == "2026-07-01T10:00:00+00:00"
+    assert _warsaw_input("2026-03-29T02:30") is None  # the clocks jump from 02:00 to 03:00
+    assert _warsaw_input("2026-12-01T23:59+05:00") is None  # the field holds no offset
+    assert _warsaw_input("next tuesday") is None
