@@ -36,20 +36,18 @@ async def apply_event(conn: asyncpg.Connection, envelope: Envelope) -> set[tuple
         return set()
     # Lock the fact even before it exists: instances sharing the consumer may apply two events
     # of one aggregate at once (a question's receipt and its answer). With no row to lock, both
-    # would merge into an empty fact and the later write would drop the earlier one's part.
-    await conn.execute(
-        "insert into facts(key, data) values ($1, '{}') on conflict (key) do nothing", key
-    )
-    row = await conn.fetchrow("select data, contributes from facts where key = $1 for update", key)
-    data = projection.merge(row["data"] if row else {}, envelope)
-    new = projection.contributions(data)
-    diff = projection.difference(row["contributes"] if row else {}, new)
-    await conn.execute(
-        "insert into facts(key, data, contributes) values ($1, $2, $3) "
-        "on conflict (key) do update set data = excluded.data, contributes = excluded.contributes",
+    # would merge into an empty fact and the later write would drop the earlier one's part. The
+    # upsert creates or locks the row and returns its latest committed state in one round trip.
+    row = await conn.fetchrow(
+        "insert into facts(key, data) values ($1, '{}') "
+        "on conflict (key) do update set key = excluded.key returning data, contributes",
         key,
-        data,
-        new,
+    )
+    data = projection.merge(row["data"], envelope)
+    new = projection.contributions(data)
+    diff = projection.difference(row["contributes"], new)
+    await conn.execute(
+        "update facts set data = $2, contributes = $3 where key = $1", key, data, new
     )
     await bump(conn, diff)
     if data.get("kind") == "question":
