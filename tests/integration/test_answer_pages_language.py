@@ -1,0 +1,101 @@
+"""Switching language on a POST's answer page keeps what it shows (issue 15).
+
+The Bench slip answered `…/questions?lang=uk` with a 400 page and its one-time tracking code was
+lost for good. Each answer page's language switch now re-POSTs a sealed copy of the page
+(shared/web/replay.py): same page, other language, nothing in an address.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+
+import httpx
+
+from shared.web import replay
+from tests.helpers.platform import RunningPlatform, client_ip
+from tests.integration.bench.bench_helpers import new_edition
+
+CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+SWITCH = re.compile(
+    r'<form method="post" action="(/page-language\?lang=(\w+))" class="language-form">\s*'
+    r'<input type="hidden" name="_csrf_token" value="([^"]*)">\s*'
+    r'<input type="hidden" name="page" value="([^"]+)">'
+)
+
+
+def switches(page: str) -> dict[str, dict[str, str]]:
+    """The language switch of an answer page: per language, where it posts and what."""
+    found = {
+        lang: {"action": action, "_csrf_token": csrf, "page": html.unescape(sealed)}
+        for action, lang, csrf, sealed in SWITCH.findall(page)
+    }
+    assert set(found) == {"pl", "en", "uk"}, "the language switch re-posts the page"
+    return found
+
+
+async def switch(browser: httpx.AsyncClient, page: str, lang: str) -> httpx.Response:
+    target = switches(page)[lang]
+    return await browser.post(
+        target["action"], data={"_csrf_token": target["_csrf_token"], "page": target["page"]}
+    )
+
+
+def browser_for(platform: RunningPlatform) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=platform.base_url, headers={"X-Forwarded-For": client_ip()})
+
+
+async def test_the_bench_slip_changes_language_and_keeps_its_tracking_code(
+    platform: RunningPlatform,
+) -> None:
+    edition = (await new_edition(platform))["id"]
+    async with browser_for(platform) as browser:
+        form = await browser.get(f"/bench/editions/{edition}", params={"lang": "pl"})
+        sent = await browser.post(
+            f"/bench/editions/{edition}/questions",
+            data={
+                "_csrf_token": CSRF.search(form.text).group(1),  # type: ignore[union-attr]
+                "text": "Jak zapisać dziecko do przedszkola bez numeru PESEL?",
+                "topic": "education",
+                "language": "pl",
+                "nonce": uuid.uuid4().hex,
+            },
+        )
+        assert sent.status_code == 200 and sent.headers["content-language"] == "pl"
+        code = re.search(r'<code id="tracking-token">([^<]+)</code>', sent.text).group(1)  # type: ignore[union-attr]
+        reference = re.search(r'id="reference">([^<]+)<', sent.text).group(1)  # type: ignore[union-attr]
+        # The plain link the old page had (…/questions?lang=uk) is gone from the switch.
+        assert f'href="/bench/editions/{edition}/questions?lang=' not in sent.text
+        for link in switches(sent.text).values():
+            assert code not in link["action"] and code not in link["page"]  # sealed, not readable
+
+        uk = await switch(browser, sent.text, "uk")
+        assert uk.status_code == 200, uk.text
+        assert uk.headers["content-language"] == "uk"
+        assert uk.headers["cache-control"] == "no-store"
+        assert uk.headers["referrer-policy"] == "no-referrer"
+        assert f'<code id="tracking-token">{code}</code>' in uk.text
+        assert reference in uk.text and "Ваше запитання надіслано" in uk.text
+        assert code not in str(uk.url)  # the address (and so the history) never holds it
+        # And on again, from the page the switch gave.
+        en = await switch(browser, uk.text, "en")
+        assert en.status_code == 200 and en.headers["content-language"] == "en"
+        assert f'<code id="tracking-token">{code}</code>' in en.text
+
+        # A forged or altered copy shows nothing of anyone's page.
+        sealed = switches(sent.text)["uk"]
+        forged = await browser.post(
+            sealed["action"],
+            data={"_csrf_token": sealed["_csrf_token"], "page": sealed["page"][:-4] + "AAAA"},
+        )
+        assert forged.status_code == 400 and code not in forged.text
+        assert "Цю сторінку більше не можна показати" in forged.text
+
+
+async def test_a_sealed_page_expires(platform: RunningPlatform) -> None:
+    sealed = replay.seal(platform.runtime, "bench.slip", {"reference": "LD-1"}, ttl=-1)
+    assert replay.unseal(platform.runtime, sealed) is None
+    fresh = replay.seal(platform.runtime, "bench.slip", {"reference": "LD-1"})
+    assert replay.unseal(platform.runtime, fresh) == ("bench.slip", {"reference": "LD-1"})
+    assert replay.unseal(platform.runtime, "not-a-token") is None
