@@ -28,13 +28,14 @@ from joserfc.jwk import OctKey
 from litestar import Request, Response, post
 
 from shared.runtime import Runtime
+from shared.web.i18n import negotiate_language
 from shared.web.templates import PageRenderer
 
 PATH = "/page-language"
 TTL = 15 * 60
 """Seconds a page can be switched to another language after it was shown."""
 
-ContextBuilder = Callable[[Runtime, dict[str, Any]], Awaitable[dict[str, Any]]]
+ContextBuilder = Callable[[Runtime, dict[str, Any], str], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ _ANSWERS: dict[str, Answer] = {}
 def answer_page(kind: str, renderer: PageRenderer, template: str, context: ContextBuilder) -> None:
     """Declare a POST answer page `kind` (done once, where the service's pages are defined).
 
-    `context(runtime, data)` turns the sealed data (JSON: strings, numbers, lists, dicts) into
-    the template's context, e.g. by reading the call or edition the page names.
+    `context(runtime, data, lang)` turns the sealed data (JSON: strings, numbers, lists, dicts)
+    into the template's context in `lang`, e.g. by reading the call or edition the page names;
+    messages are sealed as msgids and translated there, never as text of the first language.
     """
     _ANSWERS[kind] = Answer(renderer, template, context)
 
@@ -92,7 +94,7 @@ async def render_answer(
 ) -> Response[str]:
     """Render the answer page `kind` from `data`, its language switcher replaying it."""
     answer = _ANSWERS[kind]
-    context = await answer.context(runtime, data)
+    context = await answer.context(runtime, data, negotiate_language(request))
     response = answer.renderer.render(
         request,
         answer.template,

@@ -10,12 +10,27 @@ from __future__ import annotations
 import html
 import re
 import uuid
+from datetime import timedelta
 
 import httpx
 
+from services.participation.bench.pages import catalogs as bench_catalogs
+from services.participation.council.pages import catalogs as council_catalogs
 from shared.web import replay
 from tests.helpers.platform import RunningPlatform, client_ip
+from tests.helpers.waiting import eventually
+from tests.integration.ambassadors.ambassadors_helpers import new_edition as new_ambassadors_edition
+from tests.integration.ambassadors.ambassadors_helpers import nomination_body
 from tests.integration.bench.bench_helpers import new_edition
+from tests.integration.council.helpers import (
+    application,
+    direct_member,
+    mails_to,
+    meeting,
+    now,
+    open_call,
+    rsvp_token,
+)
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 SWITCH = re.compile(
@@ -99,3 +114,103 @@ async def test_a_sealed_page_expires(platform: RunningPlatform) -> None:
     fresh = replay.seal(platform.runtime, "bench.slip", {"reference": "LD-1"})
     assert replay.unseal(platform.runtime, fresh) == ("bench.slip", {"reference": "LD-1"})
     assert replay.unseal(platform.runtime, "not-a-token") is None
+
+
+async def test_the_refused_bench_form_changes_language_and_keeps_what_was_typed(
+    platform: RunningPlatform,
+) -> None:
+    edition = (await new_edition(platform))["id"]
+    async with browser_for(platform) as browser:
+        form = await browser.get(f"/bench/editions/{edition}", params={"lang": "pl"})
+        refused = await browser.post(
+            f"/bench/editions/{edition}/questions",
+            data={
+                "_csrf_token": CSRF.search(form.text).group(1),  # type: ignore[union-attr]
+                "text": "Za krótko",
+                "topic": "education",
+                "language": "pl",
+                "name": "Oksana Melnyk",
+            },
+        )
+        assert refused.status_code == 400
+        uk = await switch(browser, refused.text, "uk")
+    assert uk.status_code == 200 and uk.headers["content-language"] == "uk"
+    assert ">Za krótko</textarea>" in uk.text and 'value="Oksana Melnyk"' in uk.text
+    assert catalogs_bench("uk", "Write your question: at least 10 characters.") in uk.text
+
+
+def catalogs_bench(lang: str, msgid: str) -> str:
+    return html.escape(bench_catalogs.gettext(lang, msgid))
+
+
+async def test_the_council_receipt_and_invitation_reply_change_language(
+    platform: RunningPlatform,
+) -> None:
+    call = (await open_call(platform))["id"]
+    async with browser_for(platform) as browser:
+        form = await browser.get(f"/council/calls/{call}/apply", params={"lang": "pl"})
+        body = application()
+        sent = await browser.post(
+            f"/council/calls/{call}/apply",
+            data={
+                **{k: v for k, v in body.items() if k != "consent"},
+                "consent": "yes",
+                "_csrf_token": CSRF.search(form.text).group(1),  # type: ignore[union-attr]
+            },
+        )
+        assert sent.status_code == 201, sent.text
+        en = await switch(browser, sent.text, "en")
+        assert en.status_code == 200 and en.headers["content-language"] == "en"
+        assert f"We sent a confirmation to {body['email']}" in en.text
+        reference = re.search(r"Thank you. Your reference is ([^<]+?)\.</p>", en.text)
+        assert reference and reference.group(1) in sent.text  # the same receipt
+
+    member = await direct_member(platform, name="Halyna Shevchenko")
+    await meeting(platform, starts_at=now() + timedelta(days=5), title="Posiedzenie lipcowe")
+
+    async def invitation() -> list:
+        return [
+            m for m in mails_to(platform, member["email"]) if "Zaproszenie" in str(m["Subject"])
+        ]
+
+    token = rsvp_token((await eventually(invitation, what="invitation"))[0])
+    async with browser_for(platform) as browser:
+        page = await browser.get("/council/invitation", params={"token": token, "lang": "uk"})
+        reply = await browser.post(
+            "/council/invitation",
+            data={
+                "_csrf_token": CSRF.search(page.text).group(1),  # type: ignore[union-attr]
+                "token": token,
+                "action": "rsvp",
+                "response": "yes",
+            },
+        )
+        assert reply.status_code == 200 and "Дякуємо: вашу відповідь збережено." in reply.text
+        pl = await switch(browser, reply.text, "pl")
+    assert pl.status_code == 200 and pl.headers["content-language"] == "pl"
+    assert "Posiedzenie lipcowe" in pl.text and token not in str(pl.url)
+    assert catalogs_council("pl", "Thank you: your reply is saved.") in pl.text
+
+
+def catalogs_council(lang: str, msgid: str) -> str:
+    return html.escape(council_catalogs.gettext(lang, msgid))
+
+
+async def test_the_nomination_receipt_changes_language(platform: RunningPlatform) -> None:
+    edition = (await new_ambassadors_edition(platform))["id"]
+    async with browser_for(platform) as browser:
+        page = await browser.get(f"/ambassadors/editions/{edition}/nominate?lang=en")
+        body = nomination_body()
+        sent = await browser.post(
+            f"/ambassadors/editions/{edition}/nominate",
+            data={
+                **{k: v for k, v in body.items() if k != "consent"},
+                "consent": "yes",
+                "_csrf_token": CSRF.search(page.text).group(1),  # type: ignore[union-attr]
+            },
+        )
+        assert sent.status_code == 200, sent.text
+        reference = re.search(r"Your reference is ([^.<]+)\.", sent.text).group(1)  # type: ignore[union-attr]
+        uk = await switch(browser, sent.text, "uk")
+    assert uk.status_code == 200 and uk.headers["content-language"] == "uk"
+    assert reference in uk.text and "Your reference is" not in uk.text

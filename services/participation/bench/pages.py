@@ -155,10 +155,9 @@ async def submit_question(
             request, exc, pages, "bench/edition.html", **_form_context(edition, form, {}, lang)
         )
     if question is None:
-        translated = {field: catalogs.gettext(lang, message) for field, message in errors.items()}
-        return pages.render(
-            request, "bench/edition.html", 400, **_form_context(edition, form, translated, lang)
-        )
+        typed = {k: v for k, v in form.items() if k != "_csrf_token"}
+        refused = {"edition_id": str(edition_id), "values": typed, "errors": errors}
+        return await replay.render_answer(request, runtime, REFUSED, refused, 400)
     nonce = form.get("nonce", "")[:64] or secrets.token_urlsafe(16)
     effects = service.Effects()
     try:
@@ -200,11 +199,24 @@ def _slip(reference: str, token: str | None, due_at: datetime, has_email: bool) 
     }
 
 
-async def _slip_context(_: Runtime, data: dict[str, Any]) -> dict[str, Any]:
+async def _slip_context(_: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
     return {**data, "due_at": datetime.fromisoformat(data["due_at"]), "warsaw": domain.WARSAW}
 
 
 replay.answer_page(SLIP, pages, "bench/confirmation.html", _slip_context)
+
+REFUSED = "bench.form_refused"
+"""The form answering a refused question, with what was typed and why (msgids): its language
+switch shows it again in the other language instead of an error page."""
+
+
+async def _refused_context(runtime: Runtime, data: dict[str, Any], lang: str) -> dict[str, Any]:
+    edition = await _edition_or_404(runtime, uuid.UUID(data["edition_id"]))
+    errors = {field: catalogs.gettext(lang, msgid) for field, msgid in data["errors"].items()}
+    return _form_context(edition, data["values"], errors, lang)
+
+
+replay.answer_page(REFUSED, pages, "bench/edition.html", _refused_context)
 
 
 @get("/bench/track", include_in_schema=False)
