@@ -26,7 +26,9 @@ from joserfc import jwe
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 from litestar import Request, Response, post
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
+from shared.auth import current_user
 from shared.runtime import Runtime
 from shared.web.i18n import negotiate_language
 from shared.web.templates import PageRenderer
@@ -40,24 +42,38 @@ ContextBuilder = Callable[[Runtime, dict[str, Any], str], Awaitable[dict[str, An
 
 @dataclass(frozen=True)
 class Answer:
-    """A kind of POST answer page: its renderer, its template, and how to rebuild its context."""
+    """A kind of POST answer page: how it renders, its template, how to rebuild its context,
+    and the roles that may see it again (none: anyone holding the sealed copy)."""
 
-    renderer: PageRenderer
+    render: Callable[..., Response[str]]
     template: str
     context: ContextBuilder
+    roles: tuple[str, ...] = ()
 
 
 _ANSWERS: dict[str, Answer] = {}
 
 
-def answer_page(kind: str, renderer: PageRenderer, template: str, context: ContextBuilder) -> None:
+def answer_page(
+    kind: str,
+    renderer: PageRenderer | Callable[..., Response[str]],
+    template: str,
+    context: ContextBuilder,
+    *,
+    roles: tuple[str, ...] = (),
+) -> None:
     """Declare a POST answer page `kind` (done once, where the service's pages are defined).
+
+    `renderer` is the service's PageRenderer, or a function with its `render` signature (e.g.
+    the staff pages' `render`, which adds their helpers). A staff page names its `roles`: the
+    sealed copy then shows only to a signed-in person with one of them (else 403).
 
     `context(runtime, data, lang)` turns the sealed data (JSON: strings, numbers, lists, dicts)
     into the template's context in `lang`, e.g. by reading the call or edition the page names;
     messages are sealed as msgids and translated there, never as text of the first language.
     """
-    _ANSWERS[kind] = Answer(renderer, template, context)
+    render = renderer.render if isinstance(renderer, PageRenderer) else renderer
+    _ANSWERS[kind] = Answer(render, template, context, roles)
 
 
 def _key(runtime: Runtime) -> OctKey:
@@ -95,7 +111,7 @@ async def render_answer(
     """Render the answer page `kind` from `data`, its language switcher replaying it."""
     answer = _ANSWERS[kind]
     context = await answer.context(runtime, data, negotiate_language(request))
-    response = answer.renderer.render(
+    response = answer.render(
         request,
         answer.template,
         status_code,
@@ -118,4 +134,11 @@ async def page_language(request: Request[Any, Any, Any], runtime: Runtime) -> Re
     if opened is None or opened[0] not in _ANSWERS:
         return kit_pages.render(request, "replay_expired.html", 400)
     kind, data = opened
+    roles = _ANSWERS[kind].roles
+    if roles:
+        user = current_user(request)
+        if user is None:
+            raise NotAuthorizedException("sign in first")
+        if not user.has(*roles):
+            raise PermissionDeniedException(f"this needs the role {' or '.join(roles)}")
     return await render_answer(request, runtime, kind, data)

@@ -22,6 +22,7 @@ from tests.helpers.waiting import eventually
 from tests.integration.ambassadors.ambassadors_helpers import new_edition as new_ambassadors_edition
 from tests.integration.ambassadors.ambassadors_helpers import nomination_body
 from tests.integration.bench.bench_helpers import new_edition
+from tests.integration.bench.test_bench_staff_pages import csrf_of, signed_in
 from tests.integration.council.helpers import (
     application,
     direct_member,
@@ -214,3 +215,35 @@ async def test_the_nomination_receipt_changes_language(platform: RunningPlatform
         uk = await switch(browser, sent.text, "uk")
     assert uk.status_code == 200 and uk.headers["content-language"] == "uk"
     assert reference in uk.text and "Your reference is" not in uk.text
+
+
+async def test_the_entered_question_slip_changes_language_for_coordinators_only(
+    platform: RunningPlatform,
+) -> None:
+    edition = (await new_edition(platform))["id"]
+    page = f"/bench/staff/editions/{edition}"
+    async with signed_in(platform, "coordinator", lang="pl") as coordinator:
+        shown = await coordinator.get(page)
+        entered = await coordinator.post(
+            f"{page}/entered-questions",
+            data={
+                "_csrf_token": csrf_of(shown),
+                "channel": "paper",
+                "text": "Gdzie można zgłosić dziurę w chodniku na Kazimierzu?",
+                "topic": "urban_infrastructure",
+                "language": "pl",
+            },
+        )
+        assert entered.status_code == 201 and "Kod do śledzenia" in entered.text
+        code = re.search(r"<dd><code>([^<]+)</code></dd>", entered.text)
+        assert code, "the slip shows the tracking code"
+        en = await switch(coordinator, entered.text, "en")
+        assert en.status_code == 200 and en.headers["content-language"] == "en"
+        assert code.group(1) in en.text and "Tracking code" in en.text
+    async with signed_in(platform, "responder") as responder:
+        target = switches(entered.text)["uk"]
+        csrf = csrf_of(await responder.get("/bench/staff"))
+        other = await responder.post(
+            target["action"], data={"_csrf_token": csrf, "page": target["page"]}
+        )
+        assert other.status_code == 403 and code.group(1) not in other.text
