@@ -247,3 +247,31 @@ async def test_the_entered_question_slip_changes_language_for_coordinators_only(
             target["action"], data={"_csrf_token": csrf, "page": target["page"]}
         )
         assert other.status_code == 403 and code.group(1) not in other.text
+
+
+async def test_the_answer_of_a_closed_edition_changes_language(
+    platform: RunningPlatform,
+) -> None:
+    edition = (await new_edition(platform))["id"]
+    async with browser_for(platform) as browser:
+        form = await browser.get(f"/bench/editions/{edition}", params={"lang": "en"})
+        closed = await platform.client.post(
+            f"/api/bench/editions/{edition}/submissions/close",
+            headers=platform.auth("coordinator"),
+        )
+        assert closed.status_code == 200, closed.text
+        text = "Kiedy otworzą nowy punkt informacyjny dla cudzoziemców?"
+        refused = await browser.post(
+            f"/bench/editions/{edition}/questions",
+            data={
+                "_csrf_token": CSRF.search(form.text).group(1),  # type: ignore[union-attr]
+                "text": text,
+                "topic": "education",
+                "language": "pl",
+            },
+        )
+        assert refused.status_code == 409
+        pl = await switch(browser, refused.text, "pl")
+    assert pl.status_code == 200 and pl.headers["content-language"] == "pl"
+    closed_text = catalogs_bench("pl", "Questions are no longer accepted for this session.")
+    assert closed_text in pl.text and closed_text not in refused.text

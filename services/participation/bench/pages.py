@@ -172,10 +172,10 @@ async def submit_question(
             )
             await sq.remember_form_nonce(conn, nonce, created.id)
             await effects.commit(conn)
-    except Conflict:
-        return pages.render(
-            request, "bench/edition.html", 409, **_form_context(edition, form, {}, lang)
-        )
+    except Conflict:  # closed meanwhile: the form says so, and keeps what was typed
+        typed = {k: v for k, v in form.items() if k != "_csrf_token"}
+        closed = {"edition_id": str(edition_id), "values": typed, "errors": {}}
+        return await replay.render_answer(request, runtime, REFUSED, closed, 409)
     await effects.after_commit(runtime)
     slip = _slip(
         created.reference, created.tracking_token, created.due_at, question.email is not None
