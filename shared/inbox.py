@@ -174,7 +174,8 @@ class ConsumerRunner:
                 "consumer %s cannot be created: NATS %s refuses its configuration: %s. "
                 "Nothing is consumed until this is fixed: use NATS 2.9 or newer, or, when the "
                 "durable consumer exists with an older configuration, delete it (`nats consumer "
-                "rm %s %s`; it is created again and resumes from the stream) and restart; "
+                "rm %s %s`; it is created again and replays the stream, and events already "
+                "applied are skipped by the inbox); "
                 "retrying with back-off up to every %.0f s",
                 self.spec.name,
                 self.bus.server_version,
