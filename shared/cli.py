@@ -19,6 +19,7 @@ from typing import Any
 
 from shared.config import Settings, load_settings
 from shared.logs import configure_logging
+from shared.versions import UnsupportedServer
 
 log = logging.getLogger("openkrakow")
 
@@ -292,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _indicators(args)
         elif args.command == "privacy":
             return asyncio.run(privacy_command(args.action, args.email, args.subject))
-    except ValueError as exc:
+    except (ValueError, UnsupportedServer) as exc:
         print(f"openkrakow: {exc}", file=sys.stderr)
         return 2
     return 0

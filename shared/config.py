@@ -40,6 +40,8 @@ class Settings(msgspec.Struct, kw_only=True):
     mail_retry_delays: tuple[int, ...] = (5, 15, 30, 60, 120, 300, 600)
     mail_sweep_seconds: int = 60
     job_timeout_seconds: int = 120
+    # /health answers 503 naming a consumer or relay that has not been running this long.
+    health_grace_seconds: int = 60
     smtp_intake_host: str = "127.0.0.1"
     smtp_intake_port: int = 2525
     intake_domain: str = "openkrakow.local"
@@ -130,6 +132,7 @@ def load_settings(**overrides: object) -> Settings:
         "mail_retry_delays": _seconds_list("MAIL_RETRY_DELAYS") or (5, 15, 30, 60, 120, 300, 600),
         "mail_sweep_seconds": _positive("MAIL_SWEEP_SECONDS", 60),
         "job_timeout_seconds": _positive("JOB_TIMEOUT_SECONDS", 120),
+        "health_grace_seconds": _positive("HEALTH_GRACE_SECONDS", 60),
         "smtp_intake_host": _opt("SMTP_INTAKE_HOST") or "127.0.0.1",
         "smtp_intake_port": int(_opt("SMTP_INTAKE_PORT") or 2525),
         "intake_domain": _opt("INTAKE_DOMAIN") or "openkrakow.local",
