@@ -228,8 +228,8 @@ async def oidc_start(runtime: Runtime, next: str | None = None) -> Response[Any]
             "state": state,
             "verifier": verifier,
             "nonce": nonce,
-            # No target given: the callback sends the person to their role's home page.
-            "next": safe_next(next) if next else "",
+            # Checked by the callback: no target (or an unsafe one) leads to the role's home.
+            "next": next or "",
         },
         ttl=600,
         purpose="oidc-flow",
@@ -268,8 +268,8 @@ async def oidc_callback(
 ) -> Response[Any]:
     """Completes the OIDC flow: checks state, swaps the code (with the PKCE verifier), signs in.
 
-    Roles come from the ID token, or from the userinfo endpoint when the ID token lacks the
-    roles claim (a provider that conforms ID-token claims gives them only there).
+    Roles (and the name) come from the ID token, or from the userinfo endpoint when the ID token
+    lacks them (a provider that conforms ID-token claims gives them only there).
     """
     auth = runtime.auth
     if auth is None or auth.oidc is None:
@@ -300,7 +300,8 @@ async def oidc_callback(
         claims = await auth.oidc.verify_id_token(
             id_token, client_id=settings.oidc_client_id or "", nonce=flow["nonce"]
         )
-        if claim_at(claims, auth.oidc.roles_claim) is None and token.get("access_token"):
+        lacking = claim_at(claims, auth.oidc.roles_claim) is None or "name" not in claims
+        if lacking and token.get("access_token") and meta.get("userinfo_endpoint"):
             info = await auth.oidc.userinfo(token["access_token"])
             if info.get("sub") != claims["sub"]:  # OIDC Core §5.3.2
                 raise InvalidToken("userinfo is about another subject")

@@ -134,9 +134,29 @@ async function interaction(req, res, uid, action) {
     { mergeWithLastSubmission: true });
 }
 
+// What the token endpoint was sent, for the tests (GET /test/token-requests): the client and
+// how it authenticated (a Basic header, or the secret in the form body).
+const tokenRequests = [];
+provider.use(async (ctx, next) => {
+  const basic = ctx.headers.authorization !== undefined;
+  await next();
+  if (ctx.path === '/token' && ctx.method === 'POST') {
+    tokenRequests.push({
+      client_id: ctx.oidc?.client?.clientId ?? null,
+      method: basic ? 'client_secret_basic' : 'client_secret_post',
+      status: ctx.status,
+    });
+  }
+});
+
 const callback = provider.callback();
 const server = createServer(async (req, res) => {
   const match = req.url.match(/^\/interaction\/([\w-]+)(?:\/(login|abort))?$/);
+  if (req.url === '/test/token-requests') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(tokenRequests));
+    return;
+  }
   if (!match) {
     callback(req, res);
     return;
