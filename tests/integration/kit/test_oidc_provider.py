@@ -284,7 +284,7 @@ async def test_the_api_takes_the_access_token_and_refuses_the_id_token(
     ok = await site.client.get(INDICATORS, headers=_bearer(tokens["access_token"]))
     assert ok.status_code == 200, ok.text
     refused = await site.client.get(INDICATORS, headers=_bearer(tokens["id_token"]))
-    assert refused.status_code == 401, refused.text
+    assert refused.status_code == 401, refused.text[:300]
 
 
 async def test_alg_confusion_and_unsigned_tokens_are_refused(
