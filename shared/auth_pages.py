@@ -5,6 +5,11 @@ the city (NGO representatives, evaluators, jurors) get a one-time link by e-mail
 minutes. Opening a link shows a confirmation button: mail scanners that prefetch links must not
 spend them, so only the POST signs in. Either way the result is a session cookie (HttpOnly,
 SameSite=Lax, Secure on https) holding a token of the local issuer.
+
+At the OIDC issuer the platform is a confidential client (OIDC_CLIENT_AUTH: secret by HTTP Basic,
+form-urlencoded first, or in the body). Roles come from the ID token or the userinfo endpoint;
+a refusal (no role, an error from the issuer) is a translated page and a log line. Sign-out ends
+the issuer's session too when it offers an end_session_endpoint.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import hashlib
 import logging
 import time
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote_plus, urlencode
 
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client
@@ -190,7 +195,7 @@ def _client_secret_basic(
 ) -> tuple[str, dict[str, str], str]:
     """HTTP Basic client authentication as RFC 6749 §2.3.1 asks: id and secret form-urlencoded
     before base64 (Authlib sends them raw, so a secret with `+`, `%` or `:` is refused)."""
-    pair = f"{quote(client.client_id, safe='')}:{quote(client.client_secret, safe='')}"
+    pair = f"{quote_plus(client.client_id)}:{quote_plus(client.client_secret)}"
     headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
     return uri, headers, body
 
