@@ -387,3 +387,30 @@ def _b64(data: bytes) -> bytes:
 def _compact(header: dict[str, Any], claims: dict[str, Any], sign: Any) -> str:
     signing_input = _b64(json.dumps(header).encode()) + b"." + _b64(json.dumps(claims).encode())
     return (signing_input + b"." + _b64(sign(signing_input))).decode()
+
+
+async def test_a_code_used_twice_signs_nobody_in_the_second_time(
+    site: RunningPlatform, provider: OidcProvider, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The provider refuses a spent code (`invalid_grant`); the platform says so, with a 400."""
+    async with httpx.AsyncClient(follow_redirects=True, timeout=30) as browser:
+        login_page = await browser.get(f"{site.base_url}/auth/oidc/start")
+        flow_cookie = browser.cookies.get("okr_oidc")
+        action = FORM_ACTION.search(login_page.text).group(1)  # type: ignore[union-attr]
+        resp = await browser.post(
+            f"{provider.issuer}{action}", data={"login": "anna"}, follow_redirects=False
+        )
+        while not str(resp.headers.get("location", "")).startswith(site.base_url):
+            resp = await browser.get(
+                resp.url.join(resp.headers["location"]), follow_redirects=False
+            )
+        callback_url = resp.headers["location"]
+        first = await browser.get(callback_url, follow_redirects=False)
+        assert first.status_code == 303
+
+    with caplog.at_level(logging.WARNING, logger="openkrakow.auth"):
+        async with httpx.AsyncClient(timeout=30, cookies={"okr_oidc": flow_cookie}) as replay:
+            second = await replay.get(callback_url, follow_redirects=False)
+            assert second.status_code == 400
+            assert replay.cookies.get("okr_session") is None
+    assert any("invalid_grant" in r.getMessage() for r in caplog.records)
