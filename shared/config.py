@@ -34,6 +34,7 @@ class Settings(msgspec.Struct, kw_only=True):
     oidc_client_secret: str | None = None
     oidc_audience: str | None = None
     oidc_roles_claim: str = "roles"
+    oidc_client_auth: str = "client_secret_basic"
     smtp_url: str | None = None
     outgoing_mail_dir: Path | None = None
     mail_from: str = "Otwarty Kraków <no-reply@openkrakow.local>"
@@ -110,6 +111,17 @@ def _positive(name: str, default: int) -> int:
     return int(value)
 
 
+OIDC_CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+
+def _client_auth(value: str | None) -> str:
+    if value is None:
+        return "client_secret_basic"
+    if value not in OIDC_CLIENT_AUTH_METHODS:
+        raise ValueError(f"OIDC_CLIENT_AUTH={value!r}: use {' or '.join(OIDC_CLIENT_AUTH_METHODS)}")
+    return value
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment; keyword overrides win (used by tests and the CLI)."""
     env: dict[str, object] = {
@@ -126,6 +138,7 @@ def load_settings(**overrides: object) -> Settings:
         "oidc_client_secret": _opt("OIDC_CLIENT_SECRET"),
         "oidc_audience": _opt("OIDC_AUDIENCE"),
         "oidc_roles_claim": _opt("OIDC_ROLES_CLAIM") or "roles",
+        "oidc_client_auth": _client_auth(_opt("OIDC_CLIENT_AUTH")),
         "smtp_url": _opt("SMTP_URL"),
         "outgoing_mail_dir": Path(p).resolve() if (p := _opt("OUTGOING_MAIL_DIR")) else None,
         "mail_from": _opt("MAIL_FROM") or "Otwarty Kraków <no-reply@openkrakow.local>",
