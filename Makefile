@@ -29,11 +29,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# axe-core (accessibility checks in browser tests); skipped when npm is not installed,
-# in which case the browser tests say why they skip.
+# axe-core (accessibility checks in browser tests) and oidc-provider (OIDC tests); skipped when
+# npm is not installed, in which case those tests say why they skip (and fail under CI=true).
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
-	else echo "npm not found: browser accessibility checks will be skipped"; fi
+	else echo "npm not found: browser accessibility checks and OIDC provider tests will be skipped"; fi
 
 clean:
 	rm -rf $(VENV) node_modules .openkrakow

