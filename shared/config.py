@@ -122,14 +122,47 @@ def _client_auth(value: str | None) -> str:
     return value
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment; keyword overrides win (used by tests and the CLI)."""
+DEFAULT_PORT = 8000
+
+
+def listen_port() -> int:
+    """The web port when none is given on the command line: `PORT`, else 8000."""
+    value = _opt("PORT")
+    if value is None:
+        return DEFAULT_PORT
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ValueError(f"PORT={value!r}: use a port number between 1 and 65535")
+    return int(value)
+
+
+def default_public_url(host: str | None = None, port: int | None = None) -> str:
+    """The address people use when `PUBLIC_URL` is not set: where the web app listens.
+
+    A wildcard or empty host (0.0.0.0, ::) is reached on the loopback address; an IPv6 host
+    is written in brackets.
+    """
+    host = (host or "").strip()
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port if port is not None else listen_port()}"
+
+
+def load_settings(
+    *, host: str | None = None, port: int | None = None, **overrides: object
+) -> Settings:
+    """Read settings from the environment; keyword overrides win (used by tests and the CLI).
+
+    `host` and `port` are where the web app listens (`openkrakow run --host/--port`); without
+    `PUBLIC_URL` the links in mail and `login-link` point there (the port defaults to `PORT`).
+    """
     env: dict[str, object] = {
         "data_dir": Path(os.environ.get("OPENKRAKOW_DATA", ".openkrakow")).resolve(),
         "database_url": _opt("DATABASE_URL"),
         "nats_url": _opt("NATS_URL"),
         "redis_url": _opt("REDIS_URL"),
-        "public_url": (_opt("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        "public_url": (_opt("PUBLIC_URL") or default_public_url(host, port)).rstrip("/"),
         "secret_key": _opt("OPENKRAKOW_SECRET_KEY"),
         "token_issuer": _opt("TOKEN_ISSUER") or "openkrakow-local",
         "token_audience": _opt("TOKEN_AUDIENCE") or "openkrakow",
