@@ -211,6 +211,21 @@ def _is_postmaster_of(pid: int, pgdata: Path) -> bool:
         return True
 
 
+def _remove_pg_locks_of(pgdata: Path, pid: int) -> None:
+    """Remove ``postmaster.pid`` and the unix socket's lock (``.s.PGSQL.<port>.lock``, in PGDATA
+    as start_postgres configures it) when they name ``pid``."""
+    for lock in [pgdata / "postmaster.pid", *pgdata.glob(".s.PGSQL.*.lock")]:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(lock.read_text().split("\n", 1)[0]) == pid:
+                log.warning(
+                    "removing stale %s: its pid %d is no longer a postmaster of %s",
+                    lock.name,
+                    pid,
+                    pgdata,
+                )
+                lock.unlink()
+
+
 def _empty_dir(path: Path) -> None:
     for child in path.iterdir():
         if child.is_dir() and not child.is_symlink():
@@ -813,10 +828,11 @@ class EmbeddedServers:
            every process still working in PGDATA to exit, SIGKILL after ``STOP_TIMEOUT``;
         3. a ``postmaster.pid`` naming a pid that still exists but is no longer a postmaster of
            PGDATA -- a zombie not yet reaped, or the pid reused by an unrelated process -- makes
-           postgres refuse with 'lock file "postmaster.pid" already exists'. That lock is
-           provably stale (its postmaster is dead, nothing runs in PGDATA) and is removed. A
-           lock naming a pid that is gone is left to postgres, which discards it itself and
-           checks the old shared memory segment on the way.
+           postgres refuse with 'lock file "postmaster.pid" already exists' (and the same for
+           the unix socket's ``.s.PGSQL.<port>.lock``). Those locks are provably stale (their
+           postmaster is dead, nothing runs in PGDATA, we hold the folder's lock) and are
+           removed. A lock naming a pid that is gone is left to postgres, which discards it
+           itself and checks the old shared memory segment on the way.
         """
         lock = pgdata / "postmaster.pid"
         try:
@@ -842,10 +858,7 @@ class EmbeddedServers:
         while _pid_exists(pid) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         if _pid_exists(pid) and not _is_postmaster_of(pid, pgdata):
-            log.warning(
-                "removing stale %s: its pid %d is no longer a postmaster of that folder", lock, pid
-            )
-            lock.unlink(missing_ok=True)
+            _remove_pg_locks_of(pgdata, pid)
 
     async def _acquire_lock(self) -> None:
         """Take the data folder's lock, noting our pid in it.

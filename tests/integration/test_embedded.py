@@ -473,3 +473,61 @@ async def test_failed_start_names_the_server_and_shows_its_log(tmp_path: Path) -
         assert "append only file" in str(err.value)
         assert s.retries == 0
         assert s.pids == {}
+
+
+LOCK_HOLDER = """
+import fcntl, os, sys, time
+fh = open(sys.argv[1], "a+")
+fcntl.flock(fh, fcntl.LOCK_EX)
+fh.seek(0); fh.truncate(); fh.write(f"{os.getpid()}\\n"); fh.flush()
+if sys.argv[2] == "dying" and os.fork() == 0:
+    os.close(1)  # so that waiting for the owner does not wait for this one
+    time.sleep(1.5)  # the lock outlives its noted owner for a moment, as while it exits
+    os._exit(0)
+print("locked", flush=True)
+if sys.argv[2] == "dying":
+    os._exit(0)
+time.sleep(60)
+"""
+
+
+async def _hold_lock(data_dir: Path, how: str) -> asyncio.subprocess.Process:
+    await asyncio.to_thread(data_dir.mkdir, parents=True)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        LOCK_HOLDER,
+        str(data_dir / "embedded.lock"),
+        how,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert await asyncio.wait_for(proc.stdout.readline(), 30) == b"locked\n"
+    return proc
+
+
+async def test_a_start_waits_for_the_lock_of_an_owner_that_is_exiting(tmp_path: Path) -> None:
+    holder = await _hold_lock(tmp_path / "data", "dying")
+    await holder.wait()
+    s = _only(tmp_path, "redis")
+    try:
+        await s.start()  # the old code refused: "in use by another running instance"
+        await _answers(s, "redis")
+        assert (s.data_dir / "embedded.lock").read_text() == f"{os.getpid()}\n"
+    finally:
+        await s.destroy()
+
+
+async def test_a_start_refuses_a_folder_locked_by_a_live_instance_at_once(tmp_path: Path) -> None:
+    holder = await _hold_lock(tmp_path / "data", "alive")
+    s = _only(tmp_path, "redis")
+    try:
+        began = time.monotonic()
+        with pytest.raises(EmbeddedServerError, match=f"another running instance.*{holder.pid}"):
+            await s.start()
+        assert time.monotonic() - began < embedded.LOCK_TIMEOUT / 2
+        assert s.pids == {}
+    finally:
+        holder.kill()
+        await holder.wait()
+        await s.destroy()
