@@ -9,12 +9,29 @@ test suite. Each server listens on a loopback port only, keeps its data under ``
       redis/        append-only file
       logs/         postgres.log, nats.log, redis.log
       pids/         pid files of nats-server and redis-server
-      ports.json    ports chosen last time, reused while they stay free
+      ports.json    ports in use / chosen last time, reused while they stay free
+      embedded.lock held (flock) by the instance using the folder; names its pid
+
+Ports: a folder keeps its ports (``ports.json``) while they are free; a taken one is replaced by
+``shared.ports.free_port``, which chooses below the kernel's ephemeral port range, so the local
+ports of outgoing connections cannot take it between the choice and the server's bind. When a
+server still exits while starting because its address is taken (each says so in its own words,
+see ``_ADDRESS_IN_USE``), the port it named is replaced and the server started again, up to
+``START_ATTEMPTS`` times, each retry logged as a warning.
 
 Leftover processes: every child gets ``PR_SET_PDEATHSIG`` so it is signalled when this process
 dies, even by SIGKILL; as a second line of defence a start first stops any server a previous run
 left behind (found through pid files / ``postmaster.pid``). A lock file makes sure that cleanup
 never hits servers of another live instance using the same data folder.
+
+Restart right after a crash or power cut (everything SIGKILLed, a supervisor starting again at
+once): a start waits (``LOCK_TIMEOUT``) for the lock of a previous owner that is still exiting,
+waits for a dead postmaster's processes still running in PGDATA, and removes postgres's lock
+files when they name a pid that is provably no postmaster any more (a zombie not yet reaped, a
+reused pid), over which postgres would refuse to start (see ``_stop_stale_postmaster``).
+nats-server (2.x) takes no lock on its JetStream store and redis-server runs without a pid file;
+the pid files under ``pids/`` are ours and trusted only for a process whose command line is that
+server's; the store and the append-only file are recovered by the servers themselves on start.
 """
 
 from __future__ import annotations
@@ -450,7 +467,8 @@ class EmbeddedServers:
 
     @property
     def ports(self) -> dict[str, int]:
-        """Ports assigned to the servers (``postgres``, ``nats``, ``nats_monitor``, ``redis``)."""
+        """Ports assigned to the servers (``postgres``, ``nats``, ``nats_monitor``, ``redis``);
+        a start that found one taken has moved it, so read them (or the URLs) after ``start()``."""
         return dict(self._ports)
 
     async def start(self) -> None:
@@ -674,22 +692,26 @@ class EmbeddedServers:
                 return
 
     async def restart_postgres(self) -> None:
-        """Stop PostgreSQL (fast shutdown) and start it again on the same port and data."""
+        """Stop PostgreSQL (fast shutdown) and start it again on the same port (another if that
+        was taken meanwhile) and data."""
         await self._stop_one("postgres")
         await self.start_postgres()
 
     async def restart_nats(self) -> None:
-        """Stop nats-server (SIGTERM) and start it again on the same port and store."""
+        """Stop nats-server (SIGTERM) and start it again on the same port (another if that was
+        taken meanwhile) and store."""
         await self._stop_one("nats")
         await self.start_nats()
 
     async def restart_redis(self) -> None:
-        """Stop redis-server (SIGTERM) and start it again on the same port and data."""
+        """Stop redis-server (SIGTERM) and start it again on the same port (another if that was
+        taken meanwhile) and data."""
         await self._stop_one("redis")
         await self.start_redis()
 
     async def kill_nats(self) -> None:
-        """SIGKILL nats-server, as in a crash; ``start_nats()`` brings it back on the same port."""
+        """SIGKILL nats-server, as in a crash; ``start_nats()`` brings it back on the same port
+        (another if that was taken meanwhile)."""
         server = self._servers.pop("nats", None)
         if server is None:
             return
