@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint setup bench clean
+.PHONY: run test lint setup bench stress-embedded clean
 
 run: $(STAMP)
 	$(BIN)/openkrakow run
@@ -20,6 +20,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
+
+# Not part of `make test`: 100 starts of the embedded servers under a churn of outgoing
+# connections (README, "Embedded servers and their ports").
+stress-embedded: $(STAMP)
+	$(BIN)/python -m tests.bench.embedded_stress $(STRESS_ARGS)
 
 setup: $(STAMP)
 
