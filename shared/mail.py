@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 import asyncpg
 
 from shared import addresses
+from shared.http import field_error
 from shared.privacy import ERASED_EMAIL
 
 log = logging.getLogger("openkrakow.mail")
@@ -38,6 +39,24 @@ _NOT_IN_HEADER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 def header_text(value: str) -> str:
     """Text as one header line: line breaks and control characters become one space."""
     return " ".join(_NOT_IN_HEADER.sub(" ", value).split())
+
+
+def fits_header(value: str) -> bool:
+    """Whether text can go into a header as typed: one line, no control characters."""
+    return not _NOT_IN_HEADER.search(value)
+
+
+ONE_LINE_MESSAGE = "must be one line: no line breaks (CR, LF, U+2028...) or control characters"
+
+
+def check_header_fields(obj: object, *names: str) -> None:
+    """In a msgspec Struct's __post_init__: 422 naming the field when text that will reach a
+    mail header (a meeting title in the invitation's Subject) is not one clean line. compose()
+    would fold it safely anyway; refusing it at input keeps what is stored what is sent."""
+    for name in names:
+        value = getattr(obj, name)
+        if isinstance(value, str) and not fits_header(value):
+            raise field_error(name, ONE_LINE_MESSAGE)
 
 
 class _MailPolicy(EmailPolicy):

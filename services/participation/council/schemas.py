@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from shared import addresses
+from shared import addresses, mail
 from shared.events.catalogue import Language, SeatCategory
 
 EMAIL_PATTERN = addresses.PATTERN
@@ -150,12 +150,18 @@ class MeetingIn(Struct):
     starts_at: AwareDatetime
     place: Annotated[str, Meta(min_length=2, max_length=300)]
 
+    def __post_init__(self) -> None:
+        mail.check_header_fields(self, "title")
+
 
 class MonthlyIn(Struct):
     title: Title
     first_starts_at: AwareDatetime
     place: Annotated[str, Meta(min_length=2, max_length=300)]
     count: Annotated[int, Meta(ge=1, le=24)]
+
+    def __post_init__(self) -> None:
+        mail.check_header_fields(self, "title")
 
 
 class Created(msgspec.Struct, kw_only=True):
