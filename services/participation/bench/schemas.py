@@ -151,6 +151,7 @@ class DuplicateView(msgspec.Struct, kw_only=True):
 class FollowupView(msgspec.Struct, kw_only=True):
     text: str
     received_at: datetime
+    sender: str | None = None  # the reply's address (always the asker's); None if not recorded
 
 
 class StaffAnswerView(msgspec.Struct, kw_only=True):
