@@ -12,11 +12,14 @@
 from __future__ import annotations
 
 import asyncio
+import smtplib
 import time
 import uuid
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import Servers
 from tests.helpers.platform import RunningPlatform, limited_platform
@@ -175,3 +178,51 @@ async def test_a_reply_from_someone_else_does_not_join_the_askers_thread(
     assert page.status_code == 200
     assert f"from {alice}" in page.text
     assert mallory not in page.text and "Rezygnuję" not in page.text
+
+
+async def test_what_is_held_for_moderation_stays_bounded(platform: RunningPlatform) -> None:
+    """Past the bound, new mail gets 452 (the sending server retries later; nothing is lost)
+    until the coordinator clears the queue."""
+    edition = await new_edition(platform)
+    to = f"bench+{edition['id']}@{platform.settings.intake_domain}"
+    pool = platform.runtime.pool(SCHEMA)
+    body = "Prosze o informacje w sprawie kursow jezyka polskiego dla doroslych.\n" * 400
+
+    def long_mail() -> EmailMessage:
+        return _mail(f"long-{uuid.uuid4().hex[:8]}@example.net", to, body)
+
+    first, second, third = long_mail(), long_mail(), long_mail()
+    held = await pool.fetchval(
+        "select coalesce(sum(size_bytes), 0) from bench_inbound_mail "
+        "where status in ('received', 'moderation') and raw is not null"
+    )
+    platform.runtime.extras["bench_max_held_bytes"] = held + len(first.as_bytes()) + 2000
+    try:
+        await send_mail_async(platform, first.as_bytes(), sender=str(first["From"]), rcpt=to)
+        kept = await _inbound(platform, str(first["Message-ID"]))
+        assert (kept["status"], kept["reason"]) == ("moderation", "too_long")
+
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            await send_mail_async(platform, second.as_bytes(), sender=str(second["From"]), rcpt=to)
+        assert refused.value.smtp_code == 452
+        assert (
+            await pool.fetchval(
+                "select count(*) from bench_inbound_mail where mail_from = $1",
+                str(second["From"]),
+            )
+            == 0
+        )
+
+        first_id = await pool.fetchval(
+            "select id from bench_inbound_mail where message_id = $1", str(first["Message-ID"])
+        )
+        resp = await platform.client.post(
+            f"/api/bench/inbound-mail/{first_id}/resolution",
+            json={"action": "discard", "reason": "too long, asked to split it"},
+            headers=platform.auth("coordinator"),
+        )
+        assert resp.status_code in (200, 201), resp.text
+        await send_mail_async(platform, third.as_bytes(), sender=str(third["From"]), rcpt=to)
+        assert (await _inbound(platform, str(third["Message-ID"])))["status"] == "moderation"
+    finally:
+        platform.runtime.extras.pop("bench_max_held_bytes", None)

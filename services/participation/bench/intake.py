@@ -36,6 +36,10 @@ SCHEMA = service.SCHEMA
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 MAX_QUESTION_CHARS = 2000
 MAX_RECIPIENTS = 20
+# What mail held for moderation may take, raw, altogether (runtime.extras["bench_max_held_bytes"]
+# overrides it). Past it new mail gets "452 4.3.1": the sending server keeps it and tries again
+# later, while the coordinator clears the queue; so a flood of large mail fills no disk.
+MAX_HELD_BYTES = 512 * 1024 * 1024
 
 # Called at MAIL FROM with the peer address and the envelope sender: None to go on, or an SMTP
 # reply to refuse with. smtp_intake uses runtime.extras["bench_sender_check"] when set, else the
@@ -100,8 +104,12 @@ class BenchMailHandler:
         raw = envelope.original_content or envelope.content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", errors="surrogateescape")
+        limit = int(self.runtime.extras.get("bench_max_held_bytes") or MAX_HELD_BYTES)
         try:
             async with self.runtime.pool(SCHEMA).acquire() as conn:
+                if await sm.held_bytes(conn) + len(raw) > limit:
+                    log.warning("mail held for moderation is at its limit; answering 452")
+                    return "452 4.3.1 too much mail waiting for moderation, try again later"
                 inbound_id = await sm.insert_inbound(
                     conn,
                     peer=str(session.peer[0]) if session.peer else None,
