@@ -263,3 +263,48 @@ async def test_address_variants_share_the_limit_and_the_erasure(
             f"%{victim}%",
         )
         assert left == 0
+
+
+async def test_addresses_stored_before_the_check_are_found_and_normalised(
+    platform: RunningPlatform,
+) -> None:
+    """`openkrakow addresses check|fix` (shared.address_audit): an address stored in another
+    form is rewritten to the one stored form; one mail cannot read is counted and left."""
+    from shared import address_audit
+
+    (old_form, _), (unusable, _) = [await new_organisation(platform) for _ in range(2)]
+    local = f"olena-{uuid.uuid4().hex[:8]}"
+    pool = platform.runtime.pool("grants")
+    await pool.execute(
+        "update organisations set email = $2 where id = $1",
+        uuid.UUID(old_form),
+        f"{local}@Bücher.example",
+    )
+    await pool.execute(
+        "update organisations set email = $2 where id = $1",
+        uuid.UUID(unusable),
+        f"{local},x@example.org",
+    )
+
+    def column(reports: list[address_audit.ColumnReport]) -> address_audit.ColumnReport:
+        return next(r for r in reports if (r.table, r.column) == ("organisations", "email"))
+
+    checked = column(await address_audit.audit({"grants": pool}))
+    assert checked.to_normalise >= 1 and checked.unusable >= 1 and checked.fixed == 0
+    assert await pool.fetchval(
+        "select email from organisations where id = $1", uuid.UUID(old_form)
+    ) == (f"{local}@Bücher.example")
+
+    fixed = column(await address_audit.audit({"grants": pool}, fix=True))
+    assert fixed.fixed >= 1
+    emails = dict(
+        await pool.fetch(
+            "select id::text, email from organisations where id = any($1::uuid[])",
+            [uuid.UUID(old_form), uuid.UUID(unusable)],
+        )
+    )
+    assert emails == {
+        old_form: f"{local}@xn--bcher-kva.example",
+        unusable: f"{local},x@example.org",
+    }
+    assert column(await address_audit.audit({"grants": pool})).to_normalise == 0
