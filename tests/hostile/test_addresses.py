@@ -54,6 +54,9 @@ def test_the_kit_refuses_what_mail_reads_otherwise_and_stores_one_form() -> None
     # The IDNA domain is stored in its ASCII form: one key whichever way it was typed.
     assert addresses.normalise("jan@Bücher.example") == "jan@xn--bcher-kva.example"
     assert addresses.normalise("jan@xn--bcher-kva.example") == "jan@xn--bcher-kva.example"
+    # An office's internal domain and the erased placeholder are addresses too.
+    assert addresses.normalise("Sekretariat@Urzad.local") == "sekretariat@urzad.local"
+    assert addresses.normalise("erased@erased.invalid") == "erased@erased.invalid"
 
 
 def _field(resp: httpx.Response) -> set[str]:
