@@ -311,3 +311,32 @@ async def test_addresses_stored_before_the_check_are_found_and_normalised(
         unusable: f"{local},x@example.org",
     }
     assert column(await address_audit.audit({"grants": pool})).to_normalise == 0
+
+
+async def test_the_council_and_nomination_forms_explain_a_bad_address_in_ukrainian(
+    platform: RunningPlatform,
+) -> None:
+    call = await council.open_call(platform)
+    edition = await amb.new_edition(platform)
+    async with httpx.AsyncClient(base_url=platform.base_url, cookies={"lang": "uk"}) as browser:
+        page = await browser.get(f"/council/calls/{call['id']}/apply")
+        csrf = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+        form = {k: str(v) for k, v in council.application(email="b,contact@example.org").items()}
+        form["consent"] = "yes"
+        applied = await browser.post(
+            f"/council/calls/{call['id']}/apply", data={"_csrf_token": csrf, **form}
+        )
+        page = await browser.get(f"/ambassadors/editions/{edition['id']}/nominate")
+        csrf = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+        form = {
+            k: str(v)
+            for k, v in amb.nomination_body(candidate_email="(1)victim@example.org").items()
+        }
+        form["consent"] = "yes"
+        nominated = await browser.post(
+            f"/ambassadors/editions/{edition['id']}/nominate", data={"_csrf_token": csrf, **form}
+        )
+    assert applied.status_code == 400, applied.text[:500]
+    assert "Вкажіть адресу електронної пошти у форматі name@example.org" in applied.text
+    assert nominated.status_code == 400, nominated.text[:500]
+    assert "Введіть адресу електронної пошти, наприклад name@example.org" in nominated.text
