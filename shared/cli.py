@@ -219,6 +219,34 @@ async def privacy_command(action: str, email: str, subject: str | None) -> int:
             await servers.stop()  # type: ignore[attr-defined]
 
 
+async def addresses_command(action: str) -> int:
+    """`openkrakow addresses check|fix`: stored e-mail addresses against shared.addresses."""
+    from services.registry import all_services
+    from shared import address_audit
+    from shared.runtime import Runtime
+
+    settings, servers = await tool_servers(load_settings())
+    runtime = Runtime(settings, all_services())
+    try:
+        await runtime.connect(pool_size=2)
+        schemas = sorted({spec.schema for spec in runtime.services if spec.schema})
+        reports = await address_audit.audit(
+            {schema: runtime.pool(schema) for schema in schemas}, fix=action == "fix"
+        )
+        print("column\tnormalised\tto_normalise\tunusable\tfixed\tkept")
+        for r in reports:
+            print(
+                f"{r.schema}.{r.table}.{r.column}\t{r.normalised}\t{r.to_normalise}\t"
+                f"{r.unusable}\t{r.fixed}\t{r.kept}"
+            )
+        pending = sum(r.to_normalise - r.fixed for r in reports)
+        return 1 if pending or any(r.unusable for r in reports) else 0
+    finally:
+        await runtime.close()
+        if servers is not None:
+            await servers.stop()  # type: ignore[attr-defined]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     parser = argparse.ArgumentParser(
@@ -268,6 +296,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     priv.add_argument("--email", required=True, help="the person's e-mail address")
     priv.add_argument("--subject", help="their subject id, when they sign in to the platform")
 
+    addr = sub.add_parser(
+        "addresses",
+        help="stored e-mail addresses checked as mail reads them: counts per column; "
+        "fix rewrites those with another normalised form",
+    )
+    addr.add_argument("action", choices=["check", "fix"])
+
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -299,6 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _indicators(args)
         elif args.command == "privacy":
             return asyncio.run(privacy_command(args.action, args.email, args.subject))
+        elif args.command == "addresses":
+            return asyncio.run(addresses_command(args.action))
     except (ValueError, UnsupportedServer) as exc:
         print(f"openkrakow: {exc}", file=sys.stderr)
         return 2

@@ -45,6 +45,7 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import FixedWindowRateLimiter
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 
+from shared import addresses
 from shared.config import RATE_LIMIT_DEFAULTS, Settings
 
 log = logging.getLogger("openkrakow.ratelimit")
@@ -230,10 +231,14 @@ class RateLimiter:
             raise RateLimited(wait, f"too many requests from your address; retry in {wait} s")
 
     async def check_address(self, address: str | None) -> None:
-        """Count a message we are asked to write to `address`; RateLimited once used up."""
+        """Count a message we are asked to write to `address`; RateLimited once used up.
+
+        Counted under the address's one stored form (shared.addresses), so `Victim@Example.org`
+        and `victim@example.org` share a count."""
         if not address:
             return
-        wait = await self.hit("mail_address", address.strip().lower())
+        key = addresses.normalise_or_none(address) or address.strip().lower()
+        wait = await self.hit("mail_address", key)
         if wait is not None:
             raise RateLimited(
                 wait, f"too many messages to this e-mail address; retry in {wait} s", "address"

@@ -6,7 +6,6 @@ the CSRF field (a GET link from an e-mail only shows the page, since mail scanne
 
 from __future__ import annotations
 
-import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,8 @@ from services.ambassadors import nominations, store
 from services.ambassadors.api import SCHEMA, finish, limit_candidate_mail
 from services.ambassadors.i18n import catalogs
 from services.ambassadors.jury_api import load_results
-from services.ambassadors.schemas import EMAIL_PATTERN, NominationIn
-from shared import outbox
+from services.ambassadors.schemas import NominationIn
+from shared import addresses, outbox
 from shared.events.catalogue import GROUPS
 from shared.ratelimit import RateLimited
 from shared.runtime import Runtime
@@ -31,7 +30,6 @@ from shared.web.templates import PageRenderer
 
 HERE = Path(__file__).parent
 pages = PageRenderer([HERE / "templates"], catalogs)
-_EMAIL = re.compile(EMAIL_PATTERN)
 FIELDS = (
     "candidate_name",
     "candidate_email",
@@ -48,7 +46,7 @@ def _form_errors(values: dict[str, str], _: Any) -> dict[str, str]:
         if not 2 <= len(values.get(name, "").strip()) <= 200:
             errors[name] = _("Enter a name of 2 to 200 characters")
     for name in ("candidate_email", "nominator_email"):
-        if not _EMAIL.match(values.get(name, "").strip()):
+        if not addresses.is_address(values.get(name, "")):
             errors[name] = _("Enter an e-mail address like name@example.org")
     if not 20 <= len(values.get("justification", "").strip()) <= 5000:
         errors["justification"] = _("Write a justification of 20 to 5,000 characters")

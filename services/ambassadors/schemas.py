@@ -9,10 +9,11 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from shared import addresses
 from shared.events.catalogue import Group, Language
 
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
-Email = Annotated[str, Meta(pattern=EMAIL_PATTERN, max_length=254)]
+EMAIL_PATTERN = addresses.PATTERN
+Email = addresses.Email  # checked and normalised by addresses.check_fields
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 Name = Annotated[str, Meta(min_length=2, max_length=200)]
 CriterionKey = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
@@ -64,6 +65,9 @@ class NominationIn(Strict):
     nominator_group: Group = "undisclosed"
     language: Language = "pl"
 
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "candidate_email", "nominator_email")
+
 
 class NominationCreated(msgspec.Struct, kw_only=True, omit_defaults=True):
     id: uuid.UUID
@@ -114,6 +118,9 @@ class JurorIn(Strict):
     name: Name
     email: Email
     linked_nominations: Annotated[list[uuid.UUID], Meta(max_length=200)] = []
+
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
 
 
 class Juror(msgspec.Struct, kw_only=True):

@@ -29,6 +29,7 @@ from services.grants.refusals import (
     Status,
     refusals_in,
 )
+from shared import addresses
 from shared.web.i18n import Catalogs
 
 # The same msgids as templates/grants/_status.html.
@@ -185,7 +186,7 @@ def _fits(value: Any, tp: Any) -> bool:
         msgspec.convert(value, tp)
     except msgspec.ValidationError:
         return False
-    return True
+    return not addresses.refuses(value, tp)
 
 
 def _limits(tp: Any) -> dict[str, Any]:

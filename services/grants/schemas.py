@@ -9,9 +9,10 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from shared import addresses
 from shared.events.catalogue import Money
 
-Email = Annotated[str, Meta(pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$", max_length=254)]
+Email = addresses.Email  # checked and normalised by addresses.check_fields
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 Kind = Literal["ngo", "minority_organisation"]
 PageLanguage = Literal["pl", "en", "uk"]
@@ -27,6 +28,9 @@ class OrganisationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     krs: Annotated[str, Meta(max_length=10)] | None = None
     phone: Annotated[str, Meta(max_length=30)] | None = None
     language: PageLanguage = "pl"
+
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
 
 
 class Organisation(msgspec.Struct, kw_only=True):
@@ -148,6 +152,9 @@ class EvaluatorIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Annotated[str, Meta(min_length=2, max_length=200)]
     email: Email
     linked_organisations: list[uuid.UUID] = []
+
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
 
 
 class EvaluatorCreated(msgspec.Struct, kw_only=True):

@@ -20,6 +20,8 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from shared import addresses
+
 ERASED = "[erased]"
 # Where a column must hold an address: a reserved name (RFC 6761: `.invalid` never resolves);
 # shared.mail.queue drops mail to it.
@@ -31,7 +33,16 @@ _EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def normalise_email(raw: str) -> str:
-    """The address as the platform stores it: trimmed and lower-cased; ValueError if not one."""
+    """The address as the platform stores it (shared.addresses.normalise); ValueError if not one.
+
+    An address a person asks about that the services would refuse today may still be stored
+    from before they checked addresses as mail reads them: it is looked up trimmed and
+    lower-cased, as it was stored then.
+    """
+    try:
+        return addresses.normalise(raw)
+    except addresses.BadAddress:
+        pass
     email = raw.strip().lower()
     if len(email) > 254 or not _EMAIL.match(email):
         raise ValueError("not an e-mail address")

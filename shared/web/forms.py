@@ -12,6 +12,7 @@ import msgspec
 from litestar import Request
 from litestar.exceptions import HTTPException
 
+from shared import addresses
 from shared.auth import Principal, current_user
 from shared.web.i18n import Catalogs, negotiate_language
 
@@ -65,6 +66,8 @@ def field_errors(
             continue
         try:
             msgspec.convert(body[field.name], field.type)
+            if addresses.refuses(body[field.name], field.type):
+                raise msgspec.ValidationError(field.name)
         except msgspec.ValidationError:
             form_name = (fields or {}).get(field.name, field.name)
             errors[form_name] = translate(

@@ -115,6 +115,7 @@ class World:
     closed_edition: str
     thread_question: uuid.UUID
     thread_message_id: str
+    asker: str
 
 
 @pytest.fixture(scope="module")
@@ -128,9 +129,8 @@ async def world(platform: RunningPlatform) -> World:
     assert resp.status_code == 200, resp.text
     # A question by the web form with an address: its acknowledgement starts a mail thread
     # that replies, bounces and auto-replies of the corpus refer to.
-    resp = await platform.client.post(
-        f"/api/bench/editions/{opened['id']}/questions", json=question_body()
-    )
+    asked = question_body()
+    resp = await platform.client.post(f"/api/bench/editions/{opened['id']}/questions", json=asked)
     assert resp.status_code == 201, resp.text
     question_id = uuid.UUID(resp.json()["id"])
     ours = await platform.runtime.pool(SCHEMA).fetchval(
@@ -138,7 +138,7 @@ async def world(platform: RunningPlatform) -> World:
         question_id,
     )
     assert ours
-    return World(opened["id"], closed["id"], question_id, ours)
+    return World(opened["id"], closed["id"], question_id, ours, str(asked["email"]))
 
 
 @pytest.fixture(scope="session")
@@ -167,6 +167,7 @@ def placeholders(platform: RunningPlatform, world: World, case_id: str) -> dict[
         "{{DOMAIN}}": domain,
         "{{UNIQUE}}": unique,
         "{{THREAD}}": world.thread_message_id,
+        "{{ASKER}}": world.asker,
     }
 
 
@@ -312,6 +313,9 @@ async def test_hostile_mail_is_refused_or_kept_and_never_rendered(
     )
     pool = platform.runtime.pool(SCHEMA)
     stored_before = await pool.fetchval("select count(*) from bench_inbound_mail")
+    mail_to_asker = await pool.fetchval(
+        "select count(*) from outgoing_mail where recipient = $1", world.asker
+    )
 
     sent = await asyncio.to_thread(
         smtp_transaction,
@@ -328,7 +332,7 @@ async def test_hostile_mail_is_refused_or_kept_and_never_rendered(
     named = {a.decode().lower() for a in re.findall(rb"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", raw)}
     ours = "@" + platform.settings.intake_domain
     bystanders = {a for a in named if not a.endswith(ours)}
-    bystanders = (bystanders | {names["{{OTHER}}"], names["{{VICTIM}}"]}) - {sender}
+    bystanders = (bystanders | {names["{{OTHER}}"], names["{{VICTIM}}"]}) - {sender, world.asker}
 
     if "refused" in expect:
         wanted = (expect["refused"]["stage"], expect["refused"]["code"])
@@ -386,8 +390,16 @@ async def test_hostile_mail_is_refused_or_kept_and_never_rendered(
             )
         )
         assert text in [f["text"] for f in detail["followups"]]
+        # Only the asker adds to their question, and staff see who wrote each follow-up.
+        assert {f["sender"] for f in detail["followups"]} == {world.asker}
         # Follow-ups are not acknowledged.
         assert await written_to(platform, bystanders | {sender}) == []
+        assert (
+            await pool.fetchval(
+                "select count(*) from outgoing_mail where recipient = $1", world.asker
+            )
+            == mail_to_asker
+        )
         return
 
     assert expect["status"] == "question"

@@ -25,7 +25,9 @@ from services.participation.bench import domain, mailparse, service, store
 from services.participation.bench import store_mail as sm
 from services.participation.bench import store_questions as sq
 from services.participation.bench.schemas import InboundResolutionIn, InboundView, QuestionIn
+from shared import addresses
 from shared.http import Conflict, field_error
+from shared.ratelimit import RateLimited
 from shared.runtime import Runtime
 
 log = logging.getLogger("openkrakow.bench.intake")
@@ -34,6 +36,10 @@ SCHEMA = service.SCHEMA
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 MAX_QUESTION_CHARS = 2000
 MAX_RECIPIENTS = 20
+# What mail held for moderation may take, raw, altogether (runtime.extras["bench_max_held_bytes"]
+# overrides it). Past it new mail gets "452 4.3.1": the sending server keeps it and tries again
+# later, while the coordinator clears the queue; so a flood of large mail fills no disk.
+MAX_HELD_BYTES = 512 * 1024 * 1024
 
 # Called at MAIL FROM with the peer address and the envelope sender: None to go on, or an SMTP
 # reply to refuse with. smtp_intake uses runtime.extras["bench_sender_check"] when set, else the
@@ -98,8 +104,12 @@ class BenchMailHandler:
         raw = envelope.original_content or envelope.content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", errors="surrogateescape")
+        limit = int(self.runtime.extras.get("bench_max_held_bytes") or MAX_HELD_BYTES)
         try:
             async with self.runtime.pool(SCHEMA).acquire() as conn:
+                if await sm.held_bytes(conn) + len(raw) > limit:
+                    log.warning("mail held for moderation is at its limit; answering 452")
+                    return "452 4.3.1 too much mail waiting for moderation, try again later"
                 inbound_id = await sm.insert_inbound(
                     conn,
                     peer=str(session.peer[0]) if session.peer else None,
@@ -177,7 +187,9 @@ async def _hold(
 async def _decide(conn: Any, runtime: Runtime, row: Any, effects: service.Effects) -> str:
     inbound_id = row["id"]
     try:
-        parsed = mailparse.parse_mail(bytes(row["raw"]), row["mail_from"])
+        # Off the event loop: the email package reads a 10 MiB message for seconds, and every
+        # request of the process would wait for it.
+        parsed = await asyncio.to_thread(mailparse.parse_mail, bytes(row["raw"]), row["mail_from"])
     except mailparse.UnreadableMail as exc:
         return await _hold(conn, inbound_id, "unreadable", str(exc))
     detail = "; ".join(
@@ -195,8 +207,15 @@ async def _decide(conn: Any, runtime: Runtime, row: Any, effects: service.Effect
             "an automatic message (auto-reply, bounce or list mail)",
             parsed.message_id,
         )
-    thread_question = await sq.question_of_thread(conn, parsed.thread_ids)
-    if thread_question is not None:
+    thread = await sq.question_of_thread(conn, parsed.thread_ids)
+    asker = addresses.normalise_or_none(thread["asker_email"]) if thread else None
+    if thread is not None and (parsed.sender is None or parsed.sender != asker):
+        # Someone else's Message-ID in In-Reply-To/References: not the asker writing again.
+        # Taken as a mail of its own (a new question, or held), never added to their question.
+        detail = "; ".join([*([detail] if detail else []), "a reply in another asker's thread"])
+        thread = None
+    if thread is not None:
+        thread_question = thread["question_id"]
         if not parsed.text:
             return await _hold(
                 conn, inbound_id, "empty", "a reply without new text", parsed.message_id
@@ -205,7 +224,9 @@ async def _decide(conn: Any, runtime: Runtime, row: Any, effects: service.Effect
             return await _hold(
                 conn, inbound_id, "unreadable", _undecodable(parsed.text), parsed.message_id
             )
-        await sq.add_followup(conn, thread_question, inbound_id, parsed.text[:10000])
+        await sq.add_followup(
+            conn, thread_question, inbound_id, parsed.text[:10000], sender=parsed.sender
+        )
         await sq.add_thread_message(conn, parsed.message_id, thread_question, "in")
         await sm.settle(
             conn,
@@ -223,10 +244,7 @@ async def _decide(conn: Any, runtime: Runtime, row: Any, effects: service.Effect
         return await _hold(
             conn, inbound_id, "empty", "no question text in the message", parsed.message_id
         )
-    if domain.looks_like_spam(text):
-        return await _hold(
-            conn, inbound_id, "abusive", "the message looks like spam or abuse", parsed.message_id
-        )
+    # The cheap check first: the spam rules read at most a question's length of text.
     if len(text) > MAX_QUESTION_CHARS:
         return await _hold(
             conn,
@@ -235,12 +253,31 @@ async def _decide(conn: Any, runtime: Runtime, row: Any, effects: service.Effect
             f"{len(text)} characters; the coordinator shortens or splits it",
             parsed.message_id,
         )
+    if domain.looks_like_spam(text):
+        return await _hold(
+            conn, inbound_id, "abusive", "the message looks like spam or abuse", parsed.message_id
+        )
     if parsed.sender is None:
         return await _hold(
             conn,
             inbound_id,
             "no_sender",
             "; ".join(["no address to answer to", *parsed.notes]),
+            parsed.message_id,
+        )
+    # The acknowledgement goes to the address in From/Reply-To, which anyone can write: it
+    # counts toward that address's limit (RATE_LIMIT_MAIL_ADDRESS) like a question typed on
+    # the web form, whatever envelope sender or server it came from. Over it, the message is
+    # held for the coordinator (nothing is lost) and no mail goes to that address.
+    try:
+        await runtime.limiter.check_address(parsed.sender)
+    except RateLimited:
+        return await _hold(
+            conn,
+            inbound_id,
+            "too_many",
+            "more messages to answer to this address than its limit allows; no acknowledgement "
+            "sent",
             parsed.message_id,
         )
     edition_id = await _edition_for(conn, runtime, row["rcpt_to"])

@@ -3,7 +3,6 @@ confirmation, tracking."""
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 from datetime import datetime
@@ -18,7 +17,8 @@ from litestar.params import Parameter
 from services.participation.bench import domain, service, store
 from services.participation.bench import store_questions as sq
 from services.participation.bench.api import edition_view, track
-from services.participation.bench.schemas import EMAIL_PATTERN, QuestionIn
+from services.participation.bench.schemas import QuestionIn
+from shared import addresses
 from shared.events import utcnow
 from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
 from shared.http import Conflict
@@ -33,7 +33,6 @@ HERE = Path(__file__).parent
 catalogs = Catalogs([KIT_LOCALE_DIR, HERE / "locale"])
 pages = PageRenderer([HERE / "templates"], catalogs)
 SCHEMA = service.SCHEMA
-_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def _form_context(
@@ -111,7 +110,7 @@ def _validate(form: dict[str, str]) -> tuple[QuestionIn | None, dict[str, str]]:
     if form.get("language") not in LANGUAGES:
         errors["language"] = "Choose the language we should answer in."
     email = form.get("email", "").strip()
-    if email and not _EMAIL.match(email):
+    if email and not addresses.is_address(email):
         errors["email"] = "Enter an e-mail address like name@example.com, or leave it empty."
     consent = form.get("consent") == "yes"
     if email and not consent:

@@ -47,7 +47,7 @@ async def export(conn: asyncpg.Connection, person: Person) -> Export:
         ),
         "bench_followups": records(
             await conn.fetch(
-                "select question_id, text, received_at from bench_followups "
+                "select question_id, text, sender, received_at from bench_followups "
                 "where question_id = any($1::uuid[]) order by received_at",
                 ids,
             )

@@ -9,10 +9,11 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from shared import addresses
 from shared.events.catalogue import Group, Language, Topic
 
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
-Email = Annotated[str, Meta(pattern=EMAIL_PATTERN, max_length=254)]
+EMAIL_PATTERN = addresses.PATTERN
+Email = addresses.Email  # checked and normalised by addresses.check_fields
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 
 
@@ -24,6 +25,9 @@ class EditionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     submissions_close_at: AwareDatetime
     answer_due_days: Annotated[int, Meta(ge=1, le=365)] = 30
     coordinator_email: Email | None = None
+
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "coordinator_email")
 
 
 class Edition(msgspec.Struct, kw_only=True):
@@ -47,6 +51,9 @@ class QuestionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     email: Email | None = None
     name: Annotated[str, Meta(max_length=200)] | None = None
     group: Group | None = None
+
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
 
 
 class QuestionCreated(msgspec.Struct, kw_only=True):
@@ -87,6 +94,9 @@ class EnteredQuestionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     group: Group | None = None
     answered_live_at: AwareDatetime | None = None
 
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
+
 
 class ModerationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     decision: Literal["accepted", "rejected", "merged"]
@@ -103,6 +113,9 @@ class AssignmentIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     responder: Annotated[str, Meta(min_length=1, max_length=200)]
     department: Annotated[str, Meta(min_length=2, max_length=200)]
     responder_email: Email | None = None
+
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "responder_email")
 
 
 class AnsweredLiveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -138,6 +151,7 @@ class DuplicateView(msgspec.Struct, kw_only=True):
 class FollowupView(msgspec.Struct, kw_only=True):
     text: str
     received_at: datetime
+    sender: str | None = None  # the reply's address (always the asker's); None if not recorded
 
 
 class StaffAnswerView(msgspec.Struct, kw_only=True):

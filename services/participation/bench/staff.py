@@ -236,7 +236,10 @@ async def question_detail(
         reject_reason=q["reject_reason"],
         answered_live_at=q["answered_live_at"],
         likely_duplicates=[msgspec.convert(dict(d), DuplicateView) for d in duplicates],
-        followups=[FollowupView(text=f["text"], received_at=f["received_at"]) for f in followups],
+        followups=[
+            FollowupView(text=f["text"], received_at=f["received_at"], sender=f["sender"])
+            for f in followups
+        ],
         answers=[
             StaffAnswerView(
                 text=a["text"],

@@ -9,6 +9,16 @@ from typing import Any
 import asyncpg
 
 
+async def held_bytes(conn: asyncpg.Connection) -> int:
+    """Bytes of raw mail kept now: received and not yet processed, or held for moderation."""
+    return int(
+        await conn.fetchval(
+            "select coalesce(sum(size_bytes), 0) from bench_inbound_mail "
+            "where status in ('received', 'moderation') and raw is not null"
+        )
+    )
+
+
 async def insert_inbound(conn: asyncpg.Connection, **f: Any) -> uuid.UUID:
     """Store a received message; an exact repeat (same sender, recipient and bytes: a sending
     server retrying after a lost reply) returns the first copy's id and stores nothing."""

@@ -278,20 +278,27 @@ async def duplicates_of(conn: asyncpg.Connection, question_id: uuid.UUID) -> lis
 
 async def followups_of(conn: asyncpg.Connection, question_id: uuid.UUID) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "select text, received_at from bench_followups where question_id = $1 order by received_at",
+        "select text, received_at, sender from bench_followups where question_id = $1 "
+        "order by received_at",
         question_id,
     )
 
 
 async def add_followup(
-    conn: asyncpg.Connection, question_id: uuid.UUID, inbound_id: uuid.UUID | None, text: str
+    conn: asyncpg.Connection,
+    question_id: uuid.UUID,
+    inbound_id: uuid.UUID | None,
+    text: str,
+    sender: str,
 ) -> None:
     await conn.execute(
-        "insert into bench_followups (id, question_id, inbound_id, text) values ($1,$2,$3,$4)",
+        "insert into bench_followups (id, question_id, inbound_id, text, sender) "
+        "values ($1,$2,$3,$4,$5)",
         uuid.uuid4(),
         question_id,
         inbound_id,
         text,
+        sender,
     )
     await conn.execute("update bench_questions set updated_at = now() where id = $1", question_id)
 
@@ -309,12 +316,16 @@ async def add_thread_message(
         )
 
 
-async def question_of_thread(conn: asyncpg.Connection, message_ids: list[str]) -> uuid.UUID | None:
+async def question_of_thread(
+    conn: asyncpg.Connection, message_ids: list[str]
+) -> asyncpg.Record | None:
+    """The question a reply's thread ids name (the newest), with its asker's address."""
     if not message_ids:
         return None
-    return await conn.fetchval(
-        "select question_id from bench_thread_messages where message_id = any($1::text[]) "
-        "order by created_at desc limit 1",
+    return await conn.fetchrow(
+        """select t.question_id, q.asker_email
+           from bench_thread_messages t join bench_questions q on q.id = t.question_id
+           where t.message_id = any($1::text[]) order by t.created_at desc limit 1""",
         message_ids,
     )
 

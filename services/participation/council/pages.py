@@ -4,7 +4,6 @@ the current members, approved minutes and resolutions, and a member's invitation
 
 from __future__ import annotations
 
-import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ from litestar.params import Parameter
 
 from services.participation.council import api_meetings, domain, meetings, meetings_store, store
 from services.participation.council.api_members import receive_application, today
-from services.participation.council.schemas import EMAIL_PATTERN, ApplicationIn
+from services.participation.council.schemas import ApplicationIn
+from shared import addresses
 from shared.events import utcnow
 from shared.events.catalogue import LANGUAGES
 from shared.ratelimit import RateLimited
@@ -101,7 +101,7 @@ def _form_errors(
         "organisation": v["applicant_kind"] == "organisation"
         and not v["organisation"]
         or len(v["organisation"]) > 300,
-        "email": not re.fullmatch(EMAIL_PATTERN, v["email"]) or len(v["email"]) > 254,
+        "email": not addresses.is_address(v["email"]),
         "motivation": not 20 <= len(v["motivation"]) <= 5000,
         "consent": form.get("consent") != "yes",
     }

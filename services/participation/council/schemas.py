@@ -9,10 +9,11 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from shared import addresses, mail
 from shared.events.catalogue import Language, SeatCategory
 
-EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
-Email = Annotated[str, Meta(pattern=EMAIL_PATTERN, max_length=254)]
+EMAIL_PATTERN = addresses.PATTERN
+Email = addresses.Email  # checked and normalised by addresses.check_fields
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 Name = Annotated[str, Meta(min_length=2, max_length=200)]
 Organisation = Annotated[str, Meta(max_length=300)]
@@ -76,6 +77,9 @@ class ApplicationIn(Struct):
     organisation: Organisation | None = None
     language: Language = "pl"
 
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
+
 
 class ApplicationCreated(msgspec.Struct, kw_only=True):
     id: uuid.UUID
@@ -111,6 +115,9 @@ class AppointmentIn(Struct):
     language: Language = "pl"
     replaces: uuid.UUID | None = None
 
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
+
 
 class LeaveIn(Struct):
     reason: Literal["resigned", "term_ended", "dismissed"]
@@ -143,12 +150,18 @@ class MeetingIn(Struct):
     starts_at: AwareDatetime
     place: Annotated[str, Meta(min_length=2, max_length=300)]
 
+    def __post_init__(self) -> None:
+        mail.check_header_fields(self, "title")
+
 
 class MonthlyIn(Struct):
     title: Title
     first_starts_at: AwareDatetime
     place: Annotated[str, Meta(min_length=2, max_length=300)]
     count: Annotated[int, Meta(ge=1, le=24)]
+
+    def __post_init__(self) -> None:
+        mail.check_header_fields(self, "title")
 
 
 class Created(msgspec.Struct, kw_only=True):

@@ -36,6 +36,7 @@ from services.participation.council.staff_forms import (
     render,
     t,
 )
+from shared import mail
 from shared.events import utcnow
 from shared.runtime import Runtime
 from shared.web.forms import N_, form_values, warsaw_moment
@@ -125,6 +126,10 @@ async def schedule_form(request: Request[Any, Any, Any], runtime: Runtime) -> Re
     values = await form_values(request, "title", "date", "time", "place")
     body = {"title": values["title"].strip(), "place": values["place"].strip()}
     errors = field_errors(request, MeetingIn, body, MEETING_MESSAGES)
+    if "title" not in errors and not mail.fits_header(body["title"]):
+        errors["title"] = t(
+            request, N_("Write the title on one line, without line breaks or control characters.")
+        )
     starts_at = _starts_at(request, values, errors)
     if errors or starts_at is None:
         return await _meetings_page(request, runtime, 400, errors=errors, values=values)

@@ -18,6 +18,7 @@ The `.eml` files are templates: the test replaces these placeholders before send
 | `{{DOMAIN}}` | the intake domain |
 | `{{UNIQUE}}` | a fresh token (Message-IDs stay unique across runs) |
 | `{{THREAD}}` | the Message-ID of our acknowledgement of an existing question |
+| `{{ASKER}}` | the address of that question's asker (only they can add to it by a reply) |
 
 Expectations (`expect`):
 - `{"refused": {"stage": "MAIL"|"RCPT"|"DATA", "code": 5xx}}`: the SMTP reply at that stage;
@@ -758,6 +759,21 @@ CASES: list[Case] = [
             "reply-in-thread-html-script",
             "<p>Mam dyplom z Lwowa z 2015 roku.</p><script>alert(1)</script>"
             "<img src=x onerror=alert(2)><blockquote>earlier</blockquote>",
+            subject="Re: Pytanie",
+            In_Reply_To="{{THREAD}}",
+            References="{{THREAD}}",
+            From="Resident <{{ASKER}}>",
+        ),
+        mail_from="{{ASKER}}",
+    ),
+    Case(
+        "reply-in-thread-from-another",
+        "someone else's mail naming our acknowledgement's Message-ID: a question of its own, "
+        "never a follow-up of the asker's question",
+        QUESTION,
+        lambda: text_mail(
+            "reply-in-thread-from-another",
+            "Rezygnuję z pytania, proszę je usunąć. Czy Kraków ma kursy dla dorosłych?",
             subject="Re: Pytanie",
             In_Reply_To="{{THREAD}}",
             References="{{THREAD}}",
