@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -13,7 +14,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig, ResponseSpec
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, Link, OpenAPI, OpenAPIResponse, SecurityScheme
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth import InvalidToken
@@ -165,6 +166,47 @@ _RATE_LIMITED = (
 )
 
 
+def link_created_resources(schema: OpenAPI) -> None:
+    """OpenAPI links (issue 21) from each create — a POST answering 201 with the new `id` — to the
+    operations on what it created, so a client (and schemathesis's stateful phase) can follow
+    them: the paths under the create's own with one more parameter (`POST /api/grants/calls` →
+    `/api/grants/calls/{call_id}...`), and, for a create nested in its parent
+    (`POST /api/grants/calls/{call_id}/applications`), the paths of its own collection
+    (`/api/grants/applications/{app_id}...`)."""
+    methods = ("get", "put", "post", "patch", "delete")
+    paths = schema.paths or {}
+    for path, item in paths.items():
+        create = item.post
+        created = (create.responses or {}).get("201") if create else None
+        if not isinstance(created, OpenAPIResponse):
+            continue
+        segments = path.split("/")
+        prefixes = [re.escape(path)]
+        if len(segments) > 4 and "{" in segments[-2]:
+            prefixes.append(re.escape("/".join([*segments[:3], segments[-1]])))
+        links: dict[str, Link] = {}
+        for other, other_item in paths.items():
+            match = next(
+                (m for p in prefixes if (m := re.fullmatch(p + r"/\{(\w+)\}(/[^{}]*)?", other))),
+                None,
+            )
+            if match is None:
+                continue
+            source = "reference" if match.group(1) == "reference" else "id"
+            for method in methods:
+                operation = getattr(other_item, method)
+                if operation is None or not operation.operation_id:
+                    continue
+                links[operation.operation_id] = Link(
+                    operation_id=operation.operation_id,
+                    # A question is tracked by its reference, which its create answers too.
+                    parameters={match.group(1): f"$response.body#/{source}"},
+                    description=f"{method.upper()} {other} on what this created",
+                )
+        if links:
+            created.links = {**(created.links or {}), **links}
+
+
 def document_problems(handlers: Sequence[Any]) -> None:
     """Declare the problem-details answers every API route may give in the OpenAPI document."""
     for handler in handlers:
@@ -234,4 +276,5 @@ def build_app(
         debug=False,
         logging_config=None,  # our JSON logging (shared/logs.py) stays in charge
     )
+    link_created_resources(app.openapi_schema)
     return app

@@ -178,3 +178,32 @@ async def test_a_server_older_than_the_supported_minimum_is_refused_at_start(
     found = message.split(f"{server} ", 1)[1].split(" ", 1)[0]
     assert versions.parse(found) < (999,)
     assert time.monotonic() - started < 15
+
+
+async def test_creates_link_to_the_operations_on_what_they_created(
+    platform: RunningPlatform,
+) -> None:
+    """OpenAPI links (issue 21): what a client, and schemathesis's stateful phase, follows."""
+    doc = (await platform.client.get("/schema/openapi.json")).json()
+
+    def links(path: str) -> dict[str, dict[str, object]]:
+        return doc["paths"][path]["post"]["responses"]["201"].get("links", {})
+
+    def operation_id(path: str, method: str) -> str:
+        return doc["paths"][path][method]["operationId"]
+
+    call = links("/api/grants/calls")
+    get_call = operation_id("/api/grants/calls/{call_id}", "get")
+    assert call[get_call]["parameters"] == {"call_id": "$response.body#/id"}
+    application = links("/api/grants/calls/{call_id}/applications")
+    submit = operation_id("/api/grants/applications/{app_id}/submit", "post")
+    assert application[submit]["parameters"] == {"app_id": "$response.body#/id"}
+    question = links("/api/bench/editions/{edition_id}/questions")
+    track = operation_id("/api/bench/questions/{reference}", "get")
+    assert question[track]["parameters"] == {"reference": "$response.body#/reference"}
+    nomination = links("/api/ambassadors/editions/{edition_id}/nominations")
+    scores = operation_id("/api/ambassadors/nominations/{nomination_id}/scores", "post")
+    assert scores in nomination
+    # Only the operations on what was created: not the collection itself, nor another one.
+    assert operation_id("/api/grants/calls", "get") not in call
+    assert not any("Bench" in op for op in call)

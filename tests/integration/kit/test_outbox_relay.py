@@ -8,6 +8,7 @@ import uuid
 
 import asyncpg
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from shared import outbox
 from shared.bus import Bus
@@ -38,21 +39,36 @@ async def add_raw(conn: asyncpg.Connection, envelope: object, subject: str) -> N
 
 
 async def stream_events(bus: Bus, subject: str) -> list[uuid.UUID]:
-    """Every event id stored in the stream on `subject`, in stream order."""
+    """Every event id stored in the stream on `subject`, in stream order.
+
+    Read up to the subject's last message at the time of the call (a watermark), never "until
+    nothing came for a while": a slow machine must not make an empty answer out of a late one.
+    """
+    try:
+        last = await bus.js.get_last_msg(bus.stream, subject)
+    except NotFoundError:
+        return []
     sub = await bus.js.subscribe(
         subject, ordered_consumer=True, config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
     )
     ids: list[uuid.UUID] = []
     try:
         while True:
-            try:
-                msg = await sub.next_msg(timeout=0.5)
-            except Exception:  # noqa: BLE001 - timeout: no more messages
-                break
+            msg = await sub.next_msg(timeout=30)
             ids.append(decode(msg.data).id)
+            if msg.metadata.sequence.stream >= last.seq:
+                break
     finally:
         await sub.unsubscribe()
     return ids
+
+
+async def published(pool: asyncpg.Pool, event_id: uuid.UUID) -> bool:
+    return bool(
+        await pool.fetchval(
+            "select published_at is not null from outbox where event_id = $1", event_id
+        )
+    )
 
 
 async def test_outbox_add_refuses_to_run_outside_a_transaction(
@@ -81,12 +97,16 @@ async def test_a_rolled_back_change_publishes_nothing(
         await tx.start()
         await add_raw(conn, envelope, subject)
         await tx.rollback()
+    # A marker committed after the rollback: once the relay (publishing in commit order) has
+    # published it, it has looked past where the rolled-back row would be.
+    marker, _ = held(uuid.uuid4(), tag)
+    async with pool.acquire() as conn, conn.transaction():
+        await add_raw(conn, marker, subject)
     relay = OutboxRelay(servers.database_url, schema, bus, poll_interval=0.1)
     task = asyncio.create_task(relay.run())
     try:
-        await eventually(lambda: asyncio.sleep(0, relay.is_leader), what="relay leadership")
-        await asyncio.sleep(0.3)
-        assert await stream_events(bus, subject) == []
+        await eventually(lambda: published(pool, marker.id), what="the marker published")  # type: ignore[attr-defined]
+        assert await stream_events(bus, subject) == [marker.id]  # type: ignore[attr-defined]
     finally:
         task.cancel()
 
@@ -162,10 +182,17 @@ async def test_a_long_transaction_delays_its_event_and_loses_nothing(
                 async with pool.acquire() as conn, conn.transaction():
                     await add_raw(conn, envelope, subject)
                     await conn.execute("select pg_notify('okr_outbox', $1)", schema)
-            await asyncio.sleep(0.5)
+            # Two more looks at the outbox after the quick ones committed (the first may have
+            # begun before): the relay saw them and held them back.
+            seen = relay.passes
+            await eventually(
+                lambda: asyncio.sleep(0, relay.passes >= seen + 2),
+                what="the relay looking at the outbox after the quick commits",
+            )
             # The quick ones wait for the slow one to settle: a later publication could not
             # otherwise be ordered after it, should it touch the same aggregate.
             assert await stream_events(bus, subject) == []
+            assert relay.published == 0 and relay.unsettled
             await tx.commit()
         await eventually(
             lambda: pool.fetchval("select count(*) = 0 from outbox where published_at is null"),
@@ -231,8 +258,13 @@ async def test_only_one_relay_publishes_and_a_standby_takes_over(
     await eventually(lambda: asyncio.sleep(0, first.is_leader), what="first relay active")
     t2 = asyncio.create_task(second.run())
     try:
-        await asyncio.sleep(0.5)
+        # A third try at the lock means the first two were refused (a won lock is not tried
+        # again): the standby is running, and waiting.
+        await eventually(
+            lambda: asyncio.sleep(0, second.lock_attempts >= 3), what="the standby trying the lock"
+        )
         assert first.is_leader and not second.is_leader
+        assert first.lock_attempts == 1
         t1.cancel()  # the leader dies; its session lock goes with its connection
         await eventually(
             lambda: asyncio.sleep(0, second.is_leader), timeout=10, what="standby taking over"
