@@ -138,6 +138,20 @@ def test_partial_funding_cuts_the_last_award_to_what_remains_only_when_allowed()
     assert [w.amount for w in domain.allocate(ranked, 700, 300, partial=False)] == [300, 300]
 
 
+def test_a_request_that_fits_the_remaining_budget_exactly_is_funded_in_full() -> None:
+    ranked = domain.rank([candidate(90, 300), candidate(80, 400), candidate(70, 100)])
+    # 300 + 400 spend the budget of 700 to the last unit: the second is funded, not skipped.
+    for partial in (False, True):
+        awards = domain.allocate(ranked, 700, 400, partial=partial)
+        assert [(w.application_id, w.amount, w.rank) for w in awards] == [
+            (ranked[0].application_id, 300, 1),
+            (ranked[1].application_id, 400, 2),
+        ]
+    # A single request equal to the whole budget.
+    (alone,) = domain.allocate(ranked[1:2], 400, 400, partial=False)
+    assert alone.amount == 400
+
+
 candidates = st.lists(
     st.builds(candidate, st.integers(0, 100), st.integers(1, 5_000), st.integers(0, 1000)),
     max_size=30,

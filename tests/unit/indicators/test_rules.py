@@ -32,6 +32,15 @@ def test_a_lone_small_cell_takes_the_next_smallest_with_it() -> None:
     assert domain.suppress_small_cells({"a": 6, "b": 0}) == {"a": 6, "b": 0}
 
 
+def test_four_people_are_a_small_cell_and_five_are_not() -> None:
+    """The privacy boundary itself: 4 is hidden, 5 is shown (SMALL_CELL is 5)."""
+    assert domain.SMALL_CELL == 5
+    assert domain.suppress_small_cells({"a": 5, "b": 5, "c": 7}) == {"a": 5, "b": 5, "c": 7}
+    assert domain.suppress_small_cells({"a": 4, "b": 1, "c": 7}) == {"a": None, "b": None, "c": 7}
+    # A lone cell of 4 is hidden, and takes the next smallest (5) with it.
+    assert domain.suppress_small_cells({"a": 4, "b": 5, "c": 9}) == {"a": None, "b": None, "c": 9}
+
+
 def test_status_against_minimum_target_and_maximum() -> None:
     mid_year = datetime(2030, 7, 2, tzinfo=UTC)
     assert domain.status(None, Decimal(10), "minimum", year=2030, now=mid_year) == "no_data"
