@@ -35,6 +35,7 @@ class Settings(msgspec.Struct, kw_only=True):
     oidc_audience: str | None = None
     oidc_roles_claim: str = "roles"
     smtp_url: str | None = None
+    smtp_ca_file: Path | None = None
     outgoing_mail_dir: Path | None = None
     mail_from: str = "Otwarty Kraków <no-reply@openkrakow.local>"
     mail_retry_delays: tuple[int, ...] = (5, 15, 30, 60, 120, 300, 600)
@@ -108,6 +109,15 @@ def _positive(name: str, default: int) -> int:
     return int(value)
 
 
+def _file(name: str) -> Path | None:
+    value = _opt(name)
+    if value is None:
+        return None
+    if not Path(value).is_file():
+        raise ValueError(f"{name}={value!r}: no such file")
+    return Path(value).resolve()
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment; keyword overrides win (used by tests and the CLI)."""
     env: dict[str, object] = {
@@ -125,6 +135,7 @@ def load_settings(**overrides: object) -> Settings:
         "oidc_audience": _opt("OIDC_AUDIENCE"),
         "oidc_roles_claim": _opt("OIDC_ROLES_CLAIM") or "roles",
         "smtp_url": _opt("SMTP_URL"),
+        "smtp_ca_file": _file("SMTP_CA_FILE"),
         "outgoing_mail_dir": Path(p).resolve() if (p := _opt("OUTGOING_MAIL_DIR")) else None,
         "mail_from": _opt("MAIL_FROM") or "Otwarty Kraków <no-reply@openkrakow.local>",
         "mail_retry_delays": _seconds_list("MAIL_RETRY_DELAYS") or (5, 15, 30, 60, 120, 300, 600),
