@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint setup bench clean
+.PHONY: run test lint setup bench mutation clean
 
 run: $(STAMP)
 	$(BIN)/openkrakow run
@@ -20,6 +20,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
+
+# Mutation testing (a report like the benchmark, not part of `make test`): killed share per module.
+# MUTATION_ARGS="domain kit --survivors"; see tests/mutation.py and docs/mutation.md.
+mutation: $(STAMP)
+	$(BIN)/python -m tests.mutation $(MUTATION_ARGS)
 
 setup: $(STAMP)
 
@@ -36,4 +41,4 @@ node_modules/.installed: package.json package-lock.json
 	else echo "npm not found: browser accessibility checks will be skipped"; fi
 
 clean:
-	rm -rf $(VENV) node_modules .openkrakow
+	rm -rf $(VENV) node_modules .openkrakow .mutation
