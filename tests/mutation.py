@@ -32,7 +32,7 @@ from mutmut.stats import status_by_exit_code  # the outcome of each exit code of
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SETS: dict[str, dict[str, list[str]]] = {
+SETS: dict[str, dict[str, list[str]]] = {  # modules, tests, extra [tool.mutmut] settings
     "domain": {
         "modules": [
             "services/ambassadors/domain.py",
@@ -50,6 +50,10 @@ SETS: dict[str, dict[str, list[str]]] = {
             "tests/integration/kit/test_inbox.py",
             "tests/integration/kit/test_auth.py",
         ],
+        # The guards are made when the services' modules are imported (`guards=[requires(..)]`):
+        # each mutant's run must import afresh, not fork a process that imported them unmutated
+        # (with the default, every mutant of `requires` "survives").
+        "settings": ['process_isolation = "forkserver"', 'forkserver_warmup = "none"'],
     },
 }
 
@@ -76,6 +80,7 @@ def prepare(name: str) -> Path:
         'also_copy = ["tests", "pyproject.toml"]\n'
         f"pytest_add_cli_args_test_selection = {toml_list(spec['tests'])}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider"]\n'
+        + "".join(line + "\n" for line in spec.get("settings", []))
     )
     (work / "pyproject.toml").write_text(base.rstrip() + "\n" + table)
     return work
@@ -128,17 +133,23 @@ def main() -> int:
         work = prepare(name)
         log = work / "mutmut.log"
         print(f"{name}: mutmut run (progress in {log.relative_to(ROOT)}) ...", flush=True)
+        # mutmut keeps earlier verdicts: a mutant that survived is not retried against tests
+        # added since, so the second pass retries exactly those.
+        previous = [s.split()[0] for _, _, ss in tally(work, SETS[name]["modules"]) for s in ss]
         with log.open("w") as out:
-            done = subprocess.run(
-                [str(mutmut), "run", "--max-children", str(args.max_children)],
-                cwd=work,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                check=False,
-            )
-        if done.returncode != 0:
-            print(f"{name}: mutmut exited with {done.returncode}; see {log}")
-            status = 1
+            for names in ([], previous):
+                if names is previous and not names:
+                    continue
+                done = subprocess.run(
+                    [str(mutmut), "run", "--max-children", str(args.max_children), *names],
+                    cwd=work,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    check=False,
+                )
+                if done.returncode != 0:
+                    print(f"{name}: mutmut exited with {done.returncode}; see {log}")
+                    status = 1
         rows = tally(work, SETS[name]["modules"])
         report(name, rows)
         if args.survivors:

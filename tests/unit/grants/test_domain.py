@@ -304,7 +304,7 @@ def test_assignment_fills_applications_in_id_order_and_counts_load() -> None:
         return domain.NeedsEvaluators(app_id, org, active, frozenset())
 
     # e1 already holds two assignments: e2 takes the first two, then ties go by id.
-    pool = [domain.Evaluator(e1, frozenset(), 2), domain.Evaluator(e2, frozenset(), 0)]
+    pool = [domain.Evaluator(e2, frozenset(), 0), domain.Evaluator(e1, frozenset(), 2)]
     assert domain.plan_assignments([needs(c), needs(b), needs(a)], pool, 1) == [
         (a, e2),
         (b, e2),
@@ -316,4 +316,8 @@ def test_assignment_fills_applications_in_id_order_and_counts_load() -> None:
         (a, e1),
         (b, e2),  # the least loaded first
         (b, e1),
+    ]
+    assert domain.plan_assignments([needs(a, active=2), needs(b, active=0)], pool, 2) == [
+        (b, e1),
+        (b, e2),
     ]
