@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint setup bench stress-embedded clean
+.PHONY: run test lint setup bench stress-embedded mutation clean
 
 run: $(STAMP)
 	$(BIN)/openkrakow run
@@ -26,6 +26,11 @@ bench: $(STAMP)
 stress-embedded: $(STAMP)
 	$(BIN)/python -m tests.bench.embedded_stress $(STRESS_ARGS)
 
+# Mutation testing (a report like the benchmark, not part of `make test`): killed share per module.
+# MUTATION_ARGS="domain kit --survivors"; see tests/mutation.py and docs/mutation.md.
+mutation: $(STAMP)
+	$(BIN)/python -m tests.mutation $(MUTATION_ARGS)
+
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -44,4 +49,4 @@ node_modules/.installed: package.json package-lock.json
 	else echo "npm not found: browser accessibility checks and OIDC provider tests will not be made"; fi
 
 clean:
-	rm -rf $(VENV) node_modules .openkrakow
+	rm -rf $(VENV) node_modules .openkrakow .mutation

@@ -36,6 +36,7 @@ class Settings(msgspec.Struct, kw_only=True):
     oidc_roles_claim: str = "roles"
     oidc_client_auth: str = "client_secret_basic"
     smtp_url: str | None = None
+    smtp_ca_file: Path | None = None
     outgoing_mail_dir: Path | None = None
     mail_from: str = "Otwarty Kraków <no-reply@openkrakow.local>"
     mail_retry_delays: tuple[int, ...] = (5, 15, 30, 60, 120, 300, 600)
@@ -111,6 +112,15 @@ def _positive(name: str, default: int) -> int:
     return int(value)
 
 
+def _file(name: str) -> Path | None:
+    value = _opt(name)
+    if value is None:
+        return None
+    if not Path(value).is_file():
+        raise ValueError(f"{name}={value!r}: no such file")
+    return Path(value).resolve()
+
+
 OIDC_CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 
 
@@ -173,6 +183,7 @@ def load_settings(
         "oidc_roles_claim": _opt("OIDC_ROLES_CLAIM") or "roles",
         "oidc_client_auth": _client_auth(_opt("OIDC_CLIENT_AUTH")),
         "smtp_url": _opt("SMTP_URL"),
+        "smtp_ca_file": _file("SMTP_CA_FILE"),
         "outgoing_mail_dir": Path(p).resolve() if (p := _opt("OUTGOING_MAIL_DIR")) else None,
         "mail_from": _opt("MAIL_FROM") or "Otwarty Kraków <no-reply@openkrakow.local>",
         "mail_retry_delays": _seconds_list("MAIL_RETRY_DELAYS") or (5, 15, 30, 60, 120, 300, 600),

@@ -181,10 +181,17 @@ async def queue(conn: asyncpg.Connection, message: EmailMessage, *, purpose: str
 
 
 class MailSender:
-    """Delivers raw messages to SMTP_URL, or to .eml files when no server is configured."""
+    """Delivers raw messages to SMTP_URL, or to .eml files when no server is configured.
 
-    def __init__(self, smtp_url: str | None, mail_dir: Path, mail_from: str) -> None:
+    With TLS (`smtps://`, `smtp+starttls://`) the server's certificate is verified against the
+    system's CAs, or against `ca_file` (SMTP_CA_FILE) for a server with a private CA.
+    """
+
+    def __init__(
+        self, smtp_url: str | None, mail_dir: Path, mail_from: str, *, ca_file: Path | None = None
+    ) -> None:
         self.smtp_url = smtp_url
+        self.ca_file = ca_file
         self.mail_dir = mail_dir
         self.envelope_from = parseaddr(mail_from)[1] or "no-reply@openkrakow.local"
 
@@ -204,17 +211,16 @@ class MailSender:
 
     def _smtp(self, recipient: str, message: bytes) -> None:
         url = urlsplit(self.smtp_url or "")
+        tls = ssl.create_default_context(cafile=self.ca_file)
         host, port = url.hostname or "127.0.0.1", url.port or (465 if url.scheme == "smtps" else 25)
         try:
             if url.scheme == "smtps":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    host, port, timeout=15, context=ssl.create_default_context()
-                )
+                client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=15, context=tls)
             else:
                 client = smtplib.SMTP(host, port, timeout=15)
             with client:
                 if url.scheme == "smtp+starttls":
-                    client.starttls(context=ssl.create_default_context())
+                    client.starttls(context=tls)
                 if url.username:
                     client.login(unquote(url.username), unquote(url.password or ""))
                 refused = client.sendmail(self.envelope_from, [recipient], message)

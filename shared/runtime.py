@@ -126,7 +126,7 @@ class Runtime:
         await self.jobs.start()
         self.auth = Authenticator.from_settings(s)
         self.limiter = RateLimiter.from_settings(s, salt=load_secret(s))
-        self.mailer = MailSender(s.smtp_url, s.mail_dir, s.mail_from)
+        self.mailer = MailSender(s.smtp_url, s.mail_dir, s.mail_from, ca_file=s.smtp_ca_file)
 
     async def start_parts(
         self, parts: frozenset[str] = PARTS, only: Sequence[str] | None = None

@@ -248,6 +248,49 @@ async def test_evaluators_score_only_what_they_are_assigned_within_each_maximum(
     assert [v["scores"] for v in blind] == [None]
 
 
+async def test_a_coordinator_cannot_score_even_as_the_assigned_evaluators_account(
+    platform: RunningPlatform,
+) -> None:
+    """Scoring is the evaluator's alone: the coordinator role never passes the guard, even for a
+    subject that holds the assignment (it would otherwise score in someone's name)."""
+    call_id = await new_call(platform)
+    _, headers = await new_organisation(platform)
+    app_id = await submitted_application(platform, call_id, headers)
+    coordinator = platform.auth("coordinator")
+    subjects = [f"ev-{uuid.uuid4().hex[:6]}" for _ in range(2)]
+    for s in subjects:
+        resp = await platform.client.post(
+            f"/api/grants/calls/{call_id}/evaluators",
+            headers=coordinator,
+            json={"subject": s, "name": "Ewa Nowak", "email": f"{s}@example.org"},
+        )
+        assert resp.status_code == 201, resp.text
+    resp = await platform.client.post(
+        f"/api/grants/applications/{app_id}/formal-check",
+        headers=coordinator,
+        json={"eligible": True},
+    )
+    assert resp.json()["evaluators_assigned"] == 2
+    url = f"/api/grants/applications/{app_id}/evaluations"
+    as_coordinator = platform.auth("coordinator", subject=subjects[0])
+    resp = await platform.client.post(
+        url, headers=as_coordinator, json={"scores": {"relevance": 7, "feasibility": 3}}
+    )
+    assert resp.status_code == 403, resp.text
+    assert "evaluator" in resp.json()["detail"]
+    queue = await platform.client.get("/api/grants/evaluations/queue", headers=as_coordinator)
+    assert queue.status_code == 403
+    seen = (await platform.client.get(url, headers=coordinator)).json()
+    assert [v["submitted"] for v in seen] == [False, False], "nothing was scored"
+    # The evaluator themself still can.
+    ok = await platform.client.post(
+        url,
+        headers=platform.auth("evaluator", subject=subjects[0]),
+        json={"scores": {"relevance": 7, "feasibility": 3}},
+    )
+    assert ok.status_code == 201, ok.text
+
+
 async def test_no_decision_before_the_deadline_or_while_evaluations_are_missing(
     platform: RunningPlatform,
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from datetime import date
 
@@ -176,6 +177,44 @@ async def test_breakdowns_hide_cells_of_fewer_than_five_people(platform: Running
         headers=platform.auth("coordinator"),
     )
     assert missing.status_code == 404
+
+
+async def test_a_cell_of_four_people_is_hidden_and_a_cell_of_five_is_shown(
+    platform: RunningPlatform,
+) -> None:
+    """The privacy boundary through the projection and the API: 4 is "<5", 5 is shown."""
+    year = 2008  # no other test counts anything in it
+    await publish(
+        platform,
+        *[question(at(year), group="forced_migrant") for _ in range(5)],
+        *[question(at(year), group="none") for _ in range(5)],
+        *[question(at(year), group="national_minority") for _ in range(4)],
+        *[question(at(year), group="undisclosed") for _ in range(4)],
+    )
+    await value_becomes(platform, year, "bench.questions_received", 18)
+    resp = await platform.client.get(
+        f"/api/indicators/bench.questions_received/breakdown?year={year}",
+        headers=platform.auth("coordinator"),
+    )
+    assert resp.status_code == 200, resp.text
+    group = {c["key"]: (c["count"], c["shown"]) for c in resp.json()["by"]["group"]}
+    assert group == {
+        "forced_migrant": (5, "5"),
+        "national_minority": (None, "<5"),
+        "none": (5, "5"),
+        "undisclosed": (None, "<5"),
+    }
+    card = await platform.client.get(
+        f"/dashboard/indicators/bench.questions_received/card?year={year}",
+        headers=platform.auth("coordinator"),
+    )
+    assert card.status_code == 200
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', card.text))
+    assert {k: v for k, v in rows.items() if k in ("national minority", "none", "undisclosed")} == {
+        "national minority": "&lt;5",
+        "none": "5",
+        "undisclosed": "&lt;5",
+    }
 
 
 async def test_two_instances_applying_one_questions_events_at_once_lose_neither(

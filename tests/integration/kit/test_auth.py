@@ -163,6 +163,8 @@ class FakeIdP:
         self.base = ""
         self.codes: dict[str, dict[str, Any]] = {}
         self.roles = ["coordinator"]
+        # Claims to change in the ID tokens it issues (None leaves the claim out).
+        self.tamper: dict[str, Any] = {}
 
     def token(self, claims: dict[str, Any]) -> str:
         now = int(time.time())
@@ -204,14 +206,14 @@ class FakeIdP:
             assert base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == grant["challenge"], (
                 "PKCE mismatch"
             )
-            id_token = idp.token(
-                {
-                    "sub": "staff-17",
-                    "aud": grant["client"],
-                    "nonce": grant["nonce"],
-                    "roles": idp.roles,
-                }
-            )
+            claims = {
+                "sub": "staff-17",
+                "aud": grant["client"],
+                "nonce": grant["nonce"],
+                "roles": idp.roles,
+                **idp.tamper,
+            }
+            id_token = idp.token({k: v for k, v in claims.items() if v is not None})
             return {
                 "access_token": "at",
                 "token_type": "Bearer",
@@ -274,6 +276,25 @@ async def test_a_callback_with_a_wrong_state_signs_nobody_in(
         await browser.get("/auth/oidc/start")
         resp = await browser.get("/auth/oidc/callback", params={"code": "x", "state": "forged"})
         assert resp.status_code == 400
+        assert browser.cookies.get("okr_session") is None
+
+
+@pytest.mark.parametrize(
+    "nonce", ["not-the-nonce-sent", None], ids=["wrong nonce", "missing nonce"]
+)
+async def test_an_id_token_without_the_nonce_sent_signs_nobody_in(
+    oidc_platform: RunningPlatform, idp: FakeIdP, nonce: str | None
+) -> None:
+    """A replayed or injected ID token carries another nonce, or none: it must not sign in."""
+    idp.tamper = {"nonce": nonce}
+    async with httpx.AsyncClient(
+        base_url=oidc_platform.base_url, follow_redirects=False
+    ) as browser:
+        start = await browser.get("/auth/oidc/start", params={"next": "/dashboard"})
+        back = await httpx.AsyncClient().get(start.headers["location"])
+        callback = urlsplit(back.headers["location"])
+        done = await browser.get(callback.path + "?" + callback.query)
+        assert done.status_code == 400
         assert browser.cookies.get("okr_session") is None
 
 

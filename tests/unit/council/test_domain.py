@@ -126,3 +126,93 @@ def test_a_call_takes_applications_only_while_open() -> None:
 
 def test_every_council_page_string_is_translated_into_polish_english_and_ukrainian() -> None:
     assert untranslated(catalogs) == []
+
+
+# --- Boundaries and exact wording (each kills mutants that survived `make mutation`) --------
+
+WARSAW = domain.WARSAW
+
+
+def test_quorum_boundaries_of_share_floor_and_an_empty_council() -> None:
+    assert domain.QuorumRule(percent=0, minimum=0).required(10) == 0
+    assert domain.QuorumRule(percent=1, minimum=0).required(10) == 1  # more than 1 % of 10
+    assert not domain.QuorumRule(percent=0, minimum=0).reached(0, 0), "no members, no quorum"
+    assert domain.QuorumRule().reached(1, 1)
+
+
+def test_call_and_seat_reasons_name_warsaw_time_and_the_category() -> None:
+    opens, closes = datetime(2026, 1, 1, 12, tzinfo=UTC), datetime(2026, 2, 1, 12, tzinfo=UTC)
+    assert domain.call_accepts_applications(opens, closes, opens) is None
+    assert (
+        domain.call_accepts_applications(opens, closes, opens - timedelta(seconds=1))
+        == "the call opens at 2026-01-01 13:00 (Warsaw time)"
+    )
+    assert (
+        domain.call_accepts_applications(opens, closes, closes)
+        == "the call closed at 2026-02-01 13:00 (Warsaw time)"
+    )
+    assert (
+        domain.seat_free({"association": 2}, "academia", 0)
+        == "all 0 seats for academia are taken; replace a member instead"
+    )
+
+
+def test_a_guest_keeps_the_organisation_they_came_from() -> None:
+    guest = domain.Attendee("Olena", "Fundacja Zustricz", uuid.uuid4())
+    assert domain.classify_attendance([guest], set()).guests == (
+        domain.Attendee("Olena", "Fundacja Zustricz", None),
+    )
+
+
+def test_monthly_meetings_run_over_the_new_year_in_the_first_ones_zone() -> None:
+    first = datetime(2026, 11, 15, 18, tzinfo=WARSAW)
+    starts = domain.monthly_starts(first, 15)
+    assert [(s.year, s.month) for s in starts[1:4]] == [(2026, 12), (2027, 1), (2027, 2)]
+    assert (starts[13].year, starts[13].month, starts[14].year, starts[14].month) == (
+        2027,
+        12,
+        2028,
+        1,
+    )
+    assert all(s.tzinfo is first.tzinfo and s.hour == 18 for s in starts)
+
+
+def test_recording_a_meeting_held_goes_by_the_day_in_warsaw() -> None:
+    starts = datetime(2026, 4, 1, 22, 30, tzinfo=UTC)  # 2 April, 00:30 in Kraków
+    assert (
+        domain.meeting_can_be_recorded_held(
+            "scheduled", starts, datetime(2026, 4, 1, 10, tzinfo=UTC)
+        )
+        == "the meeting is on 2026-04-02; record it on the day or after"
+    )
+    # 23:00 UTC on 1 April is already 2 April in Kraków: the meeting's day.
+    assert (
+        domain.meeting_can_be_recorded_held(
+            "scheduled", starts, datetime(2026, 4, 1, 23, tzinfo=UTC)
+        )
+        is None
+    )
+    assert (
+        domain.meeting_can_be_recorded_held("held", starts, starts)
+        == "the meeting is already recorded as held; it counts once"
+    )
+    assert domain.meeting_can_be_recorded_held("cancelled", starts, starts) == (
+        "the meeting was cancelled"
+    )
+
+
+def test_each_minutes_refusal_says_why() -> None:
+    t = datetime(2026, 5, 10, 15, tzinfo=UTC)
+    later = t + timedelta(days=30)
+    said = {
+        (True, "held", "held", later, True): "the minutes are already approved and cannot change",
+        (False, "scheduled", "held", later, True): "only a held meeting has minutes to approve",
+        (False, "held", "scheduled", later, True): "the approving meeting is not recorded as held",
+        (False, "held", "held", t, True): "minutes are approved at a later meeting",
+        (False, "held", "held", later, False): "the approving meeting had no quorum",
+    }
+    for (approved, status, approving, when, quorum), reason in said.items():
+        assert (
+            domain.minutes_approval_problem(status, t, True, approved, approving, when, quorum)
+            == reason
+        )

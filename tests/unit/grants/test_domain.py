@@ -138,6 +138,20 @@ def test_partial_funding_cuts_the_last_award_to_what_remains_only_when_allowed()
     assert [w.amount for w in domain.allocate(ranked, 700, 300, partial=False)] == [300, 300]
 
 
+def test_a_request_that_fits_the_remaining_budget_exactly_is_funded_in_full() -> None:
+    ranked = domain.rank([candidate(90, 300), candidate(80, 400), candidate(70, 100)])
+    # 300 + 400 spend the budget of 700 to the last unit: the second is funded, not skipped.
+    for partial in (False, True):
+        awards = domain.allocate(ranked, 700, 400, partial=partial)
+        assert [(w.application_id, w.amount, w.rank) for w in awards] == [
+            (ranked[0].application_id, 300, 1),
+            (ranked[1].application_id, 400, 2),
+        ]
+    # A single request equal to the whole budget.
+    (alone,) = domain.allocate(ranked[1:2], 400, 400, partial=False)
+    assert alone.amount == 400
+
+
 candidates = st.lists(
     st.builds(candidate, st.integers(0, 100), st.integers(1, 5_000), st.integers(0, 1000)),
     max_size=30,
@@ -228,3 +242,82 @@ def test_a_conflicted_evaluator_is_replaced_by_another() -> None:
     e1, e2, e3 = (domain.Evaluator(uuid.UUID(int=i), frozenset(), 1) for i in (1, 2, 3))
     app = domain.NeedsEvaluators(uuid.uuid4(), uuid.uuid4(), 1, frozenset({e1.id, e2.id}))
     assert domain.plan_assignments([app], [e1, e2, e3], 2) == [(app.application_id, e3.id)]
+
+
+# --- Boundaries and exact refusals (each kills mutants that survived `make mutation`) -------
+
+
+def test_a_request_of_zero_is_refused_and_of_one_unit_is_not() -> None:
+    assert domain.budget_problem(0, [0], 300, "EUR") == Refusal(
+        "application.requested_not_positive", field="requested"
+    )
+    assert domain.budget_problem(1, [1], 300, "EUR") is None
+    one_over = domain.budget_problem(100, [60, 41], 300, "EUR")
+    assert one_over is not None and one_over.code == "application.budget_over_requested"
+
+
+def test_the_day_and_the_opening_follow_warsaw_time() -> None:
+    late_evening = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)  # 00:30 on 1 April in Kraków
+    assert domain.warsaw_today(late_evening).isoformat() == "2026-04-01"
+    assert domain.default_report_due(late_evening).isoformat() == "2026-09-28"  # +180 days
+    opens = T0
+    assert domain.submission_problem(opens, opens + timedelta(days=1), opens) is None
+    assert domain.submission_problem(
+        opens, opens + timedelta(days=1), opens - timedelta(seconds=1)
+    ) == Refusal("application.call_not_open_yet", {"opens": opens})
+
+
+def test_scores_covering_every_criterion_have_no_problem() -> None:
+    assert domain.scores_problem(CRITERIA, {"relevance": 10, "budget": 0}) is None
+
+
+def test_a_last_unit_of_budget_goes_to_the_next_application_when_partial() -> None:
+    ranked = domain.rank([candidate(90, 300), candidate(80, 300)])
+    awards = domain.allocate(ranked, 301, 300, partial=True)
+    assert [(w.application_id, w.amount, w.rank) for w in awards] == [
+        (ranked[0].application_id, 300, 1),
+        (ranked[1].application_id, 1, 2),
+    ]
+
+
+def test_each_adjusted_award_refusal_names_its_application() -> None:
+    a = uuid.uuid4()
+    named = {"application_id": a}
+
+    def problem(amount: int, maximum: int = 300, budget: int = 600) -> Refusal | None:
+        return domain.adjusted_awards_problem({a: amount}, {a: 500}, budget, maximum, "PLN")
+
+    assert problem(0) == Refusal("decision.award_not_positive", named, "awards")
+    assert problem(1) is None
+    assert problem(301) == Refusal(
+        "decision.award_over_maximum", {**named, "maximum": Amount(300, "PLN")}, "awards"
+    )
+    assert problem(300, budget=300) is None, "the whole budget may be awarded"
+
+
+def test_assignment_fills_applications_in_id_order_and_counts_load() -> None:
+    e1, e2 = uuid.UUID(int=1), uuid.UUID(int=2)
+    a, b, c = (uuid.UUID(int=10 + i) for i in range(3))
+    org = uuid.UUID(int=99)
+
+    def needs(app_id: uuid.UUID, active: int = 0) -> domain.NeedsEvaluators:
+        return domain.NeedsEvaluators(app_id, org, active, frozenset())
+
+    # e1 already holds two assignments: e2 takes the first two, then ties go by id.
+    pool = [domain.Evaluator(e2, frozenset(), 0), domain.Evaluator(e1, frozenset(), 2)]
+    assert domain.plan_assignments([needs(c), needs(b), needs(a)], pool, 1) == [
+        (a, e2),
+        (b, e2),
+        (c, e1),
+    ]
+    # An application that has its evaluators is skipped, not the end of the plan.
+    pool = [domain.Evaluator(e1, frozenset(), 0), domain.Evaluator(e2, frozenset(), 0)]
+    assert domain.plan_assignments([needs(a, active=1), needs(b, active=0)], pool, 2) == [
+        (a, e1),
+        (b, e2),  # the least loaded first
+        (b, e1),
+    ]
+    assert domain.plan_assignments([needs(a, active=2), needs(b, active=0)], pool, 2) == [
+        (b, e1),
+        (b, e2),
+    ]

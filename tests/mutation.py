@@ -1,0 +1,169 @@
+"""Mutation testing: `make mutation` (or `python -m tests.mutation [SET ...]`). A report, not CI.
+
+mutmut puts deliberate bugs (mutants) into a copy of the code and runs, for each mutant, only
+the selected tests that call the mutated function; a mutant no test notices "survived". Each set
+pairs modules with the tests that defend them, so the pure rules run against their fast unit
+tests and the kit against its own integration tests (real servers, embedded per test session):
+
+- `domain`: services/*/domain.py and services/participation/*/domain.py with tests/unit;
+- `kit`: shared/outbox.py, shared/inbox.py and shared/auth.py (the guards `requires` and
+  `authenticated` live there) with tests/integration/kit's outbox, inbox and auth tests. Slow:
+  every mutant starts its own embedded servers.
+
+mutmut reads its settings from `pyproject.toml` in the folder it runs in, so each set runs in
+`.mutation/SET/`: the project's pyproject.toml with that set's `[tool.mutmut]` table, and links
+to services/, shared/ and tests/. Results are kept there, so a second run retries only what
+changed. Survivors: `cd .mutation/SET && ../../.venv/bin/mutmut show NAME`. docs/mutation.md
+lists the survivors of the last full run and why each is left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from mutmut.stats import status_by_exit_code  # the outcome of each exit code of a mutant's run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SETS: dict[str, dict[str, list[str]]] = {  # modules, tests, extra [tool.mutmut] settings
+    "domain": {
+        "modules": [
+            "services/ambassadors/domain.py",
+            "services/grants/domain.py",
+            "services/indicators/domain.py",
+            "services/participation/bench/domain.py",
+            "services/participation/council/domain.py",
+        ],
+        "tests": ["tests/unit"],
+    },
+    "kit": {
+        "modules": ["shared/outbox.py", "shared/inbox.py", "shared/auth.py"],
+        "tests": [
+            "tests/integration/kit/test_outbox_relay.py",
+            "tests/integration/kit/test_inbox.py",
+            "tests/integration/kit/test_auth.py",
+        ],
+        # The guards are made when the services' modules are imported (`guards=[requires(..)]`):
+        # each mutant's run must import afresh, not fork a process that imported them unmutated
+        # (with the default, every mutant of `requires` "survives").
+        # A fresh import and embedded servers cost CPU seconds that the stats run did not
+        # measure: without a larger constant mutmut's CPU limit stops runs that would pass.
+        "settings": [
+            'process_isolation = "forkserver"',
+            'forkserver_warmup = "none"',
+            "timeout_constant = 120.0",
+        ],
+    },
+}
+
+
+def toml_list(values: list[str]) -> str:
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
+def prepare(name: str) -> Path:
+    """`.mutation/NAME/` with the project's pyproject.toml carrying this set's mutmut table."""
+    work = ROOT / ".mutation" / name
+    work.mkdir(parents=True, exist_ok=True)
+    for part in ("services", "shared", "tests"):
+        link = work / part
+        if not link.is_symlink():
+            link.symlink_to(ROOT / part)
+    base = (ROOT / "pyproject.toml").read_text()
+    base = re.split(r"^\[tool\.mutmut\]", base, flags=re.M)[0]
+    spec = SETS[name]
+    table = (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["services", "shared"]\n'
+        f"only_mutate = {toml_list(spec['modules'])}\n"
+        'also_copy = ["tests", "pyproject.toml"]\n'
+        f"pytest_add_cli_args_test_selection = {toml_list(spec['tests'])}\n"
+        'pytest_add_cli_args = ["-p", "no:cacheprovider"]\n'
+        + "".join(line + "\n" for line in spec.get("settings", []))
+    )
+    (work / "pyproject.toml").write_text(base.rstrip() + "\n" + table)
+    return work
+
+
+def tally(work: Path, modules: list[str]) -> list[tuple[str, Counter[str], list[str]]]:
+    """Per module: outcomes counted, and the names of the mutants that survived."""
+    rows = []
+    for module in modules:
+        meta = work / "mutants" / (module + ".meta")
+        counts: Counter[str] = Counter()
+        survivors: list[str] = []
+        if meta.exists():
+            for key, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+                outcome = status_by_exit_code[code]
+                counts[outcome] += 1
+                if outcome in ("survived", "no tests"):
+                    survivors.append(f"{key} ({outcome})")
+        rows.append((module, counts, survivors))
+    return rows
+
+
+def report(name: str, rows: list[tuple[str, Counter[str], list[str]]]) -> None:
+    print(f"\n{name}: killed share per module (no tests and survived count as not killed)")
+    print(
+        f"{'module':48} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} {'share':>7}"
+    )
+    for module, counts, _ in rows:
+        total = sum(counts.values())
+        killed = counts["killed"] + counts["timeout"]
+        share = f"{100 * killed / total:.1f} %" if total else "-"
+        print(
+            f"{module:48} {total:>8} {killed:>7} {counts['survived']:>9} "
+            f"{counts['no tests']:>9} {share:>7}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", help=f"of {', '.join(SETS)} (default: domain)")
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--survivors", action="store_true", help="list every surviving mutant")
+    args = parser.parse_args()
+    unknown = set(args.sets) - set(SETS)
+    if unknown:
+        parser.error(f"unknown sets {', '.join(sorted(unknown))}; known: {', '.join(SETS)}")
+    mutmut = Path(sys.executable).with_name("mutmut")
+    status = 0
+    for name in args.sets or ["domain"]:
+        work = prepare(name)
+        log = work / "mutmut.log"
+        print(f"{name}: mutmut run (progress in {log.relative_to(ROOT)}) ...", flush=True)
+        # mutmut keeps earlier verdicts: a mutant that survived is not retried against tests
+        # added since, so the second pass retries exactly those.
+        previous = [s.split()[0] for _, _, ss in tally(work, SETS[name]["modules"]) for s in ss]
+        with log.open("w") as out:
+            for names in ([], previous):
+                if names is previous and not names:
+                    continue
+                done = subprocess.run(
+                    [str(mutmut), "run", "--max-children", str(args.max_children), *names],
+                    cwd=work,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    check=False,
+                )
+                if done.returncode != 0:
+                    print(f"{name}: mutmut exited with {done.returncode}; see {log}")
+                    status = 1
+        rows = tally(work, SETS[name]["modules"])
+        report(name, rows)
+        if args.survivors:
+            for _, _, survivors in rows:
+                for s in survivors:
+                    print("  ", s)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
