@@ -130,8 +130,6 @@ def test_every_council_page_string_is_translated_into_polish_english_and_ukraini
 
 # --- Boundaries and exact wording (each kills mutants that survived `make mutation`) --------
 
-WARSAW = domain.WARSAW
-
 
 def test_quorum_boundaries_of_share_floor_and_an_empty_council() -> None:
     assert domain.QuorumRule(percent=0, minimum=0).required(10) == 0
@@ -177,15 +175,16 @@ def test_monthly_meetings_run_over_the_new_year_in_the_first_ones_zone() -> None
     assert all(s.tzinfo is first.tzinfo and s.hour == 18 for s in starts)
 
 
-def test_recording_a_meeting_held_goes_by_the_day_in_warsaw() -> None:
+def test_recording_a_meeting_held_goes_by_its_start_in_warsaw_time() -> None:
     starts = datetime(2026, 4, 1, 22, 30, tzinfo=UTC)  # 2 April, 00:30 in Kraków
-    assert (
-        domain.meeting_can_be_recorded_held(
-            "scheduled", starts, datetime(2026, 4, 1, 10, tzinfo=UTC)
-        )
-        == "the meeting is on 2026-04-02; record it on the day or after"
+    assert domain.meeting_can_be_recorded_held(
+        "scheduled", starts, datetime(2026, 4, 1, 22, 29, tzinfo=UTC)
+    ) == (
+        "the meeting starts at 00:30 on 2026-04-02 (Kraków time); "
+        "it cannot be recorded as held before it has started"
     )
-    # 23:00 UTC on 1 April is already 2 April in Kraków: the meeting's day.
+    # From its start on (the same instant included) it can be recorded.
+    assert domain.meeting_can_be_recorded_held("scheduled", starts, starts) is None
     assert (
         domain.meeting_can_be_recorded_held(
             "scheduled", starts, datetime(2026, 4, 1, 23, tzinfo=UTC)
