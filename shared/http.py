@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any, Generic, TypeVar
 
 import asyncpg
@@ -14,10 +15,14 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("openkrakow.http")
 
 MAX_BODY_BYTES = 1024 * 1024
+# Deepest nesting of arrays and objects a request body may have. Ours need 4; JSON nested near
+# Python's recursion limit (~1,000) makes the decoder raise RecursionError (a 500 before this).
+MAX_JSON_DEPTH = 64
 T = TypeVar("T")
 
 
@@ -183,3 +188,68 @@ def field_error(field: str, message: str, status: int = 422) -> HTTPException:
     exc = HTTPException(status_code=status, detail=f"{field}: {message}")
     exc.extra = [{"message": message, "key": field}]
     return exc
+
+
+# --- JSON nesting depth, refused at the edge ------------------------------------------------
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+_FORMS = (b"application/x-www-form-urlencoded", b"multipart/form-data")
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON text (brackets in strings skipped).
+
+    C-speed steps only (a regex drops the strings, `translate` keeps the brackets, `accumulate`
+    sums them), so a 1 MiB body costs milliseconds; malformed JSON gets a depth all the same.
+    """
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def too_deep(depth: int = MAX_JSON_DEPTH) -> HTTPException:
+    return field_error("body", f"JSON must not be nested deeper than {depth} levels", 400)
+
+
+def json_depth_middleware(app: ASGIApp) -> ASGIApp:
+    """Refuses (400, problem details) a request body nested deeper than MAX_JSON_DEPTH.
+
+    Every route's body passes through `receive`, whoever decodes it (Litestar's `data`, a
+    handler's own `msgspec.json.decode`, the idempotency fingerprint), so the check sits there:
+    once the last chunk has arrived the body is scanned — only when it holds more opening
+    brackets than the limit, which no ordinary body does — and an over-deep one raises before
+    any decoder sees it. HTML forms are not JSON and are not scanned.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await app(scope, receive, send)
+            return
+        content_type = b""
+        for key, value in scope["headers"]:
+            if key.lower() == b"content-type":
+                content_type = value.lower()
+        if content_type.startswith(_FORMS):
+            await app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        opened = 0
+
+        async def checked_receive() -> Message:
+            nonlocal opened
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                opened += chunk.count(b"[") + chunk.count(b"{")
+                chunks.append(chunk)
+                if not message.get("more_body", False) and opened > MAX_JSON_DEPTH:
+                    body = b"".join(chunks)
+                    chunks.clear()
+                    if json_depth(body) > MAX_JSON_DEPTH:
+                        raise too_deep()
+            return message
+
+        await app(scope, checked_receive, send)
+
+    return middleware
