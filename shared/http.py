@@ -15,7 +15,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 log = logging.getLogger("openkrakow.http")
 
@@ -236,7 +236,7 @@ def json_depth_middleware(app: ASGIApp) -> ASGIApp:
         chunks: list[bytes] = []
         opened = 0
 
-        async def checked_receive() -> Message:
+        async def checked_receive() -> ReceiveMessage:
             nonlocal opened
             message = await receive()
             if message["type"] == "http.request":
