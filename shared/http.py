@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, Generic, TypeVar
+from urllib.parse import unquote, urlsplit
 
 import asyncpg
 import msgspec
@@ -188,6 +189,49 @@ def field_error(field: str, message: str, status: int = 422) -> HTTPException:
     exc = HTTPException(status_code=status, detail=f"{field}: {message}")
     exc.extra = [{"message": message, "key": field}]
     return exc
+
+
+# --- Redirect targets taken from input ------------------------------------------------------
+
+_MAX_TARGET = 2000
+
+
+def _leads_elsewhere(text: str) -> bool:
+    """True when a browser (or any layer decoding it) could read `text` as another origin."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text) or "\\" in text:
+        return True  # browsers drop tabs and newlines and read "\\" as "/": "/\t/x" is "//x"
+    if not text.startswith("/") or text.startswith("//"):
+        return True
+    parts = urlsplit(text)
+    return bool(parts.scheme or parts.netloc)
+
+
+def same_origin_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site (`/…`), None for anything a browser could send
+    elsewhere. The one check for every redirect target or link taken from a request.
+
+    Refused: anything but printable ASCII (control characters, DEL, spaces, tabs, newlines:
+    browsers strip or drop them, so "/\t/evil" becomes "//evil"), backslashes (read as "/"),
+    a scheme or host ("https://evil", "javascript:"), "//" at the start — and each of these
+    again in every percent-decoded form ("/%2F/evil", "/%5Cevil", "/%09/evil"), in case some
+    layer decodes before a browser resolves it.
+    """
+    if not target or len(target) > _MAX_TARGET:
+        return None
+    if not all(0x21 <= ord(c) <= 0x7E for c in target):
+        return None
+    text = target
+    for _ in range(4):  # "%25252F" takes three decodings to become "/"
+        if _leads_elsewhere(text):
+            return None
+        try:
+            decoded = unquote(text, errors="strict") if "%" in text else text
+        except UnicodeDecodeError:
+            return None
+        if decoded == text:
+            return target
+        text = decoded
+    return None
 
 
 # --- JSON nesting depth, refused at the edge ------------------------------------------------
