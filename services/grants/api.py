@@ -391,7 +391,8 @@ async def submit_evaluation(
 async def list_evaluations(
     request: Request[Any, Any, Any], app_id: uuid.UUID, runtime: Runtime
 ) -> list[EvaluationView]:
-    """Evaluations of an application. An evaluator sees others' scores only after submitting their own."""
+    """Evaluations of an application. An evaluator sees others' scores only after submitting their
+    own; one who declared a conflict of interest sees none of them (403), as a recused juror."""
     who = _who(request)
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows = await store.evaluations_of(conn, app_id)
@@ -400,7 +401,10 @@ async def list_evaluations(
             own = await store.assignment_of(conn, app_id, who.subject)
             if own is None:
                 raise refusal(PermissionDeniedException, "evaluation.not_assigned")
-    blind = own is not None and own["submitted_at"] is None
+            if own["conflict_of_interest"]:
+                raise refusal(PermissionDeniedException, "evaluation.recused")
+    # Declaring a conflict also sets submitted_at: only one's own scores end the blindness.
+    blind = own is not None and (own["submitted_at"] is None or own["conflict_of_interest"])
     return [
         EvaluationView(
             evaluator_id=r["evaluator_id"],
