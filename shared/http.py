@@ -263,7 +263,8 @@ def json_depth_middleware(app: ASGIApp) -> ASGIApp:
     handler's own `msgspec.json.decode`, the idempotency fingerprint), so the check sits there:
     once the last chunk has arrived the body is scanned — only when it holds more opening
     brackets than the limit, which no ordinary body does — and an over-deep one raises before
-    any decoder sees it. HTML forms are not JSON and are not scanned.
+    any decoder sees it. Every `/api/` body is scanned, whatever its Content-Type (a JSON
+    route decodes it regardless); HTML forms posted to pages are not JSON and are not.
     """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -274,7 +275,8 @@ def json_depth_middleware(app: ASGIApp) -> ASGIApp:
         for key, value in scope["headers"]:
             if key.lower() == b"content-type":
                 content_type = value.lower()
-        if content_type.startswith(_FORMS):
+        # The API decodes a body as JSON whatever its Content-Type says; pages read forms.
+        if content_type.startswith(_FORMS) and not scope["path"].startswith("/api/"):
             await app(scope, receive, send)
             return
         chunks: list[bytes] = []

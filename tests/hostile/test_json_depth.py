@@ -58,7 +58,12 @@ async def test_deep_json_is_a_400_problem_on_every_route(
 ) -> None:
     wrong: list[Any] = []
     for name, path, role in routes():
-        for content_type in ("application/json", "text/plain"):
+        for content_type in (
+            "application/json",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+        ):
             headers = {"Content-Type": content_type}
             if role:
                 headers |= platform.auth(role)
