@@ -160,6 +160,7 @@ async def test_a_hostile_path_does_not_become_a_language_link_elsewhere(
     assert not wrong, wrong
 
 
+@pytest.mark.browser
 async def test_chromium_resolves_every_link_and_redirect_on_this_site(
     platform: RunningPlatform,
 ) -> None:
