@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint setup bench clean
+.PHONY: run test lint setup bench stress-embedded clean
 
 run: $(STAMP)
 	$(BIN)/openkrakow run
@@ -21,6 +21,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
+# Not part of `make test`: 100 starts of the embedded servers under a churn of outgoing
+# connections (README, "Embedded servers and their ports").
+stress-embedded: $(STAMP)
+	$(BIN)/python -m tests.bench.embedded_stress $(STRESS_ARGS)
+
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -29,11 +34,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# axe-core (accessibility checks in browser tests); skipped when npm is not installed,
-# in which case the browser tests say why they skip.
+# axe-core (accessibility checks in browser tests) and oidc-provider (OIDC tests); skipped when
+# npm is not installed, in which case those tests say why they skip (and fail under CI=true).
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
-	else echo "npm not found: browser accessibility checks will be skipped"; fi
+	else echo "npm not found: browser accessibility checks and OIDC provider tests will be skipped"; fi
 
 clean:
 	rm -rf $(VENV) node_modules .openkrakow

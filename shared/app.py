@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth import InvalidToken
+from shared.health import parts_report
 from shared.http import (
     EXCEPTION_HANDLERS,
     MAX_BODY_BYTES,
@@ -115,11 +116,17 @@ async def _check(name: str, probe: Any) -> tuple[str, bool]:
     tags=["platform"],
     security=[{}],
     responses={
-        503: ResponseSpec(data_container=dict[str, Any], description="a named part does not answer")
+        503: ResponseSpec(
+            data_container=dict[str, Any],
+            description="a named server does not answer, or a named consumer or relay has not "
+            "been running for HEALTH_GRACE_SECONDS",
+        )
     },
 )
 async def health(state: State) -> Response[dict[str, Any]]:
-    """200 when PostgreSQL, NATS and Redis answer; 503 naming the failing parts otherwise."""
+    """200 when PostgreSQL, NATS and Redis answer and every consumer and relay of this process
+    runs (or has been retrying for less than HEALTH_GRACE_SECONDS); 503 naming the failing
+    parts otherwise. Each consumer's and relay's state, last error and lag are reported."""
     runtime: Runtime = state.runtime
 
     async def pg() -> None:
@@ -134,13 +141,18 @@ async def health(state: State) -> Response[dict[str, Any]]:
         assert runtime.redis is not None
         await runtime.redis.ping()
 
-    results = await asyncio.gather(
-        _check("postgresql", pg()), _check("nats", nats()), _check("redis", redis())
+    *results, (parts, failing_parts) = await asyncio.gather(
+        _check("postgresql", pg()),
+        _check("nats", nats()),
+        _check("redis", redis()),
+        parts_report(runtime),
     )
-    failing = [name for name, ok in results if not ok]
+    failing = [name for name, ok in results if not ok] + failing_parts
+    body: dict[str, Any] = {"status": "unavailable" if failing else "ok"}
     if failing:
-        return Response({"status": "unavailable", "failing": failing}, status_code=503)
-    return Response({"status": "ok"})
+        body["failing"] = failing
+    body.update(versions=runtime.versions, **parts)
+    return Response(body, status_code=503 if failing else 200)
 
 
 _PROBLEM_RESPONSES = {

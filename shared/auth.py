@@ -110,13 +110,21 @@ class LocalIssuer:
         return dict(decoded.claims)
 
 
+def claim_at(claims: dict[str, Any], path: str) -> Any:
+    """The value at a dotted claim path (`realm_access.roles`), or None when it is absent."""
+    raw: Any = claims
+    for part in path.split("."):
+        if not isinstance(raw, dict) or part not in raw:
+            return None
+        raw = raw[part]
+    return raw
+
+
 def principal_from_claims(
     claims: dict[str, Any], *, roles_claim: str = "roles", via: str
 ) -> Principal:
     """Map token claims to a Principal; unknown roles are ignored."""
-    raw: Any = claims
-    for part in roles_claim.split("."):
-        raw = raw.get(part, {}) if isinstance(raw, dict) else {}
+    raw = claim_at(claims, roles_claim)
     if isinstance(raw, str):
         raw = raw.split()
     roles = tuple(r for r in (raw or []) if r in ROLES)
@@ -130,12 +138,34 @@ def principal_from_claims(
     )
 
 
-class OidcIssuer:
-    """An external OpenID Connect issuer: discovery, JWKS (cached, refreshed on unknown kid)."""
+# RFC 9068 §2.1: an OAuth 2.0 access token in JWT form says so in its header.
+ACCESS_TOKEN_TYPES = ("at+jwt", "application/at+jwt")
+# Claims only an ID token carries (OIDC Core §2, §3.1.3.6; Keycloak puts `typ: ID` in the body).
+ID_TOKEN_MARKS = ("nonce", "at_hash", "c_hash", "s_hash")
 
-    def __init__(self, issuer: str, audience: str | None, roles_claim: str) -> None:
+
+class OidcIssuer:
+    """An external OpenID Connect issuer: discovery, JWKS (cached, refreshed on unknown kid).
+
+    The API takes only access tokens of this issuer, never its ID tokens (which any client of
+    the issuer holds, with the client id as audience): a token whose header `typ` is `at+jwt`
+    (RFC 9068) is an access token; any other token is taken only when an API audience of its own
+    (OIDC_AUDIENCE, not the client id) is configured and the token bears no mark of an ID token.
+    """
+
+    #: Seconds between two JWKS fetches asked for by a token with an unknown key.
+    refresh_cooldown = 60.0
+
+    def __init__(
+        self,
+        issuer: str,
+        audience: str | None,
+        roles_claim: str,
+        client_id: str | None = None,
+    ) -> None:
         self.issuer = issuer.rstrip("/")
         self.audience = audience
+        self.client_id = client_id
         self.roles_claim = roles_claim
         self.metadata: dict[str, Any] | None = None
         self._keys: KeySet | None = None
@@ -152,8 +182,8 @@ class OidcIssuer:
 
     async def keys(self, *, refresh: bool = False) -> KeySet:
         """The issuer's signing keys; refreshed at most once a minute on demand, else hourly."""
-        stale = time.monotonic() - self._keys_at > 3600
-        if self._keys is None or stale or (refresh and time.monotonic() - self._keys_at > 60):
+        age = time.monotonic() - self._keys_at
+        if self._keys is None or age > 3600 or (refresh and age > self.refresh_cooldown):
             meta = await self.discover()
             async with httpx.AsyncClient(timeout=10) as client:
                 resp = await client.get(meta["jwks_uri"])
@@ -162,10 +192,9 @@ class OidcIssuer:
             self._keys_at = time.monotonic()
         return self._keys
 
-    async def verify(
-        self, token: str, *, audience: str | None = None, nonce: str | None = None
-    ) -> dict[str, Any]:
-        """Claims of a valid token of this issuer; InvalidToken otherwise."""
+    async def _decode(
+        self, token: str, *, audience: str | None, nonce: str | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         algs = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]
         try:
             try:
@@ -177,14 +206,59 @@ class OidcIssuer:
                 "exp": {"essential": True},
                 "sub": {"essential": True},
             }
-            if audience or self.audience:
-                options["aud"] = {"essential": True, "value": audience or self.audience}
+            if audience:
+                options["aud"] = {"essential": True, "value": audience}
             if nonce:
                 options["nonce"] = {"essential": True, "value": nonce}
             jwt.JWTClaimsRegistry(leeway=30, **options).validate(decoded.claims)
         except (JoseError, ValueError, KeyError, httpx.HTTPError) as exc:
             raise InvalidToken(str(exc)) from exc
-        return dict(decoded.claims)
+        return dict(decoded.header), dict(decoded.claims)
+
+    async def verify(
+        self, token: str, *, audience: str | None = None, nonce: str | None = None
+    ) -> dict[str, Any]:
+        """Claims of a valid token of this issuer (signature, iss, exp, sub, aud, nonce)."""
+        _, claims = await self._decode(
+            token, audience=audience or self.audience or self.client_id, nonce=nonce
+        )
+        return claims
+
+    async def verify_id_token(self, token: str, *, client_id: str, nonce: str) -> dict[str, Any]:
+        """Claims of an ID token issued to `client_id` for the sign-in that sent `nonce`."""
+        header, claims = await self._decode(token, audience=client_id, nonce=nonce)
+        if str(header.get("typ", "")).lower() in ACCESS_TOKEN_TYPES:
+            raise InvalidToken("an access token is not an ID token")
+        return claims
+
+    async def verify_access_token(self, token: str) -> dict[str, Any]:
+        """Claims of an access token for this platform's API; ID tokens are refused."""
+        audience = self.audience or self.client_id
+        header, claims = await self._decode(token, audience=audience, nonce=None)
+        if str(header.get("typ", "")).lower() in ACCESS_TOKEN_TYPES:
+            return claims
+        if audience is None or audience == self.client_id:
+            raise InvalidToken(
+                "not an access token: without an API audience of its own (OIDC_AUDIENCE) "
+                "only RFC 9068 tokens (typ at+jwt) are taken"
+            )
+        if any(mark in claims for mark in ID_TOKEN_MARKS) or claims.get("typ") == "ID":
+            raise InvalidToken("an ID token is not an access token")
+        return claims
+
+    async def userinfo(self, access_token: str) -> dict[str, Any]:
+        """The claims the issuer's userinfo endpoint gives for `access_token`."""
+        meta = await self.discover()
+        endpoint = meta.get("userinfo_endpoint")
+        if not endpoint:
+            raise InvalidToken("the issuer has no userinfo endpoint")
+        async with httpx.AsyncClient(timeout=10) as client:
+            resp = await client.get(endpoint, headers={"Authorization": f"Bearer {access_token}"})
+            resp.raise_for_status()
+        body = resp.json()
+        if not isinstance(body, dict):
+            raise InvalidToken("userinfo is not a JSON object")
+        return body
 
 
 class Authenticator:
@@ -202,8 +276,9 @@ class Authenticator:
         oidc = (
             OidcIssuer(
                 settings.oidc_issuer,
-                settings.oidc_audience or settings.oidc_client_id,
+                settings.oidc_audience,
                 settings.oidc_roles_claim,
+                client_id=settings.oidc_client_id,
             )
             if settings.oidc_issuer
             else None
@@ -223,7 +298,7 @@ class Authenticator:
         if issuer == self.local.issuer:
             return principal_from_claims(self.local.verify(token, purpose="access"), via="bearer")
         if self.oidc and issuer == self.oidc.issuer:
-            claims = await self.oidc.verify(token)
+            claims = await self.oidc.verify_access_token(token)
             return principal_from_claims(claims, roles_claim=self.oidc.roles_claim, via="bearer")
         raise InvalidToken("token of an unknown issuer")
 
@@ -246,9 +321,14 @@ class Authenticator:
             claims["org"] = str(org)
         return self.local.sign(claims, ttl=ttl, purpose="access")
 
-    def session_token(self, principal: Principal) -> str:
-        """The value of the page session cookie for a signed-in person."""
+    def session_token(self, principal: Principal, *, id_token: str | None = None) -> str:
+        """The value of the page session cookie for a signed-in person.
+
+        `id_token` (a sign-in at the OIDC issuer) is kept as `idt` for the logout hint.
+        """
         claims: dict[str, Any] = {"sub": principal.subject, "roles": list(principal.roles)}
+        if id_token:
+            claims["idt"] = id_token
         if principal.org:
             claims["org"] = str(principal.org)
         if principal.name:

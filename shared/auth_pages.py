@@ -5,14 +5,21 @@ the city (NGO representatives, evaluators, jurors) get a one-time link by e-mail
 minutes. Opening a link shows a confirmation button: mail scanners that prefetch links must not
 spend them, so only the POST signs in. Either way the result is a session cookie (HttpOnly,
 SameSite=Lax, Secure on https) holding a token of the local issuer.
+
+At the OIDC issuer the platform is a confidential client (OIDC_CLIENT_AUTH: secret by HTTP Basic,
+form-urlencoded first, or in the body). Roles come from the ID token or the userinfo endpoint;
+a refusal (no role, an error from the issuer) is a translated page and a log line. Sign-out ends
+the issuer's session too when it offers an end_session_endpoint.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import time
 from typing import Any
+from urllib.parse import quote_plus, urlencode
 
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client
@@ -28,6 +35,7 @@ from shared.auth import (
     SESSION_TTL,
     InvalidToken,
     Principal,
+    claim_at,
     current_user,
     principal_from_claims,
 )
@@ -73,10 +81,13 @@ def _session_cookie(runtime: Runtime, value: str, max_age: int = SESSION_TTL) ->
     )
 
 
-def _signed_in(runtime: Runtime, principal: Principal, target: str) -> Response[Any]:
+def _signed_in(
+    runtime: Runtime, principal: Principal, target: str, id_token: str | None = None
+) -> Response[Any]:
     assert runtime.auth is not None
     response: Response[Any] = Redirect(target, status_code=303)
-    response.set_cookie(_session_cookie(runtime, runtime.auth.session_token(principal)))
+    token = runtime.auth.session_token(principal, id_token=id_token)
+    response.set_cookie(_session_cookie(runtime, token))
     return response
 
 
@@ -142,7 +153,12 @@ async def use_link(request: Request[Any, Any, Any], runtime: Runtime) -> Respons
 
 @post("/auth/sign-out", include_in_schema=False, status_code=303)
 async def sign_out(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
-    """Ends the session: the cookie is cleared and its token revoked until it would expire."""
+    """Ends the session: the cookie is cleared and its token revoked until it would expire.
+
+    A session begun at the OIDC issuer is ended there too (RP-initiated logout) when the issuer
+    names an `end_session_endpoint`: the browser goes there with the ID token as a hint and
+    comes back to the platform's front page.
+    """
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie and runtime.redis is not None:
         key = "okr:revoked:" + hashlib.sha256(cookie.encode()).hexdigest()
@@ -150,21 +166,58 @@ async def sign_out(request: Request[Any, Any, Any], runtime: Runtime) -> Respons
             await runtime.redis.set(key, "1", ex=SESSION_TTL)
         except Exception as exc:  # noqa: BLE001 - the cookie is still cleared below
             log.warning("could not record sign-out: %s", exc)
-    response: Response[Any] = Redirect("/", status_code=303)
+    response: Response[Any] = Redirect(await _after_sign_out(runtime, cookie), status_code=303)
     response.set_cookie(_session_cookie(runtime, "", max_age=0))
     return response
 
 
+async def _after_sign_out(runtime: Runtime, cookie: str | None) -> str:
+    """Where the browser goes after sign-out: the issuer's logout endpoint, or the front page."""
+    auth = runtime.auth
+    if not cookie or auth is None or auth.oidc is None:
+        return "/"
+    try:
+        id_token = auth.local.verify(cookie, purpose="session").get("idt")
+        if not id_token:
+            return "/"
+        endpoint = (await auth.oidc.discover()).get("end_session_endpoint")
+    except Exception as exc:  # noqa: BLE001 - the platform's own session is ended regardless
+        log.warning("OIDC sign-out: the issuer's session is not ended (%s)", exc)
+        return "/"
+    if not endpoint:
+        return "/"
+    query = {
+        "id_token_hint": id_token,
+        "post_logout_redirect_uri": f"{runtime.settings.public_url}/",
+    }
+    if runtime.settings.oidc_client_id:
+        query["client_id"] = runtime.settings.oidc_client_id
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}"
+
+
+def _client_secret_basic(
+    client: Any, method: str, uri: str, headers: dict[str, str], body: str
+) -> tuple[str, dict[str, str], str]:
+    """HTTP Basic client authentication as RFC 6749 §2.3.1 asks: id and secret form-urlencoded
+    before base64 (Authlib sends them raw, so a secret with `+`, `%` or `:` is refused)."""
+    pair = f"{quote_plus(client.client_id)}:{quote_plus(client.client_secret)}"
+    headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+    return uri, headers, body
+
+
 def _oidc_client(runtime: Runtime) -> AsyncOAuth2Client:
     s = runtime.settings
-    return AsyncOAuth2Client(
+    client = AsyncOAuth2Client(
         client_id=s.oidc_client_id,
         client_secret=s.oidc_client_secret,
+        token_endpoint_auth_method=s.oidc_client_auth,
         scope="openid profile email",
         redirect_uri=f"{s.public_url}/auth/oidc/callback",
         code_challenge_method="S256",
         timeout=10,
     )
+    client.register_client_auth_method(("client_secret_basic", _client_secret_basic))
+    return client
 
 
 @get("/auth/oidc/start", include_in_schema=False)
@@ -185,7 +238,8 @@ async def oidc_start(runtime: Runtime, next: str | None = None) -> Response[Any]
             "state": state,
             "verifier": verifier,
             "nonce": nonce,
-            "next": safe_next(next),
+            # Checked by the callback: no target (or an unsafe one) leads to the role's home.
+            "next": next or "",
         },
         ttl=600,
         purpose="oidc-flow",
@@ -205,17 +259,40 @@ async def oidc_start(runtime: Runtime, next: str | None = None) -> Response[Any]
     return response
 
 
+def _refused(request: Request[Any, Any, Any], reason: str, status_code: int) -> Response[Any]:
+    response = kit_pages.render(
+        request, "auth/oidc_refused.html", reason=reason, status_code=status_code
+    )
+    response.delete_cookie(OIDC_COOKIE, path="/auth/oidc")
+    return response
+
+
 @get("/auth/oidc/callback", include_in_schema=False)
 async def oidc_callback(
     request: Request[Any, Any, Any],
     runtime: Runtime,
     code: str = "",
     oauth_state: str = Parameter(query="state", default=""),
+    error: str = "",
+    error_description: str = "",
 ) -> Response[Any]:
-    """Completes the OIDC flow: checks state, swaps the code (with the PKCE verifier), signs in."""
+    """Completes the OIDC flow: checks state, swaps the code (with the PKCE verifier), signs in.
+
+    Roles (and the name) come from the ID token, or from the userinfo endpoint when the ID token
+    lacks them (a provider that conforms ID-token claims gives them only there).
+    """
     auth = runtime.auth
     if auth is None or auth.oidc is None:
         raise HTTPException(status_code=404, detail="no OIDC issuer is configured")
+    if error:
+        # The issuer answers the sign-in with an error (RFC 6749 §4.1.2.1): say so, never sign in.
+        log.warning(
+            "OIDC sign-in refused by the issuer: error=%s description=%s",
+            error[:64],
+            error_description[:200],
+        )
+        reason = "access_denied" if error == "access_denied" else "issuer_error"
+        return _refused(request, reason, 400)
     try:
         flow = auth.local.verify(request.cookies.get(OIDC_COOKIE, ""), purpose="oidc-flow")
     except InvalidToken:
@@ -223,23 +300,35 @@ async def oidc_callback(
     if not code or oauth_state != flow["state"]:
         return kit_pages.render(request, "auth/link_invalid.html", status_code=400)
     meta = await auth.oidc.discover()
+    settings = runtime.settings
     try:
         async with _oidc_client(runtime) as client:
             token = await client.fetch_token(
                 meta["token_endpoint"], code=code, code_verifier=flow["verifier"]
             )
-        claims = await auth.oidc.verify(
-            token["id_token"], audience=runtime.settings.oidc_client_id, nonce=flow["nonce"]
+        id_token = token["id_token"]
+        claims = await auth.oidc.verify_id_token(
+            id_token, client_id=settings.oidc_client_id or "", nonce=flow["nonce"]
         )
+        lacking = claim_at(claims, auth.oidc.roles_claim) is None or "name" not in claims
+        if lacking and token.get("access_token") and meta.get("userinfo_endpoint"):
+            info = await auth.oidc.userinfo(token["access_token"])
+            if info.get("sub") != claims["sub"]:  # OIDC Core §5.3.2
+                raise InvalidToken("userinfo is about another subject")
+            claims = {**claims, **{k: v for k, v in info.items() if k != "sub"}}
         principal = principal_from_claims(claims, roles_claim=auth.oidc.roles_claim, via="session")
     except (InvalidToken, KeyError, Exception) as exc:  # noqa: BLE001 - any failure: not signed in
         log.warning("OIDC sign-in failed: %s", exc)
         return kit_pages.render(request, "auth/link_invalid.html", status_code=400)
     if not principal.roles:
-        raise HTTPException(
-            status_code=403, detail="your city account has no role on this platform"
+        log.warning(
+            "OIDC sign-in refused: subject %s has no role of this platform in claim %s "
+            "(ID token or userinfo)",
+            principal.subject,
+            auth.oidc.roles_claim,
         )
-    response = _signed_in(runtime, principal, safe_next(flow.get("next"), principal))
+        return _refused(request, "no_role", 403)
+    response = _signed_in(runtime, principal, safe_next(flow.get("next"), principal), id_token)
     response.delete_cookie(OIDC_COOKIE, path="/auth/oidc")
     return response
 

@@ -19,14 +19,60 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 
+from shared import versions
 from shared.events import Envelope, encode
 
 log = logging.getLogger("openkrakow.bus")
 
 SUBJECTS = ["okr.>"]
 DUPLICATE_WINDOW_S = 300.0
+# Several filter subjects on one consumer need NATS 2.10; on 2.9 a consumer reading several
+# subjects filters on one subject covering them all, and the client skips the others.
+MULTIPLE_FILTERS_SINCE = (2, 10)
+# The server's own redelivery limit, far above any parking limit of ours (see ConsumerPolicy).
+SERVER_MAX_DELIVER = 1_000_000
+
+
+def subject_matches(pattern: str, subject: str) -> bool:
+    """NATS subject matching: `*` matches one token, a final `>` one or more."""
+    want, have = pattern.split("."), subject.split(".")
+    for i, token in enumerate(want):
+        if token == ">":
+            return len(have) > i
+        if i >= len(have) or (token != "*" and token != have[i]):
+            return False
+    return len(want) == len(have)
+
+
+def covering_subject(subjects: Sequence[str]) -> str:
+    """One filter subject matching every subject of `subjects` (their common leading tokens + `>`)."""
+    split = [s.split(".") for s in subjects]
+    common: list[str] = []
+    for tokens in zip(*split, strict=False):
+        if len(set(tokens)) != 1 or tokens[0] == ">":
+            break
+        common.append(tokens[0])
+    # `a.b.>` does not match `a.b` itself: keep one token fewer when a subject is that short.
+    while common and any(len(tokens) <= len(common) for tokens in split):
+        common.pop()
+    return ".".join([*common, ">"])
+
+
+# NATS answers a refused change of an existing consumer ("deliver policy can not be updated")
+# with code 500 and this error code, though retrying will not help either.
+CONSUMER_UPDATE_REFUSED = 10012
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """True for a JetStream API error refusing a request as invalid (400-class, not 404/408, or
+    a refused consumer update): retrying will not help until someone changes a configuration."""
+    if not isinstance(exc, APIError):
+        return False
+    if exc.err_code == CONSUMER_UPDATE_REFUSED:
+        return True
+    return exc.code is not None and 400 <= exc.code < 500 and exc.code not in (404, 408)
 
 
 @dataclass(frozen=True)
@@ -37,6 +83,13 @@ class ConsumerPolicy:
     with that delay). `ack_timeouts` is the server-side schedule for a message whose consumer died
     before acking: JetStream uses its first step as the ack wait, so it must leave room for a slow
     handler. After `max_deliver` attempts the event is parked.
+
+    Nothing is dropped: at our own limit the consumer parks the event in PostgreSQL and only
+    then terminates it. The server's limit (SERVER_MAX_DELIVER, a million) is not reached in
+    practice: past our limit a message is redelivered only while parking fails, once per ack
+    timeout (30 s or more), so a million deliveries take years. (NATS 2.9 refuses an unlimited
+    `max_deliver` together with a backoff list: "max deliver is required to be > length of
+    backoff values"; the same finite value is used on every version.)
     """
 
     max_deliver: int = 8
@@ -61,6 +114,23 @@ class Bus:
         self.nc = nc
         self.js: JetStreamContext = nc.jetstream(timeout=10)
         self.stream = stream
+        # None: decided by the server's version; tests force the NATS 2.9 way on newer servers.
+        self.multiple_filters: bool | None = None
+
+    @property
+    def server_version(self) -> str:
+        """The version the connected server announced, e.g. `2.9.10`."""
+        v = self.nc.connected_server_version
+        return f"{v.major}.{v.minor}.{v.patch}"
+
+    def supports_multiple_filters(self) -> bool:
+        if self.multiple_filters is not None:
+            return self.multiple_filters
+        return versions.parse(self.server_version)[:2] >= MULTIPLE_FILTERS_SINCE
+
+    def require_supported(self, where: str) -> None:
+        """Raise UnsupportedServer when the connected NATS is older than the supported minimum."""
+        versions.require("NATS", self.server_version, where)
 
     @classmethod
     async def connect(cls, url: str, *, name: str, stream: str = "OPENKRAKOW") -> Bus:
@@ -128,23 +198,41 @@ class Bus:
 
     async def ensure_consumer(
         self, durable: str, subjects: Sequence[str], policy: ConsumerPolicy
-    ) -> None:
-        """Create the durable pull consumer, or update it to this configuration."""
+    ) -> tuple[str, ...] | None:
+        """Create the durable pull consumer, or update it to this configuration.
+
+        Returns the subjects the client must check each message against (None when the server
+        filters exactly): on a server without multiple filter subjects (NATS 2.9) a consumer of
+        several subjects filters on one covering them, and the caller skips the others.
+        """
+        wanted = list(dict.fromkeys(subjects))
+        client_filter: tuple[str, ...] | None = None
+        if len(wanted) == 1:
+            filters: dict[str, object] = {"filter_subject": wanted[0]}
+        elif self.supports_multiple_filters():
+            filters = {"filter_subjects": wanted}
+        else:
+            filters = {"filter_subject": covering_subject(wanted)}
+            client_filter = tuple(wanted)
         config = ConsumerConfig(
             durable_name=durable,
             deliver_policy=DeliverPolicy.ALL,
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=policy.ack_timeouts[0],
-            # Unlimited on the server: at our own limit we park the event in PostgreSQL and
-            # only then terminate it. A server-side limit would drop it silently if parking
-            # failed (PostgreSQL down), so the server must keep redelivering until we succeed.
-            max_deliver=-1,
+            # Far above our own limit, at which we park the event in PostgreSQL and only then
+            # terminate it: the server keeps redelivering while parking fails (ConsumerPolicy).
+            max_deliver=max(SERVER_MAX_DELIVER, policy.max_deliver + 1),
             backoff=list(policy.ack_timeouts),
             max_ack_pending=policy.max_ack_pending,
-            filter_subjects=list(subjects) if len(subjects) > 1 else None,
-            filter_subject=subjects[0] if len(subjects) == 1 else None,
+            **filters,  # type: ignore[arg-type]
         )
         await self.js.add_consumer(self.stream, config)
+        return client_filter
+
+    async def pending(self, durable: str) -> int:
+        """Events of the stream the consumer has not been given yet (its lag)."""
+        info = await self.js.consumer_info(self.stream, durable)
+        return int(info.num_pending or 0)
 
     async def delete_consumer(self, durable: str) -> None:
         """Remove a durable consumer (used by rebuilds); missing is fine."""

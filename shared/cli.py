@@ -9,7 +9,6 @@ import fcntl
 import getpass
 import json
 import logging
-import os
 import signal
 import sys
 import uuid
@@ -17,8 +16,9 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from shared.config import Settings, load_settings
+from shared.config import Settings, listen_port, load_settings
 from shared.logs import configure_logging
+from shared.versions import UnsupportedServer
 
 log = logging.getLogger("openkrakow")
 
@@ -84,6 +84,12 @@ async def tool_servers(settings: Settings) -> tuple[Settings, object | None]:
     return await _with_servers(settings)
 
 
+def settings_for(host: str, port: int) -> Settings:
+    """The settings of a process listening on host:port (the worker and relay listen nowhere:
+    their links follow `PORT`), so that links in mail point where the pages are."""
+    return load_settings(host=host or None, port=port or None)
+
+
 async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str] | None) -> None:
     """Run the chosen parts (and the web app when 'web' is among them) until SIGINT/SIGTERM."""
     import uvicorn
@@ -92,7 +98,7 @@ async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str]
     from shared.app import build_app
     from shared.runtime import Runtime
 
-    settings = load_settings()
+    settings = settings_for(host, port)
     configure_logging(settings.log_level, settings.log_format)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -224,14 +230,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run", help="the whole platform in one process (embedded servers by default)"
     )
     run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    run.add_argument("--port", type=int, default=None, help="default: PORT, else 8000")
 
     srv = sub.add_parser("serve", help="one service's web API and consumers")
     srv.add_argument(
         "service", choices=["participation", "grants", "ambassadors", "indicators", "privacy"]
     )
     srv.add_argument("--host", default="127.0.0.1")
-    srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--port", type=int, default=None, help="default: PORT, else 8000")
     srv.add_argument(
         "--parts",
         default="web,consumers,background",
@@ -268,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _run(
                 serve(
                     args.host,
-                    args.port,
+                    args.port if args.port is not None else listen_port(),
                     frozenset({"web", "relay", "consumers", "worker", "background"}),
                     None,
                 )
@@ -279,7 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error(
                     f"--parts: choose among web, consumers, background (got {args.parts!r})"
                 )
-            _run(serve(args.host, args.port, parts, [args.service]))
+            port = args.port if args.port is not None else listen_port()
+            _run(serve(args.host, port, parts, [args.service]))
         elif args.command == "worker":
             _run(serve("", 0, frozenset({"worker"}), None))
         elif args.command == "relay":
@@ -292,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _indicators(args)
         elif args.command == "privacy":
             return asyncio.run(privacy_command(args.action, args.email, args.subject))
-    except ValueError as exc:
+    except (ValueError, UnsupportedServer) as exc:
         print(f"openkrakow: {exc}", file=sys.stderr)
         return 2
     return 0

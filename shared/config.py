@@ -34,12 +34,15 @@ class Settings(msgspec.Struct, kw_only=True):
     oidc_client_secret: str | None = None
     oidc_audience: str | None = None
     oidc_roles_claim: str = "roles"
+    oidc_client_auth: str = "client_secret_basic"
     smtp_url: str | None = None
     outgoing_mail_dir: Path | None = None
     mail_from: str = "Otwarty Kraków <no-reply@openkrakow.local>"
     mail_retry_delays: tuple[int, ...] = (5, 15, 30, 60, 120, 300, 600)
     mail_sweep_seconds: int = 60
     job_timeout_seconds: int = 120
+    # /health answers 503 naming a consumer or relay that has not been running this long.
+    health_grace_seconds: int = 60
     smtp_intake_host: str = "127.0.0.1"
     smtp_intake_port: int = 2525
     intake_domain: str = "openkrakow.local"
@@ -108,14 +111,58 @@ def _positive(name: str, default: int) -> int:
     return int(value)
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment; keyword overrides win (used by tests and the CLI)."""
+OIDC_CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+
+def _client_auth(value: str | None) -> str:
+    if value is None:
+        return "client_secret_basic"
+    if value not in OIDC_CLIENT_AUTH_METHODS:
+        raise ValueError(f"OIDC_CLIENT_AUTH={value!r}: use {' or '.join(OIDC_CLIENT_AUTH_METHODS)}")
+    return value
+
+
+DEFAULT_PORT = 8000
+
+
+def listen_port() -> int:
+    """The web port when none is given on the command line: `PORT`, else 8000."""
+    value = _opt("PORT")
+    if value is None:
+        return DEFAULT_PORT
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ValueError(f"PORT={value!r}: use a port number between 1 and 65535")
+    return int(value)
+
+
+def default_public_url(host: str | None = None, port: int | None = None) -> str:
+    """The address people use when `PUBLIC_URL` is not set: where the web app listens.
+
+    A wildcard or empty host (0.0.0.0, ::) is reached on the loopback address; an IPv6 host
+    is written in brackets.
+    """
+    host = (host or "").strip()
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port if port is not None else listen_port()}"
+
+
+def load_settings(
+    *, host: str | None = None, port: int | None = None, **overrides: object
+) -> Settings:
+    """Read settings from the environment; keyword overrides win (used by tests and the CLI).
+
+    `host` and `port` are where the web app listens (`openkrakow run --host/--port`); without
+    `PUBLIC_URL` the links in mail and `login-link` point there (the port defaults to `PORT`).
+    """
     env: dict[str, object] = {
         "data_dir": Path(os.environ.get("OPENKRAKOW_DATA", ".openkrakow")).resolve(),
         "database_url": _opt("DATABASE_URL"),
         "nats_url": _opt("NATS_URL"),
         "redis_url": _opt("REDIS_URL"),
-        "public_url": (_opt("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        "public_url": (_opt("PUBLIC_URL") or default_public_url(host, port)).rstrip("/"),
         "secret_key": _opt("OPENKRAKOW_SECRET_KEY"),
         "token_issuer": _opt("TOKEN_ISSUER") or "openkrakow-local",
         "token_audience": _opt("TOKEN_AUDIENCE") or "openkrakow",
@@ -124,12 +171,14 @@ def load_settings(**overrides: object) -> Settings:
         "oidc_client_secret": _opt("OIDC_CLIENT_SECRET"),
         "oidc_audience": _opt("OIDC_AUDIENCE"),
         "oidc_roles_claim": _opt("OIDC_ROLES_CLAIM") or "roles",
+        "oidc_client_auth": _client_auth(_opt("OIDC_CLIENT_AUTH")),
         "smtp_url": _opt("SMTP_URL"),
         "outgoing_mail_dir": Path(p).resolve() if (p := _opt("OUTGOING_MAIL_DIR")) else None,
         "mail_from": _opt("MAIL_FROM") or "Otwarty Kraków <no-reply@openkrakow.local>",
         "mail_retry_delays": _seconds_list("MAIL_RETRY_DELAYS") or (5, 15, 30, 60, 120, 300, 600),
         "mail_sweep_seconds": _positive("MAIL_SWEEP_SECONDS", 60),
         "job_timeout_seconds": _positive("JOB_TIMEOUT_SECONDS", 120),
+        "health_grace_seconds": _positive("HEALTH_GRACE_SECONDS", 60),
         "smtp_intake_host": _opt("SMTP_INTAKE_HOST") or "127.0.0.1",
         "smtp_intake_port": int(_opt("SMTP_INTAKE_PORT") or 2525),
         "intake_domain": _opt("INTAKE_DOMAIN") or "openkrakow.local",

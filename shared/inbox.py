@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ import asyncpg
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 
-from shared.bus import Bus, ConsumerPolicy
+from shared.bus import Bus, ConsumerPolicy, is_refusal, subject_matches
 from shared.events import Envelope, decode
 
 log = logging.getLogger("openkrakow.inbox")
@@ -74,6 +75,45 @@ async def park(
     )
 
 
+def describe(exc: BaseException) -> str:
+    """An exception for the log and /health: its message, or its type and repr when it has none."""
+    text = str(exc)
+    if text.strip():
+        return text
+    return f"{type(exc).__module__}.{type(exc).__qualname__}: {exc!r}"
+
+
+@dataclass
+class PartState:
+    """What /health and /metrics say about one consumer or relay of this process."""
+
+    state: str = "starting"  # consumer: starting, running, retrying; relay also: standby, active
+    last_error: str | None = None
+    # monotonic time since which the part has not been running (None while it runs)
+    down_since: float | None = field(default_factory=time.monotonic)
+    attempts: int = 0  # failed starts or runs in a row
+
+    def up(self, state: str = "running") -> None:
+        self.state, self.down_since, self.attempts = state, None, 0
+
+    def failed(self, error: str) -> None:
+        self.state, self.last_error = "retrying", error
+        self.attempts += 1
+        if self.down_since is None:
+            self.down_since = time.monotonic()
+
+    def down_for(self) -> float:
+        """Seconds the part has not been running (0 while it runs)."""
+        return 0.0 if self.down_since is None else time.monotonic() - self.down_since
+
+
+# Retrying after a failure: at once-a-second while servers come back, but a configuration the
+# server refuses is retried with doubling waits up to a minute (it will not fix itself).
+RETRY_DELAY = 1.0
+REFUSED_FIRST_DELAY = 2.0
+REFUSED_MAX_DELAY = 60.0
+
+
 class ConsumerRunner:
     """Fetches from a durable pull consumer and applies each event exactly once."""
 
@@ -83,34 +123,83 @@ class ConsumerRunner:
         self.spec = spec
         self.batch = batch
         self.applied = 0
+        self.skipped = 0  # delivered by a covering filter (NATS 2.9), not for this consumer
+        self.pending: int | None = None  # the consumer's lag, events not yet delivered
+        self.status = PartState()
         self.ready = asyncio.Event()
+        self._client_filter: tuple[str, ...] | None = None
+        self._refusal: str | None = None
 
     async def run(self) -> None:
         """Run until cancelled; survives NATS and PostgreSQL outages by retrying."""
         while True:
             try:
-                await self.bus.ensure_consumer(self.spec.name, self.spec.subjects, self.spec.policy)
+                self._client_filter = await self.bus.ensure_consumer(
+                    self.spec.name, self.spec.subjects, self.spec.policy
+                )
                 sub = await self.bus.js.pull_subscribe_bind(
                     durable=self.spec.name, stream=self.bus.stream
                 )
+                self.status.up()
+                self._refusal = None
                 self.ready.set()
                 while True:
                     try:
                         msgs = await sub.fetch(self.batch, timeout=1.0)
                     except NatsTimeout:
-                        continue  # nothing to deliver: normal
+                        self.pending = 0  # nothing to deliver: normal, and no lag
+                        continue
                     for msg in msgs:
                         await self.handle(msg)
+                    if msgs and msgs[-1].metadata is not None:
+                        self.pending = msgs[-1].metadata.num_pending
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - keep consuming after any outage
-                log.warning("consumer %s: %s; retrying", self.spec.name, exc)
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(self._failed(exc))
+
+    def _failed(self, exc: Exception) -> float:
+        """Record and log a failure; return how long to wait before trying again."""
+        error = describe(exc)
+        self.status.failed(error)
+        if not is_refusal(exc):
+            self._refusal = None
+            log.warning("consumer %s: %s; retrying", self.spec.name, error)
+            return RETRY_DELAY
+        delay = min(REFUSED_FIRST_DELAY * 2 ** (self.status.attempts - 1), REFUSED_MAX_DELAY)
+        if error != self._refusal:
+            # Once per distinct refusal, as an error saying what to change; then quietly.
+            self._refusal = error
+            log.error(
+                "consumer %s cannot be created: NATS %s refuses its configuration: %s. "
+                "Nothing is consumed until this is fixed: use NATS 2.9 or newer, or, when the "
+                "durable consumer exists with an older configuration, delete it (`nats consumer "
+                "rm %s %s`; it is created again and replays the stream, and events already "
+                "applied are skipped by the inbox); "
+                "retrying with back-off up to every %.0f s",
+                self.spec.name,
+                self.bus.server_version,
+                error,
+                self.bus.stream,
+                self.spec.name,
+                REFUSED_MAX_DELAY,
+            )
+        else:
+            log.debug(
+                "consumer %s still refused: %s; next try in %.0f s", self.spec.name, error, delay
+            )
+        return delay
 
     async def handle(self, msg: Msg) -> None:
         """Apply one message and ack it; nak with back-off on failure; park after max_deliver."""
         policy = self.spec.policy
         deliveries = msg.metadata.num_delivered if msg.metadata else 1
+        if self._client_filter is not None and not any(
+            subject_matches(p, msg.subject) for p in self._client_filter
+        ):
+            await msg.ack()  # the covering filter's other subjects: not this consumer's events
+            self.skipped += 1
+            return
         try:
             envelope = decode(msg.data)
         except Exception as exc:  # noqa: BLE001 - undecodable: retrying will not help

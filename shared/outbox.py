@@ -39,6 +39,7 @@ import asyncpg
 from shared.bus import Bus
 from shared.db import connect, lock_key
 from shared.events import Envelope, encode
+from shared.inbox import PartState, describe
 
 log = logging.getLogger("openkrakow.outbox")
 
@@ -87,6 +88,8 @@ class OutboxRelay:
         self.is_leader = False
         self.published = 0
         self.unsettled = False  # rows were seen whose transactions were still running
+        # standby (another relay publishes), active (this one does) or retrying (failing)
+        self.status = PartState()
         self._wake = asyncio.Event()
 
     async def run(self) -> None:
@@ -97,7 +100,8 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure: back off and try again
-                log.warning("outbox relay %s: %s; retrying", self.schema, exc)
+                self.status.failed(describe(exc))
+                log.warning("outbox relay %s: %s; retrying", self.schema, describe(exc))
                 self.is_leader = False
                 await asyncio.sleep(self.standby_interval)
 
@@ -107,8 +111,10 @@ class OutboxRelay:
             while not await conn.fetchval(
                 "select pg_try_advisory_lock($1)", lock_key(f"relay:{self.schema}")
             ):
+                self.status.up("standby")
                 await asyncio.sleep(self.standby_interval)
             self.is_leader = True
+            self.status.up("active")
             log.info("outbox relay for %s is now active", self.schema)
             await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
             settle_wait = SETTLE_FIRST

@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 import redis.asyncio as aioredis
 
+from shared import health, versions
 from shared import jobs as jobkit
 from shared.auth import Authenticator, load_secret
 from shared.bus import Bus
@@ -74,6 +75,8 @@ class Runtime:
     worker: Any = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    # the versions of the servers connected to, e.g. {"postgresql": "15.20", "nats": "2.9.10"}
+    versions: dict[str, str] = field(default_factory=dict)
 
     def pool(self, schema: str) -> asyncpg.Pool:
         """The connection pool of a service schema."""
@@ -87,12 +90,19 @@ class Runtime:
         """Migrate every schema, open pools, NATS (stream ensured), Redis and the job queue."""
         s = self.settings
         assert s.database_url and s.nats_url and s.redis_url, "server URLs must be known"
+        # An unsupported server is refused at once, naming the versions (shared/versions.py).
+        where = versions.redacted(s.database_url)
+        self.versions["postgresql"] = versions.shown(
+            versions.require("PostgreSQL", await versions.postgres_version(s.database_url), where)
+        )
         for spec in self.services:
             await migrate(s.database_url, spec.schema, spec.migrations)
             self.pools[spec.schema] = await create_pool(
                 s.database_url, spec.schema, max_size=pool_size
             )
         self.bus = await Bus.connect(s.nats_url, name="openkrakow", stream=s.stream_name)
+        self.bus.require_supported(versions.redacted(s.nats_url))
+        self.versions["nats"] = self.bus.server_version
         # A cluster that has just started may still be electing its leaders: keep trying.
         deadline = asyncio.get_running_loop().time() + 60
         while True:
@@ -107,6 +117,11 @@ class Runtime:
                 log.warning("stream not ready yet (%s); retrying", exc)
                 await asyncio.sleep(1.0)
         self.redis = aioredis.from_url(s.redis_url, socket_timeout=5, socket_connect_timeout=5)
+        self.versions["redis"] = versions.shown(
+            versions.require(
+                "Redis", await versions.redis_version(self.redis), versions.redacted(s.redis_url)
+            )
+        )
         self.jobs = jobkit.JobQueue(s.redis_url)
         await self.jobs.start()
         self.auth = Authenticator.from_settings(s)
@@ -119,6 +134,7 @@ class Runtime:
         """Start background parts (the web part is served by the caller)."""
         chosen = [sp for sp in self.services if only is None or sp.name in only]
         assert self.bus is not None and self.settings.database_url
+        health.watch(self)
         for spec in chosen:
             for hook in spec.on_start:
                 await hook(self)

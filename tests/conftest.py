@@ -2,11 +2,15 @@
 
 By default the servers are the platform's embedded ones, started in a temporary folder, as a new
 user would have them. With TEST_DATABASE_URL, TEST_NATS_URL and TEST_REDIS_URL set, the suite uses
-those servers instead, with a fresh database and a purged stream.
+those servers instead (.ci/run does so with the machine's own, older ones): a fresh database
+(dropped afterwards), the stream deleted, the Redis database flushed. The stream's subjects and
+the Redis keys cannot be told apart between runs, so a session holds a PostgreSQL advisory lock
+on those servers: a second suite against the same servers waits for the first to finish.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -27,15 +31,44 @@ class Servers:
     embedded: object | None = None
 
 
-async def _fresh_database(admin_url: str) -> str:
+SYSTEM_SERVERS_LOCK = 0x6F6B725F74657374  # pg_advisory_lock key: one suite at a time
+
+
+async def _fresh_database(admin: asyncpg.Connection, admin_url: str) -> tuple[str, str]:
     name = f"okr_test_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'create database "{name}"')
-    finally:
-        await conn.close()
+    await admin.execute(f'create database "{name}"')
     base, _, _ = admin_url.rpartition("/")
-    return f"{base}/{name}"
+    return name, f"{base}/{name}"
+
+
+@contextlib.asynccontextmanager
+async def system_servers(db: str, nats_url: str, redis_url: str) -> AsyncIterator[Servers]:
+    """The given servers, to this session alone, with a fresh database and no earlier events."""
+    import nats
+    import redis.asyncio as aioredis
+
+    admin = await asyncpg.connect(db)
+    try:
+        if not await admin.fetchval("select pg_try_advisory_lock($1)", SYSTEM_SERVERS_LOCK):
+            print("\nanother test session uses these servers; waiting for it to finish")
+            await admin.execute("select pg_advisory_lock($1)", SYSTEM_SERVERS_LOCK)
+        nc = await nats.connect(nats_url)
+        try:
+            with contextlib.suppress(Exception):  # absent is fine
+                await nc.jetstream().delete_stream(os.environ.get("NATS_STREAM", "OPENKRAKOW"))
+        finally:
+            await nc.close()
+        r = aioredis.from_url(redis_url)
+        await r.flushdb()
+        await r.aclose()
+        name, url = await _fresh_database(admin, db)
+        try:
+            yield Servers(url, nats_url, redis_url)
+        finally:
+            with contextlib.suppress(Exception):
+                await admin.execute(f'drop database "{name}" with (force)')
+    finally:
+        await admin.close()
 
 
 @pytest.fixture(scope="session")
@@ -45,22 +78,8 @@ async def servers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ser
         os.environ.get(f"TEST_{n}_URL") for n in ("DATABASE", "NATS", "REDIS")
     )
     if db and nats_url and redis_url:
-        import nats
-        import redis.asyncio as aioredis
-
-        nc = await nats.connect(nats_url)
-        try:
-            js = nc.jetstream()
-            try:
-                await js.delete_stream(os.environ.get("NATS_STREAM", "OPENKRAKOW"))
-            except Exception:  # noqa: BLE001 - absent is fine
-                pass
-        finally:
-            await nc.close()
-        r = aioredis.from_url(redis_url)
-        await r.flushdb()
-        await r.aclose()
-        yield Servers(await _fresh_database(db), nats_url, redis_url)
+        async with system_servers(db, nats_url, redis_url) as given:
+            yield given
         return
     from shared.embedded import EmbeddedServers
 

@@ -77,6 +77,24 @@ def nominations_closed_reason(close_at: datetime, published: bool, now: datetime
     return None
 
 
+def results_publication_problem(
+    nominations_close_at: datetime, published_at: datetime | None, now: datetime
+) -> str | None:
+    """Why the results cannot be published now, or None when they can.
+
+    Once, and never while nominations are still open: a nomination sent after the results would
+    be judged by nobody, and laureates chosen before the field is complete are not a competition.
+    """
+    if published_at is not None:
+        return f"the results were already published at {published_at.isoformat()}"
+    if now < nominations_close_at:
+        return (
+            f"nominations are open until {nominations_close_at.isoformat()}; "
+            "publish the results after they close"
+        )
+    return None
+
+
 def default_jury_deadline(nominations_close_at: datetime) -> datetime:
     """Without an explicit jury deadline, jurors have 30 days after nominations close."""
     return nominations_close_at + timedelta(days=DEFAULT_JURY_DAYS)

@@ -280,10 +280,12 @@ async def publish_results(
         raise field_error("laureates", "each laureate once")
     async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
         edition = await _edition_or_404(conn, edition_id, for_update=True)
-        if edition["published_at"] is not None:
-            raise Conflict(
-                f"the results were already published at {edition['published_at'].isoformat()}"
-            )
+        now = utcnow()
+        reason = domain.results_publication_problem(
+            edition["nominations_close_at"], edition["published_at"], now
+        )
+        if reason:
+            raise Conflict(reason)
         if len(data.laureates) > edition["titles"]:
             raise field_error(
                 "laureates", f"this edition awards at most {edition['titles']} titles"
@@ -294,7 +296,6 @@ async def publish_results(
             raise field_error(
                 "laureates", f"not accepted nominations of this edition: {', '.join(strangers)}"
             )
-        now = utcnow()
         await store.publish(conn, edition_id, data.laureates, user.subject, now)
         edition = await store.edition(conn, edition_id)
         results = await load_results(conn, edition)

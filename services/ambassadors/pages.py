@@ -24,6 +24,7 @@ from shared import outbox
 from shared.events.catalogue import GROUPS
 from shared.ratelimit import RateLimited
 from shared.runtime import Runtime
+from shared.web import replay
 from shared.web.i18n import negotiate_language
 from shared.web.pages import rate_limited_page
 from shared.web.templates import PageRenderer
@@ -131,9 +132,19 @@ async def _nominate(
             raise
         return pages.render(request, "ambassadors/closed.html", 409, edition=edition)
     await finish(runtime, outcome)
-    return pages.render(
-        request, "ambassadors/nominated.html", edition=edition, created=outcome.answer
-    )
+    receipt = {"reference": outcome.answer.reference, "status": outcome.answer.status}
+    return await replay.render_answer(request, runtime, RECEIPT, receipt)
+
+
+RECEIPT = "ambassadors.nomination_receipt"
+"""The page answering a nomination: its language switch re-renders it (sealed copy)."""
+
+
+async def _receipt_context(_: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
+    return {"created": {"reference": data["reference"], "status": data["status"]}}
+
+
+replay.answer_page(RECEIPT, pages, "ambassadors/nominated.html", _receipt_context)
 
 
 @get("/ambassadors/nominations/{nomination_id:uuid}/accept", include_in_schema=False)
@@ -169,8 +180,8 @@ async def acceptance_decision(
             outcome = await nominations.withdraw(conn, nomination_id, token=token, coordinator=None)
         if outcome.events:
             await outbox.add(conn, *outcome.events)
-        row = await store.nomination(conn, nomination_id)
-    return pages.render(request, "ambassadors/accept.html", nomination=row, token="", done=decision)
+    done = {"nomination_id": str(nomination_id), "done": decision}
+    return await replay.render_answer(request, runtime, ACCEPTANCE, done)
 
 
 @get("/ambassadors/nominations/{nomination_id:uuid}/withdraw", include_in_schema=False)
@@ -203,8 +214,25 @@ async def withdrawal_decision(
             conn, nomination_id, token=str(form.get("token", "")), coordinator=None
         )
         await outbox.add(conn, *outcome.events)
-        row = await store.nomination(conn, nomination_id)
-    return pages.render(request, "ambassadors/withdraw.html", nomination=row, token="", done=True)
+    done = {"nomination_id": str(nomination_id), "done": True}
+    return await replay.render_answer(request, runtime, WITHDRAWAL, done)
+
+
+ACCEPTANCE, WITHDRAWAL = "ambassadors.acceptance_done", "ambassadors.withdrawal_done"
+"""Pages answering the candidate's decision and a withdrawal: their language switch re-renders
+them from a sealed copy (the personal token is in neither their address nor the copy)."""
+
+
+async def _decision_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.nomination(conn, uuid.UUID(data["nomination_id"]))
+    if row is None:  # erased since
+        raise NotFoundException()
+    return {"nomination": row, "token": "", "done": data["done"]}
+
+
+replay.answer_page(ACCEPTANCE, pages, "ambassadors/accept.html", _decision_context)
+replay.answer_page(WITHDRAWAL, pages, "ambassadors/withdraw.html", _decision_context)
 
 
 @get("/ambassadors/editions/{edition_id:uuid}/results", include_in_schema=False)

@@ -26,6 +26,13 @@ TAGS = ["indicators"]
 Year = Annotated[int, Meta(ge=2000, le=2100)]
 
 
+class Amount(msgspec.Struct):
+    """Money in minor units (grosze, euro cents) and its currency."""
+
+    amount: int
+    currency: str
+
+
 class IndicatorView(msgspec.Struct, kw_only=True):
     id: str
     objective: int
@@ -38,6 +45,9 @@ class IndicatorView(msgspec.Struct, kw_only=True):
     source: str
     value: float | None
     status: str
+    amounts: list[Amount] = []
+    """Money indicators: the value per currency, every currency awarded (`value` is the PLN
+    part, what a PLN expected value compares to); empty for other units."""
 
 
 class IndicatorsView(msgspec.Struct):
@@ -95,6 +105,7 @@ def view(reading: readmodel.Reading, lang: str = "en") -> IndicatorView:
         source=ind.source,
         value=readmodel.number(reading.value),
         status=reading.status,
+        amounts=[Amount(amount, currency) for currency, amount in reading.amounts.items()],
     )
 
 

@@ -11,8 +11,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect, ServerSentEvent
 from litestar.static_files import create_static_files_router
+from markupsafe import Markup
 
-from services.indicators import charts, readmodel, report, store, streaming
+from services.indicators import charts, labels, readmodel, report, store, streaming
 from services.indicators.api import SCHEMA, current_year
 from shared import outbox
 from shared.auth import current_user, requires
@@ -20,11 +21,11 @@ from shared.events import catalogue as ev
 from shared.events import new_event, utcnow
 from shared.logs import correlation_id
 from shared.runtime import Runtime
-from shared.web.i18n import KIT_LOCALE_DIR, Catalogs, negotiate_language
+from shared.web.i18n import negotiate_language
 from shared.web.templates import PageRenderer
 
 HERE = Path(__file__).parent
-catalogs = Catalogs([KIT_LOCALE_DIR, HERE / "locale"])
+catalogs = labels.catalogs
 pages = PageRenderer([HERE / "templates"], catalogs)
 coordinator = [requires("coordinator")]
 YEAR = Parameter(query="year", default=None, ge=2000, le=2100)
@@ -43,14 +44,25 @@ async def _context(runtime: Runtime, year: int, lang: str) -> dict[str, Any]:
     cards = []
     for reading in current:
         ind = reading.indicator
-        series = [
-            (y, next(r.value for r in by_year[y] if r.indicator.id == ind.id))
+        past = {
+            y: next(r for r in by_year[y] if r.indicator.id == ind.id)
             for y in readmodel.chart_years(ind, year)
-        ]
+        }
+        series = [(y, r.value) for y, r in past.items()]
+        currencies: list[str] = []
+        if ind.unit == readmodel.MONEY:
+            found = {c for r in past.values() for c in r.amounts} | {readmodel.BASE_CURRENCY}
+            currencies = sorted(found, key=lambda c: (c != readmodel.BASE_CURRENCY, c))
         cards.append(
             {
                 "reading": reading,
                 "series": series,
+                # money: one series per currency, in main units (zł, euro), every year shown
+                "money_series": {
+                    c: [(y, Decimal(r.amounts.get(c, 0)) / 100) for y, r in past.items()]
+                    for c in currencies
+                },
+                "amounts_by_year": [(y, r.amounts) for y, r in past.items()],
                 "history": history.get(ind.id, [])[:5],
                 "breakdown": readmodel.safe_breakdown(reading),
             }
@@ -78,32 +90,51 @@ async def _context(runtime: Runtime, year: int, lang: str) -> dict[str, Any]:
 
 
 def chart(card: dict[str, Any], lang: str, gettext: Any) -> Any:
-    """The SVG of one card."""
+    """The SVG of one card; a money indicator has one per currency (never summed across)."""
     ind = card["reading"].indicator
-    shown = ", ".join(f"{y}: {fmt(v)}" for y, v in card["series"])
-    desc = gettext(lang, "Values by year: %(values)s.") % {"values": shown}
-    if ind.expected_value is not None:
-        desc += " " + gettext(lang, "Expected value: %(value)s (dashed line).") % {
-            "value": fmt(ind.expected_value)
-        }
-    return charts.bar_chart(
+    if card.get("money_series"):
+        return Markup("").join(
+            _chart(
+                f"chart-{ind.id.replace('.', '-')}-{currency.lower()}",
+                f"{ind.name(lang)} ({currency})",
+                series,
+                # An expected money value is in PLN: drawn on the PLN chart only.
+                ind.expected_value / 100
+                if ind.expected_value is not None and currency == readmodel.BASE_CURRENCY
+                else None,
+                lang,
+                gettext,
+            )
+            for currency, series in card["money_series"].items()
+        )
+    return _chart(
         f"chart-{ind.id.replace('.', '-')}",
         ind.name(lang),
-        desc,
         card["series"],
         ind.expected_value,
+        lang,
+        gettext,
     )
 
 
-def fmt(value: Decimal | None) -> str:
-    """A value for people (no exponent, no trailing zeros; "–" when there is none)."""
-    if value is None:
-        return "–"
-    return (
-        format(value.normalize(), "f")
-        if value == value.to_integral_value()
-        else format(value.quantize(Decimal("0.1")), "f")
-    )
+def _chart(
+    chart_id: str,
+    title: str,
+    series: list[tuple[int, Decimal | None]],
+    expected: Decimal | None,
+    lang: str,
+    gettext: Any,
+) -> Any:
+    shown = ", ".join(f"{y}: {fmt(v)}" for y, v in series)
+    desc = gettext(lang, "Values by year: %(values)s.") % {"values": shown}
+    if expected is not None:
+        desc += " " + gettext(lang, "Expected value: %(value)s (dashed line).") % {
+            "value": fmt(expected)
+        }
+    return charts.bar_chart(chart_id, title, desc, series, expected)
+
+
+fmt = labels.fmt
 
 
 def _render(
@@ -111,7 +142,15 @@ def _render(
 ) -> Response[str]:
     lang = negotiate_language(request)
     return pages.render(
-        request, template, status, fmt=fmt, chart=lambda c: chart(c, lang, catalogs.gettext), **ctx
+        request,
+        template,
+        status,
+        fmt=fmt,
+        chart=lambda c: chart(c, lang, catalogs.gettext),
+        labels=labels,
+        category=lambda kind, key: labels.category(lambda m: catalogs.gettext(lang, m), kind, key),
+        money=lambda amounts: labels.money(amounts, lang),
+        **ctx,
     )
 
 

@@ -18,6 +18,9 @@ from services.indicators import domain, store
 
 BREAKDOWN_KINDS = ("group", "language", "channel")
 BREAKDOWN_OF = ("bench.questions_received", "ambassadors.nominations_submitted")
+MONEY = "minor_units"
+"""The unit of money indicators: kept per currency (`currency:XXX` dimensions), never summed across."""
+BASE_CURRENCY = "PLN"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ class Reading:
     value: Decimal | None
     status: str
     breakdown: dict[str, dict[str, int]] = field(default_factory=dict)
+    amounts: dict[str, int] = field(default_factory=dict)
+    """A money indicator's value per currency in minor units (PLN first, then A-Z), every
+    currency with an amount; `value` is the PLN part (what an expected value in PLN compares to)."""
 
 
 _registry: list[Indicator] | None = None
@@ -108,7 +114,7 @@ def _value(
         case "bench.questions_overdue":
             return Decimal(overdue.get(year, 0))
         case "grants.amount_awarded":
-            return Decimal(total(ind.id, "currency:PLN"))
+            return Decimal(total(ind.id, f"currency:{BASE_CURRENCY}"))
         case "participation.foreign_participants_share":
             groups: dict[str, int] = defaultdict(int)
             for source in BREAKDOWN_OF:
@@ -143,6 +149,7 @@ async def readings(
         for ind in inds:
             value = _value(ind, year, totals, hists[year], manual, overdue)
             breakdown = _breakdown(ind.id, year, totals) if ind.id in BREAKDOWN_OF else {}
+            amounts = _amounts(ind.id, year, totals) if ind.unit == MONEY else {}
             state = domain.status(
                 value,
                 ind.expected_value,
@@ -151,9 +158,21 @@ async def readings(
                 now=now,
                 cumulative=ind.cumulative,
             )
-            rows.append(Reading(ind, year, value, state, breakdown))
+            rows.append(Reading(ind, year, value, state, breakdown, amounts))
         out[year] = rows
     return out
+
+
+def _amounts(
+    indicator_id: str, year: int, totals: dict[tuple[str, int, str], int]
+) -> dict[str, int]:
+    """Minor units per currency of a money indicator (currencies with nothing left out)."""
+    found = {
+        dim.removeprefix("currency:"): n
+        for (i, y, dim), n in totals.items()
+        if i == indicator_id and y == year and dim.startswith("currency:") and n
+    }
+    return dict(sorted(found.items(), key=lambda kv: (kv[0] != BASE_CURRENCY, kv[0])))
 
 
 def _breakdown(

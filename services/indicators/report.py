@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
-from services.indicators import readmodel
+from services.indicators import labels, readmodel
 
 HEADERS = {
     "pl": [
@@ -58,22 +58,34 @@ def plain(value: Decimal | None) -> str:
 
 
 def rows(readings: Sequence[readmodel.Reading], lang: str) -> list[list[str]]:
-    """The report's rows (without the header) in the programme's order."""
+    """The report's rows (without the header) in the programme's order.
+
+    Units, kinds of expected value and statuses are words in `lang`, never codes (the id column
+    stays the indicator's stable id). A money indicator's value is written per currency
+    ("12000.00 PLN · 5300.00 EUR"), its expected value in PLN; other numbers as they are.
+    """
+
+    def say(msgid: str) -> str:
+        return labels.catalogs.gettext(lang, msgid)
+
     out = []
     for r in readings:
         ind = r.indicator
+        money = ind.unit == readmodel.MONEY
         out.append(
             [
                 str(ind.objective),
                 ind.id,
                 ind.name(lang),
-                ind.unit,
+                say(labels.UNITS[ind.unit]),
                 plain(ind.base_value),
                 str(ind.base_year or ""),
-                ind.expected_kind or "",
-                plain(ind.expected_value),
-                plain(r.value),
-                r.status,
+                say(labels.EXPECTED_KINDS[ind.expected_kind]) if ind.expected_kind else "",
+                labels.money_plain({readmodel.BASE_CURRENCY: int(ind.expected_value)})
+                if money and ind.expected_value is not None
+                else plain(ind.expected_value),
+                labels.money_plain(r.amounts) if money else plain(r.value),
+                say(labels.STATUSES[r.status]),
             ]
         )
     return out

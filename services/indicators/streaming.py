@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import msgspec
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from services.indicators import changes, metrics, readmodel
+from services.indicators import changes, labels, metrics, readmodel
 from shared.runtime import Runtime
 
 KEEP_ALIVE_SECONDS = 15.0
@@ -23,6 +23,10 @@ class IndicatorChanged(msgspec.Struct, kw_only=True):
     name: str
     value: float | None
     status: str
+    amounts: dict[str, int]
+    """A money indicator's minor units per currency (`value` is its PLN part); {} otherwise."""
+    shown: str
+    """The value as people read it in the stream's language, e.g. "12 000,00 PLN · 5 300,00 EUR"."""
 
 
 async def indicator_events(
@@ -52,6 +56,8 @@ async def indicator_events(
                             name=r.indicator.name(lang),
                             value=readmodel.number(r.value),
                             status=r.status,
+                            amounts=r.amounts,
+                            shown=labels.shown(r.indicator.unit, r.value, r.amounts, lang),
                         )
                         yield ServerSentEventMessage(
                             event="indicator", data=msgspec.json.encode(data).decode()

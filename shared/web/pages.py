@@ -39,7 +39,9 @@ async def home(request: Request[Any, Any, Any]) -> Response[str]:
 
 def kit_route_handlers() -> list[Any]:
     """Routes every process with pages serves."""
-    return [home, static_files_router()]
+    from shared.web.replay import page_language
+
+    return [home, page_language, static_files_router()]
 
 
 def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

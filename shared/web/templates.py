@@ -148,6 +148,8 @@ class PageRenderer:
             "lang": lang,
             "languages": list(available_languages()),
             "lang_urls": _lang_urls(request),
+            # A POST's answer page (shared/web/replay.py) switches language by re-POSTing this.
+            "replay": None,
             "csrf_token": csrf_token_of(request),
             "current_user": request.scope.get("user"),
             "request": request,

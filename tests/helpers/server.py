@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
 
+from shared import ports
+
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A TCP port on 127.0.0.1 that nothing listens on right now, outside the ephemeral range.
+
+    For a server started later in another process (the kit's ``shared.ports.free_port``);
+    in-process servers bind at once instead, as ``serve_app`` does.
+    """
+    return ports.free_port()
 
 
 @asynccontextmanager
 async def serve_app(app: Any, startup_timeout: float = 10.0) -> AsyncIterator[str]:
     """Run app until the block ends; yields its base URL, e.g. ``http://127.0.0.1:41234``."""
-    port = free_port()
+    # Bound here and handed to uvicorn: the port is ours from the moment it is chosen.
+    sock = ports.bound_socket()
+    port = int(sock.getsockname()[1])
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -38,7 +43,7 @@ async def serve_app(app: Any, startup_timeout: float = 10.0) -> AsyncIterator[st
     )
     # Leave Ctrl-C to pytest: uvicorn would otherwise take SIGINT/SIGTERM while serving.
     server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         async with asyncio.timeout(startup_timeout):
             while not server.started:
@@ -50,4 +55,7 @@ async def serve_app(app: Any, startup_timeout: float = 10.0) -> AsyncIterator[st
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        await task
+        try:
+            await task
+        finally:
+            sock.close()

@@ -18,7 +18,9 @@ import nats
 import pytest
 import redis.asyncio as aioredis
 
+from shared import embedded
 from shared.embedded import (
+    _SERVER_PORTS,
     EmbeddedServerError,
     EmbeddedServers,
     _ensure_pg_bin,
@@ -26,6 +28,7 @@ from shared.embedded import (
     _RunAs,
     free_port,
 )
+from shared.ports import ephemeral_range
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,10 +71,144 @@ async def servers(tmp_path: Path) -> AsyncIterator[EmbeddedServers]:
         await s.destroy()
 
 
-async def test_free_port_is_bindable() -> None:
+async def test_free_port_is_bindable_and_below_the_ephemeral_range() -> None:
     port = free_port()
+    assert port < ephemeral_range()[0]
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", port))
+
+
+def _squat(port: int) -> socket.socket:
+    """A listener on ``port``, as another program taking it would have."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen()
+    return sock
+
+
+async def _answers(s: EmbeddedServers, server: str) -> None:
+    if server == "postgres":
+        assert s.database_url is not None
+        conn = await asyncpg.connect(s.database_url)
+        try:
+            assert await conn.fetchval("select 1") == 1
+        finally:
+            await conn.close()
+    elif server == "nats":
+        assert s.nats_url is not None
+        nc = await nats.connect(s.nats_url)
+        try:
+            assert (await nc.jetstream().account_info()).limits is not None
+        finally:
+            await nc.close()
+    else:
+        assert s.redis_url is not None
+        client = aioredis.from_url(s.redis_url)
+        try:
+            assert await client.ping()
+        finally:
+            await client.aclose()
+
+
+def _only(tmp_path: Path, server: str) -> EmbeddedServers:
+    return EmbeddedServers(
+        tmp_path / "data",
+        want_postgres=server == "postgres",
+        want_nats=server == "nats",
+        want_redis=server == "redis",
+    )
+
+
+@pytest.mark.parametrize("server", ["postgres", "nats", "redis"])
+async def test_port_taken_between_choice_and_start_moves_the_server(
+    tmp_path: Path, server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    s = _only(tmp_path, server)
+    squatters: list[socket.socket] = []
+    choose = s._choose_ports
+
+    def choose_then_lose_them() -> None:
+        choose()
+        # Another program takes every chosen port after the choice, before the server binds.
+        squatters.extend(_squat(s.ports[key]) for key in _SERVER_PORTS[server])
+
+    s._choose_ports = choose_then_lose_them  # type: ignore[method-assign]
+    caplog.set_level("WARNING", logger="openkrakow.embedded")
+    try:
+        await s.start()
+        taken = {sock.getsockname()[1] for sock in squatters}
+        moved = {s.ports[key] for key in _SERVER_PORTS[server]}
+        assert not moved & taken
+        await _answers(s, server)
+        # Each taken port was found and moved by a retry of its own, and each retry was logged.
+        assert s.retries == len(taken)
+        retries = [r for r in caplog.records if "address already in use" in r.getMessage()]
+        assert len(retries) == len(taken)
+        assert all(f"embedded {server} " in r.getMessage() for r in retries)
+        # ports.json names the live ports, so the next start (and `openkrakow` tools) find them.
+        saved = json.loads((s.data_dir / "ports.json").read_text())
+        assert {saved[key] for key in _SERVER_PORTS[server]} == moved
+        await s.stop()
+        # A restart keeps the new address while it is free.
+        s._choose_ports = choose  # type: ignore[method-assign]
+        await s.start()
+        assert {s.ports[key] for key in _SERVER_PORTS[server]} == moved
+        assert s.retries == len(taken)
+    finally:
+        for sock in squatters:
+            sock.close()
+        await s.destroy()
+
+
+async def test_a_server_that_finds_every_port_taken_gives_up_after_bounded_attempts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded, "START_ATTEMPTS", 3)
+    s = _only(tmp_path, "redis")
+    squatters: list[socket.socket] = []
+    choose, move = s._choose_ports, s._move_ports
+
+    def choose_then_lose_them() -> None:
+        choose()
+        squatters.append(_squat(s.ports["redis"]))
+
+    def move_then_lose_them(server: str, taken: frozenset[int]) -> dict[int, int]:
+        moved = move(server, taken)
+        squatters.append(_squat(s.ports["redis"]))
+        return moved
+
+    s._choose_ports = choose_then_lose_them  # type: ignore[method-assign]
+    s._move_ports = move_then_lose_them  # type: ignore[method-assign]
+    try:
+        with pytest.raises(EmbeddedServerError, match="address taken 3 times") as err:
+            await s.start()
+        assert "Address already in use" in str(err.value)
+        assert len(squatters) == 3 and s.retries == 2
+        assert s.pids == {}
+    finally:
+        for sock in squatters:
+            sock.close()
+        await s.destroy()
+
+
+async def test_a_saved_port_taken_while_stopped_is_replaced_and_others_kept(
+    tmp_path: Path,
+) -> None:
+    first = EmbeddedServers(tmp_path / "data", want_postgres=False)
+    await first.start()
+    ports = first.ports
+    await first.stop()
+    with _squat(ports["nats"]):
+        second = EmbeddedServers(tmp_path / "data", want_postgres=False)
+        try:
+            await second.start()
+            assert second.ports["nats"] != ports["nats"]
+            assert second.ports["redis"] == ports["redis"]
+            assert second.ports["nats_monitor"] == ports["nats_monitor"]
+            assert second.retries == 0
+        finally:
+            await second.destroy()
 
 
 async def test_all_three_answer_and_stop_cleanly(servers: EmbeddedServers) -> None:
@@ -327,13 +464,70 @@ async def test_pg_binaries_copied_when_user_cannot_reach_them(tmp_path: Path) ->
 async def test_failed_start_names_the_server_and_shows_its_log(tmp_path: Path) -> None:
     async with EmbeddedServers(tmp_path / "data", want_postgres=False, want_nats=False) as s:
         await s.restart_redis()
-        port = s.ports["redis"]
         await s._stop_one("redis")
-        with socket.socket() as squatter:
-            squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            squatter.bind(("127.0.0.1", port))
-            squatter.listen()
-            with pytest.raises(EmbeddedServerError, match="embedded redis") as err:
-                await s.start_redis()
-        assert "Address already in use" in str(err.value)
+        # Not a port problem, so no retry: a damaged append-only file.
+        aof = s.data_dir / "redis" / "appendonly.aof"
+        aof.write_bytes(b"*2\r\n$3\r\nSET\r\nnot a valid command stream\r\n")
+        with pytest.raises(EmbeddedServerError, match="embedded redis exited") as err:
+            await s.start_redis()
+        assert "append only file" in str(err.value)
+        assert s.retries == 0
         assert s.pids == {}
+
+
+LOCK_HOLDER = """
+import fcntl, os, sys, time
+fh = open(sys.argv[1], "a+")
+fcntl.flock(fh, fcntl.LOCK_EX)
+fh.seek(0); fh.truncate(); fh.write(f"{os.getpid()}\\n"); fh.flush()
+if sys.argv[2] == "dying" and os.fork() == 0:
+    os.close(1)  # so that waiting for the owner does not wait for this one
+    time.sleep(1.5)  # the lock outlives its noted owner for a moment, as while it exits
+    os._exit(0)
+print("locked", flush=True)
+if sys.argv[2] == "dying":
+    os._exit(0)
+time.sleep(60)
+"""
+
+
+async def _hold_lock(data_dir: Path, how: str) -> asyncio.subprocess.Process:
+    await asyncio.to_thread(data_dir.mkdir, parents=True)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        LOCK_HOLDER,
+        str(data_dir / "embedded.lock"),
+        how,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert await asyncio.wait_for(proc.stdout.readline(), 30) == b"locked\n"
+    return proc
+
+
+async def test_a_start_waits_for_the_lock_of_an_owner_that_is_exiting(tmp_path: Path) -> None:
+    holder = await _hold_lock(tmp_path / "data", "dying")
+    await holder.wait()
+    s = _only(tmp_path, "redis")
+    try:
+        await s.start()  # the old code refused: "in use by another running instance"
+        await _answers(s, "redis")
+        assert (s.data_dir / "embedded.lock").read_text() == f"{os.getpid()}\n"
+    finally:
+        await s.destroy()
+
+
+async def test_a_start_refuses_a_folder_locked_by_a_live_instance_at_once(tmp_path: Path) -> None:
+    holder = await _hold_lock(tmp_path / "data", "alive")
+    s = _only(tmp_path, "redis")
+    try:
+        began = time.monotonic()
+        with pytest.raises(EmbeddedServerError, match=f"another running instance.*{holder.pid}"):
+            await s.start()
+        assert time.monotonic() - began < embedded.LOCK_TIMEOUT / 2
+        assert s.pids == {}
+    finally:
+        holder.kill()
+        await holder.wait()
+        await s.destroy()

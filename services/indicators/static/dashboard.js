@@ -33,7 +33,7 @@
     swap(anchor, "/dashboard/indicators/" + encodeURIComponent(data.id) + "/card" + query).then(function () {
       var card = document.getElementById(anchor);
       if (card) { card.setAttribute("data-updated", "true"); }
-      status.textContent = data.name + ": " + (data.value === null ? "–" : data.value);
+      status.textContent = data.name + ": " + data.shown;
     });
     if (data.id.indexOf("bench.questions_") === 0) {
       swap("pipeline-inner", "/dashboard/pipeline" + query);

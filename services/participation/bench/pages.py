@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
 from shared.http import Conflict
 from shared.ratelimit import RateLimited
 from shared.runtime import Runtime
+from shared.web import replay
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
 from shared.web.pages import rate_limited_page
 from shared.web.templates import PageRenderer
@@ -153,10 +155,9 @@ async def submit_question(
             request, exc, pages, "bench/edition.html", **_form_context(edition, form, {}, lang)
         )
     if question is None:
-        translated = {field: catalogs.gettext(lang, message) for field, message in errors.items()}
-        return pages.render(
-            request, "bench/edition.html", 400, **_form_context(edition, form, translated, lang)
-        )
+        typed = {k: v for k, v in form.items() if k != "_csrf_token"}
+        refused = {"edition_id": str(edition_id), "values": typed, "errors": errors}
+        return await replay.render_answer(request, runtime, REFUSED, refused, 400)
     nonce = form.get("nonce", "")[:64] or secrets.token_urlsafe(16)
     effects = service.Effects()
     try:
@@ -164,36 +165,58 @@ async def submit_question(
             earlier = await sq.claim_form_nonce(conn, nonce)
             if earlier is not None:
                 row = await sq.question(conn, earlier)
-                return pages.render(
-                    request,
-                    "bench/confirmation.html",
-                    reference=row["reference"],
-                    token=None,
-                    due_at=row["due_at"],
-                    has_email=row["asker_email"] is not None,
-                    repeated=True,
-                    warsaw=domain.WARSAW,
-                )
+                slip = _slip(row["reference"], None, row["due_at"], row["asker_email"] is not None)
+                return await replay.render_answer(request, runtime, SLIP, slip)
             created = await service.receive_question(
                 conn, runtime, edition_id, question, channel="web", effects=effects
             )
             await sq.remember_form_nonce(conn, nonce, created.id)
             await effects.commit(conn)
-    except Conflict:
-        return pages.render(
-            request, "bench/edition.html", 409, **_form_context(edition, form, {}, lang)
-        )
+    except Conflict:  # closed meanwhile: the form says so, and keeps what was typed
+        typed = {k: v for k, v in form.items() if k != "_csrf_token"}
+        closed = {"edition_id": str(edition_id), "values": typed, "errors": {}}
+        return await replay.render_answer(request, runtime, REFUSED, closed, 409)
     await effects.after_commit(runtime)
-    return pages.render(
-        request,
-        "bench/confirmation.html",
-        reference=created.reference,
-        token=created.tracking_token,
-        due_at=created.due_at,
-        has_email=question.email is not None,
-        repeated=False,
-        warsaw=domain.WARSAW,
+    slip = _slip(
+        created.reference, created.tracking_token, created.due_at, question.email is not None
     )
+    return await replay.render_answer(request, runtime, SLIP, slip)
+
+
+SLIP = "bench.slip"
+"""The slip answering a sent question: its language switch re-renders it from a sealed copy,
+so the one-time tracking code survives a change of language and never enters an address."""
+
+
+def _slip(reference: str, token: str | None, due_at: datetime, has_email: bool) -> dict[str, Any]:
+    """What the slip shows (JSON), sealed for its language switch; no token when repeated."""
+    return {
+        "reference": reference,
+        "token": token,
+        "due_at": due_at.isoformat(),
+        "has_email": has_email,
+        "repeated": token is None,
+    }
+
+
+async def _slip_context(_: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
+    return {**data, "due_at": datetime.fromisoformat(data["due_at"]), "warsaw": domain.WARSAW}
+
+
+replay.answer_page(SLIP, pages, "bench/confirmation.html", _slip_context)
+
+REFUSED = "bench.form_refused"
+"""The form answering a refused question, with what was typed and why (msgids): its language
+switch shows it again in the other language instead of an error page."""
+
+
+async def _refused_context(runtime: Runtime, data: dict[str, Any], lang: str) -> dict[str, Any]:
+    edition = await _edition_or_404(runtime, uuid.UUID(data["edition_id"]))
+    errors = {field: catalogs.gettext(lang, msgid) for field, msgid in data["errors"].items()}
+    return _form_context(edition, data["values"], errors, lang)
+
+
+replay.answer_page(REFUSED, pages, "bench/edition.html", _refused_context)
 
 
 @get("/bench/track", include_in_schema=False)

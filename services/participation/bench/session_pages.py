@@ -35,6 +35,7 @@ from services.participation.bench.staff_forms import (
 from shared.events import utcnow
 from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
 from shared.runtime import Runtime
+from shared.web import replay
 from shared.web.forms import (
     N_,
     field_errors,
@@ -212,6 +213,26 @@ async def _edition_page(
     done: str = "",
     entered: tuple[Any, str | None] | None = None,
 ) -> Response[str]:
+    context = await _edition_context(
+        runtime, edition_id, form=form, errors=errors, values=values, done=done, entered=entered
+    )
+    response = render(request, "bench/staff/edition.html", status_code, **context)
+    # A tracking code may be on the page (in its address too): keep it out of caches and referrers.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+async def _edition_context(
+    runtime: Runtime,
+    edition_id: uuid.UUID,
+    *,
+    form: str | None = None,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    done: str = "",
+    entered: tuple[Any, str | None] | None = None,
+) -> dict[str, Any]:
     async with runtime.pool(SCHEMA).acquire() as conn:
         row = await store.edition(conn, edition_id)
         if row is None:
@@ -239,10 +260,7 @@ async def _edition_page(
             if token
             else None,
         }
-    response = render(
-        request,
-        "bench/staff/edition.html",
-        status_code,
+    return dict(
         edition=edition_view(row),
         accepting=domain.edition_accepts_questions(row["status"], row["submissions_close_at"], now)
         is None,
@@ -257,10 +275,29 @@ async def _edition_page(
         question_languages=LANGUAGES,
         groups=GROUPS,
     )
-    # A tracking code may be on the page (in its address too): keep it out of caches and referrers.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+
+
+ENTERED_SLIP = "bench.entered_slip"
+"""The edition page answering an entered question, with its slip (the one time the tracking code
+is shown): its language switch re-renders it from a sealed copy, for coordinators only."""
+
+
+async def _entered_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        question = await sq.question(conn, uuid.UUID(data["question_id"]))
+    if question is None:  # erased since
+        raise NotFoundException("no such question")
+    return await _edition_context(
+        runtime,
+        uuid.UUID(data["edition_id"]),
+        done="entered",
+        entered=(question, data["token"]),
+    )
+
+
+replay.answer_page(
+    ENTERED_SLIP, render, "bench/staff/edition.html", _entered_context, roles=("coordinator",)
+)
 
 
 @get("/bench/staff/editions/{edition_id:uuid}", guards=COORDINATOR, include_in_schema=False)
@@ -423,16 +460,12 @@ async def entered_question_form(
             # The slip with the tracking code is this answer itself, not a redirect: the code
             # (stored only hashed) must never be in an address, a history or a log. Sending the
             # form again finds its nonce and shows the question without the code.
-            async with runtime.pool(SCHEMA).acquire() as conn:
-                row = await sq.question(conn, created.id)
-            return await _edition_page(
-                request,
-                runtime,
-                edition_id,
-                201,
-                done="entered",
-                entered=(row, created.tracking_token),
-            )
+            slip = {
+                "edition_id": str(edition_id),
+                "question_id": str(created.id),
+                "token": created.tracking_token,
+            }
+            return await replay.render_answer(request, runtime, ENTERED_SLIP, slip, 201)
     return await _edition_page(
         request, runtime, edition_id, status_code, form="entered", errors=errors, values=values
     )

@@ -125,14 +125,29 @@ def monthly_starts(first: datetime, count: int) -> list[datetime]:
 
 
 def meeting_can_be_recorded_held(status: str, starts_at: datetime, now: datetime) -> str | None:
-    """None when the meeting can be recorded as held now, otherwise the reason."""
+    """None when the meeting can be recorded as held now, otherwise the reason.
+
+    Not before its scheduled start: a meeting at 18:00 cannot be recorded held at 04:30."""
     if status == "held":
         return "the meeting is already recorded as held; it counts once"
     if status == "cancelled":
         return "the meeting was cancelled"
-    if starts_at.astimezone(WARSAW).date() > now.astimezone(WARSAW).date():
-        return f"the meeting is on {starts_at.astimezone(WARSAW):%Y-%m-%d}; record it on the day or after"
+    if starts_at > now:
+        local = starts_at.astimezone(WARSAW)
+        return (
+            f"the meeting starts at {local:%H:%M} on {local:%Y-%m-%d} (Kraków time); "
+            "it cannot be recorded as held before it has started"
+        )
     return None
+
+
+def meeting_is_past(status: str, starts_at: datetime, now: datetime) -> bool:
+    """Whether a meeting belongs under "past": held (whatever its time says), or its start gone.
+
+    A meeting recorded as held is never "upcoming", even if it was recorded before its start
+    under an older rule; a scheduled or cancelled one is past once its start has passed.
+    """
+    return status == "held" or starts_at < now
 
 
 def minutes_approval_problem(

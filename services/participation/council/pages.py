@@ -20,6 +20,7 @@ from shared.events import utcnow
 from shared.events.catalogue import LANGUAGES
 from shared.ratelimit import RateLimited
 from shared.runtime import Runtime
+from shared.web import replay
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs, negotiate_language
 from shared.web.pages import rate_limited_page
 from shared.web.templates import PageRenderer
@@ -186,14 +187,20 @@ async def submit_application(
             tz=domain.WARSAW,
         )
     await runtime.send_mail_soon(SCHEMA, mail_id)
-    return pages.render(
-        request,
-        "council/applied.html",
-        201,
-        call=call,
-        reference=created.reference,
-        email=data.email,
-    )
+    receipt = {"call_id": str(call_id), "reference": created.reference, "email": data.email}
+    return await replay.render_answer(request, runtime, RECEIPT, receipt, 201)
+
+
+RECEIPT = "council.application_receipt"
+"""The receipt answering an application: its language switch re-renders it (sealed copy)."""
+
+
+async def _receipt_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
+    call = await _call_or_404(runtime, uuid.UUID(data["call_id"]))
+    return {"call": call, "reference": data["reference"], "email": data["email"]}
+
+
+replay.answer_page(RECEIPT, pages, "council/applied.html", _receipt_context)
 
 
 @get("/council/minutes", include_in_schema=False, security=[{}])
@@ -205,14 +212,7 @@ async def minutes_page(request: Request[Any, Any, Any], runtime: Runtime) -> Res
     return pages.render(request, "council/minutes.html", meetings=approved, tz=domain.WARSAW)
 
 
-async def _invitation_page(
-    request: Request[Any, Any, Any],
-    runtime: Runtime,
-    token: str,
-    status: int = 200,
-    notice: str | None = None,
-    errors: dict[str, str] | None = None,
-) -> Response[str]:
+async def _invitation_context(runtime: Runtime, token: str) -> dict[str, Any]:
     async with runtime.pool(SCHEMA).acquire() as conn:
         inv = await api_meetings.invitation(conn, token)
         agenda = [
@@ -220,18 +220,38 @@ async def _invitation_page(
             for a in await meetings_store.agenda(conn, inv["meeting_id"])
             if a["status"] != "declined"
         ]
+    return {"inv": inv, "agenda": agenda, "token": token, "values": {}, "tz": domain.WARSAW}
+
+
+async def _invitation_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    token: str,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+) -> Response[str]:
+    context = await _invitation_context(runtime, token)
     return pages.render(
         request,
         "council/invitation.html",
         status,
-        inv=inv,
-        agenda=agenda,
-        token=token,
-        notice=notice,
+        **context,
+        notice=None,
         errors=errors or {},
-        values={},
-        tz=domain.WARSAW,
     )
+
+
+INVITATION = "council.invitation_reply"
+"""The invitation page answering a reply or a proposal, with its notice (a msgid): its language
+switch re-renders it from a sealed copy, since the personal token is not in its address."""
+
+
+async def _reply_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
+    context = await _invitation_context(runtime, str(data["token"]))
+    return {**context, "notice": data["notice"], "errors": {}}
+
+
+replay.answer_page(INVITATION, pages, "council/invitation.html", _reply_context)
 
 
 TOKEN = Parameter(query="token", min_length=8, max_length=200)
@@ -263,7 +283,7 @@ async def invitation_reply(request: Request[Any, Any, Any], runtime: Runtime) ->
                 errors = {"title": _t(request, "Give your proposal a title of 3 to 300 characters")}
                 return await _invitation_page(request, runtime, token, 400, errors=errors)
             await api_meetings.propose(conn, token, title, str(form.get("description", ""))[:5000])
-            notice = _t(request, "Thank you: your proposal is with the secretariat.")
+            notice = "Thank you: your proposal is with the secretariat."
         else:
             response = str(form.get("response", ""))
             if response not in ("yes", "no", "maybe"):
@@ -271,8 +291,10 @@ async def invitation_reply(request: Request[Any, Any, Any], runtime: Runtime) ->
                 errors = {"response": _t(request, "Choose whether you will attend")}
                 return await _invitation_page(request, runtime, token, 400, errors=errors)
             await api_meetings.answer(conn, token, response)
-            notice = _t(request, "Thank you: your reply is saved.")
-    return await _invitation_page(request, runtime, token, notice=notice)
+            notice = "Thank you: your reply is saved."
+    return await replay.render_answer(
+        request, runtime, INVITATION, {"token": token, "notice": notice}
+    )
 
 
 route_handlers = [

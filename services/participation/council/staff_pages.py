@@ -22,6 +22,7 @@ from litestar.response import Redirect
 
 from services.participation.council import domain, meetings, meetings_store
 from services.participation.council.api_members import settings_view
+from services.participation.council.domain import WARSAW
 from services.participation.council.schemas import (
     ApproveIn,
     AttendeeIn,
@@ -73,8 +74,8 @@ async def _meetings_page(
         request,
         "council/staff/meetings.html",
         status_code,
-        upcoming=[m for m in listed if m.starts_at >= now],
-        past=[m for m in reversed(listed) if m.starts_at < now],
+        upcoming=[m for m in listed if not domain.meeting_is_past(m.status, m.starts_at, now)],
+        past=[m for m in reversed(listed) if domain.meeting_is_past(m.status, m.starts_at, now)],
         total=total,
         quorum=quorum,
         errors=errors or {},
@@ -171,8 +172,8 @@ async def _meeting_page(
         rsvps={r.member_id: r.response for r in m.rsvps},
         day=meetings.meeting_day(m.starts_at).isoformat(),
         can_record=domain.meeting_can_be_recorded_held(m.status, m.starts_at, now) is None,
-        not_yet=m.status == "scheduled"
-        and meetings.meeting_day(m.starts_at) > meetings.meeting_day(now),
+        start_time=m.starts_at.astimezone(WARSAW).strftime("%H:%M"),
+        not_yet=m.status == "scheduled" and m.starts_at > now,
         approving=approving,
         guest_rows=range(1, GUEST_ROWS + 1),
         form=form,
@@ -193,7 +194,7 @@ async def meeting_page(
     return await _meeting_page(request, runtime, meeting_id, done=done)
 
 
-def _state_message(request: Request[Any, Any, Any], status: str, day: str) -> str:
+def _state_message(request: Request[Any, Any, Any], status: str, starts_at: datetime) -> str:
     """Why the meeting's state refuses an action (it changed since the page was shown)."""
     if status == "held":
         return t(
@@ -205,10 +206,15 @@ def _state_message(request: Request[Any, Any, Any], status: str, day: str) -> st
         )
     if status == "cancelled":
         return t(request, N_("This meeting was cancelled. Nothing was changed."))
+    local = starts_at.astimezone(WARSAW)
     return t(
         request,
-        N_("The meeting is on %(day)s: record who came on that day or after."),
-        day=day,
+        N_(
+            "The meeting starts at %(time)s on %(day)s (Kraków time): record who came once it "
+            "has started."
+        ),
+        day=local.date().isoformat(),
+        time=local.strftime("%H:%M"),
     )
 
 
@@ -281,8 +287,7 @@ async def held_form(
                 errors = {"members": t(request, N_("Each member can be ticked once."))}
             else:
                 fresh = await meetings.detail(runtime, meeting_id)
-                day = meetings.meeting_day(fresh.starts_at).isoformat()
-                errors = {"meeting-status": _state_message(request, fresh.status, day)}
+                errors = {"meeting-status": _state_message(request, fresh.status, fresh.starts_at)}
         else:
             return Redirect(f"/council/staff/meetings/{meeting_id}?done=held#done", status_code=303)
     return await _meeting_page(
@@ -310,11 +315,7 @@ async def cancel_form(
                 raise
             status_code = 409
             fresh = await meetings.detail(runtime, meeting_id)
-            errors = {
-                "meeting-status": _state_message(
-                    request, fresh.status, meetings.meeting_day(fresh.starts_at).isoformat()
-                )
-            }
+            errors = {"meeting-status": _state_message(request, fresh.status, fresh.starts_at)}
         else:
             return Redirect(
                 f"/council/staff/meetings/{meeting_id}?done=cancelled#done", status_code=303

@@ -133,3 +133,12 @@ async def outbox_events(platform: RunningPlatform, **payload_filter: str) -> lis
         for e in events
         if all(str(getattr(e.payload, k, None)) == v for k, v in payload_filter.items())
     ]
+
+
+async def close_nominations(platform: RunningPlatform, edition_id: str) -> None:
+    """Let the nominations' closing time pass (the clock moving on, not an API call)."""
+    async with platform.runtime.pool("ambassadors").acquire() as conn:
+        await conn.execute(
+            "update editions set nominations_close_at = now() - interval '1 second' where id = $1",
+            uuid.UUID(edition_id),
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ambassadors_helpers import (
     accepted_nomination,
     appoint,
+    close_nominations,
     mail_to,
     new_edition,
     nominate,
@@ -59,6 +60,21 @@ async def test_an_edition_runs_from_nominations_to_published_laureates(
     assert before.status_code == 404
 
     laureates = [first["id"], second["id"]]
+    early = await platform.client.post(
+        f"/api/ambassadors/editions/{eid}/results",
+        json={"laureates": laureates},
+        headers=coordinator,
+    )
+    assert early.status_code == 409, early.text
+    assert "nominations are open" in early.json()["detail"]
+    assert (
+        await platform.client.get(f"/api/ambassadors/editions/{eid}/results")
+    ).status_code == 404
+    assert "ambassadors.results_published" not in [
+        e.type for e in await outbox_events(platform, edition_id=eid)
+    ]
+
+    await close_nominations(platform, eid)
     published = await platform.client.post(
         f"/api/ambassadors/editions/{eid}/results",
         json={"laureates": laureates},

@@ -193,7 +193,8 @@ async def test_the_secretary_schedules_a_meeting_in_warsaw_time_and_bad_input_ch
         # Not its day yet: no attendance form, a note instead; it can be cancelled.
         assert "/held" not in confirmation.text
         assert (
-            f"Obecność można zapisać od dnia posiedzenia ({day.isoformat()})." in confirmation.text
+            f"Obecność można zapisać, gdy posiedzenie się rozpocznie ({day.isoformat()}, 17:30"
+            in confirmation.text
         )
 
         listed = await secretary.get("/council/staff")
@@ -390,3 +391,31 @@ async def test_cancelling_needs_a_confirmation_and_minutes_are_drafted_then_appr
         assert "were approved in the meantime" in rewrite.text and "Inny tekst." in rewrite.text
     public = await platform.client.get(f"/api/council/minutes/{first}")
     assert public.status_code == 200 and public.json()["minutes"] == text
+
+
+async def test_a_held_meeting_is_listed_as_past_whatever_its_time(
+    platform: RunningPlatform,
+) -> None:
+    """Lists classify by state: a meeting recorded held (e.g. under the old same-day rule before
+    its start) is under "past", never "upcoming"; the page explains when recording opens."""
+    later = await meeting(
+        platform,
+        title=f"Wieczorne {uuid.uuid4().hex[:6]}",
+        starts_at=datetime.now(WARSAW) + timedelta(hours=3),
+    )
+    async with signed_in(platform, SECRETARY, lang="uk") as secretary:
+        page = await secretary.get(f"/council/staff/meetings/{later}")
+        assert "/held" not in page.text
+        assert "Присутніх можна записати, коли засідання почнеться" in page.text
+        async with platform.runtime.pool("participation").acquire() as conn:
+            await conn.execute(
+                "update council_meetings set status = 'held', held_recorded_at = now(),"
+                " members_in_office = 0, members_present = 0, guests = 1, quorum_reached = false"
+                " where id = $1",
+                uuid.UUID(later),
+            )
+        listed = await secretary.get("/council/staff")
+    upcoming, past = listed.text.split('id="upcoming"'), listed.text.split('id="past"')
+    assert len(past) == 2, "the past list is shown"
+    assert f'id="meeting-{later}"' in past[1].split("</table>")[0]
+    assert len(upcoming) == 1 or f'id="meeting-{later}"' not in upcoming[1].split("</table>")[0]

@@ -380,3 +380,20 @@ async def test_reminders_go_once_to_members_who_did_not_decline(platform: Runnin
     await platform.client.post(
         f"/api/council/meetings/{meeting_id}/cancel", headers=platform.auth(SECRETARY)
     )
+
+
+async def test_a_meeting_is_not_recorded_held_before_it_starts(platform: RunningPlatform) -> None:
+    """A meeting later today cannot be recorded held now (409 saying when), and nothing changes."""
+    starts = now() + timedelta(hours=3)
+    meeting_id = await meeting(platform, starts_at=starts)
+    early = await held(platform, meeting_id, [{"name": "Kofi Mensah"}])
+    assert early.status_code == 409, early.text
+    assert "before it has started" in early.json()["detail"]
+    detail = await platform.client.get(
+        f"/api/council/meetings/{meeting_id}", headers=platform.auth(SECRETARY)
+    )
+    assert detail.json()["status"] == "scheduled" and detail.json()["attendance"] == []
+    assert (
+        await outbox_events(platform, "council.meeting_held", meeting_id=uuid.UUID(meeting_id))
+        == []
+    )

@@ -108,7 +108,11 @@ async def test_every_events_indicator_follows_a_scripted_year(platform: RunningP
     assert values["council.meeting_participants"] == 12
     assert values["grants.applications_submitted"] == 2
     assert values["grants.initiatives_supported"] == 2
-    assert values["grants.amount_awarded"] == 500_000  # PLN; the EUR award is in the breakdown
+    assert values["grants.amount_awarded"] == 500_000  # the PLN part; every currency in amounts
+    assert got["grants.amount_awarded"]["amounts"] == [
+        {"amount": 500_000, "currency": "PLN"},
+        {"amount": 70_000, "currency": "EUR"},
+    ]
     assert values["participation.foreign_participants_share"] == 66.7  # 4 of 6 who declared
     assert got["council.meetings_held"]["status"] == "met"
     assert got["council.meeting_participants"]["status"] == "met"

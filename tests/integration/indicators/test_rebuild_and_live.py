@@ -171,9 +171,14 @@ async def test_the_annual_csv_matches_the_table(platform: RunningPlatform) -> No
     assert rows[0][8] == f"Value for the year {year}"
     expected = table.json()["indicators"]
     assert [r[1] for r in rows[1:]] == [i["id"] for i in expected]
+    statuses = {"met": "met", "on_track": "on track", "behind": "behind", "no_data": "no data"}
     for row, ind in zip(rows[1:], expected, strict=True):
-        value = float(row[8]) if row[8] else None
-        assert value == ind["value"] and row[9] == ind["status"] and row[2] == ind["name"]
+        assert row[9] == statuses[ind["status"]] and row[2] == ind["name"]
+        if ind["unit"] == "minor_units":  # per currency, e.g. "5000.00 PLN · 700.00 EUR"
+            amounts = ind["amounts"] or [{"amount": 0, "currency": "PLN"}]
+            assert row[8] == " · ".join(f"{a['amount'] / 100:.2f} {a['currency']}" for a in amounts)
+        else:
+            assert (float(row[8]) if row[8] else None) == ind["value"]
     assert (
         await platform.client.get(
             "/api/indicators/report/2019.txt", headers=platform.auth("coordinator")
@@ -208,7 +213,12 @@ async def test_the_dashboard_is_for_coordinators_and_draws_every_indicator(
     )
     assert resp.status_code == 200
     assert resp.text.count('class="indicator-card"') == 21
-    assert resp.text.count("<svg") == 21 and resp.text.count("<caption>") >= 21
+    cards = resp.text.split('class="indicator-card"')[1:]
+    assert all("<svg" in card for card in cards) and resp.text.count("<caption>") >= 21
+    # Money: one chart per currency awarded in the years shown, never summed across currencies.
+    money = next(card for card in cards if 'data-indicator="grants.amount_awarded"' in card)
+    table = money.split("<table")[1].split("</table>")[0]
+    assert money.count("<svg") == sum(c in table for c in ("PLN", "EUR"))
     assert "Specific objective 6" in resp.text
     assert (
         await platform.client.get("/dashboard", headers=platform.auth("responder"))

@@ -6,8 +6,9 @@ import asyncio
 import uuid
 
 import asyncpg
+import pytest
 
-from shared.bus import Bus, ConsumerPolicy
+from shared.bus import SERVER_MAX_DELIVER, Bus, ConsumerPolicy
 from shared.events import Envelope, encode, new_event, utcnow
 from shared.events import catalogue as ev
 from shared.inbox import ConsumerRunner, ConsumerSpec
@@ -139,3 +140,47 @@ async def test_an_event_failing_every_time_is_parked_and_the_next_one_still_appl
         assert await pool.fetchval("select count(*) from inbox where event_id = $1", poison.id) == 0
     finally:
         task.cancel()
+
+
+@pytest.mark.parametrize(
+    "multiple_filters", [None, False], ids=["as-the-server-allows", "nats-2.9"]
+)
+async def test_a_consumer_of_several_subjects_applies_each_of_its_events_once_and_no_other(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, multiple_filters: bool | None
+) -> None:
+    """NATS 2.9 has one filter subject per consumer (and ignores `filter_subjects`): there the
+    consumer filters on one subject covering its subjects and skips the others itself."""
+    _, pool = scratch
+    await pool.execute("create table applied (event_id uuid, subject text)")
+    base = f"okr.kittest.{uuid.uuid4().hex}"
+    bus.multiple_filters = multiple_filters
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        await conn.execute("insert into applied values ($1, $2)", envelope.id, envelope.type)
+
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    runner = ConsumerRunner(
+        bus, pool, ConsumerSpec(name, [f"{base}.a", f"{base}.b.>"], handler, FAST)
+    )
+    task = asyncio.create_task(runner.run())
+    try:
+        await asyncio.wait_for(runner.ready.wait(), 10)
+        info = await bus.js.consumer_info(bus.stream, name)
+        assert info.config.max_deliver == SERVER_MAX_DELIVER  # finite: NATS 2.9 needs it
+        a, b, other, last = event(), event(), event(), event()
+        await publish(bus, f"{base}.a", a)
+        await publish(bus, f"{base}.b.one", b)
+        await publish(bus, f"{base}.c", other)
+        await publish(bus, f"{base}.a", a, msg_id=f"again-{a.id}")
+        await publish(bus, f"{base}.b.two", last)
+        await eventually(
+            lambda: pool.fetchval("select count(*) = 1 from applied where event_id = $1", last.id),
+            what="the last event applied (the one before it was seen)",
+        )
+        assert sorted(
+            await pool.fetchval("select array_agg(event_id::text) from applied")
+        ) == sorted(str(e.id) for e in (a, b, last))
+        assert runner.skipped == (1 if bus.supports_multiple_filters() is False else 0)
+    finally:
+        task.cancel()
+        bus.multiple_filters = None

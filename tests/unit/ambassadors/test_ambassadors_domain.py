@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.ambassadors import domain
 from services.ambassadors.domain import (
     Scorecard,
     juror_z_scores,
@@ -152,3 +155,12 @@ def test_adding_a_constant_to_one_jurors_scores_keeps_the_normalised_ranking(
 
 def test_every_message_is_translated_into_polish_english_and_ukrainian() -> None:
     assert untranslated(catalogs) == []
+
+
+def test_results_are_published_once_and_only_after_nominations_close() -> None:
+    close = datetime(2026, 5, 31, 22, tzinfo=UTC)
+    open_reason = domain.results_publication_problem(close, None, close - timedelta(seconds=1))
+    assert open_reason and "nominations are open until" in open_reason
+    assert domain.results_publication_problem(close, None, close) is None
+    again = domain.results_publication_problem(close, close, close + timedelta(days=1))
+    assert again and "already published" in again

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from services.participation.council import domain
+from services.participation.council.domain import WARSAW
 from services.participation.council.pages import catalogs
 from shared.web.i18n import untranslated
 
@@ -66,15 +67,31 @@ def test_monthly_meetings_keep_warsaw_time_and_clamp_to_month_end() -> None:
     assert {d.hour for d in local} == {17}
 
 
-def test_a_meeting_is_recorded_held_once_and_not_before_its_day() -> None:
+def test_a_meeting_is_recorded_held_once_and_not_before_its_start() -> None:
     now = datetime(2026, 5, 10, 12, tzinfo=UTC)
     assert domain.meeting_can_be_recorded_held("scheduled", now - timedelta(hours=1), now) is None
-    assert (
-        domain.meeting_can_be_recorded_held("scheduled", now + timedelta(hours=6), now) is None
-    )  # same day
+    assert domain.meeting_can_be_recorded_held("scheduled", now, now) is None
     assert "counts once" in (domain.meeting_can_be_recorded_held("held", now, now) or "")
     assert "cancelled" in (domain.meeting_can_be_recorded_held("cancelled", now, now) or "")
     assert domain.meeting_can_be_recorded_held("scheduled", now + timedelta(days=2), now)
+
+
+def test_an_evening_meeting_cannot_be_recorded_held_that_morning() -> None:
+    starts = datetime(2026, 5, 10, 18, tzinfo=WARSAW)
+    morning = datetime(2026, 5, 10, 4, 30, tzinfo=WARSAW)
+    reason = domain.meeting_can_be_recorded_held("scheduled", starts, morning)
+    assert reason and "18:00 on 2026-05-10" in reason and "before it has started" in reason
+    assert domain.meeting_can_be_recorded_held("scheduled", starts, starts) is None
+
+
+def test_meetings_are_past_by_state_then_by_time() -> None:
+    now = datetime(2026, 5, 10, 4, 30, tzinfo=WARSAW)
+    evening = datetime(2026, 5, 10, 18, tzinfo=WARSAW)
+    assert domain.meeting_is_past("held", evening, now)  # held: never "upcoming"
+    assert not domain.meeting_is_past("scheduled", evening, now)
+    assert not domain.meeting_is_past("cancelled", evening, now)
+    assert domain.meeting_is_past("scheduled", now - timedelta(minutes=1), now)
+    assert domain.meeting_is_past("cancelled", now - timedelta(days=1), now)
 
 
 def test_minutes_are_approved_once_at_a_later_quorate_meeting() -> None:

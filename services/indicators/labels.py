@@ -1,0 +1,123 @@
+"""What people read instead of codes: breakdown categories, units, statuses, expected kinds, money.
+
+The projection keeps stable codes (`economic_migrant`, `email`, `no_data`, `minor_units`...); the
+dashboard, the printable report and the CSV show each one through these msgids, translated in
+locale/{pl,en,uk}/LC_MESSAGES/messages.po. tests/unit/indicators/test_translations.py fails
+while a code of the event catalogue has no label here or a label has no translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from pathlib import Path
+
+from babel.numbers import format_currency
+
+from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
+
+catalogs = Catalogs([KIT_LOCALE_DIR, Path(__file__).parent / "locale"])
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention, so `pybabel extract` finds it
+    """Mark a msgid for extraction; it is translated where it is shown."""
+    return msgid
+
+
+GROUPS = {
+    "national_minority": N_("National minority"),
+    "ethnic_minority": N_("Ethnic minority"),
+    "economic_migrant": N_("Migrant (work, study, family)"),
+    "forced_migrant": N_("Forced migrant (war, persecution)"),
+    "none": N_("None of these backgrounds"),
+    "undisclosed": N_("Preferred not to say"),
+}
+LANGUAGES = {
+    "pl": N_("Polish"),
+    "en": N_("English"),
+    "uk": N_("Ukrainian"),
+    "ru": N_("Russian"),
+    "be": N_("Belarusian"),
+}
+CHANNELS = {
+    "web": N_("Web form"),
+    "email": N_("E-mail"),
+    "live": N_("In person at a Bench edition"),
+    "paper": N_("On paper"),
+}
+BREAKDOWNS = {
+    "group": N_("By self-declared group"),
+    "language": N_("By language"),
+    "channel": N_("By channel"),
+}
+CATEGORIES: Mapping[str, Mapping[str, str]] = {
+    "group": GROUPS,
+    "language": LANGUAGES,
+    "channel": CHANNELS,
+}
+UNITS = {
+    "count": N_("number"),
+    "percent": N_("percent"),
+    "days": N_("days"),
+    "minor_units": N_("amount of money, per currency"),
+}
+STATUSES = {
+    "met": N_("met"),
+    "on_track": N_("on track"),
+    "behind": N_("behind"),
+    "no_data": N_("no data"),
+}
+EXPECTED_KINDS = {
+    "minimum": N_("at least"),
+    "maximum": N_("at most"),
+    "target": N_("target"),
+}
+
+Gettext = Callable[[str], str]
+
+
+def category(gettext: Gettext, kind: str, key: str) -> str:
+    """A breakdown cell's category in the reader's language (an unknown code as it is)."""
+    msgid = CATEGORIES.get(kind, {}).get(key)
+    return gettext(msgid) if msgid else key
+
+
+def money(amounts: Mapping[str, int], lang: str) -> str:
+    """Minor units per currency for people, e.g. "12 000,00 PLN · 5 300,00 EUR" in Polish."""
+    shown = amounts or {"PLN": 0}
+    return " · ".join(
+        format_currency(
+            Decimal(minor) / 100, currency, locale=lang, format="#,##0.00 ¤¤", currency_digits=True
+        )
+        for currency, minor in shown.items()
+    )
+
+
+def money_plain(amounts: Mapping[str, int]) -> str:
+    """Per currency for the CSV (a point for decimals, like every number there): "12000.00 PLN"."""
+    shown = amounts or {"PLN": 0}
+    return " · ".join(f"{Decimal(minor) / 100:.2f} {currency}" for currency, minor in shown.items())
+
+
+def fmt(value: Decimal | None) -> str:
+    """A value for people (no exponent, no trailing zeros; "–" when there is none)."""
+    if value is None:
+        return "–"
+    return (
+        format(value.normalize(), "f")
+        if value == value.to_integral_value()
+        else format(value.quantize(Decimal("0.1")), "f")
+    )
+
+
+def shown(unit: str, value: Decimal | None, amounts: Mapping[str, int], lang: str) -> str:
+    """An indicator's value as the dashboard says it (live announcements too), in `lang`."""
+    if unit == "minor_units":
+        return money(amounts, lang)
+    if value is None:
+        return fmt(value)
+    if unit == "percent":
+        return f"{fmt(value)}%"
+    if unit == "days":
+        return f"{fmt(value)} {catalogs.gettext(lang, UNITS['days'])}"
+    return fmt(value)
