@@ -19,7 +19,13 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth import InvalidToken
 from shared.health import parts_report
-from shared.http import EXCEPTION_HANDLERS, MAX_BODY_BYTES, Problem, problem
+from shared.http import (
+    EXCEPTION_HANDLERS,
+    MAX_BODY_BYTES,
+    Problem,
+    json_depth_middleware,
+    problem,
+)
 from shared.logs import correlation_id
 from shared.runtime import Runtime, ServiceSpec
 
@@ -250,7 +256,7 @@ def build_app(
         route_handlers=handlers,
         state=State({"runtime": runtime}),
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
-        middleware=[context_middleware],
+        middleware=[context_middleware, json_depth_middleware],
         before_send=[security_headers],
         exception_handlers={**EXCEPTION_HANDLERS, **page_exception_handlers()},
         request_max_body_size=MAX_BODY_BYTES,

@@ -39,6 +39,7 @@ from shared.auth import (
     current_user,
     principal_from_claims,
 )
+from shared.http import same_origin_path
 from shared.runtime import Runtime
 from shared.web.pages import kit_pages
 
@@ -56,9 +57,13 @@ ROLE_HOME = {
 
 
 def safe_next(target: str | None, principal: Principal | None = None) -> str:
-    """A local path to go to after sign-in; never another site (open-redirect guard)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """A local path to go to after sign-in; never another site (open-redirect guard).
+
+    Whatever `next` says passes `shared.http.same_origin_path` or is replaced by the role's
+    home page (or `/`).
+    """
+    if (path := same_origin_path(target)) is not None:
+        return path
     if principal and principal.roles:
         return ROLE_HOME.get(principal.roles[0], "/")
     return "/"

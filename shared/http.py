@@ -6,7 +6,9 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any, Generic, TypeVar
+from urllib.parse import unquote, urlsplit
 
 import asyncpg
 import msgspec
@@ -14,10 +16,14 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 log = logging.getLogger("openkrakow.http")
 
 MAX_BODY_BYTES = 1024 * 1024
+# Deepest nesting of arrays and objects a request body may have. Ours need 4; JSON nested near
+# Python's recursion limit (~1,000) makes the decoder raise RecursionError (a 500 before this).
+MAX_JSON_DEPTH = 64
 T = TypeVar("T")
 
 
@@ -183,3 +189,113 @@ def field_error(field: str, message: str, status: int = 422) -> HTTPException:
     exc = HTTPException(status_code=status, detail=f"{field}: {message}")
     exc.extra = [{"message": message, "key": field}]
     return exc
+
+
+# --- Redirect targets taken from input ------------------------------------------------------
+
+_MAX_TARGET = 2000
+
+
+def _leads_elsewhere(text: str) -> bool:
+    """True when a browser (or any layer decoding it) could read `text` as another origin."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text) or "\\" in text:
+        return True  # browsers drop tabs and newlines and read "\\" as "/": "/\t/x" is "//x"
+    if not text.startswith("/") or text.startswith("//"):
+        return True
+    parts = urlsplit(text)
+    return bool(parts.scheme or parts.netloc)
+
+
+def same_origin_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site (`/…`), None for anything a browser could send
+    elsewhere. The one check for every redirect target or link taken from a request.
+
+    Refused: anything but printable ASCII (control characters, DEL, spaces, tabs, newlines:
+    browsers strip or drop them, so "/\t/evil" becomes "//evil"), backslashes (read as "/"),
+    a scheme or host ("https://evil", "javascript:"), "//" at the start — and each of these
+    again in every percent-decoded form ("/%2F/evil", "/%5Cevil", "/%09/evil"), in case some
+    layer decodes before a browser resolves it.
+    """
+    if not target or len(target) > _MAX_TARGET:
+        return None
+    if not all(0x21 <= ord(c) <= 0x7E for c in target):
+        return None
+    text = target
+    for _ in range(4):  # "%25252F" takes three decodings to become "/"
+        if _leads_elsewhere(text):
+            return None
+        try:
+            decoded = unquote(text, errors="strict") if "%" in text else text
+        except UnicodeDecodeError:
+            return None
+        if decoded == text:
+            return target
+        text = decoded
+    return None
+
+
+# --- JSON nesting depth, refused at the edge ------------------------------------------------
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+_FORMS = (b"application/x-www-form-urlencoded", b"multipart/form-data")
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON text (brackets in strings skipped).
+
+    C-speed steps only (a regex drops the strings, `translate` keeps the brackets, `accumulate`
+    sums them), so a 1 MiB body costs milliseconds; malformed JSON gets a depth all the same.
+    """
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def too_deep(depth: int = MAX_JSON_DEPTH) -> HTTPException:
+    return field_error("body", f"JSON must not be nested deeper than {depth} levels", 400)
+
+
+def json_depth_middleware(app: ASGIApp) -> ASGIApp:
+    """Refuses (400, problem details) a request body nested deeper than MAX_JSON_DEPTH.
+
+    Every route's body passes through `receive`, whoever decodes it (Litestar's `data`, a
+    handler's own `msgspec.json.decode`, the idempotency fingerprint), so the check sits there:
+    once the last chunk has arrived the body is scanned — only when it holds more opening
+    brackets than the limit, which no ordinary body does — and an over-deep one raises before
+    any decoder sees it. Every `/api/` body is scanned, whatever its Content-Type (a JSON
+    route decodes it regardless); HTML forms posted to pages are not JSON and are not.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await app(scope, receive, send)
+            return
+        content_type = b""
+        for key, value in scope["headers"]:
+            if key.lower() == b"content-type":
+                content_type = value.lower()
+        # The API decodes a body as JSON whatever its Content-Type says; pages read forms.
+        if content_type.startswith(_FORMS) and not scope["path"].startswith("/api/"):
+            await app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        opened = 0
+
+        async def checked_receive() -> ReceiveMessage:
+            nonlocal opened
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                opened += chunk.count(b"[") + chunk.count(b"{")
+                chunks.append(chunk)
+                if not message.get("more_body", False) and opened > MAX_JSON_DEPTH:
+                    body = b"".join(chunks)
+                    chunks.clear()
+                    if json_depth(body) > MAX_JSON_DEPTH:
+                        raise too_deep()
+            return message
+
+        await app(scope, checked_receive, send)
+
+    return middleware

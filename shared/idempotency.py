@@ -3,17 +3,28 @@
 The key is claimed inside the transaction that creates the object, so "claimed" and "created"
 commit or roll back together; a concurrent repeat blocks on the unique key until the first
 transaction ends and then reads its stored response.
+
+A key belongs to its caller: `claim` reads the caller from the request itself, so no call site
+can forget it. A signed-in caller is their subject (and the organisation they act for); an
+anonymous one is their client address (as the rate limits count it, `TRUSTED_PROXIES`
+honoured), and a replay must also bring the same body (its hash is the key's fingerprint).
+Another caller sending the same key is a new request, checked and authorised like any other:
+NGO B replaying NGO A's key on A's application gets B's own 403, never A's 201, and another
+client's replay of an anonymous question never gets the asker's tracking token. The caller is
+stored as a keyed hash (HMAC with the secret key), never as an address or a subject.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from typing import Any
 
 import asyncpg
 import msgspec
 from litestar import Request, Response
 
+from shared.auth import current_user
 from shared.http import field_error
 
 HEADER = "Idempotency-Key"
@@ -22,6 +33,25 @@ HEADER = "Idempotency-Key"
 class Replay(msgspec.Struct):
     status: int
     body: bytes
+
+
+class Claimed(msgspec.Struct, frozen=True):
+    """A key claimed by one caller in one scope: what `remember` stores the response under."""
+
+    scope: str  # the call site's scope and the caller's keyed hash
+    key: str
+
+
+def caller_of(request: Request[Any, Any, Any]) -> str:
+    """Who is asking, as a keyed hash: the signed-in subject (and organisation), else the
+    client address."""
+    limiter = request.app.state.runtime.limiter
+    user = current_user(request)
+    if user is not None:
+        who = f"user\n{user.subject}\n{user.org or ''}"
+    else:
+        who = f"anonymous\n{limiter.client_of(request.scope)}"
+    return hmac.new(limiter.salt, who.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _fingerprint(method: str, path: str, body: bytes) -> str:
@@ -40,41 +70,46 @@ def key_of(request: Request[Any, Any, Any]) -> str | None:
 
 async def claim(
     conn: asyncpg.Connection, request: Request[Any, Any, Any], body: bytes, scope: str
-) -> tuple[str | None, Replay | None]:
-    """Claim the request's key in the current transaction; a Replay when it was used before."""
+) -> tuple[Claimed | None, Replay | None]:
+    """Claim the request's key for its caller in the current transaction; a Replay when this
+    caller used it before for the same request (422 for a different one).
+
+    Call it after the route's guards and before creating anything; pass what it returns to
+    `remember`."""
     key = key_of(request)
     if key is None:
         return None, None
+    claimed = Claimed(scope=f"{scope}@{caller_of(request)}", key=key)
     fingerprint = _fingerprint(request.method, request.url.path, body)
     inserted = await conn.fetchval(
         "insert into idempotency_keys(scope, key, fingerprint) values ($1, $2, $3) "
         "on conflict do nothing returning true",
-        scope,
+        claimed.scope,
         key,
         fingerprint,
     )
     if inserted:
-        return key, None
+        return claimed, None
     row = await conn.fetchrow(
         "select fingerprint, status, body from idempotency_keys where scope=$1 and key=$2",
-        scope,
+        claimed.scope,
         key,
     )
     if row["fingerprint"] != fingerprint:
         raise field_error(HEADER, "was already used for a different request", 422)
-    return key, Replay(status=row["status"], body=bytes(row["body"]))
+    return claimed, Replay(status=row["status"], body=bytes(row["body"]))
 
 
 async def remember(
-    conn: asyncpg.Connection, scope: str, key: str | None, status: int, content: Any
+    conn: asyncpg.Connection, claimed: Claimed | None, status: int, content: Any
 ) -> None:
     """Store the response of a claimed key (same transaction as the creation)."""
-    if key is None:
+    if claimed is None:
         return
     await conn.execute(
         "update idempotency_keys set status=$3, body=$4 where scope=$1 and key=$2",
-        scope,
-        key,
+        claimed.scope,
+        claimed.key,
         status,
         msgspec.json.encode(content),
     )

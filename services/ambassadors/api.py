@@ -98,7 +98,7 @@ async def create_edition(
         view = edition_view(
             await store.edition(conn, edition_id), await store.criteria(conn, edition_id)
         )
-        await idempotency.remember(conn, "ambassadors.create_edition", key, 201, view)
+        await idempotency.remember(conn, key, 201, view)
         await outbox.add(
             conn,
             event(
@@ -161,7 +161,7 @@ async def nominate(
             return idempotency.replay_response(replay)
         outcome = await nominations.submit(conn, runtime.settings, edition_id, data)
         await limit_candidate_mail(runtime, data, outcome)
-        await idempotency.remember(conn, scope, key, 201, outcome.answer)
+        await idempotency.remember(conn, key, 201, outcome.answer)
         await outbox.add(conn, *outcome.events)
     await finish(runtime, outcome)
     return Response(outcome.answer, status_code=201)

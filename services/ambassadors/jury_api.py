@@ -105,7 +105,7 @@ async def appoint_juror(
             year=edition["year"],
             deadline=edition["jury_deadline_at"],
         )
-        await idempotency.remember(conn, scope, key, 201, juror)
+        await idempotency.remember(conn, key, 201, juror)
         await outbox.add(
             conn,
             event(
@@ -379,7 +379,7 @@ async def record_mayor_meeting(
             recorded_by=user.subject,
             present=present,
         )
-        await idempotency.remember(conn, scope, key, 201, meeting)
+        await idempotency.remember(conn, key, 201, meeting)
         await outbox.add(
             conn,
             event(

@@ -63,15 +63,19 @@ async def _create(
     runtime: Runtime,
     scope: str,
     make: Callable[[Any], Awaitable[tuple[Any, list[Envelope]]]],
+    authorize: Callable[[Any], Awaitable[Any]] | None = None,
 ) -> Response[Any]:
-    """A creating POST: Idempotency-Key claimed, object made, response remembered, events out."""
+    """A creating POST: the caller authorised for the object (before any replay, too),
+    Idempotency-Key claimed, object made, response remembered, events out."""
     body = await request.body()
     async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
+        if authorize is not None:
+            await authorize(conn)
         key, replay = await idempotency.claim(conn, request, body, scope)
         if replay:
             return idempotency.replay_response(replay)
         content, events = await make(conn)
-        await idempotency.remember(conn, scope, key, 201, content)
+        await idempotency.remember(conn, key, 201, content)
         if events:
             await outbox.add(conn, *events)
     return Response(content, status_code=201)
@@ -148,7 +152,7 @@ async def register_organisation(
         org_id, events = await commands.register_organisation(conn, _who(request), data, utcnow())
         return Created(id=org_id), events
 
-    return await _create(request, runtime, f"grants.org:{_who(request).subject}", make)
+    return await _create(request, runtime, "grants.org", make)
 
 
 @get("/api/grants/organisations/mine", guards=[requires("ngo")], tags=TAGS)
@@ -212,7 +216,11 @@ async def create_application(
         return ApplicationCreated(id=app_id, status="draft"), []
 
     return await _create(
-        request, runtime, f"grants.application:{call_id}:{_who(request).subject}", make
+        request,
+        runtime,
+        f"grants.application:{call_id}",
+        make,
+        authorize=lambda conn: commands.acting_organisation(conn, _who(request)),
     )
 
 
@@ -391,7 +399,8 @@ async def submit_evaluation(
 async def list_evaluations(
     request: Request[Any, Any, Any], app_id: uuid.UUID, runtime: Runtime
 ) -> list[EvaluationView]:
-    """Evaluations of an application. An evaluator sees others' scores only after submitting their own."""
+    """Evaluations of an application. An evaluator sees others' scores only after submitting their
+    own; one who declared a conflict of interest sees none of them (403), as a recused juror."""
     who = _who(request)
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows = await store.evaluations_of(conn, app_id)
@@ -400,7 +409,10 @@ async def list_evaluations(
             own = await store.assignment_of(conn, app_id, who.subject)
             if own is None:
                 raise refusal(PermissionDeniedException, "evaluation.not_assigned")
-    blind = own is not None and own["submitted_at"] is None
+            if own["conflict_of_interest"]:
+                raise refusal(PermissionDeniedException, "evaluation.recused")
+    # Declaring a conflict also sets submitted_at: only one's own scores end the blindness.
+    blind = own is not None and (own["submitted_at"] is None or own["conflict_of_interest"])
     return [
         EvaluationView(
             evaluator_id=r["evaluator_id"],
@@ -607,7 +619,13 @@ async def submit_report(
         events = await commands.submit_report(conn, _who(request), app_id, data, utcnow())
         return StatusOut(status="reported"), events
 
-    return await _create(request, runtime, f"grants.report:{app_id}", make)
+    return await _create(
+        request,
+        runtime,
+        f"grants.report:{app_id}",
+        make,
+        authorize=lambda conn: commands.own_application(conn, _who(request), app_id),
+    )
 
 
 route_handlers = [

@@ -215,6 +215,12 @@ WORDING: dict[str, Wording] = {
         N_("You are not assigned to evaluate this application."),
         "you are not assigned to evaluate this application",
     ),
+    "evaluation.recused": Wording(
+        N_(
+            "You declared a conflict of interest on this application: its evaluations are not shown to you."
+        ),
+        "you declared a conflict of interest on this application: its evaluations are not shown",
+    ),
     "evaluation.already_submitted": Wording(
         N_("You have already submitted your evaluation of this application."),
         "you have already submitted your evaluation of this application",

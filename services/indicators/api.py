@@ -184,7 +184,7 @@ async def report_value(
             reported_by=p.reported_by,
             reported_at=p.reported_at,
         )
-        await idempotency.remember(conn, "indicators.report_value", key, 202, answer)
+        await idempotency.remember(conn, key, 202, answer)
         await outbox.add(conn, envelope)
     return Response(answer, status_code=202)
 

@@ -64,7 +64,7 @@ async def request_erasure(
         if replay:
             return idempotency.replay_response(replay)  # type: ignore[return-value]
         view, _created = await co.request_erasure(conn, runtime, person, by=user.subject)
-        await idempotency.remember(conn, "privacy.erasure", key, 202, view)
+        await idempotency.remember(conn, key, 202, view)
     # Also when it was pending already: a job lost with Redis is queued again (one per request).
     await co.enqueue(runtime, view.id)
     return Response(view, status_code=202)

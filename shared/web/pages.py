@@ -14,6 +14,7 @@ from shared.http import (
     UNSTORABLE_TEXT,
     http_handler,
     internal_handler,
+    same_origin_path,
     validation_handler,
 )
 from shared.ratelimit import RateLimited
@@ -47,7 +48,11 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if is_api(request):
         return http_handler(request, exc)
     if isinstance(exc, NotAuthorizedException) and request.method in ("GET", "HEAD"):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = quote(request.url.path, safe="/") + (
+            f"?{request.url.query}" if request.url.query else ""
+        )
+        if same_origin_path(target) is None:
+            return Redirect("/auth/sign-in", status_code=303)
         return Redirect(f"/auth/sign-in?next={quote(target, safe='')}", status_code=303)
     if isinstance(exc, RateLimited):
         return rate_limited_page(request, exc)

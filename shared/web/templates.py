@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
@@ -19,6 +19,7 @@ from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
+from shared.http import same_origin_path
 from shared.web.i18n import (
     LANGUAGE_QUERY_PARAM,
     LANGUAGES,
@@ -83,8 +84,11 @@ def _lang_urls(request: Request[Any, Any, Any]) -> dict[str, str]:
         for key, value in request.query_params.multi_items()
         if key != LANGUAGE_QUERY_PARAM
     ]
+    # The path as asked: "//evil.example/x" or "/\t/evil.example" (a 404 page) must not become
+    # a link to another site, so it is encoded and checked like any redirect target.
+    path = same_origin_path(quote(request.url.path, safe="/")) or "/"
     return {
-        lang: f"{request.url.path}?{urlencode([*other_params, (LANGUAGE_QUERY_PARAM, lang)])}"
+        lang: f"{path}?{urlencode([*other_params, (LANGUAGE_QUERY_PARAM, lang)])}"
         for lang in LANGUAGES
     }
 

@@ -55,7 +55,7 @@ async def create_edition(
             return idempotency.replay_response(replay)
         effects = service.Effects()
         edition = edition_view(await staff.create_edition(conn, data, effects=effects))
-        await idempotency.remember(conn, "bench.create_edition", key, 201, edition)
+        await idempotency.remember(conn, key, 201, edition)
         await effects.commit(conn)
     return Response(edition, status_code=201)
 
@@ -144,7 +144,7 @@ async def ask_question(
         created = await service.receive_question(
             conn, runtime, edition_id, data, channel="web", effects=effects
         )
-        await idempotency.remember(conn, f"bench.ask:{edition_id}", key, 201, created)
+        await idempotency.remember(conn, key, 201, created)
         await effects.commit(conn)
     await effects.after_commit(runtime)
     return Response(created, status_code=201)

@@ -109,7 +109,7 @@ async def enter_question(
         created = await staff.enter_question(
             conn, runtime, edition_id, data, by=user.subject, effects=effects
         )
-        await idempotency.remember(conn, f"bench.enter:{edition_id}", key, 201, created)
+        await idempotency.remember(conn, key, 201, created)
         await effects.commit(conn)
     await effects.after_commit(runtime)
     return Response(created, status_code=201)

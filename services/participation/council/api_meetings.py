@@ -52,7 +52,7 @@ async def create_meeting(
             return idempotency.replay_response(replay)
         meeting_id, mail_ids = await meetings.schedule_meeting(conn, runtime.settings, data)
         created = Created(id=meeting_id)
-        await idempotency.remember(conn, "council.create_meeting", key, 201, created)
+        await idempotency.remember(conn, key, 201, created)
     for mail_id in mail_ids:
         await runtime.send_mail_soon(SCHEMA, mail_id)
     return Response(created, status_code=201)
@@ -77,7 +77,7 @@ async def create_monthly(
             events.append(scheduled)
             all_mail.extend(mail_ids)
         page = Page(items=created, total=len(created))
-        await idempotency.remember(conn, "council.create_monthly", key, 201, page)
+        await idempotency.remember(conn, key, 201, page)
         await outbox.add(conn, *events)
     for mail_id in all_mail:
         await runtime.send_mail_soon(SCHEMA, mail_id)

@@ -131,7 +131,7 @@ async def open_call(
             seats=seats,
         )
         view = await _call_view(conn, await store.call(conn, call_id))  # type: ignore[arg-type]
-        await idempotency.remember(conn, "council.open_call", key, 201, view)
+        await idempotency.remember(conn, key, 201, view)
         await outbox.add(
             conn,
             event(
@@ -258,7 +258,7 @@ async def apply(
         created, mail_id = await receive_application(
             conn, runtime.settings, call_id, data, utcnow()
         )
-        await idempotency.remember(conn, f"council.apply:{call_id}", key, 201, created)
+        await idempotency.remember(conn, key, 201, created)
     await runtime.send_mail_soon(SCHEMA, mail_id)
     return Response(created, status_code=201)
 
@@ -403,7 +403,7 @@ async def appoint(
                 who["term_end"].isoformat(),
             )
         view = _member(await store.member(conn, member_id))  # type: ignore[arg-type]
-        await idempotency.remember(conn, "council.appoint", key, 201, view)
+        await idempotency.remember(conn, key, 201, view)
         events.append(
             ev.CouncilMemberAppointed(
                 member_id=member_id,
