@@ -192,6 +192,7 @@ class MailSender:
     ) -> None:
         self.smtp_url = smtp_url
         self.ca_file = ca_file
+        self._tls_context: ssl.SSLContext | None = None
         self.mail_dir = mail_dir
         self.envelope_from = parseaddr(mail_from)[1] or "no-reply@openkrakow.local"
 
@@ -209,9 +210,15 @@ class MailSender:
         tmp.write_bytes(message)
         tmp.replace(self.mail_dir / f"{name}.eml")
 
+    def _tls(self) -> ssl.SSLContext:
+        """The TLS context, made once: loading the CA store costs milliseconds of CPU a time."""
+        if self._tls_context is None:
+            self._tls_context = ssl.create_default_context(cafile=self.ca_file)
+        return self._tls_context
+
     def _smtp(self, recipient: str, message: bytes) -> None:
         url = urlsplit(self.smtp_url or "")
-        tls = ssl.create_default_context(cafile=self.ca_file)
+        tls = self._tls() if url.scheme in ("smtps", "smtp+starttls") else None
         host, port = url.hostname or "127.0.0.1", url.port or (465 if url.scheme == "smtps" else 25)
         try:
             if url.scheme == "smtps":

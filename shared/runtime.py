@@ -23,7 +23,7 @@ from shared import jobs as jobkit
 from shared.auth import Authenticator, load_secret
 from shared.bus import Bus
 from shared.config import Settings
-from shared.db import create_pool
+from shared.db import create_pool, lock_key
 from shared.inbox import ConsumerRunner, ConsumerSpec
 from shared.mail import MailSender, MailSendError
 from shared.migrate import migrate
@@ -233,42 +233,60 @@ def sweep_seconds(every: int) -> set[int]:
 
 
 async def send_mail(ctx: dict[str, Any], schema: str, mail_id: str) -> str:
-    """Job: send one queued message; retried with back-off while the mail server fails."""
+    """Job: send one queued message; retried with back-off while the mail server fails.
+
+    No transaction is held while the mail server is talked to: a write transaction open across
+    a slow SMTP conversation would hold back the outbox relays' horizon (shared/outbox.py) and
+    with it every event of the schema. Two workers are kept from sending one message at once by
+    a session advisory lock (no transaction id; released with the connection if the worker
+    dies); marking it sent is one short statement.
+    """
     runtime: Runtime = ctx["runtime"]
     assert runtime.mailer is not None
     pool = runtime.pool(schema)
-    async with pool.acquire() as conn, conn.transaction():
-        # The row lock keeps two workers from sending the same message at once.
-        row = await conn.fetchrow(
-            "select recipient, message, message_id, attempts from outgoing_mail "
-            "where id=$1 and sent_at is null for update skip locked",
-            uuid.UUID(mail_id),
-        )
-        if row is None:
-            return "already sent or being sent"
+    key = lock_key(f"mail:{schema}:{mail_id}")
+    async with pool.acquire() as conn:
+        if not await conn.fetchval("select pg_try_advisory_lock($1)", key):
+            return "being sent"
         try:
-            await runtime.mailer.deliver(row["recipient"], bytes(row["message"]), row["message_id"])
-        except MailSendError as exc:
-            attempts = row["attempts"] + 1
-            error = str(exc)[:1000]
-            delays = runtime.settings.mail_retry_delays
-            delay = delays[min(attempts, len(delays)) - 1]
-            log.warning(
-                "mail %s not sent (attempt %d): %s; retry in %ss", mail_id, attempts, error, delay
+            row = await conn.fetchrow(
+                "select recipient, message, message_id, attempts from outgoing_mail "
+                "where id=$1 and sent_at is null",
+                uuid.UUID(mail_id),
             )
-            failed = exc
-        else:
+            if row is None:
+                return "already sent or being sent"
+            try:
+                await runtime.mailer.deliver(
+                    row["recipient"], bytes(row["message"]), row["message_id"]
+                )
+            except MailSendError as exc:
+                attempts = row["attempts"] + 1
+                delays = runtime.settings.mail_retry_delays
+                delay = delays[min(attempts, len(delays)) - 1]
+                log.warning(
+                    "mail %s not sent (attempt %d): %s; retry in %ss",
+                    mail_id,
+                    attempts,
+                    str(exc)[:1000],
+                    delay,
+                )
+                await conn.execute(
+                    "update outgoing_mail set attempts=attempts+1, last_error=$2 where id=$1",
+                    uuid.UUID(mail_id),
+                    str(exc)[:1000],
+                )
+                raise jobkit.Retry(defer=delay) from exc
             await conn.execute(
-                "update outgoing_mail set sent_at=now(), attempts=attempts+1, last_error=null where id=$1",
+                "update outgoing_mail set sent_at=now(), attempts=attempts+1, last_error=null "
+                "where id=$1",
                 uuid.UUID(mail_id),
             )
             return "sent"
-    await pool.execute(
-        "update outgoing_mail set attempts=attempts+1, last_error=$2 where id=$1",
-        uuid.UUID(mail_id),
-        str(failed)[:1000],
-    )
-    raise jobkit.Retry(defer=delay)
+        finally:
+            # Also released by the pool's reset should this be cancelled half-way.
+            with contextlib.suppress(Exception):
+                await conn.execute("select pg_advisory_unlock($1)", key)
 
 
 async def sweep_unsent_mail(ctx: dict[str, Any]) -> int:

@@ -892,6 +892,21 @@ async def each_event_applied_once(conn: asyncpg.Connection) -> list[str]:
         unpublished = sum(1 for r in rows if r["published_at"] is None)
         if unpublished:
             problems.append(f"{unpublished} events of {schema} never published")
+            # Why (a transaction still open holds the relay's horizon, or the relay stopped).
+            stuck = await conn.fetch(
+                f"select seq, subject, txid::text, created_at from {schema}.outbox "
+                "where published_at is null order by seq limit 5"
+            )
+            horizon = await conn.fetchval("select pg_snapshot_xmin(pg_current_snapshot())::text")
+            open_tx = await conn.fetch(
+                "select pid, application_name, state, backend_xid::text, xact_start, "
+                "left(query, 160) as query from pg_stat_activity "
+                "where backend_xid is not null or state like 'idle in transaction%'"
+            )
+            problems.append(
+                f"  unpublished {[dict(r) for r in stuck]}; horizon {horizon}; "
+                f"open transactions {[dict(r) for r in open_tx]}"
+            )
         published |= {r["event_id"] for r in rows if r["subject"].startswith(CONSUMED)}
     applied = [
         r["event_id"]
