@@ -33,7 +33,10 @@ async def test_health_is_ok_when_postgres_nats_and_redis_answer(platform: Runnin
     assert set(body["versions"]) == {"postgresql", "nats", "redis"}
     indicators = body["consumers"]["indicators"]
     assert indicators["state"] == "running"
-    assert indicators["last_error"] is None
+    assert indicators["not_running_seconds"] == 0
+    # The last error is history (a fetch that timed out on a busy machine stays named after
+    # the consumer recovered), so only its presence is part of the answer.
+    assert "last_error" in indicators
     assert isinstance(indicators["pending"], int)
     assert set(body["relays"]) == {s.schema for s in platform.runtime.services}
     assert {r["state"] for r in body["relays"].values()} <= {"active", "standby"}
@@ -128,7 +131,8 @@ async def test_a_consumer_that_cannot_be_created_is_named_by_health_and_logged_o
             httpx.AsyncClient(base_url=base) as client,
         ):
             first = await client.get("/health")
-            assert first.status_code == 200, "within the grace period the consumer may be starting"
+            if time.monotonic() - started < grace:  # a busy machine may answer after it
+                assert first.status_code == 200, "within the grace period it may be starting"
             assert first.json()["consumers"][name]["state"] in ("starting", "retrying")
 
             async def unavailable() -> httpx.Response | None:
