@@ -146,7 +146,9 @@ class Runtime:
         if "consumers" in parts:
             for spec in chosen:
                 for consumer in spec.consumers:
-                    runner = ConsumerRunner(self.bus, self.pools[spec.schema], consumer)
+                    runner = ConsumerRunner(
+                        self.bus, self.pools[spec.schema], consumer, runtime=self
+                    )
                     self.consumers.append(runner)
                     self._spawn(runner.run(), f"consumer:{consumer.name}")
         if "worker" in parts:

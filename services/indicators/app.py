@@ -16,5 +16,5 @@ service = ServiceSpec(
     route_handlers=[*api.route_handlers, *pages.route_handlers, metrics.metrics],
     consumers=consumers.consumers,
     background=[changes.listen, consumers.advance_overdue],
-    on_start=[consumers.remember_runtime],
+    on_start=[consumers.drop_old_consumer],
 )
