@@ -6,6 +6,7 @@ start some of them. Each part only needs the Runtime, so any mix works.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
@@ -36,6 +37,16 @@ log = logging.getLogger("openkrakow.runtime")
 Background = Callable[["Runtime"], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class Command:
+    """An operator command of a service: `openkrakow <name> ...` (services/cli.py lists them)."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]  # adds the command's arguments
+    run: Callable[[argparse.Namespace], int]  # the exit status
+
+
 @dataclass
 class ServiceSpec:
     """What a service brings: its schema and migrations, routes, consumers, jobs and tasks."""
@@ -51,6 +62,8 @@ class ServiceSpec:
     on_start: Sequence[Background] = ()
     # Export and erasure of a person's data in this service's schema (shared.privacy).
     privacy: PrivacyHooks | None = None
+    # Operator commands of this service (e.g. `openkrakow indicators rebuild`).
+    commands: Sequence[Command] = ()
 
 
 PARTS = frozenset({"web", "relay", "consumers", "worker", "background"})
