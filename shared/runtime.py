@@ -53,7 +53,7 @@ class ServiceSpec:
 
     name: str
     schema: str
-    migrations: Path
+    migrations: Path | Sequence[Path]  # one folder, or one per part sharing the schema
     route_handlers: Sequence[Any] = ()
     consumers: Sequence[ConsumerSpec] = ()
     jobs: Sequence[Any] = ()
