@@ -18,6 +18,8 @@ from litestar.params import Parameter
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
+from shared.refusals import Refused
+
 log = logging.getLogger("openkrakow.http")
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -46,6 +48,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     status: int
     detail: str = ""
     errors: list[FieldError] = []
+    code: str | None = None  # a refusal's stable code (shared.refusals), when there is one
 
 
 class Page(msgspec.Struct, Generic[T]):
@@ -98,7 +101,11 @@ def _field_errors(extra: Any) -> list[FieldError]:
 
 
 def problem(
-    status: int, title: str, detail: str = "", errors: list[FieldError] | None = None
+    status: int,
+    title: str,
+    detail: str = "",
+    errors: list[FieldError] | None = None,
+    code: str | None = None,
 ) -> Response[Problem]:
     """A problem-details response."""
     slug = title.lower().replace(" ", "-")
@@ -109,6 +116,7 @@ def problem(
             status=status,
             detail=detail,
             errors=errors or [],
+            code=code,
         ),
         status_code=status,
         media_type="application/problem+json",
@@ -121,18 +129,20 @@ def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> R
     return problem(exc.status_code, "Invalid request", detail, errors)
 
 
+TITLES = {
+    401: "Not signed in",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request too large",
+    429: "Too many requests",
+    503: "Unavailable",
+}
+
+
 def http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    titles = {
-        401: "Not signed in",
-        403: "Forbidden",
-        404: "Not found",
-        405: "Method not allowed",
-        409: "Conflict",
-        413: "Request too large",
-        429: "Too many requests",
-        503: "Unavailable",
-    }
-    title = titles.get(exc.status_code, "Error")
+    title = TITLES.get(exc.status_code, "Error")
     errors = _field_errors(exc.extra) if exc.extra else None
     response = problem(exc.status_code, title, exc.detail, errors)
     if isinstance(exc, NotAuthorizedException):
@@ -177,7 +187,17 @@ def internal_handler(request: Request[Any, Any, Any], exc: Exception) -> Respons
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "the error was logged")
 
 
+def refused_handler(_: Request[Any, Any, Any], exc: Refused) -> Response[Problem]:
+    """A command's refusal, said once for every API: the status of its kind, the English text
+    of each reason, the field each names, and the first reason's stable code."""
+    status = int(exc.kind)
+    errors = [FieldError(field=r.field, message=r.english) for r in exc.refusals if r.field]
+    detail = "; ".join(f"{r.field}: {r.english}" if r.field else r.english for r in exc.refusals)
+    return problem(status, TITLES.get(status, "Error"), detail, errors, exc.code)
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    Refused: refused_handler,
     ValidationException: validation_handler,
     HTTPException: http_handler,
     Exception: internal_handler,

@@ -26,6 +26,7 @@ from litestar import Request, Response
 
 from shared.auth import current_user
 from shared.http import field_error
+from shared.refusals import N_, Wording, invalid, register
 
 HEADER = "Idempotency-Key"
 
@@ -40,6 +41,17 @@ class Claimed(msgspec.Struct, frozen=True):
 
     scope: str  # the call site's scope and the caller's keyed hash
     key: str
+    fingerprint: str = ""  # of the request (method, path, body): a replay must be the same
+
+
+REUSED = register(
+    {
+        "idempotency.reused": Wording(
+            N_("This request was already sent with other content. Reload the page and try again."),
+            "was already used for a different request",
+        )
+    }
+)
 
 
 def caller_of(request: Request[Any, Any, Any]) -> str:
@@ -68,6 +80,41 @@ def key_of(request: Request[Any, Any, Any]) -> str | None:
     return key
 
 
+def requested(request: Request[Any, Any, Any], body: bytes, scope: str) -> Claimed | None:
+    """The edge's half: the request's key bound to its caller and its content, or None when it
+    sent no key. The command's unit of work claims it (`UnitOfWork.claim`)."""
+    key = key_of(request)
+    if key is None:
+        return None
+    return Claimed(
+        scope=f"{scope}@{caller_of(request)}",
+        key=key,
+        fingerprint=_fingerprint(request.method, request.url.path, body),
+    )
+
+
+async def claim_key(conn: asyncpg.Connection, claimed: Claimed) -> Replay | None:
+    """The transaction's half: claim the key; the stored Replay when this caller sent the same
+    request before (refused, 422, when the content differs)."""
+    inserted = await conn.fetchval(
+        "insert into idempotency_keys(scope, key, fingerprint) values ($1, $2, $3) "
+        "on conflict do nothing returning true",
+        claimed.scope,
+        claimed.key,
+        claimed.fingerprint,
+    )
+    if inserted:
+        return None
+    row = await conn.fetchrow(
+        "select fingerprint, status, body from idempotency_keys where scope=$1 and key=$2",
+        claimed.scope,
+        claimed.key,
+    )
+    if row["fingerprint"] != claimed.fingerprint:
+        raise invalid(HEADER, "idempotency.reused")
+    return Replay(status=row["status"], body=bytes(row["body"]))
+
+
 async def claim(
     conn: asyncpg.Connection, request: Request[Any, Any, Any], body: bytes, scope: str
 ) -> tuple[Claimed | None, Replay | None]:
@@ -75,29 +122,11 @@ async def claim(
     caller used it before for the same request (422 for a different one).
 
     Call it after the route's guards and before creating anything; pass what it returns to
-    `remember`."""
-    key = key_of(request)
-    if key is None:
+    `remember`. (Commands in a UnitOfWork take `requested(...)` instead.)"""
+    claimed = requested(request, body, scope)
+    if claimed is None:
         return None, None
-    claimed = Claimed(scope=f"{scope}@{caller_of(request)}", key=key)
-    fingerprint = _fingerprint(request.method, request.url.path, body)
-    inserted = await conn.fetchval(
-        "insert into idempotency_keys(scope, key, fingerprint) values ($1, $2, $3) "
-        "on conflict do nothing returning true",
-        claimed.scope,
-        key,
-        fingerprint,
-    )
-    if inserted:
-        return claimed, None
-    row = await conn.fetchrow(
-        "select fingerprint, status, body from idempotency_keys where scope=$1 and key=$2",
-        claimed.scope,
-        key,
-    )
-    if row["fingerprint"] != fingerprint:
-        raise field_error(HEADER, "was already used for a different request", 422)
-    return claimed, Replay(status=row["status"], body=bytes(row["body"]))
+    return claimed, await claim_key(conn, claimed)
 
 
 async def remember(

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 from nats.aio.msg import Msg
@@ -18,8 +19,13 @@ from shared.events import Envelope, decode
 
 log = logging.getLogger("openkrakow.inbox")
 
-Handler = Callable[[asyncpg.Connection, Envelope], Awaitable[None]]
-AfterCommit = Callable[[Envelope], Awaitable[None]]
+# A handler applies one event inside the inbox's transaction and returns what it changed
+# (None when there is nothing to tell); the inbox hands that to the after-commit hook, with the
+# runtime of the process, once the transaction has committed.
+Handler = Callable[[asyncpg.Connection, Envelope], Awaitable[Any]]
+AfterCommit = Callable[[Any, Envelope, Any], Awaitable[None]]  # (runtime, envelope, changed)
+
+_NOT_APPLIED = object()
 
 
 @dataclass
@@ -37,6 +43,14 @@ async def apply_once(
     conn: asyncpg.Connection, consumer: str, envelope: Envelope, handler: Handler
 ) -> bool:
     """Apply the event unless this consumer applied it already; True when it was applied now."""
+    return await apply_once_returning(conn, consumer, envelope, handler) is not _NOT_APPLIED
+
+
+async def apply_once_returning(
+    conn: asyncpg.Connection, consumer: str, envelope: Envelope, handler: Handler
+) -> Any:
+    """Apply the event unless this consumer applied it already: what the handler returned, or
+    `_NOT_APPLIED` when the event was applied before."""
     async with conn.transaction():
         fresh = await conn.fetchval(
             "insert into inbox(consumer, event_id) values ($1, $2) "
@@ -45,9 +59,8 @@ async def apply_once(
             envelope.id,
         )
         if not fresh:
-            return False
-        await handler(conn, envelope)
-        return True
+            return _NOT_APPLIED
+        return await handler(conn, envelope)
 
 
 async def park(
@@ -117,8 +130,17 @@ REFUSED_MAX_DELAY = 60.0
 class ConsumerRunner:
     """Fetches from a durable pull consumer and applies each event exactly once."""
 
-    def __init__(self, bus: Bus, pool: asyncpg.Pool, spec: ConsumerSpec, *, batch: int = 100):
+    def __init__(
+        self,
+        bus: Bus,
+        pool: asyncpg.Pool,
+        spec: ConsumerSpec,
+        *,
+        batch: int = 100,
+        runtime: Any = None,
+    ):
         self.bus = bus
+        self.runtime = runtime  # handed to the after-commit hook
         self.pool = pool
         self.spec = spec
         self.batch = batch
@@ -208,7 +230,9 @@ class ConsumerRunner:
             return
         try:
             async with self.pool.acquire() as conn:
-                applied = await apply_once(conn, self.spec.name, envelope, self.spec.handler)
+                changed = await apply_once_returning(
+                    conn, self.spec.name, envelope, self.spec.handler
+                )
         except Exception as exc:  # noqa: BLE001 - retried, then parked; never swallowed
             if deliveries >= policy.max_deliver:
                 with contextlib.suppress(Exception):
@@ -226,10 +250,10 @@ class ConsumerRunner:
                 await msg.nak(delay=policy.delay_after(deliveries))
             return
         await msg.ack()
-        if applied:
+        if changed is not _NOT_APPLIED:
             self.applied += 1
             if self.spec.after_commit is not None:
                 try:
-                    await self.spec.after_commit(envelope)
+                    await self.spec.after_commit(self.runtime, envelope, changed)
                 except Exception:  # noqa: BLE001 - a notification hook must not undo the event
                     log.exception("after-commit hook of %s failed", self.spec.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import asyncpg
@@ -21,20 +22,24 @@ class MigrationError(Exception):
     """A migration file is malformed, or an applied one was edited afterwards."""
 
 
-def _files(directory: Path) -> list[tuple[int, str, str]]:
+def _files(directories: Path | Sequence[Path]) -> list[tuple[int, str, str]]:
+    """The migrations of one source, from one folder or several (one schema shared by parts of
+    a service, each with its own folder: version numbers are unique across them)."""
+    folders = [directories] if isinstance(directories, Path) else list(directories)
     found = []
-    for path in sorted(directory.glob("*.sql")):
+    for path in sorted((p for d in folders for p in d.glob("*.sql")), key=lambda p: p.name):
         match = _NAME.match(path.name)
         if not match:
             raise MigrationError(f"{path}: name must look like 001_what_it_does.sql")
         found.append((int(match.group(1)), path.name, path.read_text(encoding="utf-8")))
     versions = [v for v, _, _ in found]
     if len(versions) != len(set(versions)):
-        raise MigrationError(f"{directory}: two migrations share a number")
+        where = ", ".join(str(d) for d in folders)
+        raise MigrationError(f"{where}: two migrations share a number")
     return found
 
 
-async def migrate(dsn: str, schema: str, service_dir: Path | None) -> list[str]:
+async def migrate(dsn: str, schema: str, service_dir: Path | Sequence[Path] | None) -> list[str]:
     """Create `schema`, apply the kit's migrations then the service's; return the names applied."""
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", schema):
         raise MigrationError(f"bad schema name {schema!r}")

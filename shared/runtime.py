@@ -6,13 +6,13 @@ start some of them. Each part only needs the Runtime, so any mix works.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -36,13 +36,26 @@ log = logging.getLogger("openkrakow.runtime")
 Background = Callable[["Runtime"], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class Command:
+    """An operator command of a service: `openkrakow <name> ...` (services/cli.py lists them)."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]  # adds the command's arguments
+    run: Callable[[argparse.Namespace], int]  # the exit status
+
+
 @dataclass
 class ServiceSpec:
     """What a service brings: its schema and migrations, routes, consumers, jobs and tasks."""
 
     name: str
     schema: str
-    migrations: Path
+    # One folder (Path), or one per part sharing the schema (a sequence of Path). Not annotated
+    # as that union: litestar validates the `runtime` dependency (and so every ServiceSpec) with
+    # msgspec, which refuses a union of a custom type with anything but None (every route 500s).
+    migrations: Any
     route_handlers: Sequence[Any] = ()
     consumers: Sequence[ConsumerSpec] = ()
     jobs: Sequence[Any] = ()
@@ -51,6 +64,8 @@ class ServiceSpec:
     on_start: Sequence[Background] = ()
     # Export and erasure of a person's data in this service's schema (shared.privacy).
     privacy: PrivacyHooks | None = None
+    # Operator commands of this service (e.g. `openkrakow indicators rebuild`).
+    commands: Sequence[Command] = ()
 
 
 PARTS = frozenset({"web", "relay", "consumers", "worker", "background"})
@@ -146,7 +161,9 @@ class Runtime:
         if "consumers" in parts:
             for spec in chosen:
                 for consumer in spec.consumers:
-                    runner = ConsumerRunner(self.bus, self.pools[spec.schema], consumer)
+                    runner = ConsumerRunner(
+                        self.bus, self.pools[spec.schema], consumer, runtime=self
+                    )
                     self.consumers.append(runner)
                     self._spawn(runner.run(), f"consumer:{consumer.name}")
         if "worker" in parts:

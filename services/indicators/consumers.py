@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 
 import asyncpg
 
@@ -24,34 +23,28 @@ CONSUMER = "indicators"
 OVERDUE_EVERY_SECONDS = 60.0
 SUBJECTS = ["okr.bench.>", "okr.council.>", "okr.grants.>", "okr.ambassadors.>", "okr.indicators.>"]
 
-# What each applied event changed, kept from the handler (inside the transaction) to the
-# after-commit hook (outside it); bounded, since a rolled-back event never reaches the hook.
-_changed: OrderedDict[object, set[tuple[str, int]]] = OrderedDict()
-_runtime: dict[str, Runtime] = {}
+
+async def apply(conn: asyncpg.Connection, envelope: Envelope) -> set[tuple[str, int]]:
+    """Apply one event to the projection (inside the inbox's transaction); the (indicator,
+    year) pairs it changed, which the inbox hands to `after_commit`."""
+    return await store.apply_event(conn, envelope)
 
 
-async def apply(conn: asyncpg.Connection, envelope: Envelope) -> None:
-    """Apply one event to the projection (inside the inbox's transaction)."""
-    _changed[envelope.id] = await store.apply_event(conn, envelope)
-    while len(_changed) > 10_000:
-        _changed.popitem(last=False)
-
-
-async def after_commit(envelope: Envelope) -> None:
+async def after_commit(
+    runtime: Runtime | None, envelope: Envelope, changed: set[tuple[str, int]] | None
+) -> None:
     """The event's change is visible: measure how fresh it is and tell the dashboards."""
     metrics.FRESHNESS.observe(max(0.0, (utcnow() - envelope.occurred_at).total_seconds()))
     metrics.EVENTS_APPLIED.labels(envelope.type).inc()
-    changed = _changed.pop(envelope.id, set())
     if changed:
         metrics.INDICATOR_CHANGES.inc(len(changed))
-        await changes.announce(_runtime.get("runtime"), changed)
+        await changes.announce(runtime, changed)
 
 
-async def remember_runtime(runtime: Runtime) -> None:
-    """on_start hook: the after-commit hook needs Redis to reach other processes."""
-    _runtime["runtime"] = runtime
+async def drop_old_consumer(runtime: Runtime) -> None:
+    """on_start hook: the first projection had a consumer for bench events only; this one
+    replaced it."""
     if runtime.bus is not None:
-        # The first projection had a consumer for bench events only; this one replaced it.
         await runtime.bus.delete_consumer("indicators-bench")
 
 

@@ -28,6 +28,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -42,6 +43,7 @@ from shared.events import Envelope, decode
 log = logging.getLogger("openkrakow.indicators.rebuild")
 
 SCHEMA = "indicators"
+MIGRATIONS = Path(__file__).parent / "migrations"
 SHADOW = "indicators_rebuild"
 BATCH = 2000
 
@@ -365,16 +367,15 @@ async def rebuild_command() -> int:
     import msgspec
     import redis.asyncio as aioredis
 
-    from services.indicators.app import service
-    from shared.cli import tool_servers
     from shared.config import load_settings
     from shared.db import create_pool
     from shared.migrate import migrate
+    from shared.servers import tool_servers
 
     settings, servers = await tool_servers(load_settings())
     assert settings.database_url and settings.nats_url
-    await migrate(settings.database_url, service.schema, service.migrations)
-    pool = await create_pool(settings.database_url, service.schema, max_size=2)
+    await migrate(settings.database_url, SCHEMA, MIGRATIONS)
+    pool = await create_pool(settings.database_url, SCHEMA, max_size=2)
     bus = await Bus.connect(
         settings.nats_url, name="openkrakow-indicators-rebuild", stream=settings.stream_name
     )

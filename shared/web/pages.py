@@ -18,10 +18,8 @@ from shared.http import (
     validation_handler,
 )
 from shared.ratelimit import RateLimited
-from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
-from shared.web.templates import PageRenderer, static_files_router
-
-kit_pages = PageRenderer([], Catalogs([KIT_LOCALE_DIR]))
+from shared.web.replay import page_language
+from shared.web.templates import PageRenderer, kit_pages, static_files_router
 
 _API_PREFIXES = ("/api/", "/schema", "/health", "/metrics")
 
@@ -39,8 +37,6 @@ async def home(request: Request[Any, Any, Any]) -> Response[str]:
 
 def kit_route_handlers() -> list[Any]:
     """Routes every process with pages serves."""
-    from shared.web.replay import page_language
-
     return [home, page_language, static_files_router()]
 
 

@@ -31,7 +31,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from shared.auth import current_user
 from shared.runtime import Runtime
 from shared.web.i18n import negotiate_language
-from shared.web.templates import PageRenderer
+from shared.web.templates import PageRenderer, kit_pages
 
 PATH = "/page-language"
 TTL = 15 * 60
@@ -127,8 +127,6 @@ async def render_answer(
 @post(PATH, include_in_schema=False, security=[{}], status_code=200)
 async def page_language(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     """The same answer page in the language of `?lang=`, from its sealed copy."""
-    from shared.web.pages import kit_pages
-
     form = await request.form()
     opened = unseal(runtime, str(form.get("page", ""))[:20_000])
     if opened is None or opened[0] not in _ANSWERS:

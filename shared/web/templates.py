@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from shared.http import same_origin_path
 from shared.web.i18n import (
+    KIT_LOCALE_DIR,
     LANGUAGE_QUERY_PARAM,
     LANGUAGES,
     Catalogs,
@@ -204,3 +205,7 @@ class PageRenderer:
     def exception_handlers(self) -> dict[type[Exception] | int, Any]:
         """Mapping for ``Litestar(exception_handlers=...)`` on page routers (not on JSON APIs)."""
         return {HTTPException: self.exception_handler, Exception: self.exception_handler}
+
+
+# The kit's own pages (home, sign-in, errors, the language switch of answer pages).
+kit_pages = PageRenderer([], Catalogs([KIT_LOCALE_DIR]))

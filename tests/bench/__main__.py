@@ -389,7 +389,7 @@ async def run(args: argparse.Namespace) -> None:
             **HIGH_LIMITS_ENV,
         )
         platform = spawn(
-            [sys.executable, "-m", "shared.cli", "run", "--port", str(port)],
+            [sys.executable, "-m", "services.cli", "run", "--port", str(port)],
             env,
             work / "platform.log",
         )
@@ -598,7 +598,7 @@ async def dashboard_latency(
         [
             sys.executable,
             "-m",
-            "shared.cli",
+            "services.cli",
             "serve",
             "indicators",
             "--port",

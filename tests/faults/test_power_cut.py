@@ -108,7 +108,7 @@ async def test_openkrakow_run_comes_back_at_once_after_a_power_cut(tmp_path: Pat
         str(log),
         sys.executable,
         "-m",
-        "shared.cli",
+        "services.cli",
         "run",
         "--port",
         str(port),

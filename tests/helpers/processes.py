@@ -32,7 +32,7 @@ class Part:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         out = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", *self.args],
+            [sys.executable, "-m", "services.cli", *self.args],
             env=self.env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -79,3 +79,24 @@ def test_a_badly_named_migration_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "create.sql", "select 1;")
     with pytest.raises(MigrationError, match="001_what_it_does"):
         _files(tmp_path)
+
+
+async def test_parts_sharing_a_schema_keep_their_own_folders(
+    servers: Servers, tmp_path: Path
+) -> None:
+    """Bench and Council share the participation schema, each with its own folder: their
+    migrations apply in version order across both, and a folder moved keeps what was applied."""
+    schema = f"mig_{uuid.uuid4().hex[:8]}"
+    one, two = tmp_path / "one", tmp_path / "two"
+    write(one, "001_create.sql", "create table things (id int primary key);")
+    write(two, "050_other.sql", "create table others (thing int references things(id));")
+    write(one, "002_seed.sql", "insert into things values (1);")
+    applied = await migrate(servers.database_url, schema, [two, one])
+    ours = [n.split("/")[1] for n in applied if not (KIT_MIGRATIONS / n.split("/")[1]).exists()]
+    assert ours == ["001_create.sql", "002_seed.sql", "050_other.sql"]
+    # All in one folder (as before a split): the same migrations, nothing to apply again.
+    write(one, "050_other.sql", (two / "050_other.sql").read_text())
+    assert await migrate(servers.database_url, schema, one) == []
+    write(two, "002_clash.sql", "select 1;")
+    with pytest.raises(MigrationError, match="two migrations share a number"):
+        await migrate(servers.database_url, f"{schema}_b", [one, two])

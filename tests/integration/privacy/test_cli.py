@@ -29,7 +29,7 @@ async def openkrakow(platform: RunningPlatform, tmp: Path, *args: str) -> tuple[
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "shared.cli",
+        "services.cli",
         "privacy",
         *args,
         env=env,

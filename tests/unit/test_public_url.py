@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from shared import cli
+from services import cli
 from shared.config import load_settings
 
 

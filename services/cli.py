@@ -1,87 +1,27 @@
-"""The `openkrakow` command: run the platform, its parts, and the operator's tools."""
+"""The `openkrakow` command: run the platform, its parts, and the operator's tools.
+
+The composition root: the one module (with services/registry.py) that knows every service.
+A service's own operator commands (`openkrakow indicators rebuild`) are `Command`s on its
+`ServiceSpec`; this module lists them."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
-import fcntl
 import getpass
-import json
 import logging
 import signal
 import sys
 import uuid
-from collections.abc import Coroutine, Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
 from shared.config import Settings, listen_port, load_settings
 from shared.logs import configure_logging
+from shared.servers import run_loop, tool_servers, with_servers
 from shared.versions import UnsupportedServer
 
 log = logging.getLogger("openkrakow")
-
-
-async def _with_servers(settings: Settings) -> tuple[Settings, object | None]:
-    """Start embedded servers for whichever URLs are unset; return settings pointing at them."""
-    if not settings.embedded:
-        return settings, None
-    from shared.embedded import EmbeddedServers
-
-    servers = EmbeddedServers(
-        settings.data_dir / "servers",
-        want_postgres=settings.database_url is None,
-        want_nats=settings.nats_url is None,
-        want_redis=settings.redis_url is None,
-    )
-    await servers.start()
-    import msgspec
-
-    settings = msgspec.structs.replace(
-        settings,
-        database_url=settings.database_url or servers.database_url,
-        nats_url=settings.nats_url or servers.nats_url,
-        redis_url=settings.redis_url or servers.redis_url,
-    )
-    return settings, servers
-
-
-def running_embedded_urls(data_dir: Path) -> tuple[str, str, str] | None:
-    """URLs of the embedded servers of an `openkrakow run` using this data folder, if it runs."""
-    from shared.embedded import DATABASE_NAME, PG_SUPERUSER
-
-    servers = data_dir / "servers"
-    lock = servers / "embedded.lock"
-    if not lock.exists():
-        return None
-    with lock.open("a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            ports = json.loads((servers / "ports.json").read_text())
-            return (
-                f"postgresql://{PG_SUPERUSER}@127.0.0.1:{ports['postgres']}/{DATABASE_NAME}",
-                f"nats://127.0.0.1:{ports['nats']}",
-                f"redis://127.0.0.1:{ports['redis']}/0",
-            )
-        fcntl.flock(fh, fcntl.LOCK_UN)
-    return None
-
-
-async def tool_servers(settings: Settings) -> tuple[Settings, object | None]:
-    """Servers for an operator tool: a running platform's embedded ones, else started here."""
-    if settings.embedded and (urls := running_embedded_urls(settings.data_dir)):
-        import msgspec
-
-        settings = msgspec.structs.replace(
-            settings,
-            database_url=settings.database_url or urls[0],
-            nats_url=settings.nats_url or urls[1],
-            redis_url=settings.redis_url or urls[2],
-        )
-        return settings, None
-    return await _with_servers(settings)
 
 
 def settings_for(host: str, port: int) -> Settings:
@@ -104,7 +44,7 @@ async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str]
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    settings, servers = await _with_servers(settings)
+    settings, servers = await with_servers(settings)
     services = [s for s in all_services() if only is None or s.name in only]
     # The privacy part reaches every schema through each service's own hooks, so a process
     # serving it opens every service's pool; only the chosen services' routes and parts run.
@@ -140,16 +80,6 @@ async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str]
             await servers.stop()  # type: ignore[attr-defined]
 
 
-def _run(coro: Coroutine[Any, Any, Any]) -> Any:
-    """Run a long-lived part on uvloop where it is installed (the default asyncio loop otherwise)."""
-    try:
-        import uvloop
-    except ImportError:  # pragma: no cover - e.g. Windows
-        return asyncio.run(coro)
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(coro)
-
-
 def _token(args: argparse.Namespace) -> int:
     from shared.auth import Authenticator
 
@@ -168,12 +98,6 @@ def _login_link(args: argparse.Namespace) -> int:
     token = auth.login_link_token(args.subject, args.role, org=org)
     print(f"{settings.public_url}/auth/link?token={token}")
     return 0
-
-
-def _indicators(args: argparse.Namespace) -> int:
-    from services.indicators.rebuild import rebuild_command
-
-    return _run(rebuild_command())
 
 
 async def privacy_command(action: str, email: str, subject: str | None) -> int:
@@ -249,6 +173,8 @@ async def addresses_command(action: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    from services.registry import all_services
+
     parser = argparse.ArgumentParser(
         prog="openkrakow", description="Open Kraków Participation Platform"
     )
@@ -286,8 +212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     link.add_argument("--subject", required=True)
     link.add_argument("--org")
 
-    ind = sub.add_parser("indicators", help="indicator tools")
-    ind.add_argument("action", choices=["rebuild"])
+    commands = {}
+    for spec in all_services():
+        for command in spec.commands:
+            commands[command.name] = command
+            command.configure(sub.add_parser(command.name, help=command.help))
 
     priv = sub.add_parser(
         "privacy", help="a person's data on request: export it (GDPR art. 15) or erase it (art. 17)"
@@ -306,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            _run(
+            run_loop(
                 serve(
                     args.host,
                     args.port if args.port is not None else listen_port(),
@@ -321,17 +250,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"--parts: choose among web, consumers, background (got {args.parts!r})"
                 )
             port = args.port if args.port is not None else listen_port()
-            _run(serve(args.host, port, parts, [args.service]))
+            run_loop(serve(args.host, port, parts, [args.service]))
         elif args.command == "worker":
-            _run(serve("", 0, frozenset({"worker"}), None))
+            run_loop(serve("", 0, frozenset({"worker"}), None))
         elif args.command == "relay":
-            _run(serve("", 0, frozenset({"relay"}), None))
+            run_loop(serve("", 0, frozenset({"relay"}), None))
         elif args.command == "token":
             return _token(args)
         elif args.command == "login-link":
             return _login_link(args)
-        elif args.command == "indicators":
-            return _indicators(args)
+        elif args.command in commands:
+            return commands[args.command].run(args)
         elif args.command == "privacy":
             return asyncio.run(privacy_command(args.action, args.email, args.subject))
         elif args.command == "addresses":
