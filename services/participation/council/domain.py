@@ -20,7 +20,7 @@ REMINDER_BEFORE = timedelta(hours=48)
 REFUSALS = register(
     {
         # calls and applications
-        "council.term_order": Wording(
+        "council.term.order": Wording(
             N_("The term must end after it starts."), "must be after term_start"
         ),
         "council.call.window_order": Wording(

@@ -45,7 +45,7 @@ async def update_settings(runtime: Runtime, data: SettingsIn) -> SettingsView:
 def check_call(data: CallIn) -> None:
     """Rules msgspec cannot express: a term and a window in order, at least one seat."""
     if data.term_end <= data.term_start:
-        raise invalid("term_end", "council.term_order")
+        raise invalid("term_end", "council.term.order")
     if data.closes_at <= data.opens_at:
         raise invalid("closes_at", "council.call.window_order")
     if not data.seats or sum(data.seats.values()) == 0:
@@ -221,7 +221,7 @@ async def appoint(
         await store.lock_membership(conn)
         who = await _appointee(conn, data)
         if who["term_end"] <= who["term_start"]:
-            raise invalid("term_end", "council.term_order")
+            raise invalid("term_end", "council.term.order")
         replaced = None
         if data.replaces:
             replaced = await store.member(conn, data.replaces, for_update=True)
