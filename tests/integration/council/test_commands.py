@@ -192,7 +192,7 @@ async def test_a_call_is_opened_once_per_key_and_a_bad_one_changes_nothing(
         await members.open_call(
             platform.runtime, a_call(term_end=date.today() - timedelta(days=60))
         )
-    refused(exc, Kind.INVALID, "council.term_order", "term_end")
+    refused(exc, Kind.INVALID, "council.term.order", "term_end")
     with pytest.raises(Refused) as exc:
         await members.open_call(platform.runtime, a_call(seats={}))
     refused(exc, Kind.INVALID, "council.call.no_seats", "seats")
