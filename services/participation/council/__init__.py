@@ -1,24 +1,22 @@
 """Council on Equal Treatment: open call, members, meetings, minutes, resolutions."""
 
-from services.participation.council import (
-    api_meetings,
-    api_members,
-    api_minutes,
-    pages,
-    privacy,
-    staff_pages,
-)
-from services.participation.council import (
-    jobs as council_jobs,
-)
+from services.participation.council import jobs as council_jobs
+from services.participation.council import privacy
+from services.participation.council.api import member as api_member
+from services.participation.council.api import public as api_public
+from services.participation.council.api import staff as api_staff
+from services.participation.council.pages import member as pages_member
+from services.participation.council.pages import public as pages_public
+from services.participation.council.pages import staff as pages_staff
 from shared.privacy import PrivacyHooks
 
 route_handlers = [
-    *api_members.route_handlers,
-    *api_meetings.route_handlers,
-    *api_minutes.route_handlers,
-    *pages.route_handlers,
-    *staff_pages.route_handlers,
+    *api_public.route_handlers,
+    *api_staff.route_handlers,
+    *api_member.route_handlers,
+    *pages_public.route_handlers,
+    *pages_member.route_handlers,
+    *pages_staff.route_handlers,
 ]
 consumers: list = []
 jobs = [*council_jobs.jobs]

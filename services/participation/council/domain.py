@@ -10,9 +10,182 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from shared.refusals import N_, Refused, Wording, conflict, invalid, register
+
 WARSAW = ZoneInfo("Europe/Warsaw")
 CATEGORIES = ("association", "resident", "city")
 REMINDER_BEFORE = timedelta(hours=48)
+
+# Why the council refuses: each code's page text (translated in locale/) and the API's English.
+REFUSALS = register(
+    {
+        # calls and applications
+        "council.term.order": Wording(
+            N_("The term must end after it starts."), "must be after term_start"
+        ),
+        "council.call.window_order": Wording(
+            N_("Applications must close after they open."), "must be after opens_at"
+        ),
+        "council.call.no_seats": Wording(
+            N_("Give at least one seat (association, resident or city)."),
+            "give at least one seat (association, resident, city)",
+        ),
+        "council.call.not_found": Wording(N_("This call does not exist."), "no call %(call_id)s"),
+        "council.call.not_open_yet": Wording(
+            N_("The call opens at %(opens)s (Warsaw time)."),
+            "the call opens at %(opens)s (Warsaw time)",
+        ),
+        "council.call.closed": Wording(
+            N_("The call closed at %(closes)s (Warsaw time)."),
+            "the call closed at %(closes)s (Warsaw time)",
+        ),
+        "council.call.not_accepting": Wording(
+            N_("This call takes no applications: %(reasons)s"),
+            "this call takes no applications: %(reasons)s",
+        ),
+        "council.application.no_seats": Wording(
+            N_("This call has no seats of this kind: choose another seat."),
+            "this call has no seats for %(category)s",
+        ),
+        "council.application.consent": Wording(
+            N_("Agree to the processing of your data so that we can consider your application"),
+            "must be true: we keep your name and e-mail to run the call",
+        ),
+        "council.application.organisation": Wording(
+            N_("Enter the name of your organisation"), "name the organisation you apply for"
+        ),
+        "council.application.not_found": Wording(
+            N_("This application does not exist."), "no such application"
+        ),
+        "council.application.appointed": Wording(
+            N_("This applicant is already appointed."), "this applicant is already appointed"
+        ),
+        # members
+        "council.appointment.required": Wording(
+            N_("Fill this in when the appointment is not made from an application."),
+            "required without an application_id",
+        ),
+        "council.appointment.call_not_found": Wording(
+            N_("This call does not exist."), "no such call"
+        ),
+        "council.appointment.no_term": Wording(
+            N_("Give the term (its start and end) or the call."),
+            "give the term (term_start, term_end) or a call_id",
+        ),
+        "council.seat.full": Wording(
+            N_("All %(available)s seats of this kind are taken: replace a member instead."),
+            "all %(available)s seats for %(category)s are taken; replace a member instead",
+        ),
+        "council.replaced.not_found": Wording(
+            N_("The member to replace does not exist."), "no such member"
+        ),
+        "council.replaced.left": Wording(
+            N_("The member to replace has already left the council."),
+            "the member to replace has already left the council",
+        ),
+        "council.member.not_found": Wording(
+            N_("This member does not exist."), "no member %(member_id)s"
+        ),
+        "council.member.left": Wording(
+            N_("The member already left on %(left_on)s."), "the member already left on %(left_on)s"
+        ),
+        # meetings
+        "council.meeting.not_found": Wording(
+            N_("This meeting does not exist."), "no meeting %(meeting_id)s"
+        ),
+        "council.meeting.not_cancellable": Wording(
+            N_("Only a scheduled meeting can be cancelled."),
+            "the meeting is %(status)s; only a scheduled meeting can be cancelled",
+        ),
+        "council.meeting.already_held": Wording(
+            N_("This meeting is already recorded as held: it counts once."),
+            "the meeting is already recorded as held; it counts once",
+        ),
+        "council.meeting.cancelled": Wording(
+            N_("This meeting was cancelled. Nothing was changed."), "the meeting was cancelled"
+        ),
+        "council.meeting.not_started": Wording(
+            N_(
+                "The meeting starts at %(time)s on %(day)s (Kraków time): record who came once "
+                "it has started."
+            ),
+            "the meeting starts at %(time)s on %(day)s (Kraków time); "
+            "it cannot be recorded as held before it has started",
+        ),
+        "council.attendee.repeated": Wording(
+            N_("Each member can be ticked once."), "this member is already listed"
+        ),
+        "council.agenda.closed": Wording(
+            N_("The agenda of this meeting is closed."),
+            "the meeting is %(status)s; its agenda is closed",
+        ),
+        "council.agenda.not_found": Wording(
+            N_("This agenda item does not exist."), "no agenda item %(item_id)s"
+        ),
+        "council.invitation.invalid": Wording(
+            N_("This invitation link is not valid."), "this invitation link is not valid"
+        ),
+        "council.rsvp.closed": Wording(
+            N_("Replies to this meeting are closed."),
+            "the meeting is %(status)s; replies are closed",
+        ),
+        # minutes and votes
+        "council.minutes.empty": Wording(N_("Write the minutes."), "write the minutes"),
+        "council.minutes.final": Wording(
+            N_(
+                "The minutes of this meeting were approved in the meantime and cannot "
+                "change: your text was not saved. It is kept below."
+            ),
+            "the minutes were approved and cannot change",
+        ),
+        "council.minutes.not_held": Wording(
+            N_("Minutes are written for a meeting recorded as held."),
+            "minutes are written for a meeting recorded as held",
+        ),
+        "council.minutes.approving_not_found": Wording(
+            N_("Choose the later meeting, held with a quorum, that approved these minutes."),
+            "no such meeting",
+        ),
+        "council.minutes.already_approved": Wording(
+            N_("These minutes were approved in the meantime. Nothing was changed."),
+            "the minutes are already approved and cannot change",
+        ),
+        "council.minutes.meeting_not_held": Wording(
+            N_("Only a held meeting has minutes to approve."),
+            "only a held meeting has minutes to approve",
+        ),
+        "council.minutes.no_draft": Wording(
+            N_("No minutes drafted yet."), "no minutes drafted yet"
+        ),
+        "council.minutes.approving_not_held": Wording(
+            N_("The approving meeting is not recorded as held."),
+            "the approving meeting is not recorded as held",
+        ),
+        "council.minutes.approving_not_later": Wording(
+            N_("Minutes are approved at a later meeting."),
+            "minutes are approved at a later meeting",
+        ),
+        "council.minutes.approving_no_quorum": Wording(
+            N_("The approving meeting had no quorum."), "the approving meeting had no quorum"
+        ),
+        "council.minutes.not_public": Wording(
+            N_("These minutes are not approved yet."), "no approved minutes for this meeting"
+        ),
+        "council.vote.not_held": Wording(
+            N_("Votes are recorded at a meeting recorded as held."),
+            "votes are recorded at a meeting recorded as held (record attendance first)",
+        ),
+        "council.vote.no_quorum": Wording(
+            N_("No quorum: %(present)s of %(in_office)s members present; the council cannot vote."),
+            "no quorum: %(present)s of %(in_office)s members present; the council cannot vote",
+        ),
+        "council.vote.none": Wording(N_("No votes recorded."), "no votes recorded"),
+        "council.vote.too_many": Wording(
+            N_("%(cast)s votes cast but only %(present)s members present."),
+            "%(cast)s votes cast but only %(present)s members present",
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -32,20 +205,27 @@ class QuorumRule:
         return members_in_office > 0 and members_present >= self.required(members_in_office)
 
 
-def call_accepts_applications(opens_at: datetime, closes_at: datetime, now: datetime) -> str | None:
-    """None when the call takes applications now, otherwise the reason it does not."""
+def _wall(moment: datetime) -> str:
+    """A moment as the council's texts write it: Warsaw wall time, e.g. '2026-01-01 13:00'."""
+    return f"{moment.astimezone(WARSAW):%Y-%m-%d %H:%M}"
+
+
+def call_accepts_applications(
+    opens_at: datetime, closes_at: datetime, now: datetime
+) -> Refused | None:
+    """None when the call takes applications now, otherwise the refusal saying why not."""
     if now < opens_at:
-        return f"the call opens at {opens_at.astimezone(WARSAW):%Y-%m-%d %H:%M} (Warsaw time)"
+        return conflict("council.call.not_open_yet", opens=_wall(opens_at))
     if now >= closes_at:
-        return f"the call closed at {closes_at.astimezone(WARSAW):%Y-%m-%d %H:%M} (Warsaw time)"
+        return conflict("council.call.closed", closes=_wall(closes_at))
     return None
 
 
-def seat_free(seats: dict[str, int], category: str, taken: int) -> str | None:
-    """None when the call has a free seat in `category`, otherwise the reason."""
+def seat_free(seats: dict[str, int], category: str, taken: int) -> Refused | None:
+    """None when the call has a free seat in `category`, otherwise the refusal."""
     available = seats.get(category, 0)
     if taken >= available:
-        return f"all {available} seats for {category} are taken; replace a member instead"
+        return conflict("council.seat.full", available=available, category=category)
     return None
 
 
@@ -93,13 +273,15 @@ def duplicate_members(attendees: list[Attendee]) -> list[int]:
     return repeated
 
 
-def vote_problem(votes_for: int, against: int, abstaining: int, members_present: int) -> str | None:
-    """None when the votes can have been cast by the members present, otherwise the reason."""
+def vote_problem(
+    votes_for: int, against: int, abstaining: int, members_present: int
+) -> Refused | None:
+    """None when the votes can have been cast by the members present, otherwise the refusal."""
     cast = votes_for + against + abstaining
     if cast == 0:
-        return "no votes recorded"
+        return invalid("votes_for", "council.vote.none")
     if cast > members_present:
-        return f"{cast} votes cast but only {members_present} members present"
+        return invalid("votes_for", "council.vote.too_many", cast=cast, present=members_present)
     return None
 
 
@@ -124,19 +306,18 @@ def monthly_starts(first: datetime, count: int) -> list[datetime]:
     return starts
 
 
-def meeting_can_be_recorded_held(status: str, starts_at: datetime, now: datetime) -> str | None:
-    """None when the meeting can be recorded as held now, otherwise the reason.
+def meeting_can_be_recorded_held(status: str, starts_at: datetime, now: datetime) -> Refused | None:
+    """None when the meeting can be recorded as held now, otherwise the refusal.
 
     Not before its scheduled start: a meeting at 18:00 cannot be recorded held at 04:30."""
     if status == "held":
-        return "the meeting is already recorded as held; it counts once"
+        return conflict("council.meeting.already_held")
     if status == "cancelled":
-        return "the meeting was cancelled"
+        return conflict("council.meeting.cancelled")
     if starts_at > now:
         local = starts_at.astimezone(WARSAW)
-        return (
-            f"the meeting starts at {local:%H:%M} on {local:%Y-%m-%d} (Kraków time); "
-            "it cannot be recorded as held before it has started"
+        return conflict(
+            "council.meeting.not_started", time=f"{local:%H:%M}", day=f"{local:%Y-%m-%d}"
         )
     return None
 
@@ -158,20 +339,20 @@ def minutes_approval_problem(
     approving_status: str,
     approving_starts_at: datetime,
     approving_quorum: bool | None,
-) -> str | None:
+) -> Refused | None:
     """Minutes are approved at a later meeting that was held with a quorum."""
     if approved:
-        return "the minutes are already approved and cannot change"
+        return conflict("council.minutes.already_approved")
     if meeting_status != "held":
-        return "only a held meeting has minutes to approve"
+        return conflict("council.minutes.meeting_not_held")
     if not has_minutes:
-        return "no minutes drafted yet"
+        return conflict("council.minutes.no_draft")
     if approving_status != "held":
-        return "the approving meeting is not recorded as held"
+        return conflict("council.minutes.approving_not_held")
     if approving_starts_at <= meeting_starts_at:
-        return "minutes are approved at a later meeting"
+        return conflict("council.minutes.approving_not_later")
     if not approving_quorum:
-        return "the approving meeting had no quorum"
+        return conflict("council.minutes.approving_no_quorum")
     return None
 
 

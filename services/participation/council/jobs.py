@@ -6,11 +6,12 @@ import logging
 from typing import Any
 
 from services.participation.council import domain, mails, meetings_store
+from services.participation.council.commands import PRODUCER, SCHEMA
 from shared import jobs as jobkit
 from shared.events import utcnow
 from shared.runtime import Runtime
+from shared.unit_of_work import UnitOfWork
 
-SCHEMA = "participation"
 log = logging.getLogger("openkrakow.council.jobs")
 
 
@@ -22,16 +23,16 @@ async def send_meeting_reminders(ctx: dict[str, Any]) -> int:
     """
     runtime: Runtime = ctx["runtime"]
     now = utcnow()
-    mail_ids = []
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        for row in await meetings_store.reminders_due(conn, now, now + domain.REMINDER_BEFORE):
-            mail_ids.append(await mails.queue_reminder(conn, runtime.settings, row))
-            await meetings_store.mark_reminded(conn, row["meeting_id"], row["member_id"], now)
-    for mail_id in mail_ids:
-        await runtime.send_mail_soon(SCHEMA, mail_id)
-    if mail_ids:
-        log.info("queued %d council meeting reminders", len(mail_ids))
-    return len(mail_ids)
+    reminded = 0
+    async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
+        due = await meetings_store.reminders_due(uow.conn, now, now + domain.REMINDER_BEFORE)
+        for row in due:
+            await uow.queue_mail(mails.reminder(runtime.settings, row), purpose="council.reminder")
+            await meetings_store.mark_reminded(uow.conn, row["meeting_id"], row["member_id"], now)
+            reminded += 1
+    if reminded:
+        log.info("queued %d council meeting reminders", reminded)
+    return reminded
 
 
 jobs = [jobkit.func(send_meeting_reminders, name="council_send_meeting_reminders")]

@@ -1,11 +1,11 @@
 """E-mails of the Council, in the member's or applicant's language (pl, en, uk; else Polish).
 
-Every message is queued in the transaction of the change (shared.mail) and sent by the kit's job.
+Each function builds one message; the command that makes the change queues it in its unit of
+work (`uow.queue_mail`), so it is stored with the change and sent by the kit's job after commit.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -106,17 +106,9 @@ def _when(starts_at: datetime) -> str:
     return f"{starts_at.astimezone(WARSAW):%Y-%m-%d %H:%M}"
 
 
-async def _queue(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    to: str,
-    language: str,
-    key: str,
-    purpose: str,
-    **values: str,
-) -> uuid.UUID:
+def _compose(settings: Settings, to: str, language: str, key: str, **values: str) -> EmailMessage:
     lang, texts = _texts(language)
-    msg: EmailMessage = mail.compose(
+    return mail.compose(
         sender=settings.mail_from,
         to=to,
         subject=texts[f"{key}_subject"].format(**values),
@@ -124,27 +116,21 @@ async def _queue(
         domain=settings.intake_domain,
         language=lang,
     )
-    return await mail.queue(conn, msg, purpose=purpose)
 
 
 def rsvp_link(settings: Settings, token: str) -> str:
     return f"{settings.public_url}/council/invitation?token={token}"
 
 
-async def queue_invitation(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    member: asyncpg.Record,
-    meeting: dict[str, object],
-    token: str,
-) -> uuid.UUID:
-    return await _queue(
-        conn,
+def invitation(
+    settings: Settings, member: asyncpg.Record, meeting: dict[str, object], token: str
+) -> EmailMessage:
+    """The invitation to a meeting with the member's personal link (purpose council.invitation)."""
+    return _compose(
         settings,
         member["email"],
         member["language"],
         "invite",
-        "council.invitation",
         name=member["name"],
         title=str(meeting["title"]),
         when=_when(meeting["starts_at"]),  # type: ignore[arg-type]
@@ -153,16 +139,13 @@ async def queue_invitation(
     )
 
 
-async def queue_reminder(
-    conn: asyncpg.Connection, settings: Settings, row: asyncpg.Record
-) -> uuid.UUID:
-    return await _queue(
-        conn,
+def reminder(settings: Settings, row: asyncpg.Record) -> EmailMessage:
+    """A reminder of a meeting within 48 hours (purpose council.reminder)."""
+    return _compose(
         settings,
         row["email"],
         row["language"],
         "remind",
-        "council.reminder",
         name=row["name"],
         title=row["title"],
         when=_when(row["starts_at"]),
@@ -170,45 +153,15 @@ async def queue_reminder(
     )
 
 
-async def queue_acknowledgement(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    to: str,
-    language: str,
-    name: str,
-    call: str,
-    reference: str,
-) -> uuid.UUID:
-    return await _queue(
-        conn,
-        settings,
-        to,
-        language,
-        "ack",
-        "council.application_ack",
-        name=name,
-        call=call,
-        reference=reference,
-    )
+def acknowledgement(
+    settings: Settings, to: str, language: str, name: str, call: str, reference: str
+) -> EmailMessage:
+    """An application's acknowledgement with its reference (purpose council.application_ack)."""
+    return _compose(settings, to, language, "ack", name=name, call=call, reference=reference)
 
 
-async def queue_appointment(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    to: str,
-    language: str,
-    name: str,
-    start: str,
-    end: str,
-) -> uuid.UUID:
-    return await _queue(
-        conn,
-        settings,
-        to,
-        language,
-        "appointed",
-        "council.appointment",
-        name=name,
-        start=start,
-        end=end,
-    )
+def appointment(
+    settings: Settings, to: str, language: str, name: str, start: str, end: str
+) -> EmailMessage:
+    """The notice of an appointment for a term (purpose council.appointment)."""
+    return _compose(settings, to, language, "appointed", name=name, start=start, end=end)

@@ -4,11 +4,44 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from services.participation.council import domain
 from services.participation.council.domain import WARSAW
 from services.participation.council.pages import catalogs
+from shared.refusals import Kind
 from shared.web.i18n import untranslated
+
+
+class _Said:
+    """The domain's rules with each refusal as the API says it (its English), None for none."""
+
+    def __getattr__(self, name: str) -> Any:
+        rule = getattr(domain, name)
+
+        def say(*args: Any) -> str | None:
+            refused = rule(*args)
+            return None if refused is None else str(refused)
+
+        return say
+
+
+said = _Said()
+
+
+def test_a_refusal_of_a_rule_carries_its_code_kind_and_field() -> None:
+    now = datetime(2026, 5, 10, 12, tzinfo=UTC)
+    held = domain.meeting_can_be_recorded_held("held", now, now)
+    assert held is not None and held.kind == Kind.CONFLICT
+    assert held.code == "council.meeting.already_held"
+    votes = domain.vote_problem(6, 3, 2, 10)
+    assert votes is not None and votes.kind == Kind.INVALID and votes.field == "votes_for"
+    assert votes.code == "council.vote.too_many" and votes.first.params == {
+        "cast": 11,
+        "present": 10,
+    }
+    full = domain.seat_free({"city": 1}, "city", 1)
+    assert full is not None and full.code == "council.seat.full"
 
 
 def test_default_quorum_is_more_than_half_of_members_in_office() -> None:
@@ -48,9 +81,9 @@ def test_a_member_listed_twice_is_found() -> None:
 
 
 def test_votes_cannot_exceed_members_present_and_need_a_majority_to_pass() -> None:
-    assert domain.vote_problem(5, 3, 2, 10) is None
-    assert "11 votes" in (domain.vote_problem(6, 3, 2, 10) or "")
-    assert domain.vote_problem(0, 0, 0, 10) == "no votes recorded"
+    assert said.vote_problem(5, 3, 2, 10) is None
+    assert "11 votes" in (said.vote_problem(6, 3, 2, 10) or "")
+    assert said.vote_problem(0, 0, 0, 10) == "no votes recorded"
     assert domain.adopted(5, 4) and not domain.adopted(4, 4)
 
 
@@ -69,19 +102,19 @@ def test_monthly_meetings_keep_warsaw_time_and_clamp_to_month_end() -> None:
 
 def test_a_meeting_is_recorded_held_once_and_not_before_its_start() -> None:
     now = datetime(2026, 5, 10, 12, tzinfo=UTC)
-    assert domain.meeting_can_be_recorded_held("scheduled", now - timedelta(hours=1), now) is None
-    assert domain.meeting_can_be_recorded_held("scheduled", now, now) is None
-    assert "counts once" in (domain.meeting_can_be_recorded_held("held", now, now) or "")
-    assert "cancelled" in (domain.meeting_can_be_recorded_held("cancelled", now, now) or "")
-    assert domain.meeting_can_be_recorded_held("scheduled", now + timedelta(days=2), now)
+    assert said.meeting_can_be_recorded_held("scheduled", now - timedelta(hours=1), now) is None
+    assert said.meeting_can_be_recorded_held("scheduled", now, now) is None
+    assert "counts once" in (said.meeting_can_be_recorded_held("held", now, now) or "")
+    assert "cancelled" in (said.meeting_can_be_recorded_held("cancelled", now, now) or "")
+    assert said.meeting_can_be_recorded_held("scheduled", now + timedelta(days=2), now)
 
 
 def test_an_evening_meeting_cannot_be_recorded_held_that_morning() -> None:
     starts = datetime(2026, 5, 10, 18, tzinfo=WARSAW)
     morning = datetime(2026, 5, 10, 4, 30, tzinfo=WARSAW)
-    reason = domain.meeting_can_be_recorded_held("scheduled", starts, morning)
+    reason = said.meeting_can_be_recorded_held("scheduled", starts, morning)
     assert reason and "18:00 on 2026-05-10" in reason and "before it has started" in reason
-    assert domain.meeting_can_be_recorded_held("scheduled", starts, starts) is None
+    assert said.meeting_can_be_recorded_held("scheduled", starts, starts) is None
 
 
 def test_meetings_are_past_by_state_then_by_time() -> None:
@@ -97,31 +130,29 @@ def test_meetings_are_past_by_state_then_by_time() -> None:
 def test_minutes_are_approved_once_at_a_later_quorate_meeting() -> None:
     t = datetime(2026, 5, 10, 15, tzinfo=UTC)
     later = t + timedelta(days=30)
-    assert domain.minutes_approval_problem("held", t, True, False, "held", later, True) is None
+    assert said.minutes_approval_problem("held", t, True, False, "held", later, True) is None
     assert "cannot change" in (
-        domain.minutes_approval_problem("held", t, True, True, "held", later, True) or ""
+        said.minutes_approval_problem("held", t, True, True, "held", later, True) or ""
     )
     assert (
-        domain.minutes_approval_problem("held", t, False, False, "held", later, True)
+        said.minutes_approval_problem("held", t, False, False, "held", later, True)
         == "no minutes drafted yet"
     )
-    assert "later" in (
-        domain.minutes_approval_problem("held", t, True, False, "held", t, True) or ""
-    )
+    assert "later" in (said.minutes_approval_problem("held", t, True, False, "held", t, True) or "")
     assert "quorum" in (
-        domain.minutes_approval_problem("held", t, True, False, "held", later, False) or ""
+        said.minutes_approval_problem("held", t, True, False, "held", later, False) or ""
     )
 
 
 def test_a_call_takes_applications_only_while_open() -> None:
     opens, closes = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
-    assert domain.call_accepts_applications(opens, closes, opens + timedelta(days=1)) is None
+    assert said.call_accepts_applications(opens, closes, opens + timedelta(days=1)) is None
     assert "opens" in (
-        domain.call_accepts_applications(opens, closes, opens - timedelta(days=1)) or ""
+        said.call_accepts_applications(opens, closes, opens - timedelta(days=1)) or ""
     )
-    assert "closed" in (domain.call_accepts_applications(opens, closes, closes) or "")
-    assert domain.seat_free({"association": 2}, "association", 1) is None
-    assert domain.seat_free({"association": 2}, "association", 2)
+    assert "closed" in (said.call_accepts_applications(opens, closes, closes) or "")
+    assert said.seat_free({"association": 2}, "association", 1) is None
+    assert said.seat_free({"association": 2}, "association", 2)
 
 
 def test_every_council_page_string_is_translated_into_polish_english_and_ukrainian() -> None:
@@ -140,17 +171,17 @@ def test_quorum_boundaries_of_share_floor_and_an_empty_council() -> None:
 
 def test_call_and_seat_reasons_name_warsaw_time_and_the_category() -> None:
     opens, closes = datetime(2026, 1, 1, 12, tzinfo=UTC), datetime(2026, 2, 1, 12, tzinfo=UTC)
-    assert domain.call_accepts_applications(opens, closes, opens) is None
+    assert said.call_accepts_applications(opens, closes, opens) is None
     assert (
-        domain.call_accepts_applications(opens, closes, opens - timedelta(seconds=1))
+        said.call_accepts_applications(opens, closes, opens - timedelta(seconds=1))
         == "the call opens at 2026-01-01 13:00 (Warsaw time)"
     )
     assert (
-        domain.call_accepts_applications(opens, closes, closes)
+        said.call_accepts_applications(opens, closes, closes)
         == "the call closed at 2026-02-01 13:00 (Warsaw time)"
     )
     assert (
-        domain.seat_free({"association": 2}, "academia", 0)
+        said.seat_free({"association": 2}, "academia", 0)
         == "all 0 seats for academia are taken; replace a member instead"
     )
 
@@ -177,25 +208,23 @@ def test_monthly_meetings_run_over_the_new_year_in_the_first_ones_zone() -> None
 
 def test_recording_a_meeting_held_goes_by_its_start_in_warsaw_time() -> None:
     starts = datetime(2026, 4, 1, 22, 30, tzinfo=UTC)  # 2 April, 00:30 in Kraków
-    assert domain.meeting_can_be_recorded_held(
+    assert said.meeting_can_be_recorded_held(
         "scheduled", starts, datetime(2026, 4, 1, 22, 29, tzinfo=UTC)
     ) == (
         "the meeting starts at 00:30 on 2026-04-02 (Kraków time); "
         "it cannot be recorded as held before it has started"
     )
     # From its start on (the same instant included) it can be recorded.
-    assert domain.meeting_can_be_recorded_held("scheduled", starts, starts) is None
+    assert said.meeting_can_be_recorded_held("scheduled", starts, starts) is None
     assert (
-        domain.meeting_can_be_recorded_held(
-            "scheduled", starts, datetime(2026, 4, 1, 23, tzinfo=UTC)
-        )
+        said.meeting_can_be_recorded_held("scheduled", starts, datetime(2026, 4, 1, 23, tzinfo=UTC))
         is None
     )
     assert (
-        domain.meeting_can_be_recorded_held("held", starts, starts)
+        said.meeting_can_be_recorded_held("held", starts, starts)
         == "the meeting is already recorded as held; it counts once"
     )
-    assert domain.meeting_can_be_recorded_held("cancelled", starts, starts) == (
+    assert said.meeting_can_be_recorded_held("cancelled", starts, starts) == (
         "the meeting was cancelled"
     )
 
@@ -203,15 +232,15 @@ def test_recording_a_meeting_held_goes_by_its_start_in_warsaw_time() -> None:
 def test_each_minutes_refusal_says_why() -> None:
     t = datetime(2026, 5, 10, 15, tzinfo=UTC)
     later = t + timedelta(days=30)
-    said = {
+    reasons = {
         (True, "held", "held", later, True): "the minutes are already approved and cannot change",
         (False, "scheduled", "held", later, True): "only a held meeting has minutes to approve",
         (False, "held", "scheduled", later, True): "the approving meeting is not recorded as held",
         (False, "held", "held", t, True): "minutes are approved at a later meeting",
         (False, "held", "held", later, False): "the approving meeting had no quorum",
     }
-    for (approved, status, approving, when, quorum), reason in said.items():
+    for (approved, status, approving, when, quorum), reason in reasons.items():
         assert (
-            domain.minutes_approval_problem(status, t, True, approved, approving, when, quorum)
+            said.minutes_approval_problem(status, t, True, approved, approving, when, quorum)
             == reason
         )

@@ -13,7 +13,7 @@ from shared.web.i18n import LANGUAGES, untranslated
 
 COUNCIL = Path("services/participation/council")
 SOURCES = [
-    ("python", COUNCIL / "staff_pages.py"),
+    ("python", COUNCIL / "pages/staff.py"),
     *(("jinja2", p) for p in sorted((COUNCIL / "templates/council/staff").glob("*.html"))),
     ("jinja2", Path("shared/web/templates/partials/header.html")),
 ]

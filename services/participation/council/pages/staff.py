@@ -3,8 +3,9 @@ schedule one, and a meeting's page with its attendance ("record as held"), cance
 minutes forms.
 
 For the council secretary and the coordinator, signed in with the session cookie (or a bearer
-token). Every action is a POST form with the CSRF field that calls the same function as the API
-(`meetings.py`), so the rules are the same whichever door a person uses; a refusal is explained
+token). Every action is a POST form with the CSRF field that calls the same command as the API
+(`commands/meetings.py`, `commands/minutes.py`), so the rules are the same whichever door a
+person uses; a refusal is explained
 in the page's language with what was typed kept, a success redirects (303) to the page saying
 what was done.
 """
@@ -16,32 +17,31 @@ from datetime import date, datetime, time
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from services.participation.council import domain, meetings, meetings_store
-from services.participation.council.api_members import settings_view
+from services.participation.council import domain, queries
+from services.participation.council.commands import meetings, minutes
 from services.participation.council.domain import WARSAW
+from services.participation.council.pages import catalogs, pages
 from services.participation.council.schemas import (
     ApproveIn,
     AttendeeIn,
+    Created,
     HeldIn,
     MeetingIn,
     MinutesIn,
 )
-from services.participation.council.staff_forms import (
-    SECRETARIAT,
-    field_errors,
-    render,
-    t,
-)
 from shared import mail
+from shared.auth import requires
 from shared.events import utcnow
+from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
-from shared.web.forms import N_, form_values, warsaw_moment
+from shared.web.forms import N_, form_values, translate, user_of, warsaw_moment, warsaw_time
+from shared.web.forms import field_errors as kit_field_errors
 
-SCHEMA = meetings.SCHEMA
+SECRETARIAT = [requires("council_secretary", "coordinator")]
 GUEST_ROWS = 5  # empty rows for guests on the attendance form (send again for more)
 
 MEETING_MESSAGES = {
@@ -55,6 +55,45 @@ ATTENDEE_MESSAGES = {
 DONE = ("scheduled", "held", "cancelled", "minutes", "approved")
 
 
+def _page_error(exc: Refused) -> HTTPException:
+    """A refusal no form of the page can say (an unknown meeting): the site's error page."""
+    if exc.kind == Kind.NOT_FOUND:
+        return NotFoundException(str(exc))
+    return HTTPException(status_code=int(exc.kind), detail=str(exc))
+
+
+async def _detail(runtime: Runtime, meeting_id: uuid.UUID) -> Any:
+    try:
+        return await queries.detail(runtime, meeting_id)
+    except Refused as exc:
+        raise _page_error(exc) from exc
+
+
+def t(request: Request[Any, Any, Any], message: str, **values: Any) -> str:
+    """A message in the page's language, with its values filled in."""
+    return translate(catalogs, request, message, **values)
+
+
+def field_errors(
+    request: Request[Any, Any, Any],
+    struct: Any,
+    body: dict[str, Any],
+    messages: dict[str, str],
+    fields: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """A message per form field whose value breaks the schema's type for it (all at once)."""
+    return kit_field_errors(catalogs, request, struct, body, messages, fields)
+
+
+def render(
+    request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
+) -> Response[str]:
+    """A secretariat page: Kraków times (`when`) and the signed-in `user`."""
+    return pages.render(
+        request, template, status_code, when=warsaw_time, user=user_of(request), **context
+    )
+
+
 # --- The meetings -----------------------------------------------------------------------
 
 
@@ -66,11 +105,9 @@ async def _meetings_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response[str]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, total = await meetings_store.list_meetings(conn, 1000, 0)
-        quorum = await settings_view(conn)
+    listed, total = await queries.meetings(runtime, 1000, 0)
+    quorum = await queries.settings(runtime)
     now = utcnow()
-    listed = [meetings.meeting_view(r) for r in rows]
     return render(
         request,
         "council/staff/meetings.html",
@@ -134,11 +171,9 @@ async def schedule_form(request: Request[Any, Any, Any], runtime: Runtime) -> Re
     if errors or starts_at is None:
         return await _meetings_page(request, runtime, 400, errors=errors, values=values)
     data = MeetingIn(title=body["title"], starts_at=starts_at, place=body["place"])
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        meeting_id, mail_ids = await meetings.schedule_meeting(conn, runtime.settings, data)
-    for mail_id in mail_ids:
-        await runtime.send_mail_soon(SCHEMA, mail_id)
-    return Redirect(f"/council/staff/meetings/{meeting_id}?done=scheduled#done", status_code=303)
+    created = await meetings.schedule_meeting(runtime, data)
+    assert isinstance(created, Created)  # no Idempotency-Key on a form: never a replay
+    return Redirect(f"/council/staff/meetings/{created.id}?done=scheduled#done", status_code=303)
 
 
 # --- One meeting ------------------------------------------------------------------------
@@ -155,18 +190,12 @@ async def _meeting_page(
     values: dict[str, Any] | None = None,
     done: str = "",
 ) -> Response[str]:
-    m = await meetings.detail(runtime, meeting_id)
-    members = await meetings.members_on_meeting_day(runtime, m.starts_at)
+    m = await _detail(runtime, meeting_id)
+    members = await queries.members_on_meeting_day(runtime, m.starts_at)
     now = utcnow()
     approving: list[Any] = []
     if m.minutes_status == "draft":
-        async with runtime.pool(SCHEMA).acquire() as conn:
-            rows, _ = await meetings_store.list_meetings(conn, 1000, 0)
-        approving = [
-            r
-            for r in rows
-            if r["status"] == "held" and r["quorum_reached"] and r["starts_at"] > m.starts_at
-        ]
+        approving = await queries.approving_meetings(runtime, m.starts_at)
     return render(
         request,
         "council/staff/meeting.html",
@@ -175,7 +204,7 @@ async def _meeting_page(
         members=members,
         member_names={r.member_id: r.name for r in m.rsvps},
         rsvps={r.member_id: r.response for r in m.rsvps},
-        day=meetings.meeting_day(m.starts_at).isoformat(),
+        day=queries.meeting_day(m.starts_at).isoformat(),
         can_record=domain.meeting_can_be_recorded_held(m.status, m.starts_at, now) is None,
         start_time=m.starts_at.astimezone(WARSAW).strftime("%H:%M"),
         not_yet=m.status == "scheduled" and m.starts_at > now,
@@ -240,8 +269,8 @@ async def held_form(
     values: dict[str, Any] = {name: str(form.get(name, "")) for name in guest_fields}
     ticked = [str(v) for v in form.getall("member")] if "member" in form else []
     values["member"] = ticked
-    m = await meetings.detail(runtime, meeting_id)
-    register = {r["id"]: r for r in await meetings.members_on_meeting_day(runtime, m.starts_at)}
+    m = await _detail(runtime, meeting_id)
+    register = {r["id"]: r for r in await queries.members_on_meeting_day(runtime, m.starts_at)}
     errors: dict[str, str] = {}
     attendees: list[AttendeeIn] = []
     for raw in ticked:
@@ -284,14 +313,14 @@ async def held_form(
     if not errors:
         try:
             await meetings.record_held(runtime, meeting_id, HeldIn(attendees=attendees))
-        except HTTPException as exc:
-            if exc.status_code not in (409, 422):
-                raise
-            status_code = exc.status_code
-            if exc.status_code == 422:  # a member listed twice (only a forged form can)
+        except Refused as exc:
+            if exc.kind not in (Kind.CONFLICT, Kind.INVALID):
+                raise _page_error(exc) from exc
+            status_code = int(exc.kind)
+            if exc.kind == Kind.INVALID:  # a member listed twice (only a forged form can)
                 errors = {"members": t(request, N_("Each member can be ticked once."))}
             else:
-                fresh = await meetings.detail(runtime, meeting_id)
+                fresh = await _detail(runtime, meeting_id)
                 errors = {"meeting-status": _state_message(request, fresh.status, fresh.starts_at)}
         else:
             return Redirect(f"/council/staff/meetings/{meeting_id}?done=held#done", status_code=303)
@@ -315,11 +344,11 @@ async def cancel_form(
     else:
         try:
             await meetings.cancel(runtime, meeting_id)
-        except HTTPException as exc:
-            if exc.status_code != 409:
-                raise
+        except Refused as exc:
+            if exc.kind != Kind.CONFLICT:
+                raise _page_error(exc) from exc
             status_code = 409
-            fresh = await meetings.detail(runtime, meeting_id)
+            fresh = await _detail(runtime, meeting_id)
             errors = {"meeting-status": _state_message(request, fresh.status, fresh.starts_at)}
         else:
             return Redirect(
@@ -348,10 +377,10 @@ async def minutes_form(
     )
     if not errors:
         try:
-            await meetings.draft_minutes(runtime, meeting_id, MinutesIn(text=text))
-        except HTTPException as exc:
-            if exc.status_code != 409:
-                raise
+            await minutes.draft_minutes(runtime, meeting_id, MinutesIn(text=text))
+        except Refused as exc:
+            if exc.kind != Kind.CONFLICT:
+                raise _page_error(exc) from exc
             status_code = 409
             errors = {
                 "meeting-status": t(
@@ -395,13 +424,13 @@ async def approval_form(
         errors = wrong
     if not errors:
         try:
-            await meetings.approve_minutes(runtime, meeting_id, ApproveIn(at_meeting_id=at))
-        except HTTPException as exc:
-            if exc.status_code not in (404, 409):
-                raise
-            status_code = exc.status_code
+            await minutes.approve_minutes(runtime, meeting_id, ApproveIn(at_meeting_id=at))
+        except Refused as exc:
+            if exc.kind not in (Kind.NOT_FOUND, Kind.CONFLICT):
+                raise _page_error(exc) from exc
+            status_code = int(exc.kind)
             errors = wrong
-            if (await meetings.detail(runtime, meeting_id)).minutes_status == "approved":
+            if (await _detail(runtime, meeting_id)).minutes_status == "approved":
                 errors = {
                     "meeting-status": t(
                         request,
