@@ -13,7 +13,6 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -53,7 +52,10 @@ class ServiceSpec:
 
     name: str
     schema: str
-    migrations: Path | Sequence[Path]  # one folder, or one per part sharing the schema
+    # One folder (a Path), or one per part sharing the schema (a sequence of Paths). Typed Any:
+    # litestar validates the `runtime` dependency with msgspec, which refuses a union of Path
+    # with anything but None (every handler taking `runtime` answered 500).
+    migrations: Any
     route_handlers: Sequence[Any] = ()
     consumers: Sequence[ConsumerSpec] = ()
     jobs: Sequence[Any] = ()
