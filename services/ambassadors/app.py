@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.ambassadors import api, jobs, jury_api, jury_pages, pages, privacy
+from services.ambassadors import api, jobs, privacy
+from services.ambassadors.pages import jury as jury_pages
+from services.ambassadors.pages import public as public_pages
 from shared.privacy import PrivacyHooks
 from shared.runtime import ServiceSpec
 
@@ -16,8 +18,7 @@ service = ServiceSpec(
     migrations=HERE / "migrations",
     route_handlers=[
         *api.route_handlers,
-        *jury_api.route_handlers,
-        *pages.route_handlers,
+        *public_pages.route_handlers,
         *jury_pages.route_handlers,
     ],
     jobs=jobs.jobs,

@@ -1,26 +1,40 @@
-"""The e-mails of the competition, in the recipient's language, queued with the change."""
+"""The e-mails of the competition, in the recipient's language; a command queues them with its
+change (`queue`)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from zoneinfo import ZoneInfo
-
-import asyncpg
 
 from services.ambassadors.i18n import catalogs, mail_language
 from shared import mail
 from shared.config import Settings
+from shared.unit_of_work import UnitOfWork
 
 WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A message and its purpose (the label of its `outgoing_mail` row)."""
+
+    message: EmailMessage
+    purpose: str
+
+
+async def queue(uow: UnitOfWork, m: Mail) -> uuid.UUID:
+    """Store the mail with the command's change; it is sent once the transaction commits."""
+    return await uow.queue_mail(m.message, purpose=m.purpose)
 
 
 def _local(at: datetime) -> str:
     return at.astimezone(WARSAW).strftime("%Y-%m-%d %H:%M")
 
 
-async def _queue(
-    conn: asyncpg.Connection,
+def _compose(
     settings: Settings,
     *,
     to: str,
@@ -28,7 +42,7 @@ async def _queue(
     subject: str,
     lines: list[str],
     purpose: str,
-) -> uuid.UUID:
+) -> Mail:
     footer = catalogs.gettext(lang, "Open Kraków programme, City of Kraków")
     message = mail.compose(
         sender=settings.mail_from,
@@ -38,11 +52,10 @@ async def _queue(
         domain=settings.intake_domain,
         language=lang,
     )
-    return await mail.queue(conn, message, purpose=purpose)
+    return Mail(message, purpose)
 
 
-async def ask_candidate(
-    conn: asyncpg.Connection,
+def ask_candidate(
     settings: Settings,
     *,
     to: str,
@@ -52,13 +65,12 @@ async def ask_candidate(
     nomination_id: uuid.UUID,
     token: str,
     reference: str,
-) -> uuid.UUID:
+) -> Mail:
     """Ask the candidate to accept the nomination (only accepted nominations are scored)."""
     lang = mail_language(language)
     link = f"{settings.public_url}/ambassadors/nominations/{nomination_id}/accept?token={token}"
     t = catalogs.format
-    return await _queue(
-        conn,
+    return _compose(
         settings,
         to=to,
         lang=lang,
@@ -87,8 +99,7 @@ async def ask_candidate(
     )
 
 
-async def acknowledge_nominator(
-    conn: asyncpg.Connection,
+def acknowledge_nominator(
     settings: Settings,
     *,
     to: str,
@@ -98,7 +109,7 @@ async def acknowledge_nominator(
     token: str,
     reference: str,
     merged: bool,
-) -> uuid.UUID:
+) -> Mail:
     """Confirm the nomination to the nominator, with a link to withdraw it."""
     lang = mail_language(language)
     link = f"{settings.public_url}/ambassadors/nominations/{nomination_id}/withdraw?token={token}"
@@ -123,8 +134,7 @@ async def acknowledge_nominator(
     else:
         lines.append(t(lang, "We have asked the candidate by e-mail to accept the nomination."))
     lines += [t(lang, "To withdraw your nomination, open:"), link]
-    return await _queue(
-        conn,
+    return _compose(
         settings,
         to=to,
         lang=lang,
@@ -134,20 +144,18 @@ async def acknowledge_nominator(
     )
 
 
-async def welcome_juror(
-    conn: asyncpg.Connection,
+def welcome_juror(
     settings: Settings,
     *,
     to: str,
     name: str,
     year: int,
     deadline: datetime,
-) -> uuid.UUID:
+) -> Mail:
     """Tell a new juror they were appointed and by when they score (jurors are city partners: Polish)."""
     lang = "pl"
     t = catalogs.format
-    return await _queue(
-        conn,
+    return _compose(
         settings,
         to=to,
         lang=lang,
@@ -171,8 +179,7 @@ async def welcome_juror(
     )
 
 
-async def remind_juror(
-    conn: asyncpg.Connection,
+def remind_juror(
     settings: Settings,
     *,
     to: str,
@@ -180,12 +187,11 @@ async def remind_juror(
     year: int,
     deadline: datetime,
     pending: int,
-) -> uuid.UUID:
+) -> Mail:
     """Remind a juror of nominations still waiting for their decision."""
     lang = "pl"
     t = catalogs.format
-    return await _queue(
-        conn,
+    return _compose(
         settings,
         to=to,
         lang=lang,
@@ -209,8 +215,7 @@ async def remind_juror(
     )
 
 
-async def congratulate_laureate(
-    conn: asyncpg.Connection,
+def congratulate_laureate(
     settings: Settings,
     *,
     to: str,
@@ -218,12 +223,11 @@ async def congratulate_laureate(
     name: str,
     year: int,
     edition_id: uuid.UUID,
-) -> uuid.UUID:
+) -> Mail:
     """Tell a laureate they were awarded the title."""
     lang = mail_language(language)
     t = catalogs.format
-    return await _queue(
-        conn,
+    return _compose(
         settings,
         to=to,
         lang=lang,

@@ -1,5 +1,5 @@
-"""Every message of the jury's pages exists in Polish, English and Ukrainian (extracted the way
-pybabel does)."""
+"""Every message of the jury's pages and every refusal's page text exists in Polish, English
+and Ukrainian (extracted the way pybabel does)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from shared.web.i18n import LANGUAGES, untranslated
 
 AMBASSADORS = Path("services/ambassadors")
 SOURCES = [
-    ("python", AMBASSADORS / "jury_pages.py"),
+    ("python", AMBASSADORS / "pages/jury.py"),
+    ("python", AMBASSADORS / "refusals.py"),
     *(("jinja2", p) for p in sorted((AMBASSADORS / "templates/ambassadors/jury").glob("*.html"))),
     ("jinja2", Path("shared/web/templates/partials/header.html")),
 ]

@@ -2,7 +2,7 @@
 may score and their progress, and a candidacy's page with the score form and the recusal.
 
 For jurors, signed in with the session cookie (or a bearer token). Every action is a POST form
-with the CSRF field that calls the same function as the jury API (`jury.py`), so blindness,
+with the CSRF field that calls the same command as the jury API (`commands/jury.py`), so blindness,
 links to candidates and recusal are enforced alike whichever door a juror uses; a refusal is
 explained in the page's language with what was typed kept, a success redirects (303) to the
 page saying what was done.
@@ -14,20 +14,21 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from services.ambassadors import domain, jury, store
-from services.ambassadors.api import SCHEMA
+from services.ambassadors import domain, queries, store
+from services.ambassadors.commands import jury
 from services.ambassadors.i18n import catalogs
-from services.ambassadors.pages import pages
+from services.ambassadors.pages import error_page, pages
 from services.ambassadors.schemas import ScoresIn
 from shared.auth import requires
-from shared.events import utcnow
+from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web.forms import N_, form_values, translate, user_of, warsaw_time
 from shared.web.forms import field_errors as kit_field_errors
+from shared.web.i18n import negotiate_language
+from shared.web.refusals import Speaker
 
 JURY = [requires("juror")]
 DONE = ("scored", "recused")
@@ -48,29 +49,14 @@ def render(
     )
 
 
-def _closed(edition: Any) -> bool:
-    reason = domain.scoring_closed_reason(
-        edition["jury_deadline_at"], edition["published_at"] is not None, utcnow()
-    )
-    return reason is not None
-
-
 # --- The juror's editions ---------------------------------------------------------------
 
 
 @get("/ambassadors/jury", guards=JURY, include_in_schema=False)
 async def jury_page(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     """Each edition the juror sits on: its deadline, their candidacies and their progress."""
-    subject = user_of(request).subject
-    editions = []
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        for e in await store.editions_of_juror(conn, subject):
-            items = await jury.my_nominations(conn, e["id"], subject)
-            counts = {
-                d: sum(1 for n in items if n.my_decision == d)
-                for d in ("scored", "pending", "recused")
-            }
-            editions.append({"edition": e, "items": items, "counts": counts, "closed": _closed(e)})
+    with error_page():
+        editions = await queries.juror_editions(runtime, user_of(request).subject)
     return render(request, "ambassadors/jury/index.html", editions=editions)
 
 
@@ -88,33 +74,16 @@ async def _nomination_page(
     values: dict[str, str] | None = None,
     done: str = "",
 ) -> Response[str]:
-    subject = user_of(request).subject
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row, juror = await jury.juror_access(conn, subject, nomination_id)
-        # The candidacy as GET …/jury/me/nominations lists it: accepted ones only.
-        listed = await jury.my_nominations(conn, row["edition_id"], subject)
-        nomination = next((n for n in listed if n.id == nomination_id), None)
-        if nomination is None:
-            raise NotFoundException("this nomination is not among the candidacies you judge")
-        edition = await store.edition(conn, row["edition_id"])
-        criteria = await store.criteria(conn, row["edition_id"])
-        own = await store.scorecard(conn, juror["id"], nomination_id)
-        others = (
-            await jury.scores_seen_by_juror(conn, subject, nomination_id)
-            if own is not None and not own["recused"]
-            else []
-        )
+    with error_page():
+        # The candidacy as GET …/jury/me/nominations lists it: accepted ones only (else 404).
+        shown = await queries.juror_nomination(runtime, user_of(request).subject, nomination_id)
+    own = shown["own"]
     return render(
         request,
         "ambassadors/jury/nomination.html",
         status_code,
-        n=nomination,
-        edition=edition,
-        criteria=criteria,
+        **shown,
         own_scores=store.decode_scores(own["scores"]) if own else None,
-        own=own,
-        others=others,
-        closed=_closed(edition),
         score_range=(domain.SCORE_MIN, domain.SCORE_MAX),
         form=form,
         errors=errors or {},
@@ -134,40 +103,20 @@ async def nomination_page(
     return await _nomination_page(request, runtime, nomination_id, done=done)
 
 
-async def _state_error(
-    request: Request[Any, Any, Any], runtime: Runtime, nomination_id: uuid.UUID
-) -> dict[str, str]:
-    """Why the state refused the decision (it changed since the page was shown)."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row, juror = await jury.juror_access(conn, user_of(request).subject, nomination_id)
-        own = await store.scorecard(conn, juror["id"], nomination_id)
-        edition = await store.edition(conn, row["edition_id"])
-    if own is not None:
-        message = N_(
-            "You have already submitted your decision on this candidacy; it is final. "
-            "Nothing was changed."
-        )
-    elif _closed(edition):
-        message = N_(
-            "Scoring is closed: the jury deadline passed or the results are published. "
-            "Nothing was stored."
-        )
-    else:
-        message = N_("This candidacy can no longer be scored. Nothing was stored.")
-    return {"decision": t(request, message)}
-
-
 async def _decide(
     request: Request[Any, Any, Any], runtime: Runtime, nomination_id: uuid.UUID, data: ScoresIn
 ) -> tuple[int, dict[str, str]] | None:
-    """The same call as POST /api/ambassadors/nominations/{id}/scores; None when stored."""
-    try:
-        async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-            await jury.submit_scores(conn, user_of(request).subject, nomination_id, data)
-    except HTTPException as exc:
-        if exc.status_code != 409:
-            raise
-        return 409, await _state_error(request, runtime, nomination_id)
+    """The same call as POST /api/ambassadors/nominations/{id}/scores; None when stored, else
+    the state's refusal (a decision already made, scoring closed, a candidacy no longer
+    accepted: it changed since the page was shown) said on the decision."""
+    with error_page():
+        try:
+            await jury.submit_scores(runtime, user_of(request).subject, nomination_id, data)
+        except Refused as exc:
+            if exc.kind != Kind.CONFLICT:
+                raise
+            speaker = Speaker(catalogs, negotiate_language(request))
+            return 409, {"decision": speaker.say(exc.first)}
     return None
 
 
@@ -190,9 +139,8 @@ async def scores_form(
     request: Request[Any, Any, Any], nomination_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
     """Score every criterion and comment: final once sent."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row, _ = await jury.juror_access(conn, user_of(request).subject, nomination_id)
-        criteria = await store.criteria(conn, row["edition_id"])
+    with error_page():
+        criteria = await queries.juror_criteria(runtime, user_of(request).subject, nomination_id)
     keys = [c["key"] for c in criteria]
     values = await form_values(request, "comment", *(f"score_{k}" for k in keys))
     comment = values["comment"].strip()

@@ -7,29 +7,27 @@ the CSRF field (a GET link from an e-mail only shows the page, since mail scanne
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException
 from litestar.params import Parameter
 
-from services.ambassadors import nominations, store
-from services.ambassadors.api import SCHEMA, finish, limit_candidate_mail
+from services.ambassadors import edges, queries
+from services.ambassadors.commands import nominations
 from services.ambassadors.i18n import catalogs
-from services.ambassadors.jury_api import load_results
-from services.ambassadors.schemas import NominationIn
-from shared import addresses, outbox
+from services.ambassadors.pages import error_page, pages
+from services.ambassadors.schemas import NominationCreated, NominationIn
+from shared import addresses
 from shared.events.catalogue import GROUPS
 from shared.ratelimit import RateLimited
+from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web import replay
 from shared.web.i18n import negotiate_language
 from shared.web.pages import rate_limited_page
-from shared.web.templates import PageRenderer
+from shared.web.refusals import page_status
 
-HERE = Path(__file__).parent
-pages = PageRenderer([HERE / "templates"], catalogs)
 FIELDS = (
     "candidate_name",
     "candidate_email",
@@ -60,17 +58,13 @@ def _form_errors(values: dict[str, str], _: Any) -> dict[str, str]:
 
 
 async def _open_edition(runtime: Runtime, edition_id: uuid.UUID) -> Any:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        edition = await store.edition(conn, edition_id)
-    if edition is None:
-        raise NotFoundException()
-    return edition
+    with error_page():
+        return await queries.edition_row(runtime, edition_id)
 
 
 @get("/ambassadors", include_in_schema=False)
 async def index(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        editions, _ = await store.list_editions(conn, 20, 0)
+    editions = await queries.edition_rows(runtime, 20)
     return pages.render(request, "ambassadors/index.html", editions=editions)
 
 
@@ -121,16 +115,13 @@ async def _nominate(
     data = NominationIn(**{k: values[k] for k in FIELDS}, consent=True, language=lang)  # type: ignore[arg-type]
     await runtime.limiter.check_address(data.nominator_email)
     try:
-        async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-            outcome = await nominations.submit(conn, runtime.settings, edition["id"], data)
-            await limit_candidate_mail(runtime, data, outcome)
-            await outbox.add(conn, *outcome.events)
-    except HTTPException as exc:
-        if exc.status_code != 409:
-            raise
+        created = await nominations.submit(runtime, edition["id"], data)
+    except Refused as exc:
+        if exc.kind != Kind.CONFLICT:
+            raise HTTPException(status_code=page_status(exc)) from exc
         return pages.render(request, "ambassadors/closed.html", 409, edition=edition)
-    await finish(runtime, outcome)
-    receipt = {"reference": outcome.answer.reference, "status": outcome.answer.status}
+    assert isinstance(created, NominationCreated)  # no Idempotency-Key: never a replay
+    receipt = {"reference": created.reference, "status": created.status}
     return await replay.render_answer(request, runtime, RECEIPT, receipt)
 
 
@@ -152,10 +143,8 @@ async def acceptance_page(
     runtime: Runtime,
     token: str = Parameter(query="token", default=""),
 ) -> Response[str]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await store.nomination(conn, nomination_id)
-    if row is None:
-        raise NotFoundException()
+    with error_page():
+        row = await queries.nomination_row(runtime, nomination_id)
     return pages.render(request, "ambassadors/accept.html", nomination=row, token=token, done=None)
 
 
@@ -167,17 +156,12 @@ async def acceptance_decision(
     token, decision = str(form.get("token", "")), str(form.get("decision", ""))
     if decision not in ("accept", "decline"):
         raise HTTPException(status_code=400)
-    async with (
-        runtime.limiter.token_attempt(request),
-        runtime.pool(SCHEMA).acquire() as conn,
-        conn.transaction(),
-    ):
-        if decision == "accept":
-            outcome = await nominations.accept(conn, nomination_id, token)
-        else:
-            outcome = await nominations.withdraw(conn, nomination_id, token=token, coordinator=None)
-        if outcome.events:
-            await outbox.add(conn, *outcome.events)
+    with error_page():
+        async with edges.token_attempt(runtime, request):
+            if decision == "accept":
+                await nominations.accept(runtime, nomination_id, token)
+            else:
+                await nominations.withdraw(runtime, nomination_id, token=token, coordinator=None)
     done = {"nomination_id": str(nomination_id), "done": decision}
     return await replay.render_answer(request, runtime, ACCEPTANCE, done)
 
@@ -189,10 +173,8 @@ async def withdrawal_page(
     runtime: Runtime,
     token: str = Parameter(query="token", default=""),
 ) -> Response[str]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await store.nomination(conn, nomination_id)
-    if row is None:
-        raise NotFoundException()
+    with error_page():
+        row = await queries.nomination_row(runtime, nomination_id)
     return pages.render(
         request, "ambassadors/withdraw.html", nomination=row, token=token, done=False
     )
@@ -203,15 +185,11 @@ async def withdrawal_decision(
     request: Request[Any, Any, Any], nomination_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
     form = await request.form()
-    async with (
-        runtime.limiter.token_attempt(request),
-        runtime.pool(SCHEMA).acquire() as conn,
-        conn.transaction(),
-    ):
-        outcome = await nominations.withdraw(
-            conn, nomination_id, token=str(form.get("token", "")), coordinator=None
-        )
-        await outbox.add(conn, *outcome.events)
+    with error_page():
+        async with edges.token_attempt(runtime, request):
+            await nominations.withdraw(
+                runtime, nomination_id, token=str(form.get("token", "")), coordinator=None
+            )
     done = {"nomination_id": str(nomination_id), "done": True}
     return await replay.render_answer(request, runtime, WITHDRAWAL, done)
 
@@ -222,10 +200,8 @@ them from a sealed copy (the personal token is in neither their address nor the 
 
 
 async def _decision_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await store.nomination(conn, uuid.UUID(data["nomination_id"]))
-    if row is None:  # erased since
-        raise NotFoundException()
+    with error_page():  # erased since: 404
+        row = await queries.nomination_row(runtime, uuid.UUID(data["nomination_id"]))
     return {"nomination": row, "token": "", "done": data["done"]}
 
 
@@ -237,11 +213,8 @@ replay.answer_page(WITHDRAWAL, pages, "ambassadors/withdraw.html", _decision_con
 async def results_page(
     request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        edition = await store.edition(conn, edition_id)
-        if edition is None or edition["published_at"] is None:
-            raise NotFoundException()
-        results = await load_results(conn, edition)
+    with error_page():
+        results = await queries.results(runtime, edition_id)
     return pages.render(request, "ambassadors/results.html", results=results)
 
 
