@@ -13,7 +13,6 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -53,7 +52,10 @@ class ServiceSpec:
 
     name: str
     schema: str
-    migrations: Path | Sequence[Path]  # one folder, or one per part sharing the schema
+    # One folder (Path), or one per part sharing the schema (a sequence of Path). Not annotated
+    # as that union: litestar validates the `runtime` dependency (and so every ServiceSpec) with
+    # msgspec, which refuses a union of a custom type with anything but None (every route 500s).
+    migrations: Any
     route_handlers: Sequence[Any] = ()
     consumers: Sequence[ConsumerSpec] = ()
     jobs: Sequence[Any] = ()
