@@ -61,3 +61,59 @@ async def test_a_refused_form_says_each_field_in_polish_and_a_taken_one_goes_bac
     assert [(i["value"], i["note"], i["reported_by"]) for i in history.json()["items"]] == [
         (12.5, "GUS", "coordinator-ewa")
     ]
+
+
+async def test_the_api_answers_refusals_as_before_with_their_code(
+    platform: RunningPlatform,
+) -> None:
+    """Problem details kept their status, detail and field errors; they gained the code."""
+    coordinator = platform.auth("coordinator")
+    cases = [
+        (
+            "/api/indicators/bench.questions_received/values",
+            {"year": YEAR, "value": 1},
+            409,
+            "bench.questions_received is computed from events; only indicators reported by hand"
+            " take values",
+            [],
+            "indicators.computed",
+        ),
+        (
+            "/api/indicators/no.such/values",
+            {"year": YEAR, "value": 1},
+            404,
+            "no indicator 'no.such'",
+            [],
+            "indicators.not_found",
+        ),
+        (
+            "/api/indicators/participation.civic_budget_turnout/values",
+            {"year": YEAR, "value": 101},
+            422,
+            "value: a percentage is at most 100",
+            [{"field": "value", "message": "a percentage is at most 100"}],
+            "indicators.percent_over_100",
+        ),
+    ]
+    for url, body, status, detail, errors, code in cases:
+        resp = await platform.client.post(url, json=body, headers=coordinator)
+        assert resp.status_code == status, resp.text
+        problem = resp.json()
+        assert (problem["detail"], problem.get("errors", []), problem["code"]) == (
+            detail,
+            errors,
+            code,
+        )
+    for url, status, detail, code in [
+        ("/api/indicators/no.such/values", 404, "no indicator 'no.such'", "indicators.not_found"),
+        (
+            f"/api/indicators/bench.answer_rate/breakdown?year={YEAR}",
+            404,
+            "bench.answer_rate has no breakdown; these do: bench.questions_received,"
+            " ambassadors.nominations_submitted",
+            "indicators.no_breakdown",
+        ),
+    ]:
+        resp = await platform.client.get(url, headers=coordinator)
+        assert resp.status_code == status
+        assert (resp.json()["detail"], resp.json()["code"]) == (detail, code)
