@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from services.indicators import api, changes, consumers, metrics, pages
+from services.indicators import api, background, changes, consumers, metrics, pages
 from shared.runtime import Command, ServiceSpec
 from shared.servers import run_loop
 
@@ -28,7 +28,7 @@ service = ServiceSpec(
     migrations=HERE / "migrations",  # rebuild.MIGRATIONS names the same folder
     route_handlers=[*api.route_handlers, *pages.route_handlers, metrics.metrics],
     consumers=consumers.consumers,
-    background=[changes.listen, consumers.advance_overdue],
+    background=[changes.listen, background.advance_overdue],
     on_start=[consumers.drop_old_consumer],
     commands=[Command("indicators", "indicator tools", _configure, _run)],
 )

@@ -2,13 +2,10 @@
 
 Each event is applied once (the kit's inbox, in the same transaction as the change). After the
 commit, the changed indicators are announced to the live dashboards and the freshness (event
-commit → indicator visible) is observed.
+commit → indicator visible) is observed. (The overdue horizon moves in background.py.)
 """
 
 from __future__ import annotations
-
-import asyncio
-import logging
 
 import asyncpg
 
@@ -17,10 +14,7 @@ from shared.events import Envelope, utcnow
 from shared.inbox import ConsumerSpec
 from shared.runtime import Runtime
 
-log = logging.getLogger("openkrakow.indicators")
-
 CONSUMER = "indicators"
-OVERDUE_EVERY_SECONDS = 60.0
 SUBJECTS = ["okr.bench.>", "okr.council.>", "okr.grants.>", "okr.ambassadors.>", "okr.indicators.>"]
 
 
@@ -46,19 +40,6 @@ async def drop_old_consumer(runtime: Runtime) -> None:
     replaced it."""
     if runtime.bus is not None:
         await runtime.bus.delete_consumer("indicators-bench")
-
-
-async def advance_overdue(runtime: Runtime) -> None:
-    """Background part: move the overdue horizon forward every minute (reads stay short) and
-    tell the dashboards of the years where questions fell due."""
-    while True:
-        await asyncio.sleep(OVERDUE_EVERY_SECONDS)
-        try:
-            async with runtime.pool("indicators").acquire() as conn:
-                years = await store.advance_overdue_horizon(conn)
-            await changes.announce(runtime, {("bench.questions_overdue", y) for y in years})
-        except (OSError, asyncpg.PostgresError) as exc:  # the next round catches up
-            log.warning("could not advance the overdue horizon: %s", exc)
 
 
 consumers = [

@@ -1,10 +1,14 @@
-"""Indicator rules, free of I/O: status against the expected value, the Warsaw calendar year."""
+"""Indicator rules, free of I/O: status against the expected value, the Warsaw calendar year,
+what a value reported by hand must be, and the refusals of this service."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from shared.refusals import N_, Kind, Refusal, Refused, Wording, register
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -60,6 +64,11 @@ def status(
         # A rate is not earned pro rata: below its target before the year ends, it is behind.
         return "behind"
     return "on_track" if value >= expected * Decimal(str(elapsed)) else "behind"
+
+
+def current_year() -> int:
+    """This year in Kraków."""
+    return warsaw_year(datetime.now(UTC))
 
 
 def today_warsaw() -> date:
@@ -129,3 +138,75 @@ def suppress_small_cells(cells: dict[str, int]) -> dict[str, int | None]:
         if others:
             hidden.add(others[0][1])
     return {k: (None if k in hidden else n) for k, n in cells.items()}
+
+
+# --- Values reported by hand ----------------------------------------------------------------
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_VALUE = Decimal(10) ** 12
+MAX_NOTE = 2000
+
+# The codes this service refuses with: the page text (translated in locale/) and the API text
+# (English, as the API said it before the codes existed).
+REFUSALS = register(
+    {
+        "indicators.not_found": Wording(
+            N_("There is no indicator of that name."), "no indicator %(indicator_id)r"
+        ),
+        "indicators.no_breakdown": Wording(
+            N_("This indicator has no breakdown."),
+            "%(indicator_id)s has no breakdown; these do: %(these)s",
+        ),
+        "indicators.computed": Wording(
+            N_(
+                "This indicator is computed from events; only indicators reported by hand take values."
+            ),
+            "%(indicator_id)s is computed from events; only indicators reported by hand take values",
+        ),
+        "indicators.year_range": Wording(
+            N_("Enter a year between 2000 and 2100"), "must be a year from 2000 to 2100"
+        ),
+        "indicators.value_range": Wording(
+            N_("Enter a number of 0 or more (a percentage at most 100)"),
+            "must be a number from 0 to 1000000000000",
+        ),
+        "indicators.percent_over_100": Wording(
+            N_("Enter a number of 0 or more (a percentage at most 100)"),
+            "a percentage is at most 100",
+        ),
+        "indicators.note_too_long": Wording(
+            N_("Keep the note under 2000 characters"), "must be at most 2000 characters"
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class ManualValue:
+    """A yearly value reported by hand, as the coordinator gave it.
+
+    `year` or `value` is None when what was typed is not a number at all (a form's text), so
+    that the same rule refuses it, with the same words, wherever it came from.
+    """
+
+    year: int | None
+    value: Decimal | None
+    note: str = ""
+
+
+def check_manual_value(unit: str, entry: ManualValue) -> None:
+    """Refuse (422, every offending field at once) a value an indicator in `unit` cannot take:
+    a year outside 2000..2100, a value that is not a number from 0 to 10^12, a percentage
+    over 100, a note over 2000 characters."""
+    refusals: list[Refusal] = []
+    if entry.year is None or not FIRST_YEAR <= entry.year <= LAST_YEAR:
+        refusals.append(Refusal("indicators.year_range", field="year"))
+    value = entry.value
+    if value is None or not value.is_finite() or not 0 <= value <= MAX_VALUE:
+        refusals.append(Refusal("indicators.value_range", field="value"))
+    elif unit == "percent" and value > 100:
+        refusals.append(Refusal("indicators.percent_over_100", field="value"))
+    if len(entry.note) > MAX_NOTE:
+        refusals.append(Refusal("indicators.note_too_long", field="note"))
+    if refusals:
+        raise Refused(Kind.INVALID, *refusals)

@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
-from services.indicators import labels, readmodel
+from services.indicators import labels, queries
 
 HEADERS = {
     "pl": [
@@ -57,7 +57,7 @@ def plain(value: Decimal | None) -> str:
     return text
 
 
-def rows(readings: Sequence[readmodel.Reading], lang: str) -> list[list[str]]:
+def rows(readings: Sequence[queries.Reading], lang: str) -> list[list[str]]:
     """The report's rows (without the header) in the programme's order.
 
     Units, kinds of expected value and statuses are words in `lang`, never codes (the id column
@@ -71,7 +71,7 @@ def rows(readings: Sequence[readmodel.Reading], lang: str) -> list[list[str]]:
     out = []
     for r in readings:
         ind = r.indicator
-        money = ind.unit == readmodel.MONEY
+        money = ind.unit == queries.MONEY
         out.append(
             [
                 str(ind.objective),
@@ -81,7 +81,7 @@ def rows(readings: Sequence[readmodel.Reading], lang: str) -> list[list[str]]:
                 plain(ind.base_value),
                 str(ind.base_year or ""),
                 say(labels.EXPECTED_KINDS[ind.expected_kind]) if ind.expected_kind else "",
-                labels.money_plain({readmodel.BASE_CURRENCY: int(ind.expected_value)})
+                labels.money_plain({queries.BASE_CURRENCY: int(ind.expected_value)})
                 if money and ind.expected_value is not None
                 else plain(ind.expected_value),
                 labels.money_plain(r.amounts) if money else plain(r.value),
@@ -91,7 +91,7 @@ def rows(readings: Sequence[readmodel.Reading], lang: str) -> list[list[str]]:
     return out
 
 
-def csv_bytes(readings: Sequence[readmodel.Reading], year: int, lang: str) -> bytes:
+def csv_bytes(readings: Sequence[queries.Reading], year: int, lang: str) -> bytes:
     """The report as CSV (UTF-8 with BOM, so spreadsheets read Polish letters right)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import msgspec
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from services.indicators import changes, labels, metrics, readmodel
+from services.indicators import changes, labels, metrics, queries
 from shared.runtime import Runtime
 
 KEEP_ALIVE_SECONDS = 15.0
@@ -47,14 +47,14 @@ async def indicator_events(
                 if not wanted:
                     continue
                 async with runtime.pool(SCHEMA).acquire() as conn:
-                    readings = (await readmodel.readings(conn, [year]))[year]
+                    readings = (await queries.readings(conn, [year]))[year]
                 for r in readings:
                     if r.indicator.id in wanted:
                         data = IndicatorChanged(
                             id=r.indicator.id,
                             year=year,
                             name=r.indicator.name(lang),
-                            value=readmodel.number(r.value),
+                            value=queries.number(r.value),
                             status=r.status,
                             amounts=r.amounts,
                             shown=labels.shown(r.indicator.unit, r.value, r.amounts, lang),

@@ -1,8 +1,9 @@
-"""HTTP API of the indicators service (routes fixed by the public contract, plus history and breakdowns)."""
+"""HTTP API of the indicators service for the coordinator (routes fixed by the public contract,
+plus history and breakdowns): parse, call one command or query, answer."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
@@ -12,13 +13,11 @@ from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 from msgspec import Meta
 
-from services.indicators import domain, readmodel, report, store, streaming
-from shared import idempotency, outbox
+from services.indicators import commands, queries, report, streaming
+from services.indicators.domain import ManualValue, current_year
+from services.indicators.queries import ValueReport
+from shared import idempotency
 from shared.auth import current_user, requires
-from shared.events import catalogue as ev
-from shared.events import new_event, utcnow
-from shared.http import Conflict, field_error
-from shared.logs import correlation_id
 from shared.runtime import Runtime
 
 SCHEMA = "indicators"
@@ -63,16 +62,6 @@ class ValueIn(msgspec.Struct, forbid_unknown_fields=True):
     note: Annotated[str, Meta(max_length=2000)] = ""
 
 
-class ValueReport(msgspec.Struct, kw_only=True):
-    event_id: str
-    indicator_id: str
-    year: int
-    value: float
-    note: str
-    reported_by: str
-    reported_at: datetime
-
-
 class HistoryView(msgspec.Struct):
     indicator_id: str
     items: list[ValueReport]
@@ -90,7 +79,7 @@ class BreakdownView(msgspec.Struct):
     by: dict[str, list[Cell]]
 
 
-def view(reading: readmodel.Reading, lang: str = "en") -> IndicatorView:
+def view(reading: queries.Reading, lang: str = "en") -> IndicatorView:
     """The contract's shape of one reading."""
     ind = reading.indicator
     return IndicatorView(
@@ -98,28 +87,15 @@ def view(reading: readmodel.Reading, lang: str = "en") -> IndicatorView:
         objective=ind.objective,
         name=ind.name(lang),
         unit=ind.unit,
-        base_value=readmodel.number(ind.base_value),
+        base_value=queries.number(ind.base_value),
         base_year=ind.base_year,
-        expected_value=readmodel.number(ind.expected_value),
+        expected_value=queries.number(ind.expected_value),
         expected_kind=ind.expected_kind,
         source=ind.source,
-        value=readmodel.number(reading.value),
+        value=queries.number(reading.value),
         status=reading.status,
         amounts=[Amount(amount, currency) for currency, amount in reading.amounts.items()],
     )
-
-
-def current_year() -> int:
-    """This year in Kraków."""
-    return domain.warsaw_year(datetime.now(UTC))
-
-
-async def _indicator(runtime: Runtime, indicator_id: str) -> readmodel.Indicator:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        found = next((i for i in await readmodel.registry(conn) if i.id == indicator_id), None)
-    if found is None:
-        raise NotFoundException(f"no indicator {indicator_id!r}")
-    return found
 
 
 @get("/api/indicators", guards=[requires("coordinator")], tags=TAGS)
@@ -130,7 +106,7 @@ async def list_indicators(
 ) -> IndicatorsView:
     """Every programme indicator for `year`: base, expected and actual value with status."""
     async with runtime.pool(SCHEMA).acquire() as conn:
-        readings = (await readmodel.readings(conn, [year]))[year]
+        readings = await queries.year_readings(conn, year)
     return IndicatorsView(year=year, indicators=[view(r, lang) for r in readings])
 
 
@@ -148,44 +124,18 @@ async def report_value(
     The value is recorded as an `indicators.value_reported` event; the projection applies it like
     any other event, so it shows within moments (202). Events-sourced indicators refuse: 409.
     """
-    indicator = await _indicator(runtime, indicator_id)
-    if indicator.source != "manual":
-        raise Conflict(
-            f"{indicator_id} is computed from events; only indicators reported by hand take values"
-        )
-    if indicator.unit == "percent" and data.value > 100:
-        raise field_error("value", "a percentage is at most 100", 422)
     user = current_user(request)
     assert user is not None
-    body = await request.body()
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        key, replay = await idempotency.claim(conn, request, body, "indicators.report_value")
-        if replay:
-            return idempotency.replay_response(replay)
-        envelope = new_event(
-            ev.IndicatorValueReported(
-                indicator_id=indicator_id,
-                year=data.year,
-                value=data.value,
-                reported_by=user.subject,
-                reported_at=utcnow(),
-                note=data.note.strip(),
-            ),
-            producer="indicators",
-            correlation_id=correlation_id.get(),
-        )
-        p = envelope.payload
-        answer = ValueReport(
-            event_id=str(envelope.id),
-            indicator_id=indicator_id,
-            year=p.year,
-            value=p.value,
-            note=p.note,
-            reported_by=p.reported_by,
-            reported_at=p.reported_at,
-        )
-        await idempotency.remember(conn, key, 202, answer)
-        await outbox.add(conn, envelope)
+    requested = idempotency.requested(request, await request.body(), commands.IDEMPOTENCY_SCOPE)
+    answer = await commands.record_value(
+        runtime,
+        user.subject,
+        indicator_id,
+        ManualValue(data.year, Decimal(repr(data.value)), data.note),
+        requested,
+    )
+    if isinstance(answer, idempotency.Replay):
+        return idempotency.replay_response(answer)
     return Response(answer, status_code=202)
 
 
@@ -196,24 +146,9 @@ async def value_history(
     year: int | None = Parameter(query="year", default=None, ge=2000, le=2100),
 ) -> HistoryView:
     """Every value reported by hand for the indicator (who, when, note), newest first."""
-    await _indicator(runtime, indicator_id)
     async with runtime.pool(SCHEMA).acquire() as conn:
-        rows = await store.manual_history(conn, indicator_id, year)
-    return HistoryView(
-        indicator_id,
-        [
-            ValueReport(
-                event_id=str(r["event_id"]),
-                indicator_id=r["indicator_id"],
-                year=r["year"],
-                value=float(r["value"]),
-                note=r["note"],
-                reported_by=r["reported_by"],
-                reported_at=r["reported_at"],
-            )
-            for r in rows
-        ],
-    )
+        items = await queries.history(conn, indicator_id, year)
+    return HistoryView(indicator_id, items)
 
 
 @get("/api/indicators/{indicator_id:str}/breakdown", guards=[requires("coordinator")], tags=TAGS)
@@ -221,18 +156,8 @@ async def breakdown(
     runtime: Runtime, indicator_id: str, year: int = Parameter(query="year", ge=2000, le=2100)
 ) -> BreakdownView:
     """Counts by self-declared group, language and channel; cells under 5 people read "<5" (count null)."""
-    await _indicator(runtime, indicator_id)
-    if indicator_id not in readmodel.BREAKDOWN_OF:
-        raise NotFoundException(
-            f"{indicator_id} has no breakdown; these do: {', '.join(readmodel.BREAKDOWN_OF)}"
-        )
     async with runtime.pool(SCHEMA).acquire() as conn:
-        reading = next(
-            r
-            for r in (await readmodel.readings(conn, [year]))[year]
-            if r.indicator.id == indicator_id
-        )
-    by = readmodel.safe_breakdown(reading)
+        by = await queries.breakdown(conn, indicator_id, year)
     return BreakdownView(
         indicator_id, year, {k: [Cell(**c) for c in cells] for k, cells in by.items()}
     )
@@ -270,7 +195,7 @@ async def report_csv(
         raise NotFoundException("ask for /api/indicators/report/<year>.csv, e.g. 2025.csv")
     year = int(stem)
     async with runtime.pool(SCHEMA).acquire() as conn:
-        readings = (await readmodel.readings(conn, [year]))[year]
+        readings = await queries.year_readings(conn, year)
     return Response(
         report.csv_bytes(readings, year, lang),
         media_type="text/csv; charset=utf-8",

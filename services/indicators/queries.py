@@ -1,4 +1,6 @@
-"""The indicators as the coordinator sees them: values per year computed from the counters.
+"""The indicators as the coordinator sees them: values per year computed from the counters,
+the history of values reported by hand, breakdowns (the read model of the API, the pages, the
+CSV and the annual report).
 
 Every read is a handful of indexed queries over precomputed yearly counters, whatever the size of
 the event stream: O(indicators + breakdown cells + distinct answer times) per year.
@@ -13,8 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from services.indicators import domain, store
+from shared.refusals import not_found
 
 BREAKDOWN_KINDS = ("group", "language", "channel")
 BREAKDOWN_OF = ("bench.questions_received", "ambassadors.nominations_submitted")
@@ -59,6 +63,18 @@ class Reading:
     currency with an amount; `value` is the PLN part (what an expected value in PLN compares to)."""
 
 
+class ValueReport(msgspec.Struct, kw_only=True):
+    """One value reported by hand (the API's answer to a report and its history's items)."""
+
+    event_id: str
+    indicator_id: str
+    year: int
+    value: float
+    note: str
+    reported_by: str
+    reported_at: datetime
+
+
 _registry: list[Indicator] | None = None
 
 
@@ -88,6 +104,110 @@ async def registry(conn: asyncpg.Connection) -> list[Indicator]:
             for r in await store.registry(conn)
         ]
     return _registry
+
+
+async def indicator(conn: asyncpg.Connection, indicator_id: str) -> Indicator:
+    """The registry entry of `indicator_id`; refused (404) when there is none."""
+    found = next((i for i in await registry(conn) if i.id == indicator_id), None)
+    if found is None:
+        raise not_found("indicators.not_found", indicator_id=indicator_id)
+    return found
+
+
+async def history(
+    conn: asyncpg.Connection, indicator_id: str, year: int | None = None
+) -> list[ValueReport]:
+    """Every value reported by hand for the indicator (of one year, or all), newest first."""
+    await indicator(conn, indicator_id)
+    return [
+        ValueReport(
+            event_id=str(r["event_id"]),
+            indicator_id=r["indicator_id"],
+            year=r["year"],
+            value=float(r["value"]),
+            note=r["note"],
+            reported_by=r["reported_by"],
+            reported_at=r["reported_at"],
+        )
+        for r in await store.manual_history(conn, indicator_id, year)
+    ]
+
+
+async def year_readings(conn: asyncpg.Connection, year: int) -> list[Reading]:
+    """Every indicator's reading for `year`, in the programme's order."""
+    return (await readings(conn, [year]))[year]
+
+
+async def breakdown(
+    conn: asyncpg.Connection, indicator_id: str, year: int
+) -> dict[str, list[dict[str, Any]]]:
+    """The indicator's breakdowns for `year`, small cells hidden; refused (404) for an unknown
+    indicator or one without a breakdown."""
+    await indicator(conn, indicator_id)
+    if indicator_id not in BREAKDOWN_OF:
+        raise not_found(
+            "indicators.no_breakdown", indicator_id=indicator_id, these=", ".join(BREAKDOWN_OF)
+        )
+    reading = next(r for r in await year_readings(conn, year) if r.indicator.id == indicator_id)
+    return safe_breakdown(reading)
+
+
+async def dashboard(conn: asyncpg.Connection, year: int, lang: str) -> dict[str, Any]:
+    """Everything the dashboard shows for `year`: cards by objective (readings, chart series
+    of the past years, history of values reported by hand, breakdowns), the Bench pipeline."""
+    inds = await registry(conn)
+    years = sorted({y for i in inds for y in chart_years(i, year)} | {year})
+    by_year = await readings(conn, years)
+    history = {
+        i.id: await store.manual_history(conn, i.id, year) for i in inds if i.source == "manual"
+    }
+    current = by_year[year]
+    cards: list[dict[str, Any]] = []
+    for reading in current:
+        ind = reading.indicator
+        past = {
+            y: next(r for r in by_year[y] if r.indicator.id == ind.id)
+            for y in chart_years(ind, year)
+        }
+        series = [(y, r.value) for y, r in past.items()]
+        currencies: list[str] = []
+        if ind.unit == MONEY:
+            found = {c for r in past.values() for c in r.amounts} | {BASE_CURRENCY}
+            currencies = sorted(found, key=lambda c: (c != BASE_CURRENCY, c))
+        cards.append(
+            {
+                "reading": reading,
+                "series": series,
+                # money: one series per currency, in main units (zł, euro), every year shown
+                "money_series": {
+                    c: [(y, Decimal(r.amounts.get(c, 0)) / 100) for y, r in past.items()]
+                    for c in currencies
+                },
+                "amounts_by_year": [(y, r.amounts) for y, r in past.items()],
+                "history": history.get(ind.id, [])[:5],
+                "breakdown": safe_breakdown(reading),
+            }
+        )
+    objectives = []
+    for number in range(1, 7):
+        members = [c for c in cards if c["reading"].indicator.objective == number]
+        if members:
+            objectives.append(
+                {
+                    "number": number,
+                    "name": members[0]["reading"].indicator.objective_names.get(lang)
+                    or members[0]["reading"].indicator.objective_names["en"],
+                    "cards": members,
+                }
+            )
+    value = {r.indicator.id: r.value for r in current}
+    return {
+        "year": year,
+        "objectives": objectives,
+        "readings": current,
+        "pipeline": {k: value[f"bench.questions_{k}"] for k in ("received", "answered", "overdue")},
+        "years": list(range(2023, max(domain.current_year(), year) + 2)),
+    }
 
 
 def _value(

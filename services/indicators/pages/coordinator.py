@@ -1,4 +1,5 @@
-"""The coordinator's dashboard and the printable annual report (pages; session cookie or bearer)."""
+"""The coordinator's dashboard and the printable annual report (pages; session cookie or bearer):
+read the request, call one command or query, render."""
 
 from __future__ import annotations
 
@@ -13,80 +14,21 @@ from litestar.response import Redirect, ServerSentEvent
 from litestar.static_files import create_static_files_router
 from markupsafe import Markup
 
-from services.indicators import charts, labels, readmodel, report, store, streaming
-from services.indicators.api import SCHEMA, current_year
-from shared import outbox
+from services.indicators import charts, commands, labels, queries, report, streaming
+from services.indicators.domain import ManualValue, current_year
 from shared.auth import current_user, requires
-from shared.events import catalogue as ev
-from shared.events import new_event, utcnow
-from shared.logs import correlation_id
+from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web.i18n import negotiate_language
+from shared.web.refusals import Speaker, explain, page_status
 from shared.web.templates import PageRenderer
 
-HERE = Path(__file__).parent
+SCHEMA = "indicators"
+HERE = Path(__file__).parents[1]  # templates/ and static/ of the service
 catalogs = labels.catalogs
 pages = PageRenderer([HERE / "templates"], catalogs)
 coordinator = [requires("coordinator")]
 YEAR = Parameter(query="year", default=None, ge=2000, le=2100)
-
-
-async def _context(runtime: Runtime, year: int, lang: str) -> dict[str, Any]:
-    """Everything the dashboard shows for `year`."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        inds = await readmodel.registry(conn)
-        years = sorted({y for i in inds for y in readmodel.chart_years(i, year)} | {year})
-        by_year = await readmodel.readings(conn, years)
-        history = {
-            i.id: await store.manual_history(conn, i.id, year) for i in inds if i.source == "manual"
-        }
-    current = by_year[year]
-    cards = []
-    for reading in current:
-        ind = reading.indicator
-        past = {
-            y: next(r for r in by_year[y] if r.indicator.id == ind.id)
-            for y in readmodel.chart_years(ind, year)
-        }
-        series = [(y, r.value) for y, r in past.items()]
-        currencies: list[str] = []
-        if ind.unit == readmodel.MONEY:
-            found = {c for r in past.values() for c in r.amounts} | {readmodel.BASE_CURRENCY}
-            currencies = sorted(found, key=lambda c: (c != readmodel.BASE_CURRENCY, c))
-        cards.append(
-            {
-                "reading": reading,
-                "series": series,
-                # money: one series per currency, in main units (zł, euro), every year shown
-                "money_series": {
-                    c: [(y, Decimal(r.amounts.get(c, 0)) / 100) for y, r in past.items()]
-                    for c in currencies
-                },
-                "amounts_by_year": [(y, r.amounts) for y, r in past.items()],
-                "history": history.get(ind.id, [])[:5],
-                "breakdown": readmodel.safe_breakdown(reading),
-            }
-        )
-    objectives = []
-    for number in range(1, 7):
-        members = [c for c in cards if c["reading"].indicator.objective == number]
-        if members:
-            objectives.append(
-                {
-                    "number": number,
-                    "name": members[0]["reading"].indicator.objective_names.get(lang)
-                    or members[0]["reading"].indicator.objective_names["en"],
-                    "cards": members,
-                }
-            )
-    value = {r.indicator.id: r.value for r in current}
-    return {
-        "year": year,
-        "objectives": objectives,
-        "readings": current,
-        "pipeline": {k: value[f"bench.questions_{k}"] for k in ("received", "answered", "overdue")},
-        "years": list(range(2023, max(current_year(), year) + 2)),
-    }
 
 
 def chart(card: dict[str, Any], lang: str, gettext: Any) -> Any:
@@ -100,7 +42,7 @@ def chart(card: dict[str, Any], lang: str, gettext: Any) -> Any:
                 series,
                 # An expected money value is in PLN: drawn on the PLN chart only.
                 ind.expected_value / 100
-                if ind.expected_value is not None and currency == readmodel.BASE_CURRENCY
+                if ind.expected_value is not None and currency == queries.BASE_CURRENCY
                 else None,
                 lang,
                 gettext,
@@ -160,7 +102,8 @@ async def dashboard(
 ) -> Response[str]:
     """The live dashboard: every indicator of the year against base and expected values."""
     year = year or current_year()
-    ctx = await _context(runtime, year, negotiate_language(request))
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        ctx = await queries.dashboard(conn, year, negotiate_language(request))
     return _render(
         request,
         "indicators/dashboard.html",
@@ -176,7 +119,8 @@ async def card(
 ) -> Response[str]:
     """One indicator's card (the live page swaps it in when the indicator changes)."""
     year = year or current_year()
-    ctx = await _context(runtime, year, negotiate_language(request))
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        ctx = await queries.dashboard(conn, year, negotiate_language(request))
     found = next(
         (
             c
@@ -196,7 +140,8 @@ async def pipeline(
     request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR
 ) -> Response[str]:
     """The Bench question pipeline (the live page swaps it in on change)."""
-    ctx = await _context(runtime, year or current_year(), negotiate_language(request))
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        ctx = await queries.dashboard(conn, year or current_year(), negotiate_language(request))
     return _render(request, "indicators/pipeline_fragment.html", **ctx)
 
 
@@ -208,68 +153,61 @@ async def dashboard_stream(
     return streaming.response(runtime, year or current_year(), negotiate_language(request))
 
 
+def _year(text: str) -> int | None:
+    """A year typed in the form; None when it is not a whole number (the command refuses it)."""
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) <= 4 else None
+
+
+def _number(text: str) -> Decimal | None:
+    """A number typed in the form, with a decimal comma or point; None when it is none."""
+    try:
+        return Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+
+
 @post(
     "/dashboard/indicators/{indicator_id:str}/values", guards=coordinator, include_in_schema=False
 )
 async def report_value_form(
     request: Request[Any, Any, Any], runtime: Runtime, indicator_id: str
 ) -> Response[Any]:
-    """The page form for a value reported by hand: same event as the API, then back to the dashboard."""
+    """The page form for a value reported by hand: the API's command, then back to the
+    dashboard; a refused value comes back with its reasons next to its fields."""
     form = await request.form()
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        ind = next((i for i in await readmodel.registry(conn) if i.id == indicator_id), None)
-    if ind is None or ind.source != "manual":
-        raise NotFoundException(f"no indicator reported by hand is called {indicator_id!r}")
-    errors: dict[str, str] = {}
     year_text, value_text, note = (
         str(form.get("year", "")),
-        str(form.get("value", "")).replace(",", "."),
+        str(form.get("value", "")),
         str(form.get("note", "")),
     )
-    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
+    user = current_user(request)
+    assert user is not None
+    entry = ManualValue(_year(year_text), _number(value_text), note)
     try:
-        value: Decimal | None = Decimal(value_text.strip())
-        if not value.is_finite() or value < 0 or (ind.unit == "percent" and value > 100):
-            value = None
-    except InvalidOperation:
-        value = None
-    if year is None:
-        errors["year"] = "Enter a year between 2000 and 2100"
-    if value is None:
-        errors["value"] = "Enter a number of 0 or more (a percentage at most 100)"
-    if len(note) > 2000:
-        errors["note"] = "Keep the note under 2000 characters"
-    if errors:
-        ctx = await _context(runtime, year or current_year(), negotiate_language(request))
+        await commands.record_value(runtime, user.subject, indicator_id, entry)
+    except Refused as exc:
+        if exc.kind is not Kind.INVALID:
+            # Only indicators reported by hand have this form: any other is not found here.
+            raise NotFoundException(
+                f"no indicator reported by hand is called {indicator_id!r}"
+            ) from exc
+        lang = negotiate_language(request)
+        errors = explain(Speaker(catalogs, lang), exc.refusals, order=("year", "value", "note"))
+        year = entry.year if entry.year is not None and 2000 <= entry.year <= 2100 else None
+        async with runtime.pool(SCHEMA).acquire() as conn:
+            ctx = await queries.dashboard(conn, year or current_year(), lang)
         return _render(
             request,
             "indicators/dashboard.html",
-            400,
+            page_status(exc),
             **ctx,
-            errors={indicator_id: errors},
+            errors={indicator_id: errors.fields},
             values={"year": year_text, "value": value_text, "note": note},
             saved=None,
         )
-    user = current_user(request)
-    assert user is not None and year is not None and value is not None
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        await outbox.add(
-            conn,
-            new_event(
-                ev.IndicatorValueReported(
-                    indicator_id=indicator_id,
-                    year=year,
-                    value=float(value),
-                    reported_by=user.subject,
-                    reported_at=utcnow(),
-                    note=note.strip(),
-                ),
-                producer="indicators",
-                correlation_id=correlation_id.get(),
-            ),
-        )
     return Redirect(
-        f"/dashboard?year={year}&saved={indicator_id}#{indicator_id.replace('.', '-')}",
+        f"/dashboard?year={entry.year}&saved={indicator_id}#{indicator_id.replace('.', '-')}",
         status_code=303,
     )
 
@@ -282,7 +220,7 @@ async def printable_report(
     if not 2000 <= year <= 2100:
         raise NotFoundException("no report for that year")
     async with runtime.pool(SCHEMA).acquire() as conn:
-        readings = (await readmodel.readings(conn, [year]))[year]
+        readings = await queries.year_readings(conn, year)
     return _render(request, "indicators/report.html", year=year, readings=readings)
 
 
@@ -294,7 +232,7 @@ async def report_csv_page(
     if not 2000 <= year <= 2100:
         raise NotFoundException("no report for that year")
     async with runtime.pool(SCHEMA).acquire() as conn:
-        readings = (await readmodel.readings(conn, [year]))[year]
+        readings = await queries.year_readings(conn, year)
     return Response(
         report.csv_bytes(readings, year, negotiate_language(request)),
         media_type="text/csv; charset=utf-8",

@@ -1,0 +1,8 @@
+"""HTTP API of the indicators service; its only audience is the programme's coordinator
+(`/metrics`, open to anyone, lives in metrics.py)."""
+
+from __future__ import annotations
+
+from services.indicators.api import coordinator
+
+route_handlers = [*coordinator.route_handlers]
