@@ -7,7 +7,7 @@ import re
 import uuid
 from datetime import date
 
-from services.indicators import labels, store
+from services.indicators import store
 from services.indicators.consumers import CONSUMER
 from shared.events import catalogue as ev
 from shared.events import encode, new_event
