@@ -152,3 +152,11 @@ def replay_response(replay: Replay) -> Response[bytes]:
         media_type="application/json",
         headers={"Idempotent-Replayed": "true"},
     )
+
+
+def respond(answer: Any, status_code: int = 201) -> Response[Any]:
+    """The edge's answer to a command run with `requested(...)`: its answer with the route's
+    status, or the first answer again (marked as a replay) when the key was replayed."""
+    if isinstance(answer, Replay):
+        return replay_response(answer)
+    return Response(answer, status_code=status_code)

@@ -35,10 +35,7 @@ def _coordinator(request: Request[Any, Any, Any]) -> str:
     return user.subject
 
 
-def _created(answer: Any) -> Response[Any]:
-    if isinstance(answer, idempotency.Replay):
-        return idempotency.replay_response(answer)
-    return Response(answer, status_code=201)
+_created = idempotency.respond  # 201 with the command's answer, or the replayed first answer
 
 
 @post("/api/ambassadors/editions", guards=COORDINATOR, tags=TAGS, status_code=201)

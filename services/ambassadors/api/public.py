@@ -60,10 +60,7 @@ async def nominate(
     requested = idempotency.requested(
         request, await request.body(), f"ambassadors.nominate:{edition_id}"
     )
-    answer = await nominations.submit(runtime, edition_id, data, requested)
-    if isinstance(answer, idempotency.Replay):
-        return idempotency.replay_response(answer)
-    return Response(answer, status_code=201)
+    return idempotency.respond(await nominations.submit(runtime, edition_id, data, requested))
 
 
 @post(

@@ -134,9 +134,7 @@ async def report_value(
         ManualValue(data.year, Decimal(repr(data.value)), data.note),
         requested,
     )
-    if isinstance(answer, idempotency.Replay):
-        return idempotency.replay_response(answer)
-    return Response(answer, status_code=202)
+    return idempotency.respond(answer, 202)
 
 
 @get("/api/indicators/{indicator_id:str}/values", guards=[requires("coordinator")], tags=TAGS)

@@ -18,8 +18,4 @@ TAGS = ["council"]
 SECRETARIAT = requires("coordinator", "council_secretary")
 
 
-def created(answer: Any) -> Response[Any]:
-    """201 with the command's answer, or the first answer again for a replayed key."""
-    if isinstance(answer, idempotency.Replay):
-        return idempotency.replay_response(answer)
-    return Response(answer, status_code=201)
+created = idempotency.respond  # 201 with the command's answer, or the replayed first answer
