@@ -53,7 +53,10 @@ class ServiceSpec:
 
     name: str
     schema: str
-    migrations: Path | Sequence[Path]  # one folder, or one per part sharing the schema
+    # One folder (a Path), or a sequence of Paths, one per part sharing the schema. Typed Any:
+    # litestar converts the runtime it injects with msgspec, which refuses `Path | Sequence[Path]`
+    # (a union with a custom type), so every handler taking `runtime` answered 500.
+    migrations: Any
     route_handlers: Sequence[Any] = ()
     consumers: Sequence[ConsumerSpec] = ()
     jobs: Sequence[Any] = ()
