@@ -66,7 +66,8 @@ REFUSALS = register(
             "%(reason)s",
         ),
         "bench.question_closed": Wording(
-            N_("The question is already closed: answered, rejected or merged."), "the question is %(status)s"
+            N_("The question is already closed: answered, rejected or merged."),
+            "the question is %(status)s",
         ),
         "bench.already_answered_live": Wording(
             N_("The question was already marked as answered live."),
