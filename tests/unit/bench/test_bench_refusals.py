@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.participation.bench import domain
-from services.participation.bench.pages import catalogs
+from services.participation.bench.pages.public import catalogs
 from shared.refusals import WORDING, Refusal, Status
 from shared.web.i18n import LANGUAGES
 

@@ -1,6 +1,6 @@
 """What the coordinator and responders do with editions and questions, whichever door they use.
 
-The APIs (`api.py`, `staff_api.py`) and the staff pages (`staff_pages.py`, `session_pages.py`)
+The APIs (`api/public.py`, `api/staff.py`) and the staff pages (`pages/staff.py`, `pages/session.py`)
 call these, so a rule (who may see a question, what a moderation may do, when an answer or an
 edition's state change is refused) is written once. Each runs in its own unit of work (with the
 caller's Idempotency-Key or form nonce) and refuses with `shared.refusals` codes

@@ -17,15 +17,15 @@ from services.participation.bench import domain, mailparse, queries, store
 from services.participation.bench import store_mail as sm
 from services.participation.bench.commands import SCHEMA
 from services.participation.bench.commands import mail as inbound
-from services.participation.bench.pages import page_error
-from services.participation.bench.schemas import InboundResolutionIn
-from services.participation.bench.staff_forms import (
+from services.participation.bench.pages.forms import (
     COORDINATOR,
     convert,
     render,
     t,
     visible,
 )
+from services.participation.bench.pages.public import page_error
+from services.participation.bench.schemas import InboundResolutionIn
 from shared.events.catalogue import LANGUAGES, TOPICS
 from shared.refusals import Refused
 from shared.runtime import Runtime

@@ -31,7 +31,7 @@ from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
 from shared.web.pages import rate_limited_page
 from shared.web.templates import PageRenderer
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent.parent  # the Bench's folder: its locale/ and templates/
 catalogs = Catalogs([KIT_LOCALE_DIR, HERE / "locale"])
 pages = PageRenderer([HERE / "templates"], catalogs)
 

@@ -5,8 +5,8 @@ Signed in with the session cookie (or a bearer token). Every action is a POST fo
 CSRF field that calls the same function as the staff API (`commands/staff.py`), so the rules are the same
 whichever door a person uses; a refusal is explained in the page's language with what was typed
 kept, a success redirects (303) to the page saying what was done. The e-mail moderation pages are
-in `mail_pages.py`, the coordinator's session page (edition state, entered questions) in
-`session_pages.py`.
+in `mail.py`, the coordinator's session page (edition state, entered questions) in
+`session.py`.
 """
 
 from __future__ import annotations
@@ -22,20 +22,20 @@ from litestar.response import Redirect
 
 from services.participation.bench import domain, queries, store
 from services.participation.bench.commands import SCHEMA, staff
-from services.participation.bench.pages import page_error, readable
-from services.participation.bench.schemas import (
-    AnsweredLiveIn,
-    AnswerIn,
-    AssignmentIn,
-    ModerationIn,
-)
-from services.participation.bench.staff_forms import (
+from services.participation.bench.pages.forms import (
     COORDINATOR,
     STAFF,
     choice,
     convert,
     render,
     t,
+)
+from services.participation.bench.pages.public import page_error, readable
+from services.participation.bench.schemas import (
+    AnsweredLiveIn,
+    AnswerIn,
+    AssignmentIn,
+    ModerationIn,
 )
 from shared.events.catalogue import LANGUAGES, TOPICS
 from shared.refusals import Refused

@@ -25,14 +25,14 @@ from services.participation.bench import domain, store
 from services.participation.bench import store_questions as sq
 from services.participation.bench.commands import SCHEMA, staff
 from services.participation.bench.commands.staff import edition_view
-from services.participation.bench.pages import catalogs, page_error
-from services.participation.bench.schemas import EditionIn, EnteredQuestionIn, QuestionCreated
-from services.participation.bench.staff_forms import (
+from services.participation.bench.pages.forms import (
     COORDINATOR,
     convert,
     render,
     t,
 )
+from services.participation.bench.pages.public import catalogs, page_error
+from services.participation.bench.schemas import EditionIn, EnteredQuestionIn, QuestionCreated
 from shared.events import utcnow
 from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
 from shared.refusals import Refused
