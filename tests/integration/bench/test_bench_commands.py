@@ -24,6 +24,7 @@ from services.participation.bench.schemas import (
     InboundResolutionIn,
     ModerationIn,
     QuestionIn,
+    TemplateIn,
 )
 from shared import idempotency
 from shared.auth import Principal
@@ -492,3 +493,75 @@ async def test_a_held_mail_is_discarded_only_with_a_reason(platform: RunningPlat
         )
     )
     assert (exc.kind, exc.code) == (Kind.NOT_FOUND, "bench.inbound_not_found")
+
+
+async def test_a_mail_to_the_bench_becomes_a_question_and_is_processed_once(
+    platform: RunningPlatform,
+) -> None:
+    await an_edition(platform)  # one open edition at least, for bench@ without a tag
+    sender = f"writer-{secrets.token_hex(4)}@example.org"
+    raw = (
+        f"From: {sender}\r\nTo: bench@{platform.settings.intake_domain}\r\n"
+        f"Subject: Szkoła\r\nMessage-ID: <{uuid.uuid4()}@example.org>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Jak zapisać dziecko do szkoły podstawowej w Krakowie w trakcie roku?\r\n"
+    ).encode()
+    async with platform.runtime.pool("participation").acquire() as conn:
+        inbound_id = await sm.insert_inbound(
+            conn,
+            peer=None,
+            mail_from=sender,
+            rcpt_to=f"bench@{platform.settings.intake_domain}",
+            raw=raw,
+        )
+    assert await inbound.process(runtime(platform), inbound_id) == "question"
+    assert await inbound.process(runtime(platform), inbound_id) == "question"  # left alone
+    row = (
+        await fetch(
+            platform, "select question_id from bench_inbound_mail where id = $1", inbound_id
+        )
+    )[0]
+    assert await events_about(platform, row["question_id"]) == ["bench.question_received"]
+    assert await mails_to(platform, sender) == ["bench.acknowledgement"]
+
+
+async def test_an_answer_without_an_address_is_delivered_when_its_asker_reads_it(
+    platform: RunningPlatform,
+) -> None:
+    edition_id = await an_edition(platform)
+    created = await questions.ask(
+        runtime(platform), edition_id, question_in(email=None, consent=False)
+    )
+    assert not isinstance(created, idempotency.Replay)
+    await staff.answer(
+        runtime(platform), COORDINATOR, created.id, AnswerIn(text="Відповідь тут.", language="uk")
+    )
+    for _ in range(2):
+        tracked = await questions.track(
+            runtime(platform), created.reference, created.tracking_token
+        )
+        assert tracked is not None and tracked.answer is not None
+    assert (await events_about(platform, created.id)).count("bench.answer_delivered") == 1
+
+
+async def test_a_form_question_sent_twice_is_one_question(platform: RunningPlatform) -> None:
+    edition_id = await an_edition(platform)
+    nonce = secrets.token_urlsafe(16)
+    first, _ = await questions.ask_by_form(runtime(platform), edition_id, question_in(), nonce)
+    again, earlier = await questions.ask_by_form(
+        runtime(platform), edition_id, question_in(), nonce
+    )
+    assert first is not None and again is None and earlier["id"] == first.id
+
+
+async def test_a_coordinator_keeps_an_answer_template(platform: RunningPlatform) -> None:
+    template = await staff.create_template(
+        runtime(platform),
+        TemplateIn(title="PESEL", language="uk", text="Номер PESEL можна отримати в Urząd Miasta."),
+        by=COORDINATOR.subject,
+    )
+    assert template.title == "PESEL"
+    rows = await fetch(
+        platform, "select created_by from bench_answer_templates where id = $1", template.id
+    )
+    assert rows[0]["created_by"] == COORDINATOR.subject
