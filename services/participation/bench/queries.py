@@ -10,14 +10,18 @@ from typing import Any
 import msgspec
 
 from services.participation.bench import domain, store
+from services.participation.bench import store_mail as sm
 from services.participation.bench import store_questions as sq
 from services.participation.bench.schemas import (
     DuplicateView,
+    Edition,
     FollowupView,
     HistoryEntry,
+    InboundView,
     QuestionDetail,
     QuestionSummary,
     StaffAnswerView,
+    Template,
 )
 from shared.auth import Principal
 from shared.events import utcnow
@@ -116,3 +120,51 @@ async def question_detail(
             for at, event, by, detail in domain.question_history(q, followups, answers)
         ],
     )
+
+
+def edition_view(row: Any) -> Edition:
+    """An edition as the API shows it (and as a replayed creation answers)."""
+    return Edition(
+        id=row["id"],
+        title=row["title"],
+        held_on=row["held_on"],
+        venue=row["venue"],
+        audience=row["audience"],
+        submissions_close_at=row["submissions_close_at"],
+        answer_due_days=row["answer_due_days"],
+        status=row["status"],
+        number=row["number"],
+        year=row["year"],
+    )
+
+
+async def editions(runtime: Runtime, limit: int, offset: int) -> tuple[list[Edition], int]:
+    """Every edition, newest first, a page of them, and how many there are."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows, total = await store.list_editions(conn, limit, offset)
+    return [edition_view(r) for r in rows], total
+
+
+async def edition(runtime: Runtime, edition_id: uuid.UUID) -> Edition:
+    """One edition; refused `bench.edition_not_found` without it."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.edition(conn, edition_id)
+    if row is None:
+        raise not_found("bench.edition_not_found", edition_id=edition_id)
+    return edition_view(row)
+
+
+async def templates(runtime: Runtime, topic: str | None, language: str | None) -> list[Template]:
+    """Answer templates, for a topic (and the general ones) and language."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows = await sq.list_templates(conn, topic, language)
+    return [msgspec.convert(dict(r), Template, strict=False) for r in rows]
+
+
+async def inbound_mail(
+    runtime: Runtime, status: str | None, limit: int, offset: int
+) -> tuple[list[InboundView], int]:
+    """Mail that reached the intake in `status`, a page of it, and how much there is."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows, total = await sm.list_inbound(conn, status, limit, offset)
+    return [msgspec.convert(dict(r), InboundView) for r in rows], total

@@ -58,14 +58,21 @@ async def mails_to(platform: RunningPlatform, address: str) -> list[str]:
 
 
 async def counts(platform: RunningPlatform) -> tuple[int, ...]:
-    """Rows of every table a command of the Bench writes, to see that a refusal wrote nothing."""
+    """Rows of every table a command of the Bench writes, to see that a refusal wrote nothing.
+    What the crons write meanwhile (closing editions, overdue reminders, the Council's mail)
+    is left out: only a command's own rows are counted."""
     row = (
         await fetch(
             platform,
             """select (select count(*) from bench_editions), (select count(*) from bench_questions),
-                      (select count(*) from bench_answers), (select count(*) from outbox),
-                      (select count(*) from outgoing_mail), (select count(*) from bench_inbound_mail
-                       where status = 'moderation')""",
+                      (select count(*) from bench_answers),
+                      (select count(*) from outbox where subject like 'okr.bench.%'
+                         and subject not in ('okr.bench.edition_submissions_closed',
+                                             'okr.bench.question_overdue',
+                                             'okr.bench.answer_delivered')),
+                      (select count(*) from outgoing_mail where purpose in
+                         ('bench.acknowledgement', 'bench.answer')),
+                      (select count(*) from bench_inbound_mail where status = 'moderation')""",
         )
     )[0]
     return tuple(row)

@@ -9,9 +9,9 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import Parameter
 
-from services.participation.bench import store
-from services.participation.bench.commands import SCHEMA, questions, staff
-from services.participation.bench.commands.staff import edition_view
+from services.participation.bench import queries
+from services.participation.bench.commands import questions, staff
+from services.participation.bench.queries import edition_view
 from services.participation.bench.schemas import (
     Edition,
     EditionIn,
@@ -22,7 +22,6 @@ from shared import idempotency
 from shared.auth import requires
 from shared.http import Page, Paging, paging
 from shared.ratelimit import LIMITED
-from shared.refusals import not_found
 from shared.runtime import Runtime
 
 TAGS = ["bench"]
@@ -43,19 +42,14 @@ async def create_edition(
 @get("/api/bench/editions", tags=TAGS, dependencies={"page": paging}, security=[{}])  # type: ignore[dict-item]
 async def list_editions(runtime: Runtime, page: Paging) -> Page[Edition]:
     """Every edition, newest first."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, total = await store.list_editions(conn, page.limit, page.offset)
-    return Page(items=[edition_view(r) for r in rows], total=total)
+    items, total = await queries.editions(runtime, page.limit, page.offset)
+    return Page(items=items, total=total)
 
 
 @get("/api/bench/editions/{edition_id:uuid}", tags=TAGS, security=[{}])
 async def get_edition(edition_id: uuid.UUID, runtime: Runtime) -> Edition:
     """One edition."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await store.edition(conn, edition_id)
-    if row is None:
-        raise not_found("bench.edition_not_found", edition_id=edition_id)
-    return edition_view(row)
+    return await queries.edition(runtime, edition_id)
 
 
 async def _change_edition(runtime: Runtime, edition_id: uuid.UUID, target: str) -> Edition:

@@ -6,15 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
 from services.participation.bench import queries
-from services.participation.bench import store_mail as sm
-from services.participation.bench import store_questions as sq
-from services.participation.bench.commands import SCHEMA, staff
 from services.participation.bench.commands import mail as inbound
+from services.participation.bench.commands import staff
 from services.participation.bench.schemas import (
     Answered,
     AnsweredLiveIn,
@@ -181,9 +178,7 @@ async def list_templates(
     language: str | None = Parameter(query="language", default=None, max_length=5),
 ) -> list[Template]:
     """Answer templates, for a topic (and the general ones) and language."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        rows = await sq.list_templates(conn, topic, language)
-    return [msgspec.convert(dict(r), Template, strict=False) for r in rows]
+    return await queries.templates(runtime, topic, language)
 
 
 @get("/api/bench/inbound-mail", guards=[COORDINATOR], tags=TAGS, dependencies={"page": paging})  # type: ignore[dict-item]
@@ -197,9 +192,8 @@ async def list_inbound(
     ),
 ) -> Page[InboundView]:
     """Mail that reached the intake; by default what waits for moderation."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, total = await sm.list_inbound(conn, status, page.limit, page.offset)
-    return Page(items=[msgspec.convert(dict(r), InboundView) for r in rows], total=total)
+    items, total = await queries.inbound_mail(runtime, status, page.limit, page.offset)
+    return Page(items=items, total=total)
 
 
 @post(

@@ -28,7 +28,6 @@ from services.participation.bench.schemas import (
     AnsweredLiveIn,
     AnswerIn,
     AssignmentIn,
-    Edition,
     EditionIn,
     EnteredQuestionIn,
     ModerationIn,
@@ -84,24 +83,8 @@ async def create_edition(
         if replay := await uow.claim(requested):
             return replay
         row = await _insert_edition(uow, data)
-        await uow.remember(201, edition_view(row))
+        await uow.remember(201, queries.edition_view(row))
     return row
-
-
-def edition_view(row: Any) -> Edition:
-    """An edition as the API shows it (and as a replayed creation answers)."""
-    return Edition(
-        id=row["id"],
-        title=row["title"],
-        held_on=row["held_on"],
-        venue=row["venue"],
-        audience=row["audience"],
-        submissions_close_at=row["submissions_close_at"],
-        answer_due_days=row["answer_due_days"],
-        status=row["status"],
-        number=row["number"],
-        year=row["year"],
-    )
 
 
 async def _insert_edition(uow: Any, data: EditionIn) -> Any:

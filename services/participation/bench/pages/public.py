@@ -18,7 +18,7 @@ from litestar.params import Parameter
 from services.participation.bench import domain, store
 from services.participation.bench.commands import SCHEMA, questions
 from services.participation.bench.commands.questions import track
-from services.participation.bench.commands.staff import edition_view
+from services.participation.bench.queries import edition_view
 from services.participation.bench.schemas import QuestionIn
 from shared import addresses
 from shared.events import utcnow

@@ -24,7 +24,6 @@ from litestar.response import Redirect
 from services.participation.bench import domain, store
 from services.participation.bench import store_questions as sq
 from services.participation.bench.commands import SCHEMA, staff
-from services.participation.bench.commands.staff import edition_view
 from services.participation.bench.pages.forms import (
     COORDINATOR,
     convert,
@@ -32,6 +31,7 @@ from services.participation.bench.pages.forms import (
     t,
 )
 from services.participation.bench.pages.public import catalogs, page_error
+from services.participation.bench.queries import edition_view
 from services.participation.bench.schemas import EditionIn, EnteredQuestionIn, QuestionCreated
 from shared.events import utcnow
 from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
