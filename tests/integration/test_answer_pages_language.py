@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import httpx
 
-from services.participation.bench.pages import catalogs as bench_catalogs
+from services.participation.bench.pages.public import catalogs as bench_catalogs
 from services.participation.council.pages import catalogs as council_catalogs
 from shared.web import replay
 from tests.helpers.platform import RunningPlatform, client_ip

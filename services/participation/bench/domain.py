@@ -13,7 +13,86 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.refusals import N_, Wording, register
+
 WARSAW = ZoneInfo("Europe/Warsaw")
+
+# Why the Bench refuses a request: the API's English text (as it always was) and the page text,
+# translated in locale/{pl,en,uk}. A `reason` parameter is one of the English sentences the rules
+# below return: the API says it, the pages say the code's own text.
+REFUSALS = register(
+    {
+        "bench.edition_not_found": Wording(
+            N_("This session does not exist."), "no edition %(edition_id)s"
+        ),
+        "bench.question_not_found": Wording(
+            N_("This question does not exist."), "no question %(question_id)s"
+        ),
+        "bench.inbound_not_found": Wording(
+            N_("This message does not exist."), "no inbound message %(inbound_id)s"
+        ),
+        "bench.not_assigned": Wording(
+            N_("This question is not assigned to you."), "this question is not assigned to you"
+        ),
+        "bench.edition_closed": Wording(
+            N_("This session takes no more questions."),
+            "this edition takes no more questions: %(reason)s",
+        ),
+        "bench.consent_needed": Wording(
+            N_("Tick the consent box to be answered at this e-mail address."),
+            "must be true when an e-mail address is given",
+        ),
+        "bench.text_too_short": Wording(
+            N_("Write at least 10 characters."), "write at least 10 characters"
+        ),
+        "bench.only_spaces": Wording(
+            N_("Write at least %(least)s characters (not only spaces)."),
+            "write at least %(least)s characters (not only spaces)",
+        ),
+        "bench.edition_change_refused": Wording(
+            N_("The session's state cannot be changed this way now."), "%(reason)s"
+        ),
+        "bench.reason_needed": Wording(
+            N_("Say why the question is rejected."), "say why the question is rejected"
+        ),
+        "bench.merged_into_needed": Wording(
+            N_("Name the question this one duplicates."), "name the question this one duplicates"
+        ),
+        "bench.merge_target_unknown": Wording(
+            N_("There is no such question in this session."), "no such question in this edition"
+        ),
+        "bench.moderation_refused": Wording(
+            N_("This decision cannot be taken on the question in its present state."),
+            "%(reason)s",
+        ),
+        "bench.question_closed": Wording(
+            N_("The question is already closed: answered, rejected or merged."),
+            "the question is %(status)s",
+        ),
+        "bench.already_answered_live": Wording(
+            N_("The question was already marked as answered live."),
+            "the question was already marked as answered live",
+        ),
+        "bench.answer_refused": Wording(
+            N_("This question can no longer get a written answer."), "%(reason)s"
+        ),
+        "bench.answer_language": Wording(
+            N_("Answer in the asker's language (%(language)s) or in Polish."),
+            "answer in the asker's language (%(language)s) or in Polish (pl)",
+        ),
+        "bench.discard_reason_needed": Wording(
+            N_("Say why the message is discarded."), "say why the message is discarded"
+        ),
+        "bench.needed_for_question": Wording(
+            N_("This is needed to make the message a question."),
+            "needed to make the message a question",
+        ),
+        "bench.inbound_not_waiting": Wording(
+            N_("The message is not waiting for moderation any more."),
+            "the message is %(status)s, not waiting for moderation",
+        ),
+    }
+)
 REFERENCE_PREFIX = "LD"
 
 

@@ -6,16 +6,14 @@ import logging
 import uuid
 from typing import Any
 
-from services.participation.bench import intake, mails, service, store
 from services.participation.bench import store_questions as sq
+from services.participation.bench.commands import SCHEMA, deadlines, questions
+from services.participation.bench.commands import mail as inbound
 from shared import jobs as jobkit
-from shared import mail
-from shared.events import catalogue as ev
 from shared.events import utcnow
 from shared.runtime import Runtime, send_mail
 
 log = logging.getLogger("openkrakow.bench.jobs")
-SCHEMA = service.SCHEMA
 
 
 async def bench_deliver_answer(ctx: dict[str, Any], answer_id: str) -> str:
@@ -36,7 +34,7 @@ async def bench_deliver_answer(ctx: dict[str, Any], answer_id: str) -> str:
         )
         if sent is None:
             raise jobkit.Retry(defer=5)  # another worker holds it right now
-    await service.record_delivery(runtime, uuid.UUID(answer_id), "email")
+    await questions.record_delivery(runtime, uuid.UUID(answer_id), "email")
     return "delivered"
 
 
@@ -47,77 +45,39 @@ async def bench_record_deliveries(ctx: dict[str, Any]) -> int:
         rows = await sq.answers_sent_not_recorded(conn)
     recorded = 0
     for row in rows:
-        recorded += await service.record_delivery(runtime, row["id"], "email")
+        recorded += await questions.record_delivery(runtime, row["id"], "email")
     return recorded
 
 
 async def bench_flag_overdue(ctx: dict[str, Any]) -> int:
     """Cron: flag questions past their due date once, and remind their responder and coordinator."""
-    runtime: Runtime = ctx["runtime"]
-    effects = service.Effects()
-    now = utcnow()
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        rows = await sq.due_unflagged(conn, now)
-        for q in rows:
-            await sq.flag_overdue(conn, q["id"], now)
-            effects.emit(
-                ev.BenchQuestionOverdue(question_id=q["id"], due_at=q["due_at"], flagged_at=now)
-            )
-            queue_url = (
-                f"{runtime.settings.public_url}/api/bench/editions/{q['edition_id']}/questions"
-            )
-            for to in dict.fromkeys(a for a in (q["responder_email"], q["coordinator_email"]) if a):
-                reminder = mails.overdue_reminder(
-                    runtime.settings,
-                    to=to,
-                    reference=q["reference"],
-                    due_at=q["due_at"],
-                    queue_url=queue_url,
-                )
-                effects.mail_ids.append(
-                    await mail.queue(conn, reminder, purpose="bench.overdue_reminder")
-                )
-        await effects.commit(conn)
-    await effects.after_commit(runtime)
-    return len(rows)
+    return await deadlines.flag_overdue(ctx["runtime"], utcnow())
 
 
 async def bench_close_editions(ctx: dict[str, Any]) -> int:
     """Cron: close submissions of editions whose closing time has passed."""
-    runtime: Runtime = ctx["runtime"]
-    effects = service.Effects()
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        rows = await store.editions_past_close(conn)
-        for edition in rows:
-            await store.set_edition_status(conn, edition["id"], "closed")
-            effects.emit(
-                ev.BenchEditionSubmissionsClosed(
-                    edition_id=edition["id"], closed_at=edition["submissions_close_at"]
-                )
-            )
-        await effects.commit(conn)
-    return len(rows)
+    return await deadlines.close_past_editions(ctx["runtime"])
 
 
 async def bench_process_stranded_mail(ctx: dict[str, Any]) -> int:
     """Cron: process received mail whose processing was interrupted."""
-    return await intake.process_stranded(ctx["runtime"])
+    return await inbound.process_stranded(ctx["runtime"])
 
 
 async def bench_suggest_duplicates(ctx: dict[str, Any], edition_id: str) -> int:
     """Job: suggest likely duplicates of an edition's new questions to the moderators."""
     runtime: Runtime = ctx["runtime"]
-    async with runtime.pool(service.SCHEMA).acquire() as conn:
-        return await service.check_duplicates_of_edition(conn, uuid.UUID(edition_id))
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        return await questions.check_duplicates_of_edition(conn, uuid.UUID(edition_id))
 
 
 async def bench_sweep_duplicate_checks(ctx: dict[str, Any]) -> int:
     """Cron: questions whose duplicate check was lost (a job lost with Redis) are looked at."""
     runtime: Runtime = ctx["runtime"]
     done = 0
-    async with runtime.pool(service.SCHEMA).acquire() as conn:
+    async with runtime.pool(SCHEMA).acquire() as conn:
         for edition_id in await sq.editions_with_unchecked_questions(conn, 30):
-            done += await service.check_duplicates_of_edition(conn, edition_id)
+            done += await questions.check_duplicates_of_edition(conn, edition_id)
     return done
 
 

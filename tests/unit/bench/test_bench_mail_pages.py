@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.participation.bench import mail_pages
+from services.participation.bench.pages import mail as mail_pages
 
 
 def test_raw_mail_is_text_with_hidden_characters_made_visible() -> None:

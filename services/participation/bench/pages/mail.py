@@ -1,6 +1,6 @@
 """The Bench's e-mail moderation pages (coordinator; pl/en/uk, no JavaScript): mail the intake
 held with its reason, one message shown only as escaped plain text, and the two ways to settle
-it (a question, or discarded with a reason) through `intake.resolve`, as the API does."""
+it (a question, or discarded with a reason) through `commands.mail.resolve`, as the API does."""
 
 from __future__ import annotations
 
@@ -9,25 +9,28 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from services.participation.bench import domain, intake, mailparse, staff, store
+from services.participation.bench import domain, mailparse, queries, store
 from services.participation.bench import store_mail as sm
-from services.participation.bench.schemas import InboundResolutionIn
-from services.participation.bench.staff_forms import (
+from services.participation.bench.commands import SCHEMA
+from services.participation.bench.commands import mail as inbound
+from services.participation.bench.pages.forms import (
     COORDINATOR,
     convert,
     render,
     t,
     visible,
 )
+from services.participation.bench.pages.public import page_error
+from services.participation.bench.schemas import InboundResolutionIn
 from shared.events.catalogue import LANGUAGES, TOPICS
+from shared.refusals import Refused
 from shared.runtime import Runtime
-from shared.web.forms import N_, form_values, limits, refused_field, user_of
+from shared.web.forms import N_, form_values, limits, user_of
 
-SCHEMA = staff.SCHEMA
 RAW_SHOWN = 64 * 1024
 # Messages (msgids) per form field; %(min)s / %(max)s come from the schema's own limits.
 RESOLUTION_MESSAGES = {
@@ -52,7 +55,7 @@ async def inbound_page(
     """Mail the intake could not make a question of, with the reason, newest first."""
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows, total = await sm.list_inbound(conn, "moderation", limit, offset)
-        created = await staff.question_reference(conn, question) if done == "resolved" else None
+        created = await queries.question_reference(conn, question) if done == "resolved" else None
 
     def page_url(new_offset: int) -> str:
         return "/bench/staff/inbound-mail?" + urlencode({"limit": limit, "offset": new_offset})
@@ -130,7 +133,7 @@ def _reading(row: Any, intake_domain: str, editions: list[Any]) -> dict[str, str
     except mailparse.UnreadableMail:
         return values
     text = mailparse.question_text(parsed)
-    values["text"] = visible(text[: intake.MAX_QUESTION_CHARS])
+    values["text"] = visible(text[: inbound.MAX_QUESTION_CHARS])
     values["topic"] = domain.guess_topic(f"{parsed.subject}\n{text}")
     values["language"] = domain.detect_language(text, parsed.content_language)
     return values
@@ -173,11 +176,11 @@ async def resolution_form(
     status_code = 400
     if data is not None:
         try:
-            settled = await intake.resolve(runtime, inbound_id, data, by=user_of(request).subject)
-        except HTTPException as exc:
-            if exc.status_code not in (404, 409, 422):
-                raise
-            status_code = exc.status_code if exc.status_code != 404 else 400
+            settled = await inbound.resolve(runtime, inbound_id, data, by=user_of(request).subject)
+        except Refused as exc:
+            if int(exc.kind) not in (404, 409, 422):
+                raise page_error(exc) from exc
+            status_code = int(exc.kind) if int(exc.kind) != 404 else 400
             errors = await _resolution_refused(request, runtime, inbound_id, exc)
         else:
             target = "/bench/staff/inbound-mail?done=" + settled.status
@@ -191,16 +194,16 @@ async def resolution_form(
 
 
 async def _resolution_refused(
-    request: Request[Any, Any, Any], runtime: Runtime, inbound_id: uuid.UUID, exc: HTTPException
+    request: Request[Any, Any, Any], runtime: Runtime, inbound_id: uuid.UUID, exc: Refused
 ) -> dict[str, str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
         row = await sm.inbound(conn, inbound_id)
     if row is None:
         raise NotFoundException(f"no inbound message {inbound_id}")
-    field = refused_field(exc)
-    if exc.status_code == 422 and field == "reason":
+    field = exc.field
+    if int(exc.kind) == 422 and field == "reason":
         return {"reason": t(request, N_("Say why the message is discarded."))}
-    if exc.status_code == 422 and field in RESOLUTION_MESSAGES:
+    if int(exc.kind) == 422 and field in RESOLUTION_MESSAGES:
         return {field: t(request, RESOLUTION_MESSAGES[field], **limits(InboundResolutionIn, field))}
     if row["status"] != "moderation":
         return {

@@ -17,35 +17,35 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from services.participation.bench import domain, service, staff, store
+from services.participation.bench import domain, store
 from services.participation.bench import store_questions as sq
-from services.participation.bench.api import edition_view
-from services.participation.bench.pages import catalogs
-from services.participation.bench.schemas import EditionIn, EnteredQuestionIn
-from services.participation.bench.staff_forms import (
+from services.participation.bench.commands import SCHEMA, staff
+from services.participation.bench.pages.forms import (
     COORDINATOR,
     convert,
     render,
     t,
 )
+from services.participation.bench.pages.public import catalogs, page_error
+from services.participation.bench.queries import edition_view
+from services.participation.bench.schemas import EditionIn, EnteredQuestionIn, QuestionCreated
 from shared.events import utcnow
 from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
+from shared.refusals import Refused
 from shared.runtime import Runtime
 from shared.web import replay
 from shared.web.forms import (
     N_,
     field_errors,
     form_values,
-    refused_field,
     user_of,
     warsaw_moment,
 )
 
-SCHEMA = staff.SCHEMA
 # What each state change is called in its route, its confirmation box and its `?done=`.
 CHANGES = {
     "open": ("confirm_open", "opened"),
@@ -190,11 +190,10 @@ async def new_edition_form(request: Request[Any, Any, Any], runtime: Runtime) ->
         submissions_close_at=closes_at,
         answer_due_days=int(due_days),
     )
-    effects = service.Effects()
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        row = await staff.create_edition(conn, data, effects=effects)
-        await effects.commit(conn)
-    await effects.after_commit(runtime)
+    try:
+        row = await staff.create_edition(runtime, data)
+    except Refused as exc:  # the form's own checks come first: not expected
+        raise page_error(exc) from exc
     return Redirect(f"/bench/staff/editions/{row['id']}?done=created#done", status_code=303)
 
 
@@ -333,9 +332,9 @@ async def _change(
         )
     try:
         await staff.change_edition(runtime, edition_id, target)
-    except HTTPException as exc:
-        if exc.status_code != 409:
-            raise
+    except Refused as exc:
+        if int(exc.kind) != 409:
+            raise page_error(exc) from exc
         errors = {box: await _change_refused(request, runtime, edition_id, target)}
         return await _edition_page(
             request, runtime, edition_id, 409, form=target, errors=errors, values=values
@@ -437,26 +436,21 @@ async def entered_question_form(
     status_code = 400
     if data is not None:
         nonce = values["nonce"][:64] or secrets.token_urlsafe(16)
-        effects = service.Effects()
         target = f"/bench/staff/editions/{edition_id}?done=entered"
         try:
-            async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-                earlier = await sq.claim_form_nonce(conn, nonce)
-                if earlier is not None:
-                    return Redirect(f"{target}&question={earlier}#done", status_code=303)
-                created = await staff.enter_question(
-                    conn, runtime, edition_id, data, by=user_of(request).subject, effects=effects
-                )
-                await sq.remember_form_nonce(conn, nonce, created.id)
-                await effects.commit(conn)
-        except HTTPException as exc:
-            if exc.status_code != 422 or refused_field(exc) not in ENTERED_MESSAGES:
-                raise
+            created = await staff.enter_question(
+                runtime, edition_id, data, by=user_of(request).subject, nonce=nonce
+            )
+        except Refused as exc:
+            if int(exc.kind) != 422 or exc.field not in ENTERED_MESSAGES:
+                raise page_error(exc) from exc
             status_code = 422
-            field = str(refused_field(exc))
+            field = str(exc.field)
             errors = {field: t(request, ENTERED_MESSAGES[field])}
         else:
-            await effects.after_commit(runtime)
+            if isinstance(created, uuid.UUID):  # the same form sent again
+                return Redirect(f"{target}&question={created}#done", status_code=303)
+            assert isinstance(created, QuestionCreated)
             # The slip with the tracking code is this answer itself, not a redirect: the code
             # (stored only hashed) must never be in an address, a history or a log. Sending the
             # form again finds its nonce and shows the question without the code.

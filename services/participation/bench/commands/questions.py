@@ -1,63 +1,33 @@
 """What happens to a question, whatever the door it came in by (API, page, e-mail, staff).
 
-Each operation runs inside the caller's transaction and returns its Effects: the events to add
-to the outbox as the transaction's last statement, and the mails and deliveries to hand to the
-job queue after commit (`Effects.commit` and `Effects.after_commit`).
+`receive_question`, `answer_question` and `answer_one` work inside a unit of work someone opened
+(`ask`, `ask_by_form`, the staff commands, the e-mail intake): their events, mails and jobs go
+with that transaction.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from litestar.exceptions import NotFoundException
 
 from services.participation.bench import domain, mails, store
 from services.participation.bench import store_questions as sq
-from services.participation.bench.schemas import QuestionCreated, QuestionIn
-from shared import mail, outbox
+from services.participation.bench.commands import SCHEMA, unit_of_work
+from services.participation.bench.schemas import (
+    AnswerView,
+    QuestionCreated,
+    QuestionIn,
+    QuestionStatus,
+)
+from shared import idempotency
 from shared.events import catalogue as ev
-from shared.events import new_event, utcnow
-from shared.http import Conflict, field_error
-from shared.logs import correlation_id
+from shared.events import utcnow
+from shared.refusals import conflict, invalid, not_found
 from shared.runtime import Runtime
-
-SCHEMA = "participation"
-PRODUCER = "participation"
-
-
-@dataclass
-class Effects:
-    events: list[Any] = field(default_factory=list)
-    mail_ids: list[uuid.UUID] = field(default_factory=list)
-    answer_ids: list[uuid.UUID] = field(default_factory=list)
-    duplicate_checks: set[uuid.UUID] = field(default_factory=set)  # editions with new questions
-
-    def emit(self, payload: Any) -> None:
-        self.events.append(
-            new_event(payload, producer=PRODUCER, correlation_id=correlation_id.get())
-        )
-
-    async def commit(self, conn: asyncpg.Connection) -> None:
-        """Add the events to the outbox: call as the transaction's last statement."""
-        if self.events:
-            await outbox.add(conn, *self.events)
-
-    async def after_commit(self, runtime: Runtime) -> None:
-        """Queue the sending jobs (a lost job only delays: the sweepers re-enqueue)."""
-        for mail_id in self.mail_ids:
-            await runtime.send_mail_soon(SCHEMA, mail_id)
-        if runtime.jobs is not None:
-            for answer_id in self.answer_ids:
-                await runtime.jobs.enqueue(
-                    "bench_deliver_answer", str(answer_id), job_id=f"bench-answer:{answer_id}"
-                )
-        for edition_id in self.duplicate_checks:
-            await schedule_duplicate_check(runtime, edition_id)
-
+from shared.unit_of_work import UnitOfWork
 
 DUPLICATE_WINDOW = 2.0  # seconds: one duplicate-suggestion job per edition per window
 _duplicate_window_of: dict[uuid.UUID, int] = {}
@@ -87,33 +57,33 @@ async def schedule_duplicate_check(runtime: Runtime, edition_id: uuid.UUID) -> N
 
 
 async def receive_question(
-    conn: asyncpg.Connection,
-    runtime: Runtime,
+    uow: UnitOfWork,
     edition_id: uuid.UUID,
     data: QuestionIn,
     *,
     channel: str,
-    effects: Effects,
     entered_by: str | None = None,
     thread: tuple[str | None, str | None] = (None, None),
 ) -> QuestionCreated:
     """Store a question of any channel, suggest duplicates, acknowledge it when an address is known.
 
     `thread` is (the asker's Message-ID, their subject) for questions that came by e-mail, so the
-    acknowledgement continues their thread.
+    acknowledgement continues their thread. Refused: `bench.edition_not_found` (404),
+    `bench.edition_closed` (409, web and e-mail questions only).
     """
+    conn, runtime = uow.conn, uow.runtime
     # A plain read, not FOR UPDATE: locking the edition would serialise every question of a
     # live session. A question racing a "close submissions" by milliseconds is still accepted.
     edition = await store.edition(conn, edition_id)
     if edition is None:
-        raise NotFoundException(f"no edition {edition_id}")
+        raise not_found("bench.edition_not_found", edition_id=edition_id)
     now = utcnow()
     reason = domain.edition_accepts_questions(
         edition["status"], edition["submissions_close_at"], now
     )
     # Staff enter questions asked in the room or on paper after submissions closed, too.
     if reason and channel in ("web", "email"):
-        raise Conflict(f"this edition takes no more questions: {reason}")
+        raise conflict("bench.edition_closed", reason=reason)
     seq = await store.next_question_seq(conn, edition_id)
     token = domain.new_tracking_token()
     question_id = uuid.uuid4()
@@ -143,7 +113,7 @@ async def receive_question(
     )
     # Likely duplicates are for moderators, not the asker: a job looks for them after commit,
     # which keeps the text comparison off the busy intake path.
-    effects.duplicate_checks.add(edition_id)
+    uow.after_commit(lambda: schedule_duplicate_check(runtime, edition_id))
     if email:
         their_id, _subject = thread
         await sq.add_thread_message(conn, their_id, question_id, "in")
@@ -158,9 +128,9 @@ async def receive_question(
             in_reply_to=their_id,
             references=[their_id] if their_id else None,
         )
-        effects.mail_ids.append(await mail.queue(conn, ack, purpose="bench.acknowledgement"))
+        await uow.queue_mail(ack, purpose="bench.acknowledgement")
         await sq.add_thread_message(conn, str(ack["Message-ID"]), question_id, "out")
-    effects.emit(
+    uow.emit(
         ev.BenchQuestionReceived(
             question_id=question_id,
             edition_id=edition_id,
@@ -179,44 +149,40 @@ async def receive_question(
 
 
 async def answer_question(
-    conn: asyncpg.Connection,
-    runtime: Runtime,
+    uow: UnitOfWork,
     question: asyncpg.Record,
     *,
     text: str,
     language: str,
     by: str,
-    effects: Effects,
 ) -> list[uuid.UUID]:
-    """Answer a question and every question merged into it; each asker is told. Returns their ids."""
+    """Answer a question and every question merged into it; each asker is told. Returns their ids.
+    Refused: `bench.answer_refused` (409), `bench.answer_language` (422, `language`)."""
     refusal = domain.answer_refusal(question["status"])
     if refusal:
-        raise Conflict(refusal)
-    language_refusal = domain.answer_language_refusal(question["language"], language)
-    if language_refusal:
-        raise field_error("language", language_refusal, 422)
+        raise conflict("bench.answer_refused", reason=refusal)
+    if domain.answer_language_refusal(question["language"], language):
+        raise invalid("language", "bench.answer_language", language=question["language"])
     now = utcnow()
     answered = []
-    for target in [question, *await sq.merged_into(conn, question["id"])]:
-        await answer_one(
-            conn, runtime, target, text=text, language=language, by=by, at=now, effects=effects
-        )
+    for target in [question, *await sq.merged_into(uow.conn, question["id"])]:
+        await answer_one(uow, target, text=text, language=language, by=by, at=now)
         answered.append(target["id"])
     return answered
 
 
 async def answer_one(
-    conn: asyncpg.Connection,
-    runtime: Runtime,
+    uow: UnitOfWork,
     target: asyncpg.Record,
     *,
     text: str,
     language: str,
     by: str,
     at: Any,
-    effects: Effects,
 ) -> None:
-    """Record one written answer, queue its mail to the asker (in their thread), emit the event."""
+    """Record one written answer, queue its mail to the asker (in their thread), emit the event;
+    after commit a job sends the mail and records its delivery (`bench_deliver_answer`)."""
+    conn, runtime = uow.conn, uow.runtime
     mail_id = None
     if target["asker_email"]:
         thread = await sq.thread_of(conn, target["id"])
@@ -231,14 +197,14 @@ async def answer_one(
             in_reply_to=thread[-1] if thread else None,
             references=thread or None,
         )
-        mail_id = await mail.queue(conn, message, purpose="bench.answer")
+        mail_id = await uow.queue_mail(message, purpose="bench.answer")
         await sq.add_thread_message(conn, str(message["Message-ID"]), target["id"], "out")
     answer_id = await sq.insert_answer(
         conn, question_id=target["id"], text=text, language=language, by=by, at=at, mail_id=mail_id
     )
     if mail_id:
-        effects.answer_ids.append(answer_id)
-    effects.emit(
+        uow.after_commit(lambda: deliver_soon(runtime, answer_id))
+    uow.emit(
         ev.BenchQuestionAnswered(
             question_id=target["id"],
             edition_id=target["edition_id"],
@@ -251,18 +217,24 @@ async def answer_one(
 
 async def record_delivery(runtime: Runtime, answer_id: uuid.UUID, via: str) -> bool:
     """Record once that an answer reached its asker, with its event; False when already recorded."""
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        row = await sq.mark_delivered(conn, answer_id, via)
+    async with unit_of_work(runtime) as uow:
+        row = await sq.mark_delivered(uow.conn, answer_id, via)
         if row is None:
             return False
-        effects = Effects()
-        effects.emit(
+        uow.emit(
             ev.BenchAnswerDelivered(
                 question_id=row["question_id"], delivered_at=row["delivered_at"]
             )
         )
-        await effects.commit(conn)
     return True
+
+
+async def deliver_soon(runtime: Runtime, answer_id: uuid.UUID) -> None:
+    """Queue the job sending an answer's mail (a lost job only delays: the crons make up)."""
+    if runtime.jobs is not None:
+        await runtime.jobs.enqueue(
+            "bench_deliver_answer", str(answer_id), job_id=f"bench-answer:{answer_id}"
+        )
 
 
 async def check_duplicates_of_edition(conn: asyncpg.Connection, edition_id: uuid.UUID) -> int:
@@ -285,3 +257,65 @@ async def check_duplicates_of_edition(conn: asyncpg.Connection, edition_id: uuid
             await sq.save_duplicates(conn, found)
             await sq.mark_duplicates_checked(conn, [q[0] for q in batch])
         done += len(batch)
+
+
+async def ask(
+    runtime: Runtime,
+    edition_id: uuid.UUID,
+    data: QuestionIn,
+    requested: idempotency.Claimed | None = None,
+) -> QuestionCreated | idempotency.Replay:
+    """A resident's question by the web API (the stored answer when its key is sent again).
+    Refused: `bench.consent_needed`, `bench.text_too_short` (422), and as `receive_question`;
+    over the e-mail address's limit (RATE_LIMIT_MAIL_ADDRESS) `RateLimited`."""
+    check_question(data)
+    await runtime.limiter.check_address(data.email)
+    async with unit_of_work(runtime) as uow:
+        if replay := await uow.claim(requested):
+            return replay
+        created = await receive_question(uow, edition_id, data, channel="web")
+        await uow.remember(201, created)
+    return created
+
+
+def check_question(data: QuestionIn) -> None:
+    """What the schema cannot say of a resident's question."""
+    if data.email and not data.consent:
+        raise invalid("consent", "bench.consent_needed")
+    if len(data.text.strip()) < 10:
+        raise invalid("text", "bench.text_too_short")
+
+
+async def ask_by_form(
+    runtime: Runtime, edition_id: uuid.UUID, data: QuestionIn, nonce: str
+) -> tuple[QuestionCreated | None, Any]:
+    """A resident's question by the web form: (the new question, None), or (None, the question
+    the same form (`nonce`) sent before). Refused as `receive_question`."""
+    async with unit_of_work(runtime) as uow:
+        earlier = await sq.claim_form_nonce(uow.conn, nonce)
+        if earlier is not None:
+            return None, await sq.question(uow.conn, earlier)
+        created = await receive_question(uow, edition_id, data, channel="web")
+        await sq.remember_form_nonce(uow.conn, nonce, created.id)
+    return created, None
+
+
+async def track(runtime: Runtime, reference: str, token: str) -> QuestionStatus | None:
+    """The status an asker may see; None when reference and token do not match (either way)."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.question_by_reference(conn, reference.strip().upper())
+        if row is None or row["tracking_token_hash"] != domain.hash_token(token.strip()):
+            return None
+        answers = await sq.answers_of(conn, row["id"])
+    latest = answers[-1] if answers else None
+    if latest is not None and latest["delivered_at"] is None and latest["mail_id"] is None:
+        # No address to mail it to: the answer reaches the asker when they read it here.
+        await record_delivery(runtime, latest["id"], "tracking")
+    answer = (
+        AnswerView(
+            text=latest["text"], language=latest["language"], answered_at=latest["answered_at"]
+        )
+        if latest
+        else None
+    )
+    return QuestionStatus(reference=row["reference"], status=row["status"], answer=answer)

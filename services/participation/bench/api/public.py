@@ -6,13 +6,13 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import Parameter
 
-from services.participation.bench import domain, service, staff, store
-from services.participation.bench import store_questions as sq
+from services.participation.bench import queries
+from services.participation.bench.commands import questions, staff
+from services.participation.bench.queries import edition_view
 from services.participation.bench.schemas import (
-    AnswerView,
     Edition,
     EditionIn,
     QuestionIn,
@@ -20,27 +20,11 @@ from services.participation.bench.schemas import (
 )
 from shared import idempotency
 from shared.auth import requires
-from shared.http import Page, Paging, field_error, paging
+from shared.http import Page, Paging, paging
 from shared.ratelimit import LIMITED
 from shared.runtime import Runtime
 
-SCHEMA = service.SCHEMA
 TAGS = ["bench"]
-
-
-def edition_view(row: Any) -> Edition:
-    return Edition(
-        id=row["id"],
-        title=row["title"],
-        held_on=row["held_on"],
-        venue=row["venue"],
-        audience=row["audience"],
-        submissions_close_at=row["submissions_close_at"],
-        answer_due_days=row["answer_due_days"],
-        status=row["status"],
-        number=row["number"],
-        year=row["year"],
-    )
 
 
 @post("/api/bench/editions", guards=[requires("coordinator")], tags=TAGS, status_code=201)
@@ -48,34 +32,24 @@ async def create_edition(
     request: Request[Any, Any, Any], data: EditionIn, runtime: Runtime
 ) -> Response[Any]:
     """Create a Dialogue Bench edition, open for questions until `submissions_close_at`."""
-    body = await request.body()
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        key, replay = await idempotency.claim(conn, request, body, "bench.create_edition")
-        if replay:
-            return idempotency.replay_response(replay)
-        effects = service.Effects()
-        edition = edition_view(await staff.create_edition(conn, data, effects=effects))
-        await idempotency.remember(conn, key, 201, edition)
-        await effects.commit(conn)
-    return Response(edition, status_code=201)
+    requested = idempotency.requested(request, await request.body(), "bench.create_edition")
+    created = await staff.create_edition(runtime, data, requested)
+    if isinstance(created, idempotency.Replay):
+        return idempotency.replay_response(created)
+    return Response(edition_view(created), status_code=201)
 
 
 @get("/api/bench/editions", tags=TAGS, dependencies={"page": paging}, security=[{}])  # type: ignore[dict-item]
 async def list_editions(runtime: Runtime, page: Paging) -> Page[Edition]:
     """Every edition, newest first."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, total = await store.list_editions(conn, page.limit, page.offset)
-    return Page(items=[edition_view(r) for r in rows], total=total)
+    items, total = await queries.editions(runtime, page.limit, page.offset)
+    return Page(items=items, total=total)
 
 
 @get("/api/bench/editions/{edition_id:uuid}", tags=TAGS, security=[{}])
 async def get_edition(edition_id: uuid.UUID, runtime: Runtime) -> Edition:
     """One edition."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await store.edition(conn, edition_id)
-    if row is None:
-        raise NotFoundException(f"no edition {edition_id}")
-    return edition_view(row)
+    return await queries.edition(runtime, edition_id)
 
 
 async def _change_edition(runtime: Runtime, edition_id: uuid.UUID, target: str) -> Edition:
@@ -130,45 +104,11 @@ async def ask_question(
     Limited per client address (RATE_LIMIT_QUESTIONS) and per e-mail address
     (RATE_LIMIT_MAIL_ADDRESS): over a limit, 429 with Retry-After."""
     await runtime.limiter.check_client(request, "questions")
-    if data.email and not data.consent:
-        raise field_error("consent", "must be true when an e-mail address is given", 422)
-    if len(data.text.strip()) < 10:
-        raise field_error("text", "write at least 10 characters", 422)
-    await runtime.limiter.check_address(data.email)
-    body = await request.body()
-    effects = service.Effects()
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        key, replay = await idempotency.claim(conn, request, body, f"bench.ask:{edition_id}")
-        if replay:
-            return idempotency.replay_response(replay)
-        created = await service.receive_question(
-            conn, runtime, edition_id, data, channel="web", effects=effects
-        )
-        await idempotency.remember(conn, key, 201, created)
-        await effects.commit(conn)
-    await effects.after_commit(runtime)
+    requested = idempotency.requested(request, await request.body(), f"bench.ask:{edition_id}")
+    created = await questions.ask(runtime, edition_id, data, requested)
+    if isinstance(created, idempotency.Replay):
+        return idempotency.replay_response(created)
     return Response(created, status_code=201)
-
-
-async def track(runtime: Runtime, reference: str, token: str) -> QuestionStatus | None:
-    """The status an asker may see; None when reference and token do not match (either way)."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await store.question_by_reference(conn, reference.strip().upper())
-        if row is None or row["tracking_token_hash"] != domain.hash_token(token.strip()):
-            return None
-        answers = await sq.answers_of(conn, row["id"])
-    latest = answers[-1] if answers else None
-    if latest is not None and latest["delivered_at"] is None and latest["mail_id"] is None:
-        # No address to mail it to: the answer reaches the asker when they read it here.
-        await service.record_delivery(runtime, latest["id"], "tracking")
-    answer = (
-        AnswerView(
-            text=latest["text"], language=latest["language"], answered_at=latest["answered_at"]
-        )
-        if latest
-        else None
-    )
-    return QuestionStatus(reference=row["reference"], status=row["status"], answer=answer)
 
 
 @get("/api/bench/questions/{reference:str}", tags=TAGS, security=[{}], opt=LIMITED)
@@ -182,7 +122,7 @@ async def track_question(
 
     After too many wrong tokens from a client (RATE_LIMIT_TOKEN_FAILURES), 429 with Retry-After."""
     async with runtime.limiter.token_attempt(request):
-        found = await track(runtime, reference, token)
+        found = await questions.track(runtime, reference, token)
         if found is None:
             # Same answer for "no such reference" and "wrong token": references are guessable.
             raise PermissionDeniedException("reference and token do not match")

@@ -5,34 +5,51 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Awaitable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Parameter
 
-from services.participation.bench import domain, service, store
-from services.participation.bench import store_questions as sq
-from services.participation.bench.api import edition_view, track
+from services.participation.bench import domain, store
+from services.participation.bench.commands import SCHEMA, questions
+from services.participation.bench.commands.questions import track
+from services.participation.bench.queries import edition_view
 from services.participation.bench.schemas import QuestionIn
 from shared import addresses
 from shared.events import utcnow
 from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
-from shared.http import Conflict
 from shared.ratelimit import RateLimited
+from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web import replay
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
 from shared.web.pages import rate_limited_page
 from shared.web.templates import PageRenderer
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent.parent  # the Bench's folder: its locale/ and templates/
 catalogs = Catalogs([KIT_LOCALE_DIR, HERE / "locale"])
 pages = PageRenderer([HERE / "templates"], catalogs)
-SCHEMA = service.SCHEMA
+
+
+T = TypeVar("T")
+
+
+def page_error(exc: Refused) -> HTTPException:
+    """A refusal a page does not explain next to a field: the kit's error page of its status."""
+    return HTTPException(status_code=int(exc.kind), detail=str(exc))
+
+
+async def readable(call: Awaitable[T]) -> T:
+    """What a query answers for a page; a refusal (not found, not yours) is the error page."""
+    try:
+        return await call
+    except Refused as exc:
+        raise page_error(exc) from exc
 
 
 def _form_context(
@@ -158,24 +175,18 @@ async def submit_question(
         refused = {"edition_id": str(edition_id), "values": typed, "errors": errors}
         return await replay.render_answer(request, runtime, REFUSED, refused, 400)
     nonce = form.get("nonce", "")[:64] or secrets.token_urlsafe(16)
-    effects = service.Effects()
     try:
-        async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-            earlier = await sq.claim_form_nonce(conn, nonce)
-            if earlier is not None:
-                row = await sq.question(conn, earlier)
-                slip = _slip(row["reference"], None, row["due_at"], row["asker_email"] is not None)
-                return await replay.render_answer(request, runtime, SLIP, slip)
-            created = await service.receive_question(
-                conn, runtime, edition_id, question, channel="web", effects=effects
-            )
-            await sq.remember_form_nonce(conn, nonce, created.id)
-            await effects.commit(conn)
-    except Conflict:  # closed meanwhile: the form says so, and keeps what was typed
+        created, earlier = await questions.ask_by_form(runtime, edition_id, question, nonce)
+    except Refused as exc:  # closed meanwhile: the form says so, and keeps what was typed
+        if exc.kind != Kind.CONFLICT:
+            raise page_error(exc) from exc
         typed = {k: v for k, v in form.items() if k != "_csrf_token"}
         closed = {"edition_id": str(edition_id), "values": typed, "errors": {}}
         return await replay.render_answer(request, runtime, REFUSED, closed, 409)
-    await effects.after_commit(runtime)
+    if created is None:
+        row = earlier
+        slip = _slip(row["reference"], None, row["due_at"], row["asker_email"] is not None)
+        return await replay.render_answer(request, runtime, SLIP, slip)
     slip = _slip(
         created.reference, created.tracking_token, created.due_at, question.email is not None
     )

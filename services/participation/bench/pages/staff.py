@@ -2,11 +2,11 @@
 question's page with its answer, moderation, assignment and answered-live forms.
 
 Signed in with the session cookie (or a bearer token). Every action is a POST form with the
-CSRF field that calls the same function as the staff API (`staff.py`), so the rules are the same
+CSRF field that calls the same function as the staff API (`commands/staff.py`), so the rules are the same
 whichever door a person uses; a refusal is explained in the page's language with what was typed
 kept, a success redirects (303) to the page saying what was done. The e-mail moderation pages are
-in `mail_pages.py`, the coordinator's session page (edition state, entered questions) in
-`session_pages.py`.
+in `mail.py`, the coordinator's session page (edition state, entered questions) in
+`session.py`.
 """
 
 from __future__ import annotations
@@ -20,14 +20,9 @@ from litestar.exceptions import HTTPException
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from services.participation.bench import domain, staff, store
-from services.participation.bench.schemas import (
-    AnsweredLiveIn,
-    AnswerIn,
-    AssignmentIn,
-    ModerationIn,
-)
-from services.participation.bench.staff_forms import (
+from services.participation.bench import domain, queries, store
+from services.participation.bench.commands import SCHEMA, staff
+from services.participation.bench.pages.forms import (
     COORDINATOR,
     STAFF,
     choice,
@@ -35,11 +30,18 @@ from services.participation.bench.staff_forms import (
     render,
     t,
 )
+from services.participation.bench.pages.public import page_error, readable
+from services.participation.bench.schemas import (
+    AnsweredLiveIn,
+    AnswerIn,
+    AssignmentIn,
+    ModerationIn,
+)
 from shared.events.catalogue import LANGUAGES, TOPICS
+from shared.refusals import Refused
 from shared.runtime import Runtime
-from shared.web.forms import N_, form_values, refused_field, user_of
+from shared.web.forms import N_, form_values, user_of
 
-SCHEMA = staff.SCHEMA
 STATUSES = ("received", "accepted", "assigned", "answered", "rejected", "merged")
 CHANNELS = ("web", "email", "live", "paper")
 REASON_CODES = ("abuse", "spam", "off_topic", "not_a_question", "personal_data", "other")
@@ -111,12 +113,14 @@ async def queue_page(
     items: list[Any] = []
     total = 0
     if chosen is not None:
-        items, total = await staff.queue(
-            runtime,
-            chosen,
-            {**filters, "assigned_to": user.subject if mine == "me" else None},
-            limit,
-            offset,
+        items, total = await readable(
+            queries.queue(
+                runtime,
+                chosen,
+                {**filters, "assigned_to": user.subject if mine == "me" else None},
+                limit,
+                offset,
+            )
         )
     shown = {
         "edition": str(chosen) if chosen else "",
@@ -140,7 +144,7 @@ async def queue_page(
         limit=limit,
         previous_url=page_url(max(0, offset - limit)) if offset > 0 else None,
         next_url=page_url(offset + limit) if offset + limit < total else None,
-        may_open=lambda item: staff.may_see(user, item.assigned_to),
+        may_open=lambda item: queries.may_see(user, item.assigned_to),
         statuses=STATUSES,
         topics=TOPICS,
         question_languages=LANGUAGES,
@@ -163,10 +167,10 @@ async def _question_page(
     done: str = "",
 ) -> Response[str]:
     user = user_of(request)
-    detail = await staff.question_detail(runtime, user, question_id)
+    detail = await readable(queries.question_detail(runtime, user, question_id))
     async with runtime.pool(SCHEMA).acquire() as conn:
         edition = await store.edition(conn, detail.edition_id)
-        target = await staff.question_reference(conn, detail.merged_into)
+        target = await queries.question_reference(conn, detail.merged_into)
     coordinator = user.has("coordinator")
     return render(
         request,
@@ -220,10 +224,10 @@ async def answer_form(
     if data is not None:
         try:
             await staff.answer(runtime, user_of(request), question_id, data)
-        except HTTPException as exc:
-            if exc.status_code not in (409, 422):
-                raise
-            status_code = exc.status_code
+        except Refused as exc:
+            if int(exc.kind) not in (409, 422):
+                raise page_error(exc) from exc
+            status_code = int(exc.kind)
             errors = await _answer_refused(request, runtime, question_id, exc)
         else:
             return Redirect(
@@ -235,10 +239,10 @@ async def answer_form(
 
 
 async def _answer_refused(
-    request: Request[Any, Any, Any], runtime: Runtime, question_id: uuid.UUID, exc: HTTPException
+    request: Request[Any, Any, Any], runtime: Runtime, question_id: uuid.UUID, exc: Refused
 ) -> dict[str, str]:
-    detail = await staff.question_detail(runtime, user_of(request), question_id)
-    if exc.status_code == 422:
+    detail = await readable(queries.question_detail(runtime, user_of(request), question_id))
+    if int(exc.kind) == 422:
         return {
             "language": t(
                 request,
@@ -284,7 +288,7 @@ async def moderation_form(
     }
     errors: dict[str, str] = {}
     if values["decision"] == "merged" and values["merged_into"].strip():
-        target = await staff.question_by_reference(runtime, values["merged_into"])
+        target = await queries.question_by_reference(runtime, values["merged_into"])
         if target is None:
             errors["merged_into"] = t(request, MODERATION_MESSAGES["merged_into"])
         else:
@@ -297,10 +301,10 @@ async def moderation_form(
     if not errors:
         try:
             await staff.moderate(runtime, user_of(request), question_id, data)
-        except HTTPException as exc:
-            if exc.status_code not in (409, 422):
-                raise
-            status_code = exc.status_code
+        except Refused as exc:
+            if int(exc.kind) not in (409, 422):
+                raise page_error(exc) from exc
+            status_code = int(exc.kind)
             errors = await _moderation_refused(request, runtime, question_id, data, exc)
         else:
             return Redirect(
@@ -316,14 +320,14 @@ async def _moderation_refused(
     runtime: Runtime,
     question_id: uuid.UUID,
     data: ModerationIn,
-    exc: HTTPException,
+    exc: Refused,
 ) -> dict[str, str]:
-    field = refused_field(exc)
+    field = exc.field
     if field == "reason":
         return {"reason": t(request, N_("Say why the question is rejected."))}
     if field == "merged_into":
         return {"merged_into": t(request, MODERATION_MESSAGES["merged_into"])}
-    detail = await staff.question_detail(runtime, user_of(request), question_id)
+    detail = await readable(queries.question_detail(runtime, user_of(request), question_id))
     if domain.moderation_refusal(detail.status, data.decision) is not None:
         return {
             "question-status": t(
@@ -371,9 +375,9 @@ async def assignment_form(
     if data is not None:
         try:
             await staff.assign(runtime, question_id, data)
-        except HTTPException as exc:
-            if exc.status_code != 409:
-                raise
+        except Refused as exc:
+            if int(exc.kind) != 409:
+                raise page_error(exc) from exc
             status_code = 409
             errors = {
                 "question-status": t(
@@ -404,10 +408,10 @@ async def answered_live_form(
     """Answered on stage, now: the same call as POST /api/bench/questions/{id}/answered-live."""
     try:
         await staff.answered_live(runtime, question_id, AnsweredLiveIn())
-    except HTTPException as exc:
-        if exc.status_code != 409:
-            raise
-        detail = await staff.question_detail(runtime, user_of(request), question_id)
+    except Refused as exc:
+        if int(exc.kind) != 409:
+            raise page_error(exc) from exc
+        detail = await readable(queries.question_detail(runtime, user_of(request), question_id))
         message = (
             N_("This question was already marked as answered in the room.")
             if detail.answered_live_at is not None

@@ -1,6 +1,6 @@
 """What the Bench's staff pages share: guards, rendering with the staff context, a form turned
 into the API's body with a message per field in the page's language, and resident text made safe
-to read (`visible`). Pages in `staff_pages.py` (queue, question) and `mail_pages.py`."""
+to read (`visible`). Pages in `staff.py` (queue, question), `session.py` and `mail.py`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
-from services.participation.bench.pages import catalogs, pages
+from services.participation.bench.pages.public import catalogs, pages
 from shared.auth import requires
 from shared.web.forms import field_errors, translate, user_of, warsaw_date, warsaw_time
 

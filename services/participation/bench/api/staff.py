@@ -6,13 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
-from services.participation.bench import intake, service, staff
-from services.participation.bench import store_mail as sm
-from services.participation.bench import store_questions as sq
+from services.participation.bench import queries
+from services.participation.bench.commands import mail as inbound
+from services.participation.bench.commands import staff
 from services.participation.bench.schemas import (
     Answered,
     AnsweredLiveIn,
@@ -33,7 +32,6 @@ from shared.auth import Principal, current_user, requires
 from shared.http import Page, Paging, paging
 from shared.runtime import Runtime
 
-SCHEMA = service.SCHEMA
 TAGS = ["bench staff"]
 STAFF = requires("coordinator", "responder")
 COORDINATOR = requires("coordinator")
@@ -81,7 +79,7 @@ async def list_questions(
         "channel": channel,
         "assigned_to": assigned_to,
     }
-    items, total = await staff.queue(runtime, edition_id, filters, page.limit, page.offset)
+    items, total = await queries.queue(runtime, edition_id, filters, page.limit, page.offset)
     return Page(items=items, total=total)
 
 
@@ -100,18 +98,12 @@ async def enter_question(
     """A question asked in the room (`live`) or on paper, typed in by staff; the reference and
     tracking code go to the asker on a slip (and by e-mail when an address is known)."""
     user = current_user(request)
-    body = await request.body()
-    effects = service.Effects()
-    async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-        key, replay = await idempotency.claim(conn, request, body, f"bench.enter:{edition_id}")
-        if replay:
-            return idempotency.replay_response(replay)
-        created = await staff.enter_question(
-            conn, runtime, edition_id, data, by=user.subject, effects=effects
-        )
-        await idempotency.remember(conn, key, 201, created)
-        await effects.commit(conn)
-    await effects.after_commit(runtime)
+    requested = idempotency.requested(request, await request.body(), f"bench.enter:{edition_id}")
+    created = await staff.enter_question(
+        runtime, edition_id, data, by=user.subject, requested=requested
+    )
+    if isinstance(created, idempotency.Replay):
+        return idempotency.replay_response(created)
     return Response(created, status_code=201)
 
 
@@ -121,7 +113,7 @@ async def question_detail(
 ) -> QuestionDetail:
     """Everything staff need to handle a question: text, likely duplicates, follow-ups, answers,
     and its history."""
-    return await staff.question_detail(runtime, _user(request), question_id)
+    return await queries.question_detail(runtime, _user(request), question_id)
 
 
 @post(
@@ -176,16 +168,7 @@ async def create_template(
     request: Request[Any, Any, Any], data: TemplateIn, runtime: Runtime
 ) -> Template:
     """A reusable answer (e.g. where to get a PESEL number), per language and optionally topic."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await sq.insert_template(
-            conn,
-            title=data.title.strip(),
-            topic=data.topic,
-            language=data.language,
-            text=data.text.strip(),
-            created_by=current_user(request).subject,
-        )
-    return msgspec.convert(dict(row), Template, from_attributes=False, strict=False)
+    return await staff.create_template(runtime, data, by=current_user(request).subject)
 
 
 @get("/api/bench/answer-templates", guards=[STAFF], tags=TAGS)
@@ -195,9 +178,7 @@ async def list_templates(
     language: str | None = Parameter(query="language", default=None, max_length=5),
 ) -> list[Template]:
     """Answer templates, for a topic (and the general ones) and language."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        rows = await sq.list_templates(conn, topic, language)
-    return [msgspec.convert(dict(r), Template, strict=False) for r in rows]
+    return await queries.templates(runtime, topic, language)
 
 
 @get("/api/bench/inbound-mail", guards=[COORDINATOR], tags=TAGS, dependencies={"page": paging})  # type: ignore[dict-item]
@@ -211,9 +192,8 @@ async def list_inbound(
     ),
 ) -> Page[InboundView]:
     """Mail that reached the intake; by default what waits for moderation."""
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, total = await sm.list_inbound(conn, status, page.limit, page.offset)
-    return Page(items=[msgspec.convert(dict(r), InboundView) for r in rows], total=total)
+    items, total = await queries.inbound_mail(runtime, status, page.limit, page.offset)
+    return Page(items=items, total=total)
 
 
 @post(
@@ -230,7 +210,7 @@ async def resolve_inbound(
 ) -> InboundView:
     """Make a held message a question (text, topic, language as the coordinator reads them) or
     discard it with a reason."""
-    return await intake.resolve(runtime, inbound_id, data, by=current_user(request).subject)
+    return await inbound.resolve(runtime, inbound_id, data, by=current_user(request).subject)
 
 
 route_handlers = [

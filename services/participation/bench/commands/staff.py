@@ -1,0 +1,329 @@
+"""What the coordinator and responders do with editions and questions, whichever door they use.
+
+The APIs (`api/public.py`, `api/staff.py`) and the staff pages (`pages/staff.py`, `pages/session.py`)
+call these, so a rule (who may see a question, what a moderation may do, when an answer or an
+edition's state change is refused) is written once. Each runs in its own unit of work (with the
+caller's Idempotency-Key or form nonce) and refuses with `shared.refusals` codes
+(`domain.REFUSALS`): forbidden for another responder's question, not found, conflict for a state
+that forbids it, invalid naming a field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+
+from services.participation.bench import domain, queries, store
+from services.participation.bench import store_questions as sq
+from services.participation.bench.commands import SCHEMA, unit_of_work
+from services.participation.bench.commands.questions import (
+    answer_one,
+    answer_question,
+    receive_question,
+)
+from services.participation.bench.schemas import (
+    Answered,
+    AnsweredLiveIn,
+    AnswerIn,
+    AssignmentIn,
+    EditionIn,
+    EnteredQuestionIn,
+    ModerationIn,
+    QuestionCreated,
+    QuestionIn,
+    StateView,
+    Template,
+    TemplateIn,
+)
+from shared import idempotency
+from shared.auth import Principal
+from shared.events import catalogue as ev
+from shared.events import utcnow
+from shared.refusals import Status, conflict, forbidden, invalid, not_found
+from shared.runtime import Runtime
+
+
+def _check_may_see(user: Principal, question: Any) -> None:
+    if not queries.may_see(user, question["assigned_to"]):
+        raise forbidden("bench.not_assigned")
+
+
+async def _question(conn: Any, question_id: uuid.UUID, *, lock: bool = False) -> Any:
+    row = await sq.question(conn, question_id, lock=lock)
+    if row is None:
+        raise not_found("bench.question_not_found", question_id=question_id)
+    return row
+
+
+def _state(row: Any, **changes: Any) -> StateView:
+    merged = {**dict(row), **changes}
+    return StateView(
+        id=merged["id"],
+        status=merged["status"],
+        merged_into=merged["merged_into"],
+        assigned_to=merged["assigned_to"],
+        department=merged["department"],
+        answered_live_at=merged["answered_live_at"],
+    )
+
+
+async def create_edition(
+    runtime: Runtime, data: EditionIn, requested: idempotency.Claimed | None = None
+) -> Any:
+    """A new edition, open for questions until `submissions_close_at`: its row (the stored
+    answer, a Replay, when the key is sent again; `remember` it with the caller's view).
+    Emits BenchEditionCreated and BenchEditionSubmissionsOpened. Refused: `bench.only_spaces`."""
+    # The schema counts spaces too: what is stored (trimmed) must still say something.
+    for name, least in (("title", 3), ("venue", 2), ("audience", 2)):
+        if len(getattr(data, name).strip()) < least:
+            raise invalid(name, "bench.only_spaces", least=least)
+    async with unit_of_work(runtime) as uow:
+        if replay := await uow.claim(requested):
+            return replay
+        row = await _insert_edition(uow, data)
+        await uow.remember(201, queries.edition_view(row))
+    return row
+
+
+async def _insert_edition(uow: Any, data: EditionIn) -> Any:
+    conn = uow.conn
+    year = data.held_on.year
+    row = await store.insert_edition(
+        conn,
+        id=uuid.uuid4(),
+        year=year,
+        number=await store.next_edition_number(conn, year),
+        title=data.title.strip(),
+        held_on=data.held_on,
+        venue=data.venue.strip(),
+        audience=data.audience.strip(),
+        submissions_close_at=data.submissions_close_at,
+        answer_due_days=data.answer_due_days,
+        coordinator_email=data.coordinator_email,
+    )
+    uow.emit(
+        ev.BenchEditionCreated(
+            edition_id=row["id"],
+            held_on=row["held_on"],
+            submissions_close_at=row["submissions_close_at"],
+            answer_due_days=row["answer_due_days"],
+        )
+    )
+    uow.emit(ev.BenchEditionSubmissionsOpened(edition_id=row["id"], opened_at=row["created_at"]))
+    return row
+
+
+async def change_edition(runtime: Runtime, edition_id: uuid.UUID, target: str) -> Any:
+    """Open or close an edition's submissions, or record it held (`target`: open, closed,
+    held); the updated edition row. Refused: `bench.edition_not_found`,
+    `bench.edition_change_refused` (409) when the change is not allowed now."""
+    async with unit_of_work(runtime) as uow:
+        conn = uow.conn
+        row = await store.edition_for_update(conn, edition_id)
+        if row is None:
+            raise not_found("bench.edition_not_found", edition_id=edition_id)
+        now = utcnow()
+        refusal = domain.edition_change_refusal(
+            row["status"], target, row["submissions_close_at"], row["held_on"], now
+        )
+        if refusal:
+            raise conflict("bench.edition_change_refused", reason=refusal)
+        updated = await store.set_edition_status(conn, edition_id, target)
+        if target == "open":
+            uow.emit(ev.BenchEditionSubmissionsOpened(edition_id=edition_id, opened_at=now))
+        else:
+            if row["status"] == "open":
+                uow.emit(ev.BenchEditionSubmissionsClosed(edition_id=edition_id, closed_at=now))
+            if target == "held":
+                uow.emit(
+                    ev.BenchEditionHeld(
+                        edition_id=edition_id, held_on=row["held_on"], recorded_at=now
+                    )
+                )
+    return updated
+
+
+async def enter_question(
+    runtime: Runtime,
+    edition_id: uuid.UUID,
+    data: EnteredQuestionIn,
+    *,
+    by: str,
+    requested: idempotency.Claimed | None = None,
+    nonce: str | None = None,
+) -> QuestionCreated | idempotency.Replay | uuid.UUID:
+    """A question asked in the room or on paper, typed in by staff (also after submissions
+    closed). Sent again with the same Idempotency-Key: the stored answer (a Replay); with the
+    same form `nonce`: the id of the question entered the first time. Refused:
+    `bench.consent_needed` (422, `consent`) when an address has none, as `receive_question`."""
+    if data.email and not data.consent:
+        raise invalid("consent", "bench.consent_needed")
+    async with unit_of_work(runtime) as uow:
+        if replay := await uow.claim(requested):
+            return replay
+        if nonce is not None:
+            earlier = await sq.claim_form_nonce(uow.conn, nonce)
+            if earlier is not None:
+                return earlier
+        created = await _enter(uow, edition_id, data, by=by)
+        if nonce is not None:
+            await sq.remember_form_nonce(uow.conn, nonce, created.id)
+        await uow.remember(201, created)
+    return created
+
+
+async def _enter(
+    uow: Any, edition_id: uuid.UUID, data: EnteredQuestionIn, *, by: str
+) -> QuestionCreated:
+    question = QuestionIn(
+        text=data.text,
+        topic=data.topic,
+        language=data.language,
+        consent=data.consent,
+        email=data.email,
+        name=data.name,
+        group=data.group,
+    )
+    created = await receive_question(uow, edition_id, question, channel=data.channel, entered_by=by)
+    if data.answered_live_at:
+        await sq.mark_answered_live(uow.conn, created.id, data.answered_live_at)
+        uow.emit(
+            ev.BenchQuestionAnsweredLive(question_id=created.id, answered_at=data.answered_live_at)
+        )
+    return created
+
+
+async def moderate(
+    runtime: Runtime, user: Principal, question_id: uuid.UUID, data: ModerationIn
+) -> StateView:
+    """Accept (optionally correcting topic or language), reject with a reason, or merge a
+    duplicate into another question of the edition (its asker is answered with that one)."""
+    if data.decision == "rejected" and not data.reason:
+        raise invalid("reason", "bench.reason_needed")
+    if data.decision == "merged" and data.merged_into is None:
+        raise invalid("merged_into", "bench.merged_into_needed")
+    async with unit_of_work(runtime) as uow:
+        conn = uow.conn
+        q = await _question(conn, question_id, lock=True)
+        refusal = domain.moderation_refusal(q["status"], data.decision)
+        if refusal:
+            raise conflict("bench.moderation_refused", reason=refusal)
+        target = None
+        if data.decision == "merged":
+            assert data.merged_into is not None
+            target = await sq.question(conn, data.merged_into, lock=True)
+            if target is None or target["edition_id"] != q["edition_id"]:
+                raise invalid("merged_into", "bench.merge_target_unknown")
+            merge_refusal = domain.merge_refusal(
+                q["id"], target["id"], target["status"], target["merged_into"]
+            )
+            if merge_refusal:
+                raise conflict("bench.moderation_refused", reason=merge_refusal)
+        await sq.moderate(
+            conn,
+            question_id,
+            status=data.decision,
+            by=user.subject,
+            reason=data.reason,
+            merged_into=data.merged_into,
+            topic=data.topic,
+            language=data.language,
+        )
+        now = utcnow()
+        uow.emit(
+            ev.BenchQuestionModerated(
+                question_id=question_id,
+                decision=data.decision,
+                moderated_at=now,
+                reason_code=data.reason_code or ("other" if data.decision == "rejected" else None),
+                merged_into=data.merged_into,
+            )
+        )
+        if target is not None and target["status"] == "answered":
+            # Merged into a question answered already: its asker gets that answer now.
+            last = (await sq.answers_of(conn, target["id"]))[-1]
+            fresh = await _question(conn, question_id, lock=True)
+            await answer_one(
+                uow,
+                fresh,
+                text=last["text"],
+                language=last["language"],
+                by=last["answered_by"],
+                at=now,
+            )
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        return _state(await _question(conn, question_id))
+
+
+async def assign(runtime: Runtime, question_id: uuid.UUID, data: AssignmentIn) -> StateView:
+    """Route the question to a department's responder (by their account subject)."""
+    department = data.department.strip()
+    async with unit_of_work(runtime) as uow:
+        conn = uow.conn
+        q = await _question(conn, question_id, lock=True)
+        if q["status"] in domain.FINAL_STATUSES:
+            raise conflict("bench.question_closed", status=Status(q["status"]))
+        now = utcnow()
+        await sq.assign(
+            conn,
+            question_id,
+            responder=data.responder,
+            department=department,
+            responder_email=data.responder_email,
+            at=now,
+        )
+        uow.emit(
+            ev.BenchQuestionAssigned(
+                question_id=question_id,
+                responder=data.responder,
+                department=department,
+                assigned_at=now,
+            )
+        )
+    return _state(q, status="assigned", assigned_to=data.responder, department=department)
+
+
+async def answered_live(
+    runtime: Runtime, question_id: uuid.UUID, data: AnsweredLiveIn
+) -> StateView:
+    """The Mayor answered it on stage; the asker still gets a written answer."""
+    at = data.answered_at or utcnow()
+    async with unit_of_work(runtime) as uow:
+        q = await _question(uow.conn, question_id, lock=True)
+        if q["answered_live_at"] is not None:
+            raise conflict("bench.already_answered_live")
+        if q["status"] in ("rejected", "merged"):
+            raise conflict("bench.question_closed", status=Status(q["status"]))
+        await sq.mark_answered_live(uow.conn, question_id, at)
+        uow.emit(ev.BenchQuestionAnsweredLive(question_id=question_id, answered_at=at))
+    return _state(q, answered_live_at=at)
+
+
+async def answer(
+    runtime: Runtime, user: Principal, question_id: uuid.UUID, data: AnswerIn
+) -> Answered:
+    """The written answer, in the asker's language or Polish; it answers every question merged
+    into this one too, and each asker with an address gets it by e-mail."""
+    async with unit_of_work(runtime) as uow:
+        q = await _question(uow.conn, question_id, lock=True)
+        _check_may_see(user, q)
+        answered = await answer_question(
+            uow, q, text=data.text.strip(), language=data.language, by=user.subject
+        )
+    return Answered(status="answered", questions=answered)
+
+
+async def create_template(runtime: Runtime, data: TemplateIn, *, by: str) -> Template:
+    """A reusable answer, per language and optionally topic."""
+    async with unit_of_work(runtime) as uow:
+        row = await sq.insert_template(
+            uow.conn,
+            title=data.title.strip(),
+            topic=data.topic,
+            language=data.language,
+            text=data.text.strip(),
+            created_by=by,
+        )
+    return msgspec.convert(dict(row), Template, from_attributes=False, strict=False)
