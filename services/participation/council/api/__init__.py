@@ -7,10 +7,6 @@ Each handler reads its input, calls one command or query, and says the answer; r
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Response
-
 from shared import idempotency
 from shared.auth import requires
 
