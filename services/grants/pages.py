@@ -21,8 +21,8 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect
 
-from services.grants import api, commands, domain, store
-from services.grants.notices import money_text
+from services.grants import commands, domain, queries, store
+from services.grants.mails import money_text
 from services.grants.page_errors import (
     FormErrors,
     Placement,
@@ -35,13 +35,13 @@ from services.grants.page_errors import (
 )
 from services.grants.refusals import Refusal
 from services.grants.schemas import ApplicationIn, CallIn, DecisionIn, EvaluationIn, OrganisationIn
-from shared import outbox
 from shared.auth import Principal, current_user, requires
 from shared.events import utcnow
+from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web.forms import warsaw_moment
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs, negotiate_language
-from shared.web.templates import PageRenderer
+from shared.web.templates import PageRenderer, kit_pages
 
 HERE = Path(__file__).parent
 catalogs = Catalogs([KIT_LOCALE_DIR, HERE / "locale"])
@@ -49,6 +49,16 @@ pages = PageRenderer([HERE / "templates"], catalogs)
 SCHEMA = "grants"
 BUDGET_ROWS = 5
 CRITERIA_ROWS = 4
+
+
+def _refused_page(request: Request[Any, Any, Any], exc: Refused) -> Response[str]:
+    """A refusal no form says (another organisation's application, an unknown call): the
+    translated error page of its status, as for any other page error."""
+    return kit_pages.render_error(request, int(exc.kind))
+
+
+# On every page route: app-wide, a refusal is answered as the API's problem details.
+REFUSED: Any = {Refused: _refused_page}
 
 
 def _speaker(request: Request[Any, Any, Any]) -> Speaker:
@@ -131,7 +141,7 @@ def _who(request: Request[Any, Any, Any]) -> Principal:
 # --- NGOs -------------------------------------------------------------------------------
 
 
-@get("/grants", guards=[requires("ngo")])
+@get("/grants", guards=[requires("ngo")], exception_handlers=REFUSED)
 async def home(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     now = utcnow()
     async with runtime.pool(SCHEMA).acquire() as conn:
@@ -141,9 +151,9 @@ async def home(request: Request[Any, Any, Any], runtime: Runtime) -> Response[st
         apps = (await store.applications_of_org(conn, org, 100, 0))[0] if org else []
     lang = negotiate_language(request)
     calls = [
-        dict(r, title=_call_title(r, lang), state=commands.call_status(r, now))
+        dict(r, title=_call_title(r, lang), state=queries.call_status(r, now))
         for r in rows
-        if commands.call_status(r, now) in ("open", "announced")
+        if queries.call_status(r, now) in ("open", "announced")
     ]
     return pages.render(
         request,
@@ -173,7 +183,7 @@ def _organisation_place(refused: Refusal) -> Placement:
     return (name if name in ORGANISATION_INPUT else None), refused
 
 
-@get("/grants/organisation/new", guards=[requires("ngo")])
+@get("/grants/organisation/new", guards=[requires("ngo")], exception_handlers=REFUSED)
 async def organisation_form(request: Request[Any, Any, Any]) -> Response[str]:
     return _render_organisation(request, {}, FormErrors(), 200)
 
@@ -191,7 +201,7 @@ def _render_organisation(
     )
 
 
-@post("/grants/organisation/new", guards=[requires("ngo")])
+@post("/grants/organisation/new", guards=[requires("ngo")], exception_handlers=REFUSED)
 async def organisation_submit(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
     values = await _form(request)
     speaker = _speaker(request)
@@ -205,12 +215,8 @@ async def organisation_submit(request: Request[Any, Any, Any], runtime: Runtime)
     if not refused:
         try:
             data = msgspec.convert(body, OrganisationIn)
-            async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-                _, events = await commands.register_organisation(
-                    conn, _who(request), data, utcnow()
-                )
-                await outbox.add(conn, *events)
-        except (msgspec.ValidationError, HTTPException) as exc:
+            await commands.register_organisation(runtime, _who(request), data)
+        except (msgspec.ValidationError, Refused) as exc:
             refused, status = refusals_of(exc), page_status(exc)
     if refused:
         errors = explain(speaker, refused, _organisation_place, list(ORGANISATION_INPUT))
@@ -218,12 +224,12 @@ async def organisation_submit(request: Request[Any, Any, Any], runtime: Runtime)
     return Redirect("/grants", status_code=303)
 
 
-@get("/grants/calls/{call_id:uuid}/apply", guards=[requires("ngo")])
+@get("/grants/calls/{call_id:uuid}/apply", guards=[requires("ngo")], exception_handlers=REFUSED)
 async def application_form(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
-        call = await commands.existing_call(conn, call_id)
+        call = await queries.existing_call(conn, call_id)
     return _render_apply(request, call, {}, FormErrors(), 200)
 
 
@@ -292,13 +298,13 @@ def _application_place(rows: list[int]) -> Callable[[Refusal], Placement]:
     return place
 
 
-@post("/grants/calls/{call_id:uuid}/apply", guards=[requires("ngo")])
+@post("/grants/calls/{call_id:uuid}/apply", guards=[requires("ngo")], exception_handlers=REFUSED)
 async def application_submit(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
     values = await _form(request)
     async with runtime.pool(SCHEMA).acquire() as conn:
-        call = await commands.existing_call(conn, call_id)
+        call = await queries.existing_call(conn, call_id)
     currency = call["currency"]
     refused: list[Refusal] = []
     requested = _minor(_text(values, "requested"))
@@ -336,11 +342,9 @@ async def application_submit(
     if not refused:
         try:
             data = msgspec.convert(body, ApplicationIn)
-            async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-                app_id = await commands.create_application(
-                    conn, _who(request), call_id, data, utcnow()
-                )
-        except (msgspec.ValidationError, HTTPException) as exc:
+            created = await commands.create_application(runtime, _who(request), call_id, data)
+            app_id = created.id  # type: ignore[union-attr] # no key, no replay
+        except (msgspec.ValidationError, Refused) as exc:
             refused, status = refusals_of(exc), page_status(exc)
     if refused:
         errors = explain(_speaker(request), refused, _application_place(rows), _application_order())
@@ -348,7 +352,7 @@ async def application_submit(
     return Redirect(f"/grants/applications/{app_id}", status_code=303)
 
 
-@get("/grants/applications/{app_id:uuid}", guards=[requires("ngo")])
+@get("/grants/applications/{app_id:uuid}", guards=[requires("ngo")], exception_handlers=REFUSED)
 async def application_page(
     request: Request[Any, Any, Any], app_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
@@ -363,13 +367,13 @@ async def _render_application(
     status: int,
 ) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await commands.own_application(conn, _who(request), app_id)
-        call = await commands.existing_call(conn, row["call_id"])
+        row = await queries.own_application(conn, _who(request), app_id)
+        call = await queries.existing_call(conn, row["call_id"])
     return pages.render(
         request,
         "grants/application.html",
         status,
-        app=api.application_view(row),
+        app=queries.application_view(row),
         call=call,
         call_title=_call_title(call, negotiate_language(request)),
         form_errors=form_errors,
@@ -378,7 +382,11 @@ async def _render_application(
     )
 
 
-@post("/grants/applications/{app_id:uuid}/{action:str}", guards=[requires("ngo")])
+@post(
+    "/grants/applications/{app_id:uuid}/{action:str}",
+    guards=[requires("ngo")],
+    exception_handlers=REFUSED,
+)
 async def application_action(
     request: Request[Any, Any, Any], app_id: uuid.UUID, action: str, runtime: Runtime
 ) -> Response[Any]:
@@ -389,12 +397,9 @@ async def application_action(
     if command is None:
         raise HTTPException(status_code=404)
     try:
-        async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-            events = await command(conn, _who(request), app_id, utcnow())
-            if events:
-                await outbox.add(conn, *events)
-    except HTTPException as exc:
-        if exc.status_code != 409:
+        await command(runtime, _who(request), app_id)
+    except Refused as exc:
+        if exc.kind != Kind.CONFLICT:
             raise
         errors = explain(_speaker(request), refusals_of(exc), lambda r: (None, r))
         return await _render_application(request, app_id, runtime, errors.form, 409)
@@ -404,7 +409,7 @@ async def application_action(
 # --- Evaluators -------------------------------------------------------------------------
 
 
-@get("/grants/evaluate", guards=[requires("evaluator")])
+@get("/grants/evaluate", guards=[requires("evaluator")], exception_handlers=REFUSED)
 async def evaluator_queue(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows, _ = await store.queue_of(conn, _who(request).subject, 500, 0)
@@ -419,14 +424,14 @@ async def _score_context(
         raise HTTPException(status_code=403)
     row = await store.application(conn, app_id)
     return {
-        "app": api.application_view(row),
+        "app": queries.application_view(row),
         "criteria": await store.criteria(conn, row["call_id"]),
         "done": assignment["submitted_at"] is not None,
         "money": money_text,
     }
 
 
-@get("/grants/evaluate/{app_id:uuid}", guards=[requires("evaluator")])
+@get("/grants/evaluate/{app_id:uuid}", guards=[requires("evaluator")], exception_handlers=REFUSED)
 async def score_form(
     request: Request[Any, Any, Any], app_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
@@ -451,7 +456,7 @@ def _score_place(criteria: list[Any]) -> Callable[[Refusal], Placement]:
     return place
 
 
-@post("/grants/evaluate/{app_id:uuid}", guards=[requires("evaluator")])
+@post("/grants/evaluate/{app_id:uuid}", guards=[requires("evaluator")], exception_handlers=REFUSED)
 async def score_submit(
     request: Request[Any, Any, Any], app_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
@@ -472,7 +477,7 @@ async def score_submit(
     refused = (
         []
         if conflict
-        else domain.scores_problems(commands.domain_criteria(context["criteria"]), scores)
+        else domain.scores_problems(queries.domain_criteria(context["criteria"]), scores)
     )
     refused += [
         Refusal("form.comment" if path == "comment" else "form.refused", limits, path)
@@ -482,10 +487,8 @@ async def score_submit(
     if not refused:
         try:
             data = msgspec.convert(body, EvaluationIn)
-            async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-                _, events = await commands.evaluate(conn, _who(request), app_id, data, utcnow())
-                await outbox.add(conn, *events)
-        except (msgspec.ValidationError, HTTPException) as exc:
+            await commands.evaluate(runtime, _who(request), app_id, data)
+        except (msgspec.ValidationError, Refused) as exc:
             refused, status = refusals_of(exc), page_status(exc)
     if refused:
         order = [f"score_{c['key']}" for c in context["criteria"]] + ["comment"]
@@ -505,7 +508,7 @@ async def score_submit(
 # --- Coordinator ------------------------------------------------------------------------
 
 
-@get("/grants/coordinator", guards=[requires("coordinator")])
+@get("/grants/coordinator", guards=[requires("coordinator")], exception_handlers=REFUSED)
 async def coordinator_home(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     return await _render_coordinator(request, runtime, {}, FormErrors(), 200)
 
@@ -520,7 +523,7 @@ async def _render_coordinator(
     now = utcnow()
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows, _ = await store.list_calls(conn, 200, 0)
-    calls = [dict(r, state=commands.call_status(r, now)) for r in rows]
+    calls = [dict(r, state=queries.call_status(r, now)) for r in rows]
     return pages.render(
         request,
         "grants/coordinator.html",
@@ -591,7 +594,7 @@ def _warsaw_input(text: str) -> str | None:
     return moment.isoformat() if moment else None
 
 
-@post("/grants/coordinator", guards=[requires("coordinator")])
+@post("/grants/coordinator", guards=[requires("coordinator")], exception_handlers=REFUSED)
 async def coordinator_new_call(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
     values = await _form(request)
     currency = _text(values, "currency") or "PLN"
@@ -639,10 +642,9 @@ async def coordinator_new_call(request: Request[Any, Any, Any], runtime: Runtime
     if not refused:
         try:
             data = msgspec.convert(body, CallIn)
-            async with runtime.pool(SCHEMA).acquire() as conn, conn.transaction():
-                call_id, events = await commands.create_call(conn, _who(request), data, utcnow())
-                await outbox.add(conn, *events)
-        except (msgspec.ValidationError, HTTPException) as exc:
+            created = await commands.create_call(runtime, _who(request), data)
+            call_id = created.id  # type: ignore[union-attr] # no key, no replay
+        except (msgspec.ValidationError, Refused) as exc:
             refused, status = refusals_of(exc), page_status(exc)
     if refused:
         order = [*CALL_INPUT] + [
@@ -653,7 +655,11 @@ async def coordinator_new_call(request: Request[Any, Any, Any], runtime: Runtime
     return Redirect(f"/grants/coordinator/calls/{call_id}", status_code=303)
 
 
-@get("/grants/coordinator/calls/{call_id:uuid}", guards=[requires("coordinator")])
+@get(
+    "/grants/coordinator/calls/{call_id:uuid}",
+    guards=[requires("coordinator")],
+    exception_handlers=REFUSED,
+)
 async def coordinator_call(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
@@ -669,9 +675,9 @@ async def _coordinator_call(
     status: int,
 ) -> Response[str]:
     async with runtime.pool(SCHEMA).acquire() as conn:
-        call = await commands.existing_call(conn, call_id)
+        call = await queries.existing_call(conn, call_id)
         applications, _ = await store.applications_of_call(conn, call_id, 500, 0)
-        ranking, blocking = await api.ranking_and_reasons(conn, call_id)
+        ranking, blocking = await queries.ranking_and_reasons(conn, call_id)
         awards = await store.published_awards(conn, call_id)
     speaker = _speaker(request)
     return pages.render(
@@ -702,14 +708,18 @@ def _award_place(titles: dict[uuid.UUID, str]) -> Callable[[Refusal], Placement]
     return place
 
 
-@post("/grants/coordinator/calls/{call_id:uuid}/decision", guards=[requires("coordinator")])
+@post(
+    "/grants/coordinator/calls/{call_id:uuid}/decision",
+    guards=[requires("coordinator")],
+    exception_handlers=REFUSED,
+)
 async def coordinator_decide(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
     values = await _form(request)
     async with runtime.pool(SCHEMA).acquire() as conn:
-        call = await commands.existing_call(conn, call_id)
-        ranking = await api.ranking_of(conn, call_id)
+        call = await queries.existing_call(conn, call_id)
+        ranking, _ = await queries.ranking_and_reasons(conn, call_id)
     titles = {item.application_id: item.title for item in ranking.items}
     refused: list[Refusal] = []
     awards = []
@@ -729,10 +739,10 @@ async def coordinator_decide(
     status = 400
     if not refused:
         try:
-            await api.publish_decision(
+            await commands.publish_decision(
                 runtime, call_id, msgspec.convert({"awards": awards}, DecisionIn)
             )
-        except (HTTPException, msgspec.ValidationError) as exc:
+        except (Refused, msgspec.ValidationError) as exc:
             refused, status = refusals_of(exc), page_status(exc)
     if refused:
         order = [f"award_{item.application_id}" for item in ranking.items] + ["awards"]
