@@ -77,7 +77,9 @@ def _literals(path: Path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("path", sorted(GRANTS.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(GRANTS.rglob("*.py")), ids=lambda p: str(p.relative_to(GRANTS))
+)
 def test_every_code_the_service_uses_is_listed_with_its_wording(path: Path) -> None:
     used = {s for s in _literals(path) if CODE.match(s)}
     assert used - set(WORDING) == set()
@@ -93,7 +95,10 @@ def _name(call: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
 
 
-@pytest.mark.parametrize("module", ["commands.py", "queries.py", "domain.py", "api.py"])
+@pytest.mark.parametrize(
+    "module",
+    ["commands.py", "queries.py", "domain.py", *(f"api/{p.name}" for p in GRANTS.glob("api/*.py"))],
+)
 def test_refusals_are_raised_only_through_codes(module: str) -> None:
     """A new refusal written as Conflict("...") or field_error(...) would reach pages in English."""
     bare = {
