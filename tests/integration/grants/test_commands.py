@@ -412,7 +412,9 @@ async def test_a_call_is_checked_evaluated_decided_reported_and_a_missing_report
     assert not isinstance(answer, Replay) and answer.status == "reported"
     replay = await commands.submit_report(runtime, funded, best, report, requested=key)
     assert isinstance(replay, Replay) and replay.status == 201
-    with pytest.raises(Refused) as foreign_key:  # another NGO with the same key: its own 403, no replay
+    with pytest.raises(
+        Refused
+    ) as foreign_key:  # another NGO with the same key: its own 403, no replay
         await commands.submit_report(runtime, late_ngo, best, report, requested=key)
     assert refusal_of(foreign_key) == (Kind.FORBIDDEN, "application.other_organisation", None)
     with pytest.raises(Refused) as reported:
