@@ -342,3 +342,89 @@ async def ranking(runtime: Any, call_id: uuid.UUID) -> Ranking:
     """Applications in evaluation ranked by score, with the proposed awards within the budget."""
     async with runtime.pool(SCHEMA).acquire() as conn:
         return (await ranking_and_reasons(conn, call_id))[0]
+
+
+# --- For the pages -------------------------------------------------------------------------
+
+
+async def call_row(runtime: Any, call_id: uuid.UUID) -> Any:
+    """A call as the pages show it (404 when there is none)."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        return await existing_call(conn, call_id)
+
+
+async def ngo_home(runtime: Any, who: Principal) -> tuple[list[Any], list[Any], bool]:
+    """An NGO's start page: the calls open or announced, its organisation's applications, and
+    whether it has registered an organisation yet."""
+    now = utcnow()
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows, _ = await store.list_calls(conn, 100, 0)
+        orgs = await store.represented_organisations(conn, who.subject)
+        org = who.org or (orgs[0] if orgs else None)
+        apps = (await store.applications_of_org(conn, org, 100, 0))[0] if org else []
+    calls = [
+        dict(r, state=call_status(r, now))
+        for r in rows
+        if call_status(r, now) in ("open", "announced")
+    ]
+    return calls, apps, bool(org)
+
+
+async def own_application_and_call(
+    runtime: Any, who: Principal, app_id: uuid.UUID
+) -> tuple[Any, Any]:
+    """The caller's organisation's application (403 for another's) and its call."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await own_application(conn, who, app_id)
+        return row, await existing_call(conn, row["call_id"])
+
+
+async def evaluator_queue_rows(runtime: Any, who: Principal) -> list[Any]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows, _ = await store.queue_of(conn, who.subject, 500, 0)
+    return rows
+
+
+async def to_score(runtime: Any, who: Principal, app_id: uuid.UUID) -> dict[str, Any]:
+    """What an assigned evaluator scores: the application, the call's criteria, and whether
+    they are done (403 for anyone not assigned)."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        assignment = await store.assignment_of(conn, app_id, who.subject)
+        if assignment is None:
+            raise forbidden("evaluation.not_assigned")
+        row = await store.application(conn, app_id)
+        return {
+            "app": application_view(row),
+            "criteria": await store.criteria(conn, row["call_id"]),
+            "done": assignment["submitted_at"] is not None,
+        }
+
+
+async def coordinator_calls(runtime: Any) -> list[Any]:
+    now = utcnow()
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows, _ = await store.list_calls(conn, 200, 0)
+    return [dict(r, state=call_status(r, now)) for r in rows]
+
+
+async def call_progress(runtime: Any, call_id: uuid.UUID) -> dict[str, Any]:
+    """A call for its coordinator: its applications, the ranking, what blocks the decision
+    (refusals, said on the page) and the published awards."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await existing_call(conn, call_id)
+        applications, _ = await store.applications_of_call(conn, call_id, 500, 0)
+        ranked_now, blocking = await ranking_and_reasons(conn, call_id)
+        awards = await store.published_awards(conn, call_id)
+    return {
+        "call": row,
+        "applications": applications,
+        "ranking": ranked_now,
+        "blocking": blocking,
+        "awards": awards,
+    }
+
+
+async def call_and_ranking(runtime: Any, call_id: uuid.UUID) -> tuple[Any, Ranking]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await existing_call(conn, call_id)
+        return row, (await ranking_and_reasons(conn, call_id))[0]

@@ -25,7 +25,6 @@ from shared.web.templates import PageRenderer, kit_pages
 HERE = Path(__file__).parent.parent  # services/grants
 catalogs = Catalogs([KIT_LOCALE_DIR, HERE / "locale"])
 pages = PageRenderer([HERE / "templates"], catalogs)
-SCHEMA = "grants"
 BUDGET_ROWS = 5
 CRITERIA_ROWS = 4
 

@@ -13,7 +13,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
-from services.grants import commands, domain, queries, store
+from services.grants import commands, domain, queries
 from services.grants.mails import money_text
 from services.grants.page_errors import (
     FormErrors,
@@ -27,7 +27,6 @@ from services.grants.page_errors import (
 from services.grants.pages.common import (
     CRITERIA_ROWS,
     REFUSED,
-    SCHEMA,
     choices,
     field_text,
     form_values,
@@ -42,7 +41,6 @@ from services.grants.pages.common import (
 from services.grants.refusals import Refusal
 from services.grants.schemas import CallIn, DecisionIn
 from shared.auth import requires
-from shared.events import utcnow
 from shared.refusals import Refused
 from shared.runtime import Runtime
 from shared.web.forms import warsaw_moment
@@ -62,10 +60,7 @@ async def _render_coordinator(
     errors: FormErrors,
     status: int,
 ) -> Response[str]:
-    now = utcnow()
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, _ = await store.list_calls(conn, 200, 0)
-    calls = [dict(r, state=queries.call_status(r, now)) for r in rows]
+    calls = await queries.coordinator_calls(runtime)
     return pages.render(
         request,
         "grants/coordinator.html",
@@ -216,21 +211,13 @@ async def _coordinator_call(
     errors: FormErrors,
     status: int,
 ) -> Response[str]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        call = await queries.existing_call(conn, call_id)
-        applications, _ = await store.applications_of_call(conn, call_id, 500, 0)
-        ranking, blocking = await queries.ranking_and_reasons(conn, call_id)
-        awards = await store.published_awards(conn, call_id)
+    progress = await queries.call_progress(runtime, call_id)
     speaker = speaker_for(request)
     return pages.render(
         request,
         "grants/coordinator_call.html",
         status,
-        call=call,
-        applications=applications,
-        ranking=ranking,
-        blocking=[speaker.say(r) for r in blocking],
-        awards=awards,
+        **progress | {"blocking": [speaker.say(r) for r in progress["blocking"]]},
         values=values,
         errors=errors.fields,
         form_errors=errors.form,
@@ -259,9 +246,7 @@ async def coordinator_decide(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
     values = await form_values(request)
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        call = await queries.existing_call(conn, call_id)
-        ranking, _ = await queries.ranking_and_reasons(conn, call_id)
+    call, ranking = await queries.call_and_ranking(runtime, call_id)
     titles = {item.application_id: item.title for item in ranking.items}
     refused: list[Refusal] = []
     awards = []

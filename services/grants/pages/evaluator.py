@@ -8,10 +8,9 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.exceptions import HTTPException
 from litestar.response import Redirect
 
-from services.grants import commands, domain, queries, store
+from services.grants import commands, domain, queries
 from services.grants.mails import money_text
 from services.grants.page_errors import (
     Placement,
@@ -22,7 +21,6 @@ from services.grants.page_errors import (
 )
 from services.grants.pages.common import (
     REFUSED,
-    SCHEMA,
     field_text,
     form_values,
     pages,
@@ -41,32 +39,22 @@ from shared.runtime import Runtime
 
 @get("/grants/evaluate", guards=[requires("evaluator")], exception_handlers=REFUSED)
 async def evaluator_queue(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, _ = await store.queue_of(conn, who(request).subject, 500, 0)
+    rows = await queries.evaluator_queue_rows(runtime, who(request))
     return pages.render(request, "grants/queue.html", items=rows)
 
 
 async def _score_context(
-    conn: Any, request: Request[Any, Any, Any], app_id: uuid.UUID
+    runtime: Runtime, request: Request[Any, Any, Any], app_id: uuid.UUID
 ) -> dict[str, Any]:
-    assignment = await store.assignment_of(conn, app_id, who(request).subject)
-    if assignment is None:
-        raise HTTPException(status_code=403)
-    row = await store.application(conn, app_id)
-    return {
-        "app": queries.application_view(row),
-        "criteria": await store.criteria(conn, row["call_id"]),
-        "done": assignment["submitted_at"] is not None,
-        "money": money_text,
-    }
+    """What the score form shows (403, the error page, for anyone not assigned)."""
+    return {**await queries.to_score(runtime, who(request), app_id), "money": money_text}
 
 
 @get("/grants/evaluate/{app_id:uuid}", guards=[requires("evaluator")], exception_handlers=REFUSED)
 async def score_form(
     request: Request[Any, Any, Any], app_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        context = await _score_context(conn, request, app_id)
+    context = await _score_context(runtime, request, app_id)
     return pages.render(
         request, "grants/score.html", errors={}, form_errors=[], values={}, **context
     )
@@ -92,8 +80,7 @@ async def score_submit(
 ) -> Response[Any]:
     values = await form_values(request)
     conflict = values.get("conflict_of_interest") == "yes"
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        context = await _score_context(conn, request, app_id)
+    context = await _score_context(runtime, request, app_id)
     scores = {}
     for c in context["criteria"]:
         raw = field_text(values, f"score_{c['key']}")

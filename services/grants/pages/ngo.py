@@ -13,7 +13,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect
 
-from services.grants import commands, domain, queries, store
+from services.grants import commands, domain, queries
 from services.grants.mails import money_text
 from services.grants.page_errors import (
     FormErrors,
@@ -27,7 +27,6 @@ from services.grants.page_errors import (
 from services.grants.pages.common import (
     BUDGET_ROWS,
     REFUSED,
-    SCHEMA,
     call_title,
     choices,
     field_text,
@@ -41,7 +40,6 @@ from services.grants.pages.common import (
 from services.grants.refusals import Refusal
 from services.grants.schemas import ApplicationIn, OrganisationIn
 from shared.auth import requires
-from shared.events import utcnow
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web.i18n import negotiate_language
@@ -51,24 +49,15 @@ from shared.web.i18n import negotiate_language
 
 @get("/grants", guards=[requires("ngo")], exception_handlers=REFUSED)
 async def home(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-    now = utcnow()
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, _ = await store.list_calls(conn, 100, 0)
-        orgs = await store.represented_organisations(conn, who(request).subject)
-        org = who(request).org or (orgs[0] if orgs else None)
-        apps = (await store.applications_of_org(conn, org, 100, 0))[0] if org else []
+    rows, apps, has_org = await queries.ngo_home(runtime, who(request))
     lang = negotiate_language(request)
-    calls = [
-        dict(r, title=call_title(r, lang), state=queries.call_status(r, now))
-        for r in rows
-        if queries.call_status(r, now) in ("open", "announced")
-    ]
+    calls = [dict(r, title=call_title(r, lang)) for r in rows]
     return pages.render(
         request,
         "grants/home.html",
         calls=calls,
         applications=apps,
-        has_org=bool(org),
+        has_org=has_org,
         money=money_text,
         when=domain.warsaw_text,
     )
@@ -138,8 +127,7 @@ async def organisation_submit(request: Request[Any, Any, Any], runtime: Runtime)
 async def application_form(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        call = await queries.existing_call(conn, call_id)
+    call = await queries.call_row(runtime, call_id)
     return _render_apply(request, call, {}, FormErrors(), 200)
 
 
@@ -213,8 +201,7 @@ async def application_submit(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
     values = await form_values(request)
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        call = await queries.existing_call(conn, call_id)
+    call = await queries.call_row(runtime, call_id)
     currency = call["currency"]
     refused: list[Refusal] = []
     requested = minor(field_text(values, "requested"))
@@ -280,9 +267,7 @@ async def _render_application(
     form_errors: list[str],
     status: int,
 ) -> Response[str]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        row = await queries.own_application(conn, who(request), app_id)
-        call = await queries.existing_call(conn, row["call_id"])
+    row, call = await queries.own_application_and_call(runtime, who(request), app_id)
     return pages.render(
         request,
         "grants/application.html",
