@@ -10,12 +10,7 @@ from litestar import Request, get, post
 
 from services.grants import commands, queries
 from services.grants.api.common import PAGED, TAGS, who
-from services.grants.schemas import (
-    Assignment,
-    EvaluationIn,
-    EvaluationOut,
-    EvaluationView,
-)
+from services.grants.schemas import Assignment, EvaluationIn, EvaluationOut, EvaluationView
 from shared.auth import requires
 from shared.http import Page, Paging
 from shared.runtime import Runtime

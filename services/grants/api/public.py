@@ -8,10 +8,7 @@ from litestar import get
 
 from services.grants import queries
 from services.grants.api.common import PAGED, TAGS
-from services.grants.schemas import (
-    Call,
-    DecisionOut,
-)
+from services.grants.schemas import Call, DecisionOut
 from shared.http import Page, Paging
 from shared.runtime import Runtime
 

@@ -13,9 +13,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 
-from services.grants.page_errors import (
-    Speaker,
-)
+from services.grants.page_errors import Speaker
 from services.grants.refusals import Refusal
 from shared.auth import Principal, current_user
 from shared.refusals import Refused

@@ -12,13 +12,7 @@ from litestar.response import Redirect
 
 from services.grants import commands, domain, queries
 from services.grants.mails import money_text
-from services.grants.page_errors import (
-    Placement,
-    explain,
-    input_problems,
-    page_status,
-    refusals_of,
-)
+from services.grants.page_errors import Placement, explain, input_problems, page_status, refusals_of
 from services.grants.pages.common import (
     REFUSED,
     field_text,
