@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from services.grants.refusals import WARSAW, Amount, Refusal
-from services.grants.refusals import warsaw_text as warsaw_text  # pages show times with it
+from shared.refusals import WARSAW, Amount, Refusal
+from shared.refusals import warsaw_text as warsaw_text  # pages show times with it
 
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 # Days after the call closes by which grantees report, when the call names no date.

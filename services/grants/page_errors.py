@@ -1,36 +1,39 @@
 """What the small-grants pages say when a form is refused: per field, in the page's language.
 
-Each message is shown next to its field and in the error summary, which links to the field;
-what concerns no single field is shown above the form. The text always comes from a refusal
-code (services/grants/refusals.py) translated in the catalogs, never from the API's English or
-msgspec's: amounts are formatted with Babel in the page's locale, times in Europe/Warsaw.
+The kit says refusals on pages (shared/web/refusals.py: each message next to its field and in
+the error summary, what concerns no single field above the form, amounts with Babel in the
+page's locale, times in Europe/Warsaw); this module gives it the grants' words for an
+application's states, and checks form input against the API's schema so a form shows every
+mistake at once. The text always comes from a refusal code (services/grants/refusals.py)
+translated in the catalogs, never from the API's English or msgspec's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, get_args, get_origin
 
 import msgspec
-from babel.dates import format_date, format_time
-from babel.lists import format_list
-from babel.numbers import format_currency
 
-from services.grants.refusals import (
-    N_,
-    WARSAW,
-    WORDING,
-    Amount,
-    Reasons,
-    Refusal,
-    Status,
-    refusals_in,
-)
+from services.grants.refusals import Refusal
 from shared import addresses
+from shared.refusals import N_, Refused
+from shared.web import refusals as kit
 from shared.web.i18n import Catalogs
+from shared.web.refusals import MOMENT, FormErrors, Placement, explain
+
+__all__ = [
+    "MOMENT",
+    "STATUS_LABELS",
+    "FormErrors",
+    "Placement",
+    "Speaker",
+    "explain",
+    "input_problems",
+    "page_status",
+    "refusals_of",
+    "top_field",
+]
 
 # The same msgids as templates/grants/_status.html.
 STATUS_LABELS = {
@@ -42,101 +45,23 @@ STATUS_LABELS = {
     "awarded": N_("Grant awarded"),
     "not_awarded": N_("Not awarded"),
 }
-MOMENT = N_("%(date)s, %(time)s (Warsaw time)")
-
-# Where a refusal is shown: (form field or None for the whole form, the refusal to say there,
-# possibly wrapped, e.g. in "Budget line 2: ...").
-Placement = tuple[str | None, Refusal]
 
 
-class Speaker:
-    """Says refusals in one language."""
+class Speaker(kit.Speaker):
+    """Says refusals in one language, with the grants' words for an application's states."""
 
     def __init__(self, catalogs: Catalogs, lang: str) -> None:
-        self.catalogs = catalogs
-        self.lang = lang
-
-    def say(self, refused: Refusal) -> str:
-        text = self.catalogs.gettext(self.lang, WORDING[refused.code].page)
-        return text % {name: self.value(v) for name, v in refused.params.items()}
-
-    def messages(self, refused: Refusal) -> list[str]:
-        """The refusal, then each of the reasons it gives (a `Reasons` parameter), one by one."""
-        reasons = [r for v in refused.params.values() if isinstance(v, Reasons) for r in v]
-        return [self.say(refused), *(self.say(r) for r in reasons)]
-
-    def value(self, value: Any) -> str:
-        if isinstance(value, Refusal):
-            return self.say(value)
-        if isinstance(value, Reasons):
-            return " ".join(self.say(r) for r in value)
-        if isinstance(value, Amount):
-            return self.amount(value.minor, value.currency)
-        if isinstance(value, datetime):
-            return self.moment(value)
-        if isinstance(value, Status):
-            label = STATUS_LABELS.get(value)
-            return self.catalogs.gettext(self.lang, label) if label else str(value)
-        if isinstance(value, (list, tuple)):
-            return format_list([self.value(v) for v in value], locale=self.lang)
-        return str(value)  # counts and limits ("5000 characters"), ids, names as they are
-
-    def amount(self, minor: int, currency: str) -> str:
-        """2 500,50 € (pl), €2,500.50 (en), 2 500,50 EUR (uk): minor units, no float."""
-        return format_currency(Decimal(minor) / 100, currency, locale=self.lang)
-
-    def moment(self, moment: datetime) -> str:
-        """A deadline as read in Kraków: the date and time in Europe/Warsaw, said so."""
-        local = moment.astimezone(WARSAW)
-        return self.catalogs.format(
-            self.lang,
-            MOMENT,
-            date=format_date(local, "long", locale=self.lang),
-            time=format_time(local, "short", locale=self.lang),
-        )
-
-
-@dataclass
-class FormErrors:
-    """A refused form: messages per field (for the summary and the fields) and for the form."""
-
-    fields: dict[str, str] = field(default_factory=dict)
-    form: list[str] = field(default_factory=list)
-
-
-def explain(
-    speaker: Speaker,
-    refusals: Iterable[Refusal],
-    place: Callable[[Refusal], Placement],
-    order: Sequence[str] = (),
-) -> FormErrors:
-    """Say each refusal where `place` puts it; the first message per field wins.
-
-    Fields come in `order` (the form's order, so the summary reads top to bottom), others after.
-    """
-    errors = FormErrors()
-    for refused in refusals:
-        name, shown = place(refused)
-        if name is None:
-            errors.form.extend(speaker.messages(shown))
-        elif name not in errors.fields:
-            errors.fields[name] = speaker.say(shown)
-    rank = {name: i for i, name in enumerate(order)}
-    errors.fields = dict(
-        sorted(errors.fields.items(), key=lambda item: rank.get(item[0], len(rank)))
-    )
-    return errors
+        super().__init__(catalogs, lang, STATUS_LABELS)
 
 
 def refusals_of(exc: Exception) -> list[Refusal]:
-    """What a command refused, or a general message for a refusal that names no code."""
-    return refusals_in(exc) or [Refusal("form.refused")]
+    """What a command refused, or a general message for input the API's schema refused."""
+    return list(exc.refusals) if isinstance(exc, Refused) else [Refusal("form.refused")]
 
 
 def page_status(exc: Exception) -> int:
     """The page's status for a refused form: 400 for bad input, else the refusal's (409, 403)."""
-    status = getattr(exc, "status_code", 400)
-    return 400 if status in (400, 422) else status
+    return kit.page_status(exc) if isinstance(exc, Refused) else 400
 
 
 # --- Form input checked against the API's schema ----------------------------------------

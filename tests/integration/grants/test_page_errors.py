@@ -173,6 +173,7 @@ async def test_after_the_deadline_the_page_names_it_in_warsaw_time_in_the_pages_
         "detail": "the deadline for submissions was "
         + closes.astimezone(WARSAW).strftime("%Y-%m-%d %H:%M")
         + " (Europe/Warsaw)",
+        "code": "application.submissions_closed",  # problem details name the refusal
     }
 
 
@@ -355,6 +356,7 @@ async def test_the_json_api_answers_in_english_exactly_as_before(platform: Runni
         "status": 422,
         "detail": "nip: must be 10 digits",
         "errors": [{"field": "nip", "message": "must be 10 digits"}],
+        "code": "organisation.nip_digits",  # the one addition: the refusal's stable code
     }
     short = await platform.client.post(
         url, headers=headers, json=application_body(300_000, (200_000, 50_000))
@@ -370,6 +372,7 @@ async def test_the_json_api_answers_in_english_exactly_as_before(platform: Runni
                 "message": "add up to 250000, which is 50000 less than the requested 300000",
             }
         ],
+        "code": "application.budget_under_requested",
     }
     outside = await platform.client.post(
         url, headers=headers, json={**application_body(), "objectives": [1, 3]}
@@ -383,6 +386,7 @@ async def test_the_json_api_answers_in_english_exactly_as_before(platform: Runni
         "title": "Conflict",
         "status": 409,
         "detail": "organisations of kind minority_organisation are not eligible in this call",
+        "code": "application.kind_not_eligible",
     }
     app_id = await new_application(platform, call_id, headers)
     _, stranger = await new_organisation(platform)
@@ -392,6 +396,7 @@ async def test_the_json_api_answers_in_english_exactly_as_before(platform: Runni
         "title": "Forbidden",
         "status": 403,
         "detail": "this application belongs to another organisation",
+        "code": "application.other_organisation",
     }
     missing = uuid.uuid4()
     gone = await platform.client.get(f"/api/grants/applications/{missing}", headers=headers)
@@ -400,4 +405,5 @@ async def test_the_json_api_answers_in_english_exactly_as_before(platform: Runni
         "title": "Not found",
         "status": 404,
         "detail": f"no application {missing}",
+        "code": "application.not_found",
     }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.grants.pages import _minor, _whole
+from services.grants.pages.common import minor as _minor
+from services.grants.pages.common import whole as _whole
 
 
 @pytest.mark.parametrize(
@@ -39,7 +40,7 @@ def test_whole_numbers_fall_outside_every_range_when_they_are_not_one(
 
 
 def test_a_call_time_is_read_as_krakow_wall_time_and_a_skipped_one_is_refused() -> None:
-    from services.grants.pages import _warsaw_input
+    from services.grants.pages.coordinator import _warsaw_input
 
     assert _warsaw_input("2026-12-01T23:59") == "2026-12-01T22:59:00+00:00"
     assert _warsaw_input("2026-07-01T12:00") == "2026-07-01T10:00:00+00:00"

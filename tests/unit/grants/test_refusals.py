@@ -10,11 +10,18 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from litestar.exceptions import NotFoundException
 from litestar.testing import RequestFactory
 
 from services.grants import domain
-from services.grants.page_errors import MOMENT, STATUS_LABELS, Speaker, explain, input_problems
+from services.grants.page_errors import (
+    MOMENT,
+    STATUS_LABELS,
+    Speaker,
+    explain,
+    input_problems,
+    page_status,
+    refusals_of,
+)
 from services.grants.pages import catalogs
 from services.grants.refusals import (
     WORDING,
@@ -22,12 +29,10 @@ from services.grants.refusals import (
     Reasons,
     Refusal,
     Status,
-    field_refusal,
-    refusal,
-    refusals_in,
 )
 from services.grants.schemas import ApplicationIn
-from shared.http import Conflict, http_handler
+from shared.http import refused_handler
+from shared.refusals import conflict, invalid
 from shared.web.i18n import LANGUAGES
 
 GRANTS = Path(domain.__file__).parent
@@ -72,7 +77,9 @@ def _literals(path: Path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("path", sorted(GRANTS.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(GRANTS.rglob("*.py")), ids=lambda p: str(p.relative_to(GRANTS))
+)
 def test_every_code_the_service_uses_is_listed_with_its_wording(path: Path) -> None:
     used = {s for s in _literals(path) if CODE.match(s)}
     assert used - set(WORDING) == set()
@@ -88,7 +95,10 @@ def _name(call: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
 
 
-@pytest.mark.parametrize("module", ["commands.py", "domain.py", "api.py"])
+@pytest.mark.parametrize(
+    "module",
+    ["commands.py", "queries.py", "domain.py", *(f"api/{p.name}" for p in GRANTS.glob("api/*.py"))],
+)
 def test_refusals_are_raised_only_through_codes(module: str) -> None:
     """A new refusal written as Conflict("...") or field_error(...) would reach pages in English."""
     bare = {
@@ -116,36 +126,40 @@ requests = RequestFactory()
 
 
 def test_a_field_refusal_answers_the_api_exactly_as_before() -> None:
-    exc = field_refusal("budget_lines[1].amount.amount", "application.line_not_positive")
-    response = http_handler(requests.get("/api/x"), exc)
+    exc = invalid("budget_lines[1].amount.amount", "application.line_not_positive")
+    response = refused_handler(requests.get("/api/x"), exc)
     assert msgspec.to_builtins(response.content) == {
         "type": "https://openkrakow.local/problems/error",
         "title": "Error",
         "status": 422,
         "detail": "budget_lines[1].amount.amount: must be more than zero",
         "errors": [{"field": "budget_lines[1].amount.amount", "message": "must be more than zero"}],
+        "code": "application.line_not_positive",
     }
-    assert refusals_in(exc) == [
+    assert refusals_of(exc) == [
         Refusal("application.line_not_positive", {}, "budget_lines[1].amount.amount")
     ]
 
 
 def test_a_conflict_keeps_its_shape_without_a_list_of_errors() -> None:
     closes = datetime(2026, 3, 31, 21, 59, tzinfo=UTC)
-    exc = refusal(Conflict, "application.call_closed", deadline=closes)
-    response = http_handler(requests.get("/api/x"), exc)
+    exc = conflict("application.call_closed", deadline=closes)
+    response = refused_handler(requests.get("/api/x"), exc)
     assert response.status_code == 409
     assert msgspec.to_builtins(response.content) == {
         "type": "https://openkrakow.local/problems/conflict",
         "title": "Conflict",
         "status": 409,
         "detail": "the call is closed: the deadline was 2026-03-31 23:59 (Europe/Warsaw)",
+        "code": "application.call_closed",
     }
-    assert refusals_in(exc) == [Refusal("application.call_closed", {"deadline": closes})]
+    assert refusals_of(exc) == [Refusal("application.call_closed", {"deadline": closes})]
 
 
-def test_an_exception_without_a_code_carries_no_refusal() -> None:
-    assert refusals_in(NotFoundException("no such page")) == []
+def test_input_the_schema_refused_is_said_as_a_general_message() -> None:
+    exc = msgspec.ValidationError("Expected `int`, got `str`")
+    assert refusals_of(exc) == [Refusal("form.refused")]
+    assert page_status(exc) == 400
 
 
 @pytest.mark.parametrize(

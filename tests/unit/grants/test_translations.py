@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.grants.notices import catalogs, money_text
+from services.grants.mails import catalogs, money_text
 from shared.web.i18n import untranslated
 
 

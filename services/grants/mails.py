@@ -1,11 +1,11 @@
-"""E-mails to applicants, in the organisation's language, queued with the change they report."""
+"""E-mails to applicants, in the organisation's language, queued with the change they report
+(`UnitOfWork.queue_mail`: stored in the command's transaction, sent after its commit)."""
 
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
-
-import asyncpg
+from typing import Any
 
 from shared import mail
 from shared.config import Settings
@@ -21,7 +21,7 @@ def money_text(amount: int, currency: str) -> str:
 
 
 async def _queue(
-    conn: asyncpg.Connection,
+    uow: Any,
     settings: Settings,
     to: str,
     lang: str,
@@ -37,11 +37,11 @@ async def _queue(
         domain=settings.intake_domain,
         language=lang,
     )
-    return await mail.queue(conn, message, purpose=purpose)
+    return await uow.queue_mail(message, purpose=purpose)
 
 
 async def decision(
-    conn: asyncpg.Connection,
+    uow: Any,
     settings: Settings,
     *,
     to: str,
@@ -66,11 +66,11 @@ async def decision(
         body = _(
             lang, 'Your application "%(title)s" was not awarded a grant in this call.', title=title
         )
-    return await _queue(conn, settings, to, lang, subject, body, "grants.decision")
+    return await _queue(uow, settings, to, lang, subject, body, "grants.decision")
 
 
 async def ineligible(
-    conn: asyncpg.Connection, settings: Settings, *, to: str, lang: str, title: str, reason: str
+    uow: Any, settings: Settings, *, to: str, lang: str, title: str, reason: str
 ) -> uuid.UUID:
     """Tell an applicant its application did not pass the formal check, with the reason."""
     _ = catalogs.format
@@ -81,11 +81,11 @@ async def ineligible(
         title=title,
         reason=reason,
     )
-    return await _queue(conn, settings, to, lang, subject, body, "grants.formal_check")
+    return await _queue(uow, settings, to, lang, subject, body, "grants.formal_check")
 
 
 async def report_overdue(
-    conn: asyncpg.Connection, settings: Settings, *, to: str, lang: str, title: str, due_on: str
+    uow: Any, settings: Settings, *, to: str, lang: str, title: str, due_on: str
 ) -> uuid.UUID:
     """Remind a grantee that its final report is overdue."""
     _ = catalogs.format
@@ -96,4 +96,4 @@ async def report_overdue(
         title=title,
         due_on=due_on,
     )
-    return await _queue(conn, settings, to, lang, subject, body, "grants.report_overdue")
+    return await _queue(uow, settings, to, lang, subject, body, "grants.report_overdue")

@@ -1,0 +1,33 @@
+"""What the grants API routes share: tags, paging, the caller, Idempotency-Key in and out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+
+from shared import idempotency
+from shared.auth import current_user
+from shared.http import paging
+
+TAGS = ["grants"]
+PAGED: Any = {"page": paging}
+
+
+def who(request: Request[Any, Any, Any]) -> Any:
+    user = current_user(request)
+    assert user is not None  # guarded
+    return user
+
+
+async def key_of(request: Request[Any, Any, Any], scope: str) -> idempotency.Claimed | None:
+    """The caller's Idempotency-Key for the command to claim (None without one); the scopes
+    are those the keys were always stored under."""
+    return idempotency.requested(request, await request.body(), scope)
+
+
+def created(answer: Any) -> Response[Any]:
+    """201 with the command's answer, or the first answer again for a replayed key."""
+    if isinstance(answer, idempotency.Replay):
+        return idempotency.replay_response(answer)
+    return Response(answer, status_code=201)

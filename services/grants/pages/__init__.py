@@ -1,0 +1,32 @@
+"""Pages of the small grants, by audience: NGOs apply and follow (ngo.py), evaluators score
+(evaluator.py), the coordinator decides (coordinator.py).
+
+Every page works without JavaScript; forms post back here and call the same commands as the
+API, so the rules are the same whichever door a person comes through. A refused form comes back
+with what was typed and a message per field in the page's language
+(services/grants/page_errors.py).
+"""
+
+from __future__ import annotations
+
+from services.grants.pages import coordinator, evaluator, ngo
+from services.grants.pages.common import catalogs, pages
+
+__all__ = ["catalogs", "pages", "route_handlers"]
+
+route_handlers = [
+    ngo.home,
+    ngo.organisation_form,
+    ngo.organisation_submit,
+    ngo.application_form,
+    ngo.application_submit,
+    ngo.application_page,
+    ngo.application_action,
+    evaluator.evaluator_queue,
+    evaluator.score_form,
+    evaluator.score_submit,
+    coordinator.coordinator_home,
+    coordinator.coordinator_new_call,
+    coordinator.coordinator_call,
+    coordinator.coordinator_decide,
+]
