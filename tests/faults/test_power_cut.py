@@ -66,10 +66,10 @@ ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 log = open(sys.argv[1], "ab")
 child = None
 for line in sys.stdin:
+    if line.strip() == "stop":
+        break  # the run is alive: stopped below (waiting for it here would wait for ever)
     if child is not None:
         child.wait()  # reaps the killed run, and only it
-    if line.strip() == "stop":
-        break
     child = subprocess.Popen(sys.argv[2:], stdout=log, stderr=subprocess.STDOUT)
     print(child.pid, flush=True)
 if child is not None and child.poll() is None:
