@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Request
 
 from shared import idempotency
 from shared.auth import current_user
@@ -26,8 +26,4 @@ async def key_of(request: Request[Any, Any, Any], scope: str) -> idempotency.Cla
     return idempotency.requested(request, await request.body(), scope)
 
 
-def created(answer: Any) -> Response[Any]:
-    """201 with the command's answer, or the first answer again for a replayed key."""
-    if isinstance(answer, idempotency.Replay):
-        return idempotency.replay_response(answer)
-    return Response(answer, status_code=201)
+created = idempotency.respond  # 201 with the command's answer, or the replayed first answer
