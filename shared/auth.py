@@ -31,7 +31,15 @@ from shared.config import Settings
 
 log = logging.getLogger("openkrakow.auth")
 
-ROLES = ("coordinator", "responder", "evaluator", "juror", "council_secretary", "ngo")
+ROLES = (
+    "coordinator",
+    "responder",
+    "evaluator",
+    "juror",
+    "council_secretary",
+    "council_member",
+    "ngo",
+)
 SESSION_COOKIE = "okr_session"
 SESSION_TTL = 8 * 3600
 LOGIN_LINK_TTL = 15 * 60

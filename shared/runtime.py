@@ -28,6 +28,7 @@ from shared.inbox import ConsumerRunner, ConsumerSpec
 from shared.mail import MailSender, MailSendError
 from shared.migrate import migrate
 from shared.outbox import OutboxRelay
+from shared.people import PeopleHooks
 from shared.privacy import PrivacyHooks
 from shared.ratelimit import RateLimiter
 
@@ -64,6 +65,8 @@ class ServiceSpec:
     on_start: Sequence[Background] = ()
     # Export and erasure of a person's data in this service's schema (shared.privacy).
     privacy: PrivacyHooks | None = None
+    # Who an e-mail address is here, and what a signed-in person has to do (shared.people).
+    people: PeopleHooks | None = None
     # Operator commands of this service (e.g. `openkrakow indicators rebuild`).
     commands: Sequence[Command] = ()
 
