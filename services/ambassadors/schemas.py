@@ -113,11 +113,19 @@ class NominationSummary(msgspec.Struct, kw_only=True):
     merged_into: uuid.UUID | None
 
 
+MailLanguage = Literal["pl", "en", "uk"]
+
+
 class JurorIn(Strict):
-    subject: Annotated[str, Meta(min_length=1, max_length=200)]
+    """A juror to appoint. Without `subject` the one this service already holds for the address
+    is reused, else a new one is made (`shared.people.new_subject`): the coordinator's page
+    appoints by name and address only."""
+
     name: Name
     email: Email
+    subject: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
     linked_nominations: Annotated[list[uuid.UUID], Meta(max_length=200)] = []
+    language: MailLanguage = "pl"
 
     def __post_init__(self) -> None:
         addresses.check_fields(self, "email")
@@ -129,6 +137,12 @@ class Juror(msgspec.Struct, kw_only=True):
     subject: str
     name: str
     linked_nominations: list[uuid.UUID]
+
+
+class NominationsOpenIn(Strict):
+    """Open nominations (again) until a moment in the future."""
+
+    nominations_close_at: AwareDatetime
 
 
 class LinkIn(Strict):
