@@ -5,18 +5,12 @@ back through the API), refusals are said on the form with what was typed kept.""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 
 from ambassadors_helpers import (
     accepted_nomination,
-    appoint,
-    close_nominations,
-    mail_to,
     new_edition,
-    nominate,
-    score,
 )
-from test_jury_pages import csrf_of, signed_in
+from test_jury_pages import signed_in
 
 from tests.helpers.platform import RunningPlatform
 
