@@ -56,7 +56,7 @@ async def appoint(platform: RunningPlatform, edition_id: uuid.UUID, email: str, 
 async def queued_mail(platform: RunningPlatform, recipient: str, purpose: str) -> Any:
     raw = await pool(platform).fetchval(
         "select message from outgoing_mail where recipient = $1 and purpose = $2"
-        " order by created_at desc limit 1",
+        " order by created_at limit 1",
         recipient,
         purpose,
     )
