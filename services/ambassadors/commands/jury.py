@@ -54,6 +54,8 @@ async def appoint_juror(
                     "linked_nominations", "ambassadors.jury.linked_unknown", nomination_id=n
                 )
         email, name = data.email.strip().lower(), data.name.strip()
+        if data.subject and await store.juror_by_subject(conn, edition_id, data.subject):
+            raise conflict("ambassadors.jury.already_member", subject=data.subject)
         if await store.juror_by_email(conn, edition_id, email) is not None:
             raise conflict("ambassadors.jury.address_taken")
         subject = (
