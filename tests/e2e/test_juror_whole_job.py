@@ -8,6 +8,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from services.ambassadors.commands import editions, jury, nominations
 from services.ambassadors.schemas import CriterionIn, EditionIn, JurorIn, NominationIn
@@ -80,7 +81,9 @@ async def test_the_juror_follows_the_invitation_and_scores_every_candidacy(
     page = await new_page(locale="pl", java_script_enabled=False)
     page.set_default_timeout(10000)
     seen: list[str] = []
-    await page.goto(link.group(0))
+    # The link names PUBLIC_URL; the test's platform listens on a port of its own.
+    target = urlsplit(link.group(0))
+    await page.goto(f"{platform.base_url}{target.path}?{target.query}")
     async with page.expect_navigation():
         await page.click("main button[type=submit]")
     assert page.url.endswith("/ambassadors/jury")
