@@ -97,7 +97,7 @@ async def test_the_coordinator_runs_an_edition_from_opening_to_the_results(
     await visit()
     year = datetime.now(WARSAW).year
     close = datetime.now(WARSAW).replace(second=0, microsecond=0) + timedelta(days=14)
-    await page.fill("#nominations_close_at", close.strftime("%Y-%m-%dT%H:%M"))
+    await page.fill("#nominations_close_at", close.strftime("%Y-%m-%d %H:%M"))
     await page.fill("#c1_weight", "0")
     async with page.expect_navigation():
         await page.get_by_role("button", name="Otwórz edycję").click()
@@ -198,7 +198,7 @@ async def test_the_coordinator_runs_an_edition_from_opening_to_the_results(
         await page.get_by_role("link", name="Ranking", exact=True).click()
     ranking = page.locator("#ranking tbody tr")
     first = await ranking.nth(0).inner_text()
-    assert "Olena Kowalenko" in first and "8.67" in first  # (2*9 + 1*8) / 3
+    assert "Olena Kowalenko" in first and "8,67" in first  # (2*9 + 1*8) / 3
     assert "Ahmed Nasser" in await ranking.nth(1).inner_text()
     assert "Anna Wiśniewska" in await page.locator("#ranking thead").inner_text()
     await visit()

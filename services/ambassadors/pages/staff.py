@@ -18,6 +18,7 @@ redirects (303) to the page that shows it.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 import msgspec
+from babel.numbers import format_decimal
 from litestar import Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect
@@ -111,6 +113,7 @@ def render(
 ) -> Response[str]:
     """A coordinator's page: Kraków times (`when`), refusals' reasons said (`say`), a refusal
     that names no field apart (`problem`)."""
+    lang = negotiate_language(request)
     errors = dict(context.pop("errors", None) or {})
     context["problem"] = errors.pop(PROBLEM, None)
     context["errors"] = errors
@@ -120,6 +123,7 @@ def render(
         status_code,
         when=warsaw_time,
         say=speaker(request).value,
+        number=lambda v: "–" if v is None else format_decimal(v, locale=lang),
         user=user_of(request),
         **context,
     )
@@ -189,17 +193,19 @@ def text(values: dict[str, Any], name: str) -> str:
 
 
 def warsaw_input(raw: str) -> datetime | None:
-    """A datetime-local field (Kraków wall time) as a moment, or None."""
+    """A date and time typed as Kraków wall time ("2026-05-31 23:59") as a moment, or None."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}", raw):
+        return None
     try:
-        naive = datetime.fromisoformat(raw)
+        naive = datetime.fromisoformat(raw.replace(" ", "T"))
     except ValueError:
         return None
     return warsaw_moment(naive) if naive.tzinfo is None else None
 
 
 def local_input(moment: datetime | None) -> str:
-    """A moment as a datetime-local field's value (Kraków wall time)."""
-    return warsaw_time(moment).replace(" ", "T") if moment else ""
+    """A moment as the date-and-time field shows it (Kraków wall time)."""
+    return warsaw_time(moment) if moment else ""
 
 
 def done_of(done: str) -> str:
