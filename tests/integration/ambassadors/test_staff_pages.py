@@ -10,7 +10,7 @@ from ambassadors_helpers import (
     accepted_nomination,
     new_edition,
 )
-from test_jury_pages import signed_in
+from test_jury_pages import csrf_of, signed_in
 
 from tests.helpers.platform import RunningPlatform
 
@@ -47,3 +47,141 @@ async def test_every_coordinator_page_renders_in_each_language_and_only_for_the_
     async with signed_in(platform, "coordinator") as coordinator:
         assert (await coordinator.get(f"{HOME}/editions/{uuid.uuid4()}")).status_code == 404
         assert (await coordinator.get(f"{HOME}/nominations/{uuid.uuid4()}")).status_code == 404
+
+
+async def test_the_coordinators_forms_call_the_api_commands_and_explain_refusals(
+    platform: RunningPlatform,
+) -> None:
+    edition = await new_edition(platform)
+    base = f"{HOME}/editions/{edition['id']}"
+    nomination = await accepted_nomination(platform, edition["id"])
+    other = await accepted_nomination(platform, edition["id"])
+    async with signed_in(platform, "coordinator", lang="pl") as coordinator:
+        page = await coordinator.get(f"{base}/edit")
+        csrf = csrf_of(page)
+        # Edit: a closing time the spring clock change skips is not a time in Kraków.
+        form = {
+            "_csrf_token": csrf,
+            "nominations_close_at": "2027-03-28 02:30",
+            "titles": "4",
+            "c0_key": "impact",
+            "c0_name": "Impact on the community",
+            "c0_weight": "2",
+            "c1_key": "engagement",
+            "c1_name": "Long-term engagement",
+            "c1_weight": "1",
+        }
+        resp = await coordinator.post(f"{base}/edit", data=form)
+        assert resp.status_code == 400
+        assert "Wpisz datę i godzinę zamknięcia zgłoszeń (czas krakowski)." in resp.text
+        assert 'value="4"' in resp.text  # what was typed is kept
+        resp = await coordinator.post(
+            f"{base}/edit", data=form | {"nominations_close_at": "2027-03-28 12:30"}
+        )
+        assert resp.status_code == 303
+        got = (await platform.client.get(f"/api/ambassadors/editions/{edition['id']}")).json()
+        assert got["titles"] == 4 and got["nominations_close_at"].startswith("2027-03-28T10:30")
+
+        # Close nominations, then try to close again: the reason is said in Polish.
+        resp = await coordinator.post(f"{base}/nominations/close", data={"_csrf_token": csrf})
+        assert resp.status_code == 303
+        resp = await coordinator.post(f"{base}/nominations/close", data={"_csrf_token": csrf})
+        assert resp.status_code == 409
+        assert "Zgłoszenia nie są otwarte: zgłoszenia zamknięto" in resp.text
+        # Reopen too late (after the jury deadline): said on the field.
+        resp = await coordinator.post(
+            f"{base}/nominations/open", data={"_csrf_token": csrf, "open_until": "2099-01-01 12:00"}
+        )
+        assert resp.status_code == 400
+        assert 'id="open_until-error"' in resp.text
+        assert "Zgłoszenia muszą się zamknąć najpóźniej w terminie jury" in resp.text
+
+        # A juror appointed, then removed only once confirmed.
+        resp = await coordinator.post(
+            f"{base}/jury",
+            data={
+                "_csrf_token": csrf,
+                "name": "Anna Juror",
+                "email": "not an address",
+                "language": "pl",
+            },
+        )
+        assert resp.status_code == 400 and 'id="email-error"' in resp.text
+        email = f"anna-{uuid.uuid4().hex[:6]}@example.org"
+        resp = await coordinator.post(
+            f"{base}/jury",
+            data={"_csrf_token": csrf, "name": "Anna Juror", "email": email, "language": "en"},
+        )
+        assert resp.status_code == 303
+        progress = (
+            await platform.client.get(
+                f"/api/ambassadors/editions/{edition['id']}/jury",
+                headers=platform.auth("coordinator"),
+            )
+        ).json()["items"]
+        juror_id = progress[0]["juror_id"]
+        assert progress[0]["subject"].startswith("person:")
+        resp = await coordinator.post(f"{base}/jury/{juror_id}/remove", data={"_csrf_token": csrf})
+        assert resp.status_code == 400 and "Zaznacz pole, aby potwierdzić" in resp.text
+        resp = await coordinator.post(
+            f"{base}/jury/{juror_id}/remove", data={"_csrf_token": csrf, "confirm": "yes"}
+        )
+        assert resp.status_code == 303
+        progress = (
+            await platform.client.get(
+                f"/api/ambassadors/editions/{edition['id']}/jury",
+                headers=platform.auth("coordinator"),
+            )
+        ).json()["items"]
+        assert progress == []
+
+        # Withdraw a candidacy, only once confirmed.
+        path = f"{HOME}/nominations/{nomination['id']}/withdraw"
+        resp = await coordinator.post(path, data={"_csrf_token": csrf})
+        assert resp.status_code == 400
+        resp = await coordinator.post(path, data={"_csrf_token": csrf, "confirm": "yes"})
+        assert resp.status_code == 303
+        listed = (
+            await platform.client.get(
+                f"/api/ambassadors/editions/{edition['id']}/nominations",
+                headers=platform.auth("coordinator"),
+            )
+        ).json()["items"]
+        assert {n["id"]: n["status"] for n in listed}[nomination["id"]] == "withdrawn"
+
+        # Results: published once confirmed; a meeting with the Mayor then recorded.
+        resp = await coordinator.post(
+            f"{base}/results/publish", data={"_csrf_token": csrf, "laureates": other["id"]}
+        )
+        assert resp.status_code == 400 and "nie można" in resp.text.lower()
+        resp = await coordinator.post(
+            f"{base}/results/publish",
+            data={"_csrf_token": csrf, "laureates": other["id"], "confirm": "yes"},
+        )
+        assert resp.status_code == 303
+        resp = await coordinator.post(
+            f"{base}/results/publish",
+            data={"_csrf_token": csrf, "laureates": other["id"], "confirm": "yes"},
+        )
+        assert resp.status_code == 409
+        assert "wyniki ogłoszono już" in resp.text
+        resp = await coordinator.post(
+            f"{base}/mayor-meetings",
+            data={"_csrf_token": csrf, "held_on": "2027-05-12", "place": "Pałac Wielopolskich"},
+        )
+        assert resp.status_code == 400 and 'id="present-error"' in resp.text
+        assert 'value="Pałac Wielopolskich"' in resp.text
+        resp = await coordinator.post(
+            f"{base}/mayor-meetings",
+            data={
+                "_csrf_token": csrf,
+                "held_on": "2027-05-12",
+                "place": "Pałac Wielopolskich",
+                "present": other["id"],
+            },
+        )
+        assert resp.status_code == 303
+        results = (
+            await platform.client.get(f"/api/ambassadors/editions/{edition['id']}/results")
+        ).json()
+        assert results["mayor_meetings"][0]["ambassadors_present"] == [other["id"]]
