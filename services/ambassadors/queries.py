@@ -16,6 +16,7 @@ from services.ambassadors.commands import SCHEMA
 from services.ambassadors.schemas import (
     Criterion,
     Edition,
+    EditionText,
     JurorNomination,
     JurorProgress,
     Laureate,
@@ -48,7 +49,17 @@ def edition_view(row: Any, criteria: list[Any]) -> Edition:
         titles=row["titles"],
         published_at=row["published_at"],
         criteria=[Criterion(key=c["key"], name=c["name"], weight=c["weight"]) for c in criteria],
+        texts={
+            lang: EditionText(title=t["title"], description=t.get("description", ""))
+            for lang, t in store.decode_texts(row["texts"]).items()
+        },
     )
+
+
+def edition_text(row: Any, lang: str) -> dict[str, str]:
+    """The edition's own title and description in `lang`, else in Polish, else none."""
+    texts = store.decode_texts(row["texts"]) if row is not None else {}
+    return texts.get(lang) or texts.get("pl") or {}
 
 
 async def edition_or_refuse(conn: Any, edition_id: uuid.UUID, *, for_update: bool = False) -> Any:

@@ -26,8 +26,9 @@ async def next_edition_number(conn: asyncpg.Connection, year: int) -> int:
 
 async def insert_edition(conn: asyncpg.Connection, **f: Any) -> None:
     await conn.execute(
-        """insert into editions (id, year, nominations_close_at, jury_deadline_at, titles, created_by, number)
-           values ($1, $2, $3, $4, $5, $6, $7)""",
+        """insert into editions (id, year, nominations_close_at, jury_deadline_at, titles, created_by,
+                                 number, texts)
+           values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)""",
         f["id"],
         f["year"],
         f["nominations_close_at"],
@@ -35,6 +36,7 @@ async def insert_edition(conn: asyncpg.Connection, **f: Any) -> None:
         f["titles"],
         f["created_by"],
         f["number"],
+        encode_texts(f.get("texts") or {}),
     )
     await conn.executemany(
         "insert into criteria (edition_id, key, name, weight, position) values ($1, $2, $3, $4, $5)",
@@ -353,6 +355,22 @@ async def scorecards_of_edition(conn: asyncpg.Connection, edition_id: uuid.UUID)
     )
 
 
+def encode_texts(texts: Any) -> str:
+    """An edition's texts per language as stored (plain JSON of title and description)."""
+    return json.dumps(
+        {
+            lang: {"title": t.title.strip(), "description": t.description.strip()}
+            for lang, t in texts.items()
+        }
+    )
+
+
+def decode_texts(raw: Any) -> dict[str, dict[str, str]]:
+    if raw is None:
+        return {}
+    return json.loads(raw) if isinstance(raw, str) else dict(raw)
+
+
 def decode_scores(raw: Any) -> dict[str, int] | None:
     if raw is None:
         return None
@@ -430,12 +448,14 @@ async def editions_of_juror(conn: asyncpg.Connection, subject: str) -> list[Row]
 
 async def update_edition(conn: asyncpg.Connection, edition_id: uuid.UUID, **f: Any) -> None:
     await conn.execute(
-        """update editions set nominations_close_at = $2, jury_deadline_at = $3, titles = $4
+        """update editions set nominations_close_at = $2, jury_deadline_at = $3, titles = $4,
+                               texts = $5::jsonb
            where id = $1""",
         edition_id,
         f["nominations_close_at"],
         f["jury_deadline_at"],
         f["titles"],
+        encode_texts(f.get("texts") or {}),
     )
 
 

@@ -58,6 +58,7 @@ async def create_edition(
             titles=data.titles,
             created_by=coordinator,
             criteria=data.criteria,
+            texts=data.texts,
         )
         view = queries.edition_view(
             await store.edition(conn, edition_id), await store.criteria(conn, edition_id)
@@ -101,6 +102,7 @@ async def update_edition(
             nominations_close_at=data.nominations_close_at,
             jury_deadline_at=deadline,
             titles=data.titles,
+            texts=data.texts,
         )
         view = queries.edition_view(
             await store.edition(conn, edition_id), await store.criteria(conn, edition_id)

@@ -31,13 +31,14 @@ from litestar import Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from services.ambassadors import domain, queries
+from services.ambassadors import domain, queries, store
 from services.ambassadors.commands import editions, jury, nominations
 from services.ambassadors.i18n import catalogs
 from services.ambassadors.pages import error_page, pages
 from services.ambassadors.schemas import (
     CriterionIn,
     EditionIn,
+    EditionText,
     JurorIn,
     MayorMeetingIn,
     NominationsOpenIn,
@@ -76,6 +77,8 @@ MESSAGES = {
     ),
     "titles": N_("Enter how many titles are awarded, from 1 to 50."),
     "criteria": N_("Name at least one criterion with its weight."),
+    "text_title": N_("Write a title of 3 to 200 characters, or leave this language empty."),
+    "text_description": N_("Write the description in at most 5000 characters."),
     "criterion_name": N_("Criterion %(n)s: write its name, 2 to 200 characters."),
     "criterion_weight": N_("Criterion %(n)s: give a weight greater than 0 and at most 100."),
     "name": N_("Write the juror's name, 2 to 200 characters."),
@@ -233,6 +236,11 @@ def edition_values(edition: Any, criteria: list[Any]) -> dict[str, Any]:
         "jury_deadline_at": local_input(edition["jury_deadline_at"]),
         "titles": str(edition["titles"]),
     }
+    for code, text_ in store.decode_texts(edition["texts"]).items():
+        values |= {
+            f"text_{code}_title": text_.get("title", ""),
+            f"text_{code}_description": text_.get("description", ""),
+        }
     for i, c in enumerate(criteria):
         values |= {
             f"c{i}_key": c["key"],
@@ -296,6 +304,17 @@ def read_edition(
     titles = text(values, "titles")
     if not titles.isdigit() or not 1 <= int(titles) <= 50:
         errors["titles"] = t(request, MESSAGES["titles"])
+    texts: dict[str, EditionText] = {}
+    for code in ("pl", "en", "uk"):
+        title = text(values, f"text_{code}_title")
+        description = text(values, f"text_{code}_description")
+        if not title and not description:
+            continue
+        if not 3 <= len(title) <= 200:
+            errors[f"text_{code}_title"] = t(request, MESSAGES["text_title"])
+        if len(description) > 5000:
+            errors[f"text_{code}_description"] = t(request, MESSAGES["text_description"])
+        texts[code] = EditionText(title=title, description=description)
     criteria: list[CriterionIn] = []
     used = {text(values, f"c{i}_key") for i in range(CRITERIA_ROWS)}
     for i in range(CRITERIA_ROWS):
@@ -327,14 +346,29 @@ def read_edition(
             jury_deadline_at=deadline,
             titles=int(titles),
             criteria=criteria,
+            texts=texts,  # type: ignore[arg-type]
         )
         return msgspec.convert(msgspec.to_builtins(data), EditionIn), {}
     except msgspec.ValidationError:
         return None, {"c0_name": t(request, MESSAGES["criteria"])}
 
 
-EDITION_FIELDS = ("year", "nominations_close_at", "jury_deadline_at", "titles", "c0_name")
-EDITION_NAMES = {"criteria": "c0_name"}
+EDITION_FIELDS = (
+    "year",
+    "nominations_close_at",
+    "jury_deadline_at",
+    "titles",
+    "c0_name",
+    *(f"text_{code}_{part}" for code in ("pl", "en", "uk") for part in ("title", "description")),
+)
+EDITION_NAMES = {
+    "criteria": "c0_name",
+    **{
+        f"texts.{code}.{part}": f"text_{code}_{part}"
+        for code in ("pl", "en", "uk")
+        for part in ("title", "description")
+    },
+}
 
 
 @post(f"{HOME}/editions", guards=STAFF, include_in_schema=False)

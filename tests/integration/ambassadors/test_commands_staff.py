@@ -31,6 +31,7 @@ from services.ambassadors.i18n import catalogs
 from services.ambassadors.schemas import (
     CriterionIn,
     EditionIn,
+    EditionText,
     JurorIn,
     NominationsOpenIn,
     ScoresIn,
@@ -185,6 +186,10 @@ async def test_an_edition_is_edited_but_its_year_stays_and_its_criteria_stay_onc
         year,
         close,
         titles=5,
+        texts={
+            "pl": EditionText(title="Ambasadorzy 2026", description="Zgłoś osobę z Krakowa."),
+            "uk": EditionText(title="Амбасадори 2026"),
+        },
         criteria=[
             CriterionIn(key="impact", name="Impact", weight=3),
             CriterionIn(key="reach", name="Reach", weight=1),
@@ -194,6 +199,8 @@ async def test_an_edition_is_edited_but_its_year_stays_and_its_criteria_stay_onc
     assert (view.titles, view.nominations_close_at) == (5, close)
     assert view.jury_deadline_at == close + timedelta(days=30)
     assert [(c.key, c.weight) for c in view.criteria] == [("impact", 3), ("reach", 1)]
+    assert view.texts["pl"].description == "Zgłoś osobę z Krakowa."
+    assert sorted(view.texts) == ["pl", "uk"]
 
     exc = await refused(
         editions.update_edition(

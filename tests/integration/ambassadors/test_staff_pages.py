@@ -64,6 +64,9 @@ async def test_the_coordinators_forms_call_the_api_commands_and_explain_refusals
             "_csrf_token": csrf,
             "nominations_close_at": "2027-03-28 02:30",
             "titles": "4",
+            "text_pl_title": "Ambasadorzy Wielokulturowości 2026",
+            "text_pl_description": "Zgłoś osobę, która buduje otwarty Kraków.",
+            "text_en_title": "x",
             "c0_key": "impact",
             "c0_name": "Impact on the community",
             "c0_weight": "2",
@@ -75,12 +78,19 @@ async def test_the_coordinators_forms_call_the_api_commands_and_explain_refusals
         assert resp.status_code == 400
         assert "Wpisz datę i godzinę zamknięcia zgłoszeń (czas krakowski)." in resp.text
         assert 'value="4"' in resp.text  # what was typed is kept
-        resp = await coordinator.post(
-            f"{base}/edit", data=form | {"nominations_close_at": "2027-03-28 12:30"}
-        )
+        assert 'id="text_en_title-error"' in resp.text  # a title too short, on its field
+        form |= {"text_en_title": "", "nominations_close_at": "2027-03-28 12:30"}
+        resp = await coordinator.post(f"{base}/edit", data=form)
         assert resp.status_code == 303
         got = (await platform.client.get(f"/api/ambassadors/editions/{edition['id']}")).json()
         assert got["titles"] == 4 and got["nominations_close_at"].startswith("2027-03-28T10:30")
+        assert list(got["texts"]) == ["pl"]
+        # The public pages show the edition's own words, the Polish ones for other languages.
+        for lang in ("pl", "uk"):
+            public = await platform.client.get(
+                f"/ambassadors/editions/{edition['id']}/nominate?lang={lang}"
+            )
+            assert "Zgłoś osobę, która buduje otwarty Kraków." in public.text
 
         # Close nominations, then try to close again: the reason is said in Polish.
         resp = await coordinator.post(f"{base}/nominations/close", data={"_csrf_token": csrf})
