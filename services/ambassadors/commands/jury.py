@@ -93,7 +93,7 @@ async def appoint_juror(
                 nominations_close_at=edition["nominations_close_at"],
                 deadline=edition["jury_deadline_at"],
                 link=people.invitation_link(
-                    uow.runtime, subject=subject, role="juror", next="/ambassadors/jury"
+                    uow.runtime, subject=subject, role="juror", next="/ambassadors/jury", name=name
                 ),
             ),
         )
@@ -209,6 +209,7 @@ async def remind_jurors(runtime: Any, now: datetime) -> int:
                                 subject=juror["subject"],
                                 role="juror",
                                 next="/ambassadors/jury",
+                                name=juror["name"],
                             ),
                             name=juror["name"],
                             year=edition["year"],
