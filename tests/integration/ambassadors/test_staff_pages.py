@@ -4,8 +4,10 @@ back through the API), refusals are said on the form with what was typed kept.""
 
 from __future__ import annotations
 
+import re
 import uuid
 
+import httpx
 from ambassadors_helpers import (
     accepted_nomination,
     new_edition,
@@ -13,6 +15,8 @@ from ambassadors_helpers import (
 from test_jury_pages import csrf_of, signed_in
 
 from tests.helpers.platform import RunningPlatform
+from tests.helpers.signin import link_in, mail_files
+from tests.helpers.signin import mail_to as signin_mail_to
 
 HOME = "/ambassadors/staff"
 
@@ -195,3 +199,37 @@ async def test_the_coordinators_forms_call_the_api_commands_and_explain_refusals
             await platform.client.get(f"/api/ambassadors/editions/{edition['id']}/results")
         ).json()
         assert results["mayor_meetings"][0]["ambassadors_present"] == [other["id"]]
+
+
+async def test_a_jurors_address_asks_for_a_link_on_the_sign_in_form_and_lands_on_the_jury_page(
+    platform: RunningPlatform,
+) -> None:
+    """`people=` is wired: the kit's e-mail sign-in finds the juror through this service."""
+    edition = await new_edition(platform)
+    email = f"juror-{uuid.uuid4().hex[:8]}@example.org"
+    resp = await platform.client.post(
+        f"/api/ambassadors/editions/{edition['id']}/jury",
+        json={"name": "Anna Juror", "email": email, "language": "uk"},
+        headers=platform.auth("coordinator"),
+    )
+    assert resp.status_code == 201, resp.text
+    before = mail_files(platform)
+    async with httpx.AsyncClient(base_url=platform.base_url, timeout=30) as browser:
+        page = await browser.get("/auth/sign-in")
+        answer = await browser.post(
+            "/auth/sign-in", data={"_csrf_token": csrf_of(page), "email": email.upper()}
+        )
+        assert answer.status_code == 200
+        message = await signin_mail_to(platform, email, since=before)
+        assert message["Content-Language"] == "uk"  # the juror's language
+        link = link_in(message)
+        assert link.endswith("next=%2Fambassadors%2Fjury")
+        page = await browser.get(link.removeprefix(platform.settings.public_url))
+        token = re.search(r'name="token" value="([^"]+)"', page.text)
+        assert token
+        form = {"_csrf_token": csrf_of(page), "token": token.group(1), "next": "/ambassadors/jury"}
+        signed_in = await browser.post("/auth/link", data=form)
+        assert signed_in.headers["location"] == "/ambassadors/jury"
+        jury_page = await browser.get("/ambassadors/jury")
+        assert jury_page.status_code == 200
+        assert f'id="edition-{edition["id"]}"' in jury_page.text
