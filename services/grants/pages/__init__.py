@@ -32,6 +32,7 @@ route_handlers = [
     ngo_people.join_request_decision,
     ngo_people.join_request_decide,
     ngo_people.report_form,
+    ngo_people.report_submit,
     evaluator.evaluator_queue,
     evaluator.score_form,
     evaluator.score_submit,

@@ -37,7 +37,6 @@ from services.grants.pages.common import (
     speaker_for,
     who,
 )
-from services.grants.pages.ngo_people import report_submit
 from services.grants.refusals import Refusal
 from services.grants.schemas import ApplicationIn, OrganisationIn
 from shared.auth import requires
@@ -290,8 +289,6 @@ async def _render_application(
 async def application_action(
     request: Request[Any, Any, Any], app_id: uuid.UUID, action: str, runtime: Runtime
 ) -> Response[Any]:
-    if action == "report":  # the final report's form (pages/ngo_people.py)
-        return await report_submit(request, app_id, runtime)
     command = {
         "submit": commands.submit_application,
         "withdraw": commands.withdraw_application,

@@ -365,10 +365,14 @@ async def report_form(
     return await _render_report(request, runtime, app_id, {}, FormErrors(), 200)
 
 
+@post(
+    "/grants/applications/{app_id:uuid}/report",
+    guards=[requires("ngo")],
+    exception_handlers=REFUSED,
+)
 async def report_submit(
     request: Request[Any, Any, Any], app_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
-    """POST /grants/applications/{id}/report (routed by ngo.application_action)."""
     values = await form_values(request)
     view = await queries_ngo.report_view(runtime, who(request), app_id)
     currency = view["app"].requested.currency
