@@ -13,11 +13,11 @@ import uuid
 from typing import Any
 
 import msgspec
+from babel.dates import format_date
 from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
 from services.grants import commands, commands_ngo, domain, queries_ngo
-from services.grants.mails import money_text
 from services.grants.page_errors import (
     FormErrors,
     Placement,
@@ -341,16 +341,18 @@ async def _render_report(
     status: int,
 ) -> Response[str]:
     view = await queries_ngo.report_view(runtime, who(request), app_id)
+    lang = negotiate_language(request)
     return pages.render(
         request,
         "grants/report.html",
         status,
         **view,
-        call_title=call_title(view["call"], negotiate_language(request)),
+        call_title=call_title(view["call"], lang),
         values=values,
         errors=errors.fields,
         form_errors=errors.form,
-        money=money_text,
+        money=speaker_for(request).amount,  # 2 000,00 € in the page's locale
+        day=lambda d: format_date(d, "long", locale=lang),
     )
 
 

@@ -404,3 +404,38 @@ async def test_the_award_mail_leads_the_representative_to_the_final_report(
         work = await people.ngo_work(conn, rep, "en")
     assert [(w.label, w.count, w.overdue) for w in work] == [("Final reports to submit", 1, 0)]
     assert domain.warsaw_today(now) <= due["report_due_on"]
+
+
+# --- Personal data ------------------------------------------------------------------------
+
+
+async def test_a_representative_and_their_requests_are_exported_and_erased(
+    platform: RunningPlatform,
+) -> None:
+    from services.grants import privacy
+    from shared.privacy import Person
+
+    runtime = platform.runtime
+    _, org_id, email, _ = await registered(platform)
+    _, other_org, other_email, _ = await registered(platform)
+    asked = await commands_ngo.request_join(
+        runtime, join_in(email=email, organisation_id=str(other_org))
+    )
+    person = Person(email=email)
+    async with runtime.pool("grants").acquire() as conn:
+        document = await privacy.export(conn, person)
+    assert [r["email"] for r in document["representatives"]] == [email]
+    assert [r["email"] for r in document["registrations"]] == [email]
+    assert [str(r["id"]) for r in document["join_requests"]] == [str(asked)]
+    async with runtime.pool("grants").acquire() as conn, conn.transaction():
+        erased = await privacy.erase(conn, person)
+    assert erased.counts["representations_ended"] == 1
+    assert erased.counts["registrations_forgotten"] == 1
+    assert erased.counts["join_requests_forgotten"] == 1
+    assert "Olena Kovalenko" in erased.names
+    assert await identities(platform, email) == []
+    for table in ("representatives", "registrations", "join_requests"):
+        assert await fetch(platform, f"select 1 from {table} where email = $1", email) == []
+    # The organisations and the other organisation's representative are untouched.
+    assert await fetch(platform, "select 1 from organisations where id = $1", org_id)
+    assert len(await identities(platform, other_email)) == 1
