@@ -18,7 +18,7 @@ from services.grants.schemas import CallIn, OrganisationIn, RegistrationIn
 from shared.auth import Principal
 from tests.e2e.conftest import NewPage, assert_accessible
 from tests.helpers.platform import RunningPlatform
-from tests.helpers.signin import link_in, mail_to
+from tests.helpers.signin import link_in, mail_to, sign_in_by_email
 from tests.integration.grants.helpers import CRITERIA, award_as_the_city, eur, valid_nip
 
 COORDINATOR = Principal(subject="coordinator-e2e-ngo", roles=("coordinator",))
@@ -147,6 +147,14 @@ async def test_a_new_ngo_registers_applies_and_reports_in_the_browser(
         uuid.UUID(app_id),
     )
     assert (report["participants_reached"], report["spent"]) == (45, 245_000)
+
+    # Another day: she signs in by e-mail (the kit asks grants who the address is) and acts
+    # for her organisation again.
+    later = await new_page(locale="pl", java_script_enabled=False)
+    later.set_default_timeout(15000)
+    await sign_in_by_email(later, platform, address)
+    assert later.url == f"{base}/grants"
+    assert await later.locator(f"a[href='/grants/applications/{app_id}/report']").count() == 1
 
 
 async def test_a_second_representative_joins_and_is_approved_in_the_browser(
