@@ -626,39 +626,41 @@ def report_page(app_id: uuid.UUID) -> str:
     return f"/grants/applications/{app_id}/report"
 
 
-async def _tell_decision(uow: UnitOfWork, row: Any, call: Any) -> None:
-    """The decision to the organisation's representatives, each in their language; an award
-    with a one-time sign-in link straight to the final report's page. The organisation's own
-    address hears it too when no representative has it (with the page, never a sign-in link)."""
+async def _recipients(
+    uow: UnitOfWork, org_id: uuid.UUID, org_email: str, org_lang: str, page: str | None
+) -> list[tuple[str, str, str | None]]:
+    """(address, language, way in) for a mail about the organisation's application: each
+    representative with a one-time sign-in link to `page`, and the organisation's own address
+    with the page's address when no representative has it (never a sign-in link there)."""
     settings = uow.runtime.settings
-    page = report_page(row["id"])
-    awarded = row["amount"] is not None
-    due = row["report_due_on"].isoformat() if awarded and row["report_due_on"] else None
-    reps = await store.representatives_of(uow.conn, row["organisation_id"])
-    recipients = [
+    reps = await store.representatives_of(uow.conn, org_id)
+    recipients: list[tuple[str, str, str | None]] = [
         (
             rep["email"],
             rep["language"],
-            invitation_link(
-                uow.runtime,
-                subject=rep["subject"],
-                role="ngo",
-                org=row["organisation_id"],
-                next=page,
-            )
-            if awarded
+            invitation_link(uow.runtime, subject=rep["subject"], role="ngo", org=org_id, next=page)
+            if page
             else None,
         )
         for rep in reps
     ]
-    if row["email"] not in {rep["email"] for rep in reps}:
-        recipients.append(
-            (row["email"], row["language"], f"{settings.public_url}{page}" if awarded else None)
-        )
-    for to, lang, link in recipients:
+    if org_email not in {rep["email"] for rep in reps}:
+        recipients.append((org_email, org_lang, f"{settings.public_url}{page}" if page else None))
+    return recipients
+
+
+async def _tell_decision(uow: UnitOfWork, row: Any, call: Any) -> None:
+    """The decision to the organisation's representatives, each in their language; an award
+    with the report's due date and a link straight to the final report's page."""
+    awarded = row["amount"] is not None
+    page = report_page(row["id"]) if awarded else None
+    due = row["report_due_on"].isoformat() if awarded and row["report_due_on"] else None
+    for to, lang, link in await _recipients(
+        uow, row["organisation_id"], row["email"], row["language"], page
+    ):
         await mails.decision(
             uow,
-            settings,
+            uow.runtime.settings,
             to=to,
             lang=lang,
             title=row["title"],
@@ -734,12 +736,17 @@ async def flag_overdue_reports(runtime: Any, day: date, *, now: datetime | None 
                     flagged_at=now,
                 )
             )
-            await mails.report_overdue(
-                uow,
-                runtime.settings,
-                to=row["email"],
-                lang=row["language"],
-                title=row["title"],
-                due_on=row["report_due_on"].isoformat(),
-            )
+            page = report_page(row["application_id"])
+            for to, lang, link in await _recipients(
+                uow, row["organisation_id"], row["email"], row["language"], page
+            ):
+                await mails.report_overdue(
+                    uow,
+                    runtime.settings,
+                    to=to,
+                    lang=lang,
+                    title=row["title"],
+                    due_on=row["report_due_on"].isoformat(),
+                    link=link,
+                )
     return len(rows)

@@ -103,9 +103,16 @@ async def ineligible(
 
 
 async def report_overdue(
-    uow: Any, settings: Settings, *, to: str, lang: str, title: str, due_on: str
+    uow: Any,
+    settings: Settings,
+    *,
+    to: str,
+    lang: str,
+    title: str,
+    due_on: str,
+    link: str | None = None,
 ) -> uuid.UUID:
-    """Remind a grantee that its final report is overdue."""
+    """Remind a grantee that its final report is overdue, with a way straight to its page."""
     _ = catalogs.format
     subject = _(lang, "Your grant report is overdue")
     body = _(
@@ -114,6 +121,10 @@ async def report_overdue(
         title=title,
         due_on=due_on,
     )
+    if link:
+        body += "\n\n" + link
+        if "/auth/link?" in link:
+            body += "\n\n" + _(lang, LINK_NOTE)
     return await _queue(uow, settings, to, lang, subject, body, "grants.report_overdue")
 
 

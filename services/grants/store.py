@@ -662,7 +662,8 @@ async def claim_overdue(
            update awards w set overdue_flagged_at = $2 from due, applications a, organisations o
            where w.application_id = due.application_id and a.id = w.application_id
              and o.id = a.organisation_id
-           returning w.application_id, w.report_due_on, a.title, o.email, o.language""",
+           returning w.application_id, w.report_due_on, a.title, a.organisation_id, o.email,
+                     o.language""",
         today,
         at,
         limit,

@@ -405,6 +405,14 @@ async def test_the_award_mail_leads_the_representative_to_the_final_report(
     assert [(w.label, w.count, w.overdue) for w in work] == [("Final reports to submit", 1, 0)]
     assert domain.warsaw_today(now) <= due["report_due_on"]
 
+    # Past its due date, the reminder leads to the same page.
+    late = due["report_due_on"] + timedelta(days=1)
+    assert await commands.flag_overdue_reports(runtime, late) >= 1
+    reminder = (await queued_mails(platform, email))[-1]
+    assert reminder["Subject"] == "Minął termin złożenia sprawozdania z dotacji"
+    (link,) = [x for x in links_in(body_of(reminder)) if "/auth/link?" in x]
+    assert link_target(link)[1] == f"/grants/applications/{draft.id}/report"  # type: ignore[union-attr]
+
 
 # --- Personal data ------------------------------------------------------------------------
 
