@@ -221,6 +221,11 @@ async def test_a_second_representative_joins_and_is_approved_in_the_browser(
     await approver.check("#confirm")
     await submit(approver, "button[value=approve]")
     assert "Zatwierdzona" in await approver.locator("#join-status").inner_text()
+    await assert_accessible(approver)
+    async with approver.expect_navigation():
+        await approver.get_by_role("link", name="Wszystkie prośby").click()
+    assert await approver.locator("#join-requests").count() == 0  # nothing left to decide
+    await assert_accessible(approver)
 
     # He hears it and signs in acting for the organisation.
     await follow(page, link_in(await mail_to(platform, second, subject_contains="Działasz teraz")))
