@@ -47,12 +47,15 @@ log = logging.getLogger("openkrakow.auth")
 
 OIDC_COOKIE = "okr_oidc"
 ROLE_HOME = {
-    "coordinator": "/dashboard",
-    "responder": "/bench/staff",
-    "council_secretary": "/council/staff",
-    "ngo": "/grants",
-    "evaluator": "/grants/evaluate",
-    "juror": "/ambassadors/jury",
+    # Every role starts at "Your work" (shared/work_pages.py): its open work in every service,
+    # and the header's links to each area the role may use.
+    "coordinator": "/work",
+    "responder": "/work",
+    "council_secretary": "/work",
+    "council_member": "/work",
+    "ngo": "/work",
+    "evaluator": "/work",
+    "juror": "/work",
 }
 
 
