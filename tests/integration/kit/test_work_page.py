@@ -10,83 +10,21 @@ import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-from litestar import get
 
 from shared.auth import Principal
-from shared.people import PeopleHooks, WorkItem
-from shared.runtime import ServiceSpec
 from tests.conftest import Servers
-from tests.helpers.platform import RunningPlatform, running_platform, test_settings
-
-LABELS = {
-    "pl": ("Wnioski do sprawdzenia", "Posiedzenia do zaplanowania"),
-    "uk": ("Заявки для перевірки", "Засідання для планування"),
-    "en": ("Applications to check", "Meetings to schedule"),
-}
-
-
-async def _no_identities(conn: asyncpg.Connection, email: str) -> list[Any]:
-    return []
-
-
-async def _counted_work(
-    conn: asyncpg.Connection, principal: Principal, lang: str
-) -> list[WorkItem]:
-    """Counts from the service's own schema, in the read-only transaction the kit opened."""
-    schema, read_only = await conn.fetchrow(
-        "select current_schema(), current_setting('transaction_read_only')"
-    )
-    assert schema == "worktest_good" and read_only == "on", (schema, read_only)
-    check, meetings = LABELS[lang]
-    items = []
-    if principal.has("coordinator"):
-        items += [
-            WorkItem("coordinator", "Nothing here", 0, "/nothing"),  # zero: not shown
-            WorkItem("coordinator", check, 4, "/grants/coordinator"),
-            WorkItem("coordinator", meetings, 3, "/council/staff?todo=1", overdue=2),
-        ]
-    if principal.has("juror"):
-        items.append(WorkItem("juror", f"{check} (jury)", 5, "/ambassadors/jury"))
-    return items
-
-
-async def _failing_work(
-    conn: asyncpg.Connection, principal: Principal, lang: str
-) -> list[WorkItem]:
-    await conn.execute("select 1")
-    raise RuntimeError("the broken service's table is gone")
-
-
-@get("/bench/staff", include_in_schema=False)
-async def bench_stand_in() -> str:
-    """Stands in for the Bench's page, so the header and the empty page may link it."""
-    return "the Bench"
-
-
-def _spec(name: str, open_work: Any, routes: list[Any] | None = None) -> ServiceSpec:
-    return ServiceSpec(
-        name=name,
-        schema=f"worktest_{name}",
-        migrations=None,
-        route_handlers=routes or [],
-        people=PeopleHooks(identities=_no_identities, open_work=open_work),
-    )
+from tests.helpers.platform import RunningPlatform
+from tests.helpers.work_services import work_site
 
 
 @pytest.fixture(scope="module")
 async def site(
     servers: Servers, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[RunningPlatform]:
-    tmp: Path = tmp_path_factory.mktemp("work")
-    settings = test_settings(tmp, servers.database_url, servers.nats_url, servers.redis_url)
-    services = [_spec("good", _counted_work, [bench_stand_in]), _spec("broken", _failing_work)]
-    async with running_platform(settings, services, frozenset({"web"})) as running:
+    async with work_site(servers, tmp_path_factory.mktemp("work")) as running:
         yield running
 
 
