@@ -61,6 +61,8 @@ class Reading:
     amounts: dict[str, int] = field(default_factory=dict)
     """A money indicator's value per currency in minor units (PLN first, then A-Z), every
     currency with an amount; `value` is the PLN part (what an expected value in PLN compares to)."""
+    assessment: domain.Assessment | None = None
+    """Why the status is what it is (domain.assess): a message and its figures."""
 
 
 class ValueReport(msgspec.Struct, kw_only=True):
@@ -270,15 +272,25 @@ async def readings(
             value = _value(ind, year, totals, hists[year], manual, overdue)
             breakdown = _breakdown(ind.id, year, totals) if ind.id in BREAKDOWN_OF else {}
             amounts = _amounts(ind.id, year, totals) if ind.unit == MONEY else {}
-            state = domain.status(
+            answers = None
+            if ind.id == "bench.answer_rate":
+                answers = domain.AnswerCounts(
+                    received=totals.get(("bench.questions_received", year, ""), 0),
+                    answered=totals.get(("bench.questions_answered", year, ""), 0),
+                    overdue=overdue.get(year, 0),
+                )
+            assessment = domain.assess(
                 value,
                 ind.expected_value,
                 ind.expected_kind,
                 year=year,
                 now=now,
                 cumulative=ind.cumulative,
+                answers=answers,
             )
-            rows.append(Reading(ind, year, value, state, breakdown, amounts))
+            rows.append(
+                Reading(ind, year, value, assessment.status, breakdown, amounts, assessment)
+            )
         out[year] = rows
     return out
 

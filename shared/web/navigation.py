@@ -46,15 +46,16 @@ AREAS: tuple[Area, ...] = (
     Area("/council/my", N_("Your council meetings"), frozenset({"council_member"})),
 )
 
-# A role's name as a person reads it (the header's "signed in as", the groups of "Your work").
+# A role's name as a person reads it (the header's "signed in as", the groups of "Your work"):
+# the msgids of shared/signin.py's mail, lower-case as in a sentence (`|sentence` starts a heading).
 ROLE_NAMES: dict[str, str] = {
-    "coordinator": N_("Programme coordinator"),
-    "responder": N_("Responder"),
-    "evaluator": N_("Grant evaluator"),
-    "juror": N_("Ambassadors juror"),
+    "coordinator": N_("programme coordinator"),
+    "responder": N_("Bench responder"),
+    "evaluator": N_("grant application evaluator"),
+    "juror": N_("Ambassadors jury member"),
     "council_secretary": N_("Council secretary"),
     "council_member": N_("Council member"),
-    "ngo": N_("Organisation representative"),
+    "ngo": N_("organisation representative"),
 }
 
 # A service's name as a person reads it (a part of "Your work" that could not be counted).

@@ -136,6 +136,8 @@ class PageRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        # A heading made of a sentence's words: its first letter upper-case ("sekretarz Rady").
+        self.environment.filters["sentence"] = lambda text: text[:1].upper() + text[1:]
         # Sets newstyle mode for {% trans %} and English fallbacks as globals; every render
         # passes the request's own gettext/ngettext in its context, which wins over globals.
         self.environment.install_gettext_callables(  # type: ignore[attr-defined]

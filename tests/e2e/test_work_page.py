@@ -18,7 +18,7 @@ from tests.helpers.work_services import work_site
 TEXT = {
     "pl": {
         "h1": "Twoje zadania",
-        "who": "Zalogowano jako: Koordynator programu",
+        "who": "Zalogowano jako: koordynator programu",
         "overdue": "2 po terminie",
         "failed": "broken: nie udało się teraz policzyć",
         "bench": "Pytania do Ławki",
@@ -26,7 +26,7 @@ TEXT = {
     },
     "uk": {
         "h1": "Ваші завдання",
-        "who": "Ви увійшли як: Координатор програми",
+        "who": "Ви увійшли як: координатор програми",
         "overdue": "2 прострочені",
         "failed": "broken: зараз не вдалося підрахувати",
         "bench": "Запитання до Лавки",

@@ -106,7 +106,7 @@ async def test_nothing_to_do_says_so_with_the_roles_areas(site: RunningPlatform)
     assert "broken: nie udało się teraz policzyć" in _text(main)
     assert "Nic teraz na Ciebie nie czeka" not in main
     header = page.text[: page.text.index("<main")]
-    assert "Zalogowano jako: Członek Rady" in header, header  # no name: the role's name
+    assert "Zalogowano jako: członek Rady" in header, header  # no name: the role's name
 
 
 async def test_an_empty_page_is_friendly_and_links_the_roles_areas(site: RunningPlatform) -> None:
