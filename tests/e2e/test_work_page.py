@@ -1,7 +1,13 @@
 """ "Your work" and the signed-in header in Chromium, without JavaScript: a coordinator signs in
 with a one-time link and lands on /work (pl and uk, 1280 and 360 px wide); the page and its
 header pass axe (WCAG 2.1 AA), the header fits a phone without sideways scrolling, shows who is
-signed in and marks the current area; keyboard focus is visible on its links."""
+signed in and marks the current area; keyboard focus is visible on its links.
+
+The page's items come from two test services (tests/helpers/work_services.py) on a platform of
+their own; there the coordinator signs in with a one-time link, because the e-mail form's mail
+is sent by a worker, and a second platform's worker would share the session platform's job
+queue. On the whole platform the coordinator signs in through the e-mail form.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,8 @@ import pytest
 
 from tests.conftest import Servers
 from tests.e2e.conftest import NewPage, assert_accessible
-from tests.helpers.platform import RunningPlatform
+from tests.helpers.platform import COORDINATOR_EMAIL, RunningPlatform
+from tests.helpers.signin import sign_in_by_email
 from tests.helpers.work_services import work_site
 
 TEXT = {
@@ -90,3 +97,31 @@ async def test_the_coordinator_lands_on_their_work(
     async with page.expect_navigation():
         await page.keyboard.press("Enter")
     assert page.url.endswith("/bench/staff")
+
+
+async def test_the_coordinator_signs_in_by_email_and_goes_from_work_to_each_area(
+    platform: RunningPlatform, new_page: NewPage
+) -> None:
+    """The whole platform: the e-mail form, the mail's link, /work, then the header's links."""
+    page = await new_page(
+        locale="pl", java_script_enabled=False, viewport={"width": 360, "height": 740}
+    )
+    page.set_default_timeout(8000)
+    await sign_in_by_email(page, platform, COORDINATOR_EMAIL)
+    assert page.url == f"{platform.base_url}/work"
+    assert await page.locator("h1").inner_text() == "Twoje zadania"
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    await assert_accessible(page)
+    nav = page.get_by_role("navigation", name="Twoje obszary")
+    for name, path in (
+        ("Pulpit wskaźników", "/dashboard"),
+        ("Pytania do Ławki", "/bench/staff"),
+        ("Konkursy grantowe", "/grants/coordinator"),
+        ("Posiedzenia Rady", "/council/staff"),
+    ):
+        async with page.expect_navigation():
+            await nav.get_by_role("link", name=name, exact=True).click()
+        assert page.url.startswith(f"{platform.base_url}{path}"), (name, page.url)
+        current = nav.locator('[aria-current="page"]')
+        assert await current.inner_text() == name
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 360, path
