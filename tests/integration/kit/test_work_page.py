@@ -10,14 +10,18 @@ import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
 
+from shared import work_pages
 from shared.auth import Principal
+from shared.people import PeopleHooks, WorkItem
+from shared.runtime import ServiceSpec
 from tests.conftest import Servers
 from tests.helpers.platform import RunningPlatform
-from tests.helpers.work_services import work_site
+from tests.helpers.work_services import no_identities, work_site
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +130,32 @@ async def test_an_empty_page_is_friendly_and_links_the_roles_areas(site: Running
         ("/bench/staff", "Pytania do Ławki")
     ]
     assert '<a href="/bench/staff">Pytania do Ławki</a>' in page.text[: page.text.index("<main")]
+
+
+async def test_a_service_that_does_not_answer_in_time_is_named_and_the_rest_shows(
+    site: RunningPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def slow_work(conn: Any, principal: Principal, lang: str) -> list[WorkItem]:
+        await conn.execute("select pg_sleep(30)")
+        return [WorkItem("coordinator", "Too late", 1, "/late")]
+
+    slow = ServiceSpec(
+        name="grants",  # a service the kit knows by name
+        schema="worktest_good",
+        migrations=None,
+        people=PeopleHooks(identities=no_identities, open_work=slow_work),
+    )
+    monkeypatch.setattr(work_pages, "OPEN_WORK_TIMEOUT", 0.5)
+    original = site.runtime.services
+    site.runtime.services = [*original, slow]
+    try:
+        async with _browser(site, "coordinator") as browser:
+            page = await browser.get("/work", params={"lang": "pl"})
+    finally:
+        site.runtime.services = original
+    text = _text(_main(page.text))
+    assert "Małe granty: nie udało się teraz policzyć" in text
+    assert "broken: nie udało się teraz policzyć" in text
+    assert "4 Wnioski do sprawdzenia" in text and "Too late" not in text
+    # The service's pool still answers after the cancelled query.
+    assert await site.runtime.pool("worktest_good").fetchval("select 1", timeout=2) == 1
