@@ -211,20 +211,18 @@ async def card(
 ) -> Response[str]:
     """One indicator's card (the live page swaps it in when the indicator changes)."""
     year = year or current_year()
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        ctx = await queries.dashboard(conn, year, negotiate_language(request))
-    found = next(
-        (
-            c
-            for o in ctx["objectives"]
-            for c in o["cards"]
-            if c["reading"].indicator.id == indicator_id
-        ),
-        None,
+    try:
+        async with runtime.pool(SCHEMA).acquire() as conn:
+            found = await queries.card(conn, year, indicator_id)
+    except Refused as exc:
+        raise NotFoundException(f"no indicator {indicator_id!r}") from exc
+    return _render(
+        request,
+        "indicators/card_fragment.html",
+        card=found,
+        year=year,
+        errors={},
     )
-    if found is None:
-        raise NotFoundException(f"no indicator {indicator_id!r}")
-    return _render(request, "indicators/card_fragment.html", card=found, **ctx, errors={})
 
 
 @get("/dashboard/pipeline", guards=coordinator, include_in_schema=False)
@@ -232,9 +230,15 @@ async def pipeline(
     request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR
 ) -> Response[str]:
     """The Bench question pipeline (the live page swaps it in on change)."""
+    year = year or current_year()
     async with runtime.pool(SCHEMA).acquire() as conn:
-        ctx = await queries.dashboard(conn, year or current_year(), negotiate_language(request))
-    return _render(request, "indicators/pipeline_fragment.html", **ctx)
+        current = await queries.year_readings(conn, year)
+    return _render(
+        request,
+        "indicators/pipeline_fragment.html",
+        year=year,
+        pipeline=queries.pipeline(current),
+    )
 
 
 @get("/dashboard/stream", guards=coordinator, include_in_schema=False)

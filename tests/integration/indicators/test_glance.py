@@ -111,3 +111,30 @@ async def test_an_overdue_question_puts_the_answer_rate_behind_saying_why(
         "behind",
         "3 of 4 questions answered; 1 past their due date unanswered; 0 not yet due.",
     )
+
+
+async def test_a_card_and_the_pipeline_are_read_on_their_own(platform: RunningPlatform) -> None:
+    """The live page's swaps read one indicator (or the year's values), never the dashboard."""
+    year = 2005  # no other test counts anything in it
+    received = datetime(year, 3, 1, 9, tzinfo=UTC)
+    asked = [question(received + timedelta(minutes=i), due_days=14) for i in range(2)]
+    await publish(platform, *asked, answered(asked[0], 1))
+    await value_becomes(platform, year, "bench.questions_answered", 1)
+    headers = platform.auth("coordinator")
+    card = await platform.client.get(
+        f"/dashboard/indicators/bench.answer_rate/card?year={year}&lang=en", headers=headers
+    )
+    assert card.status_code == 200
+    assert 'id="bench-answer_rate"' in card.text and "50%" in card.text
+    assert 'id="bench-questions_received"' not in card.text
+    manual = await platform.client.get(
+        f"/dashboard/indicators/services.trained_individuals/card?year={year}", headers=headers
+    )
+    assert manual.status_code == 200 and 'action="/dashboard/indicators/' in manual.text
+    unknown = await platform.client.get(
+        f"/dashboard/indicators/no.such/card?year={year}", headers=headers
+    )
+    assert unknown.status_code == 404
+    pipe = await platform.client.get(f"/dashboard/pipeline?year={year}", headers=headers)
+    assert re.search(r'id="pipeline-received">2<', pipe.text)
+    assert re.search(r'id="pipeline-answered">1<', pipe.text)
