@@ -45,6 +45,11 @@ async def test_every_coordinator_page_renders_in_each_language_and_only_for_the_
                 page = await coordinator.get(path)
                 assert page.status_code == 200, (lang, path, page.text[-2000:])
                 assert f'<html lang="{lang}">' in page.text
+            if lang == "en":  # the header leads the coordinator to the competition's pages
+                home = await coordinator.get(HOME)
+                assert '<a href="/ambassadors/staff" aria-current="page">Ambassadors</a>' in (
+                    home.text
+                )
     async with signed_in(platform, "juror") as juror:
         for path in paths:
             assert (await juror.get(path)).status_code == 403, path
