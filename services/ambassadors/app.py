@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.ambassadors import api, jobs, privacy
+from services.ambassadors import api, jobs, people, privacy
 from services.ambassadors.pages import jury as jury_pages
 from services.ambassadors.pages import public as public_pages
+from services.ambassadors.pages import staff as staff_pages
 from shared.privacy import PrivacyHooks
 from shared.runtime import ServiceSpec
 
@@ -20,8 +21,10 @@ service = ServiceSpec(
         *api.route_handlers,
         *public_pages.route_handlers,
         *jury_pages.route_handlers,
+        *staff_pages.route_handlers,
     ],
     jobs=jobs.jobs,
     cron_jobs=jobs.cron_jobs,
     privacy=PrivacyHooks(export=privacy.export, erase=privacy.erase),
+    people=people.hooks,
 )

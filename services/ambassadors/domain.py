@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 
+from shared.refusals import Reasons, Refusal
+
 SCORE_MIN, SCORE_MAX = 0, 10
 DEFAULT_JURY_DAYS = 30
 REMINDER_DAYS = (3, 1)
@@ -68,29 +70,30 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def nominations_closed_reason(close_at: datetime, published: bool, now: datetime) -> str | None:
+def nominations_closed_reason(close_at: datetime, published: bool, now: datetime) -> Reasons | None:
     """Why the edition takes no more nominations, or None when it does."""
     if published:
-        return "the results of this edition are published"
+        return Reasons((Refusal("ambassadors.reason.published"),))
     if now >= close_at:
-        return f"nominations closed at {close_at.isoformat()}"
+        return Reasons((Refusal("ambassadors.reason.nominations_closed", {"closed_at": close_at}),))
     return None
 
 
 def results_publication_problem(
     nominations_close_at: datetime, published_at: datetime | None, now: datetime
-) -> str | None:
+) -> Reasons | None:
     """Why the results cannot be published now, or None when they can.
 
     Once, and never while nominations are still open: a nomination sent after the results would
     be judged by nobody, and laureates chosen before the field is complete are not a competition.
     """
     if published_at is not None:
-        return f"the results were already published at {published_at.isoformat()}"
+        return Reasons(
+            (Refusal("ambassadors.reason.already_published", {"published_at": published_at}),)
+        )
     if now < nominations_close_at:
-        return (
-            f"nominations are open until {nominations_close_at.isoformat()}; "
-            "publish the results after they close"
+        return Reasons(
+            (Refusal("ambassadors.reason.nominations_open", {"close_at": nominations_close_at}),)
         )
     return None
 
@@ -100,12 +103,16 @@ def default_jury_deadline(nominations_close_at: datetime) -> datetime:
     return nominations_close_at + timedelta(days=DEFAULT_JURY_DAYS)
 
 
-def scoring_closed_reason(jury_deadline_at: datetime, published: bool, now: datetime) -> str | None:
+def scoring_closed_reason(
+    jury_deadline_at: datetime, published: bool, now: datetime
+) -> Reasons | None:
     """Why jurors can no longer score, or None."""
     if published:
-        return "the results of this edition are published"
+        return Reasons((Refusal("ambassadors.reason.published"),))
     if now > jury_deadline_at:
-        return f"the jury deadline passed at {jury_deadline_at.isoformat()}"
+        return Reasons(
+            (Refusal("ambassadors.reason.jury_deadline_passed", {"deadline": jury_deadline_at}),)
+        )
     return None
 
 

@@ -144,16 +144,25 @@ def acknowledge_nominator(
     )
 
 
+def edition_title(lang: str, year: int) -> str:
+    """An edition as people name it, in `lang`."""
+    return catalogs.format(lang, "Kraków Ambassador of Multiculturalism %(year)s", year=year)
+
+
 def welcome_juror(
     settings: Settings,
     *,
     to: str,
+    language: str,
     name: str,
     year: int,
+    nominations_close_at: datetime,
     deadline: datetime,
+    link: str,
 ) -> Mail:
-    """Tell a new juror they were appointed and by when they score (jurors are city partners: Polish)."""
-    lang = "pl"
+    """Tell a new juror which edition they judge, what to do and by when, with a one-time link
+    to their page."""
+    lang = mail_language(language)
     t = catalogs.format
     return _compose(
         settings,
@@ -167,13 +176,27 @@ def welcome_juror(
             t(lang, "Dear %(name)s,", name=name),
             t(
                 lang,
-                "You have been appointed to the jury. Please score every nomination you can judge impartially, "
-                "or declare a conflict of interest, by %(deadline)s (Warsaw time).",
+                "You have been appointed to the jury of the competition %(edition)s. "
+                "Nominations close on %(close)s (Warsaw time).",
+                edition=edition_title(lang, year),
+                close=_local(nominations_close_at),
+            ),
+            t(
+                lang,
+                "Please score every candidacy you can judge impartially, each criterion from 0 "
+                "to 10, or declare a conflict of interest, by %(deadline)s (Warsaw time).",
                 deadline=_local(deadline),
             ),
             t(
                 lang,
                 "You will see the other jurors' scores of a nomination only after you have submitted your own.",
+            ),
+            t(lang, "Your candidacies and the score forms are on your jury page:"),
+            link,
+            t(
+                lang,
+                "The link signs you in once, within 15 minutes. Later it takes you to the "
+                "sign-in page, where you ask for a new link with this e-mail address.",
             ),
         ],
     )
@@ -183,13 +206,15 @@ def remind_juror(
     settings: Settings,
     *,
     to: str,
+    language: str,
     name: str,
     year: int,
     deadline: datetime,
     pending: int,
+    link: str,
 ) -> Mail:
     """Remind a juror of nominations still waiting for their decision."""
-    lang = "pl"
+    lang = mail_language(language)
     t = catalogs.format
     return _compose(
         settings,
@@ -210,6 +235,13 @@ def remind_juror(
                 lang,
                 "Please score them or declare a conflict of interest by %(deadline)s (Warsaw time).",
                 deadline=_local(deadline),
+            ),
+            t(lang, "Your candidacies and the score forms are on your jury page:"),
+            link,
+            t(
+                lang,
+                "The link signs you in once, within 15 minutes. Later it takes you to the "
+                "sign-in page, where you ask for a new link with this e-mail address.",
             ),
         ],
     )

@@ -16,6 +16,7 @@ from services.ambassadors.commands import SCHEMA
 from services.ambassadors.schemas import (
     Criterion,
     Edition,
+    EditionText,
     JurorNomination,
     JurorProgress,
     Laureate,
@@ -28,7 +29,7 @@ from services.ambassadors.schemas import (
     Supporter,
 )
 from shared.events import utcnow
-from shared.refusals import forbidden, not_found
+from shared.refusals import Reasons, forbidden, not_found
 
 TIE_BREAK = (
     "weighted mean, then normalised score, then number of jurors who scored; a tie left after "
@@ -48,7 +49,17 @@ def edition_view(row: Any, criteria: list[Any]) -> Edition:
         titles=row["titles"],
         published_at=row["published_at"],
         criteria=[Criterion(key=c["key"], name=c["name"], weight=c["weight"]) for c in criteria],
+        texts={
+            lang: EditionText(title=t["title"], description=t.get("description", ""))
+            for lang, t in store.decode_texts(row["texts"]).items()
+        },
     )
+
+
+def edition_text(row: Any, lang: str) -> dict[str, str]:
+    """The edition's own title and description in `lang`, else in Polish, else none."""
+    texts = store.decode_texts(row["texts"]) if row is not None else {}
+    return texts.get(lang) or texts.get("pl") or {}
 
 
 async def edition_or_refuse(conn: Any, edition_id: uuid.UUID, *, for_update: bool = False) -> Any:
@@ -237,11 +248,11 @@ async def nomination_scores(
         return await _scores_seen_by_juror(conn, subject, nomination_id)
 
 
-def scoring_closed(edition: Any) -> bool:
-    reason = domain.scoring_closed_reason(
+def scoring_closed(edition: Any) -> Reasons | None:
+    """Why the edition's jury can no longer score (translated by the pages), or None."""
+    return domain.scoring_closed_reason(
         edition["jury_deadline_at"], edition["published_at"] is not None, utcnow()
     )
-    return reason is not None
 
 
 async def juror_editions(runtime: Any, subject: str) -> list[dict[str, Any]]:
@@ -368,3 +379,89 @@ async def results(runtime: Any, edition_id: uuid.UUID) -> Results:
         if edition["published_at"] is None:
             raise not_found("ambassadors.results.not_published")
         return await load_results(conn, edition)
+
+
+# --- The coordinator's pages --------------------------------------------------------------
+
+
+def nominations_reason(edition: Any) -> Reasons | None:
+    """Why the edition takes no nominations now (translated by the pages), or None."""
+    return domain.nominations_closed_reason(
+        edition["nominations_close_at"], edition["published_at"] is not None, utcnow()
+    )
+
+
+async def staff_editions(runtime: Any) -> list[dict[str, Any]]:
+    """Every edition with its counts of nominations per status and of jurors."""
+    found = []
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows, _ = await store.list_editions(conn, 200, 0)
+        for e in rows:
+            found.append(
+                {
+                    "edition": e,
+                    "counts": await store.status_counts(conn, e["id"]),
+                    "jurors": len(await store.jury_progress(conn, e["id"])),
+                    "open": nominations_reason(e) is None,
+                }
+            )
+    return found
+
+
+async def staff_edition(runtime: Any, edition_id: uuid.UUID) -> dict[str, Any]:
+    """An edition as its coordinator's page shows it: dates, criteria, counts, the jury."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        edition = await edition_or_refuse(conn, edition_id)
+        return {
+            "edition": edition,
+            "criteria": await store.criteria(conn, edition_id),
+            "counts": await store.status_counts(conn, edition_id),
+            "jury": await store.jury_progress(conn, edition_id),
+            "closed": nominations_reason(edition),
+            "scored": await store.scorecards_count(conn, edition_id),
+        }
+
+
+async def staff_nominations(
+    runtime: Any, edition_id: uuid.UUID, status: str | None
+) -> dict[str, Any]:
+    """The edition's submissions (at most 500 a page), only those in `status` when given."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        edition = await edition_or_refuse(conn, edition_id)
+        rows, total = await store.list_nominations(conn, edition_id, 500, 0, status)
+        counts = await store.status_counts(conn, edition_id)
+    return {"edition": edition, "items": rows, "total": total, "counts": counts}
+
+
+async def staff_nomination(runtime: Any, nomination_id: uuid.UUID) -> dict[str, Any]:
+    """A submission with its candidacy's nominators and every juror's decision on it."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.nomination(conn, nomination_id)
+        if row is None:
+            raise not_found("ambassadors.nomination.not_found", nomination_id=nomination_id)
+        candidacy = await store.nomination(conn, row["merged_into"]) if row["merged_into"] else None
+        edition = await store.edition(conn, row["edition_id"])
+        return {
+            "n": row,
+            "candidacy": candidacy,
+            "edition": edition,
+            "criteria": await store.criteria(conn, row["edition_id"]),
+            "supporters": await store.supporters(conn, nomination_id),
+            "scores": await _score_views(conn, row),
+        }
+
+
+async def staff_ranking(runtime: Any, edition_id: uuid.UUID) -> dict[str, Any]:
+    """Both rankings, and each juror's weighted total (or recusal) per candidacy."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        edition = await edition_or_refuse(conn, edition_id)
+        standings = await _standings(conn, edition_id)
+        jurors = await store.jury_progress(conn, edition_id)
+        weights = {c["key"]: c["weight"] for c in await store.criteria(conn, edition_id)}
+        cells: dict[tuple[uuid.UUID, uuid.UUID], float | None] = {}
+        for s in await store.scorecards_with_jurors(conn, edition_id):
+            scores = store.decode_scores(s["scores"])
+            cells[(s["nomination_id"], s["juror_id"])] = (
+                None if scores is None else round(float(domain.weighted_total(scores, weights)), 2)
+            )
+    return {"edition": edition, "standings": standings, "jurors": jurors, "cells": cells}

@@ -25,6 +25,45 @@ WORDING = register(
             N_("The results of this edition are published: nothing can change now."),
             "the results of this edition are published",
         ),
+        "ambassadors.edition.year_fixed": Wording(
+            N_("The year of an edition cannot change: it is %(year)s."),
+            "the year of an edition cannot change: it is %(year)s",
+        ),
+        "ambassadors.edition.criteria_scored": Wording(
+            N_("Jurors have already scored against these criteria: they cannot change now."),
+            "jurors have already scored against these criteria: they cannot change now",
+        ),
+        "ambassadors.edition.nominations_not_open": Wording(
+            N_("Nominations are not open: %(reason)s."),
+            "nominations are not open: %(reason)s",
+        ),
+        "ambassadors.edition.close_in_past": Wording(
+            N_("Choose a closing time in the future."), "must be in the future"
+        ),
+        "ambassadors.edition.close_after_jury": Wording(
+            N_("Nominations must close by the jury deadline, %(deadline)s."),
+            "must not be after the jury deadline, %(deadline)s",
+        ),
+        # --- why an edition's step is closed (the `reason` of the refusals below) ----------
+        "ambassadors.reason.published": Wording(
+            N_("the results of this edition are published"),
+            "the results of this edition are published",
+        ),
+        "ambassadors.reason.nominations_closed": Wording(
+            N_("nominations closed on %(closed_at)s"), "nominations closed at %(closed_at)s"
+        ),
+        "ambassadors.reason.nominations_open": Wording(
+            N_("nominations are open until %(close_at)s; publish the results after they close"),
+            "nominations are open until %(close_at)s; publish the results after they close",
+        ),
+        "ambassadors.reason.already_published": Wording(
+            N_("the results were already published on %(published_at)s"),
+            "the results were already published at %(published_at)s",
+        ),
+        "ambassadors.reason.jury_deadline_passed": Wording(
+            N_("the jury deadline passed on %(deadline)s"),
+            "the jury deadline passed at %(deadline)s",
+        ),
         # --- nominations -----------------------------------------------------------------
         "ambassadors.nomination.not_found": Wording(
             N_("This nomination does not exist."), "no nomination %(nomination_id)s"
@@ -38,7 +77,7 @@ WORDING = register(
             "write at least 20 characters",
         ),
         "ambassadors.nomination.closed": Wording(
-            N_("This edition takes no more nominations."),
+            N_("This edition takes no more nominations: %(reason)s."),
             "this edition takes no more nominations: %(reason)s",
         ),
         "ambassadors.nomination.wrong_acceptance_token": Wording(
@@ -50,7 +89,7 @@ WORDING = register(
             "the nomination is %(status)s and can no longer be accepted",
         ),
         "ambassadors.nomination.acceptance_closed": Wording(
-            N_("It is too late to accept: the jury has finished."),
+            N_("It is too late to accept: %(reason)s."),
             "too late to accept: %(reason)s",
         ),
         "ambassadors.nomination.token_missing": Wording(
@@ -88,6 +127,21 @@ WORDING = register(
             N_("This person is already on the jury of this edition."),
             "%(subject)s is already on the jury of this edition",
         ),
+        "ambassadors.jury.address_taken": Wording(
+            N_("Someone with this e-mail address is already on the jury of this edition."),
+            "this e-mail address is already on the jury of this edition",
+        ),
+        "ambassadors.jury.juror_not_found": Wording(
+            N_("This juror is not on the jury of this edition."),
+            "no juror %(juror_id)s on the jury of this edition",
+        ),
+        "ambassadors.jury.has_decided": Wording(
+            N_(
+                "%(name)s has already scored or declared a conflict of interest: "
+                "the ranking rests on it, so they stay on the jury."
+            ),
+            "%(name)s has already decided on a candidacy and stays on the jury",
+        ),
         "ambassadors.scores.invalid": Wording(
             N_("Give every criterion a whole number of points from 0 to 10."), "%(problem)s"
         ),
@@ -105,10 +159,7 @@ WORDING = register(
             "this nomination is not scored: the nomination was withdrawn",
         ),
         "ambassadors.scores.closed": Wording(
-            N_(
-                "Scoring is closed: the jury deadline passed or the results are published. "
-                "Nothing was stored."
-            ),
+            N_("Scoring is closed: %(reason)s. Nothing was stored."),
             "scoring is closed: %(reason)s",
         ),
         "ambassadors.scores.final": Wording(
@@ -131,7 +182,7 @@ WORDING = register(
             N_("Name each laureate once."), "each laureate once"
         ),
         "ambassadors.results.cannot_publish": Wording(
-            N_("The results cannot be published now."), "%(reason)s"
+            N_("The results cannot be published now: %(reason)s."), "%(reason)s"
         ),
         "ambassadors.results.too_many": Wording(
             N_("This edition awards at most %(titles)s titles."),

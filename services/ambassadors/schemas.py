@@ -31,12 +31,23 @@ class CriterionIn(Strict):
     weight: Annotated[float, Meta(gt=0, le=100)]
 
 
+TextLanguage = Literal["pl", "en", "uk"]
+
+
+class EditionText(Strict):
+    """An edition's own words in one language, shown on the public pages."""
+
+    title: Annotated[str, Meta(min_length=3, max_length=200)]
+    description: Annotated[str, Meta(max_length=5000)] = ""
+
+
 class EditionIn(Strict):
     year: Annotated[int, Meta(ge=2000, le=2100)]
     nominations_close_at: AwareDatetime
     criteria: Annotated[list[CriterionIn], Meta(min_length=1, max_length=12)]
     titles: Annotated[int, Meta(ge=1, le=50)] = 3
     jury_deadline_at: AwareDatetime | None = None
+    texts: dict[TextLanguage, EditionText] = {}
 
 
 class Criterion(msgspec.Struct, kw_only=True):
@@ -53,6 +64,7 @@ class Edition(msgspec.Struct, kw_only=True):
     titles: int
     criteria: list[Criterion]
     published_at: datetime | None
+    texts: dict[str, EditionText] = {}
 
 
 class NominationIn(Strict):
@@ -113,11 +125,19 @@ class NominationSummary(msgspec.Struct, kw_only=True):
     merged_into: uuid.UUID | None
 
 
+MailLanguage = Literal["pl", "en", "uk"]
+
+
 class JurorIn(Strict):
-    subject: Annotated[str, Meta(min_length=1, max_length=200)]
+    """A juror to appoint. Without `subject` the one this service already holds for the address
+    is reused, else a new one is made (`shared.people.new_subject`): the coordinator's page
+    appoints by name and address only."""
+
     name: Name
     email: Email
+    subject: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
     linked_nominations: Annotated[list[uuid.UUID], Meta(max_length=200)] = []
+    language: MailLanguage = "pl"
 
     def __post_init__(self) -> None:
         addresses.check_fields(self, "email")
@@ -129,6 +149,12 @@ class Juror(msgspec.Struct, kw_only=True):
     subject: str
     name: str
     linked_nominations: list[uuid.UUID]
+
+
+class NominationsOpenIn(Strict):
+    """Open nominations (again) until a moment in the future."""
+
+    nominations_close_at: AwareDatetime
 
 
 class LinkIn(Strict):

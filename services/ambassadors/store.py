@@ -26,8 +26,9 @@ async def next_edition_number(conn: asyncpg.Connection, year: int) -> int:
 
 async def insert_edition(conn: asyncpg.Connection, **f: Any) -> None:
     await conn.execute(
-        """insert into editions (id, year, nominations_close_at, jury_deadline_at, titles, created_by, number)
-           values ($1, $2, $3, $4, $5, $6, $7)""",
+        """insert into editions (id, year, nominations_close_at, jury_deadline_at, titles, created_by,
+                                 number, texts)
+           values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)""",
         f["id"],
         f["year"],
         f["nominations_close_at"],
@@ -35,6 +36,7 @@ async def insert_edition(conn: asyncpg.Connection, **f: Any) -> None:
         f["titles"],
         f["created_by"],
         f["number"],
+        encode_texts(f.get("texts") or {}),
     )
     await conn.executemany(
         "insert into criteria (edition_id, key, name, weight, position) values ($1, $2, $3, $4, $5)",
@@ -178,19 +180,37 @@ async def supporters(conn: asyncpg.Connection, candidacy_id: uuid.UUID) -> list[
 
 
 async def list_nominations(
-    conn: asyncpg.Connection, edition_id: uuid.UUID, limit: int, offset: int
+    conn: asyncpg.Connection,
+    edition_id: uuid.UUID,
+    limit: int,
+    offset: int,
+    status: str | None = None,
 ) -> tuple[list[Row], int]:
+    """The edition's submissions in order; only those in `status` when given."""
     rows = await conn.fetch(
         """select n.*, 1 + (select count(*) from nominations m
                             where m.merged_into = n.id and m.status = 'merged') as nominators
-           from nominations n where n.edition_id = $1 order by n.seq limit $2 offset $3""",
+           from nominations n where n.edition_id = $1 and ($4::text is null or n.status = $4)
+           order by n.seq limit $2 offset $3""",
         edition_id,
         limit,
         offset,
+        status,
     )
     return rows, await conn.fetchval(
-        "select count(*) from nominations where edition_id = $1", edition_id
+        """select count(*) from nominations
+           where edition_id = $1 and ($2::text is null or status = $2)""",
+        edition_id,
+        status,
     )
+
+
+async def status_counts(conn: asyncpg.Connection, edition_id: uuid.UUID) -> dict[str, int]:
+    rows = await conn.fetch(
+        "select status, count(*) as n from nominations where edition_id = $1 group by status",
+        edition_id,
+    )
+    return {r["status"]: r["n"] for r in rows}
 
 
 async def accepted_candidacies(conn: asyncpg.Connection, edition_id: uuid.UUID) -> list[Row]:
@@ -205,8 +225,10 @@ async def accepted_candidacies(conn: asyncpg.Connection, edition_id: uuid.UUID) 
 
 async def insert_juror(conn: asyncpg.Connection, **f: Any) -> bool:
     inserted = await conn.fetchval(
-        """insert into jurors (id, edition_id, subject, name, email, appointed_by, appointed_at)
-           values ($1,$2,$3,$4,$5,$6,$7) on conflict (edition_id, subject) do nothing returning true""",
+        """insert into jurors (id, edition_id, subject, name, email, appointed_by, appointed_at,
+                              language)
+           values ($1,$2,$3,$4,$5,$6,$7,$8)
+           on conflict (edition_id, subject) do nothing returning true""",
         f["id"],
         f["edition_id"],
         f["subject"],
@@ -214,6 +236,7 @@ async def insert_juror(conn: asyncpg.Connection, **f: Any) -> bool:
         f["email"],
         f["appointed_by"],
         f["appointed_at"],
+        f["language"],
     )
     return bool(inserted)
 
@@ -262,7 +285,7 @@ async def jury_progress(conn: asyncpg.Connection, edition_id: uuid.UUID) -> list
                join nominations n on n.edition_id = j.edition_id and n.status = 'accepted'
                where j.edition_id = $1
                  and not exists (select 1 from juror_links l where l.juror_id = j.id and l.nomination_id = n.id))
-           select j.id, j.subject, j.name, j.email,
+           select j.id, j.subject, j.name, j.email, j.language, j.appointed_at,
                   (select count(*) from eligible e where e.juror_id = j.id) as eligible,
                   (select count(*) from scorecards s join eligible e using (juror_id, nomination_id)
                     where s.juror_id = j.id and not s.recused) as scored,
@@ -330,6 +353,22 @@ async def scorecards_of_edition(conn: asyncpg.Connection, edition_id: uuid.UUID)
            where n.edition_id = $1 and n.status = 'accepted'""",
         edition_id,
     )
+
+
+def encode_texts(texts: Any) -> str:
+    """An edition's texts per language as stored (plain JSON of title and description)."""
+    return json.dumps(
+        {
+            lang: {"title": t.title.strip(), "description": t.description.strip()}
+            for lang, t in texts.items()
+        }
+    )
+
+
+def decode_texts(raw: Any) -> dict[str, dict[str, str]]:
+    if raw is None:
+        return {}
+    return json.loads(raw) if isinstance(raw, str) else dict(raw)
 
 
 def decode_scores(raw: Any) -> dict[str, int] | None:
@@ -401,4 +440,117 @@ async def editions_of_juror(conn: asyncpg.Connection, subject: str) -> list[Row]
         """select e.* from editions e join jurors j on j.edition_id = e.id
            where j.subject = $1 order by e.year desc, e.nominations_close_at desc""",
         subject,
+    )
+
+
+# --- the coordinator's changes to an edition and its jury -----------------------------------
+
+
+async def update_edition(conn: asyncpg.Connection, edition_id: uuid.UUID, **f: Any) -> None:
+    await conn.execute(
+        """update editions set nominations_close_at = $2, jury_deadline_at = $3, titles = $4,
+                               texts = $5::jsonb
+           where id = $1""",
+        edition_id,
+        f["nominations_close_at"],
+        f["jury_deadline_at"],
+        f["titles"],
+        encode_texts(f.get("texts") or {}),
+    )
+
+
+async def replace_criteria(conn: asyncpg.Connection, edition_id: uuid.UUID, criteria: Any) -> None:
+    await conn.execute("delete from criteria where edition_id = $1", edition_id)
+    await conn.executemany(
+        "insert into criteria (edition_id, key, name, weight, position) values ($1, $2, $3, $4, $5)",
+        [(edition_id, c.key, c.name.strip(), c.weight, i) for i, c in enumerate(criteria)],
+    )
+
+
+async def set_nominations_close(
+    conn: asyncpg.Connection, edition_id: uuid.UUID, close_at: datetime
+) -> None:
+    await conn.execute(
+        "update editions set nominations_close_at = $2 where id = $1", edition_id, close_at
+    )
+
+
+async def scorecards_count(conn: asyncpg.Connection, edition_id: uuid.UUID) -> int:
+    return await conn.fetchval(
+        """select count(*) from scorecards s join jurors j on j.id = s.juror_id
+           where j.edition_id = $1""",
+        edition_id,
+    )
+
+
+async def subject_of_address(conn: asyncpg.Connection, email: str) -> str | None:
+    """The subject this schema already holds for a juror's address (the latest appointment)."""
+    return await conn.fetchval(
+        "select subject from jurors where email = $1 order by appointed_at desc limit 1", email
+    )
+
+
+async def juror_by_email(conn: asyncpg.Connection, edition_id: uuid.UUID, email: str) -> Row | None:
+    return await conn.fetchrow(
+        "select * from jurors where edition_id = $1 and email = $2", edition_id, email
+    )
+
+
+async def juror(conn: asyncpg.Connection, juror_id: uuid.UUID) -> Row | None:
+    return await conn.fetchrow("select * from jurors where id = $1 for update", juror_id)
+
+
+async def decisions_of_juror(conn: asyncpg.Connection, juror_id: uuid.UUID) -> int:
+    return await conn.fetchval("select count(*) from scorecards where juror_id = $1", juror_id)
+
+
+async def delete_juror(conn: asyncpg.Connection, juror_id: uuid.UUID) -> None:
+    await conn.execute("delete from juror_links where juror_id = $1", juror_id)
+    await conn.execute("delete from jury_reminders where juror_id = $1", juror_id)
+    await conn.execute("delete from jurors where id = $1", juror_id)
+
+
+async def scorecards_with_jurors(conn: asyncpg.Connection, edition_id: uuid.UUID) -> list[Row]:
+    """Every decision of the edition's jurors (the coordinator's ranking: scores per juror)."""
+    return await conn.fetch(
+        """select s.juror_id, s.nomination_id, s.scores, s.recused from scorecards s
+           join jurors j on j.id = s.juror_id where j.edition_id = $1""",
+        edition_id,
+    )
+
+
+# --- who a person is here, and their open work (shared.people) ------------------------------
+
+
+async def seats_of_address(conn: asyncpg.Connection, email: str) -> list[Row]:
+    """Juror seats of an address in editions whose results are not published yet."""
+    return await conn.fetch(
+        """select j.subject, j.name, j.language, e.year, e.id as edition_id
+           from jurors j join editions e on e.id = j.edition_id
+           where j.email = $1 and e.published_at is null
+           order by e.year desc, e.nominations_close_at desc""",
+        email,
+    )
+
+
+async def pending_of_subject(conn: asyncpg.Connection, subject: str) -> list[Row]:
+    """Per unpublished edition the subject judges: candidacies they have not decided, and the
+    jury deadline."""
+    return await conn.fetch(
+        """select e.id, e.jury_deadline_at, count(n.id) as pending
+           from jurors j join editions e on e.id = j.edition_id
+           join nominations n on n.edition_id = e.id and n.status = 'accepted'
+           where j.subject = $1 and e.published_at is null
+             and not exists (select 1 from juror_links l
+                             where l.juror_id = j.id and l.nomination_id = n.id)
+             and not exists (select 1 from scorecards s
+                             where s.juror_id = j.id and s.nomination_id = n.id)
+           group by e.id, e.jury_deadline_at""",
+        subject,
+    )
+
+
+async def unpublished_editions(conn: asyncpg.Connection) -> list[Row]:
+    return await conn.fetch(
+        "select * from editions where published_at is null order by jury_deadline_at"
     )

@@ -123,6 +123,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/ambassadors/editions/{}/results"): PUBLIC,  # after publication
     ("POST", "/api/ambassadors/editions/{}/results"): C,
     ("POST", "/api/ambassadors/editions/{}/mayor-meetings"): C,
+    ("PUT", "/api/ambassadors/editions/{}"): C,  # issue 13: edit an edition
+    ("POST", "/api/ambassadors/editions/{}/nominations/close"): C,
+    ("POST", "/api/ambassadors/editions/{}/nominations/open"): C,
+    ("DELETE", "/api/ambassadors/editions/{}/jury/{}"): C,  # remove a juror who has not decided
     # Indicators
     ("GET", "/api/indicators"): C,
     ("GET", "/api/indicators/{}/values"): C,

@@ -23,4 +23,9 @@ route_handlers = [
     coordinator.publish_results,
     public.get_results,
     coordinator.record_mayor_meeting,
+    # The coordinator's pages' steps (issue 13), on the API too.
+    coordinator.update_edition,
+    coordinator.close_nominations,
+    coordinator.open_nominations,
+    coordinator.remove_juror,
 ]

@@ -6,15 +6,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, delete, get, post, put
 
 from services.ambassadors import queries
 from services.ambassadors.commands import editions, jury
 from services.ambassadors.schemas import (
+    Edition,
     EditionIn,
     JurorIn,
     JurorProgress,
     MayorMeetingIn,
+    NominationsOpenIn,
     NominationSummary,
     Ranking,
     Results,
@@ -49,6 +51,43 @@ async def create_edition(
     return _created(await editions.create_edition(runtime, coordinator, data, requested))
 
 
+@put("/api/ambassadors/editions/{edition_id:uuid}", guards=COORDINATOR, tags=TAGS)
+async def update_edition(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, data: EditionIn, runtime: Runtime
+) -> Edition:
+    """Change the dates, titles and criteria (the year stays; criteria stay once scored)."""
+    return await editions.update_edition(runtime, _coordinator(request), edition_id, data)
+
+
+@post(
+    "/api/ambassadors/editions/{edition_id:uuid}/nominations/close",
+    guards=COORDINATOR,
+    tags=TAGS,
+    status_code=200,
+)
+async def close_nominations(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Edition:
+    """Close nominations now; 409 when they are not open."""
+    return await editions.close_nominations(runtime, _coordinator(request), edition_id)
+
+
+@post(
+    "/api/ambassadors/editions/{edition_id:uuid}/nominations/open",
+    guards=COORDINATOR,
+    tags=TAGS,
+    status_code=200,
+)
+async def open_nominations(
+    request: Request[Any, Any, Any],
+    edition_id: uuid.UUID,
+    data: NominationsOpenIn,
+    runtime: Runtime,
+) -> Edition:
+    """Open nominations (again) until a future moment, at the latest the jury deadline."""
+    return await editions.open_nominations(runtime, _coordinator(request), edition_id, data)
+
+
 @get(
     "/api/ambassadors/editions/{edition_id:uuid}/nominations",
     guards=COORDINATOR,
@@ -78,6 +117,18 @@ async def appoint_juror(
         request, await request.body(), f"ambassadors.jury:{edition_id}"
     )
     return _created(await jury.appoint_juror(runtime, coordinator, edition_id, data, requested))
+
+
+@delete(
+    "/api/ambassadors/editions/{edition_id:uuid}/jury/{juror_id:uuid}",
+    guards=COORDINATOR,
+    tags=TAGS,
+)
+async def remove_juror(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, juror_id: uuid.UUID, runtime: Runtime
+) -> None:
+    """Take a juror off the jury before they have decided anything (409 after)."""
+    await jury.remove_juror(runtime, _coordinator(request), edition_id, juror_id)
 
 
 @get("/api/ambassadors/editions/{edition_id:uuid}/jury", guards=COORDINATOR, tags=TAGS)

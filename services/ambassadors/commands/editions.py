@@ -10,7 +10,14 @@ from typing import Any
 from services.ambassadors import domain, mails, queries, store
 from services.ambassadors import refusals as _codes  # noqa: F401 - registers the codes
 from services.ambassadors.commands import PRODUCER, SCHEMA
-from services.ambassadors.schemas import Edition, EditionIn, MayorMeeting, MayorMeetingIn, Results
+from services.ambassadors.schemas import (
+    Edition,
+    EditionIn,
+    MayorMeeting,
+    MayorMeetingIn,
+    NominationsOpenIn,
+    Results,
+)
 from shared.events import catalogue as ev
 from shared.events import utcnow
 from shared.idempotency import Claimed, Replay
@@ -51,6 +58,7 @@ async def create_edition(
             titles=data.titles,
             created_by=coordinator,
             criteria=data.criteria,
+            texts=data.texts,
         )
         view = queries.edition_view(
             await store.edition(conn, edition_id), await store.criteria(conn, edition_id)
@@ -62,6 +70,85 @@ async def create_edition(
                 year=data.year,
                 nominations_close_at=data.nominations_close_at,
             )
+        )
+    return view
+
+
+async def update_edition(
+    runtime: Any, coordinator: str, edition_id: uuid.UUID, data: EditionIn
+) -> Edition:
+    """Change an edition's dates, number of titles and criteria. The year stays (references
+    carry it); the criteria and weights stay once a juror has scored (the scores were given
+    against them); nothing changes once the results are published."""
+    deadline = check_edition(data)
+    async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
+        conn = uow.conn
+        edition = await queries.edition_or_refuse(conn, edition_id, for_update=True)
+        if edition["published_at"] is not None:
+            raise conflict("ambassadors.edition.published")
+        if data.year != edition["year"]:
+            raise invalid("year", "ambassadors.edition.year_fixed", year=edition["year"])
+        current = [
+            (c["key"], c["name"], c["weight"]) for c in await store.criteria(conn, edition_id)
+        ]
+        wanted = [(c.key, c.name.strip(), c.weight) for c in data.criteria]
+        if current != wanted:
+            if await store.scorecards_count(conn, edition_id):
+                raise invalid("criteria", "ambassadors.edition.criteria_scored")
+            await store.replace_criteria(conn, edition_id, data.criteria)
+        await store.update_edition(
+            conn,
+            edition_id,
+            nominations_close_at=data.nominations_close_at,
+            jury_deadline_at=deadline,
+            titles=data.titles,
+            texts=data.texts,
+        )
+        view = queries.edition_view(
+            await store.edition(conn, edition_id), await store.criteria(conn, edition_id)
+        )
+    return view
+
+
+async def close_nominations(runtime: Any, coordinator: str, edition_id: uuid.UUID) -> Edition:
+    """Close nominations now (before their date): the jury can start on a complete field."""
+    async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
+        conn = uow.conn
+        edition = await queries.edition_or_refuse(conn, edition_id, for_update=True)
+        now = utcnow()
+        reason = domain.nominations_closed_reason(
+            edition["nominations_close_at"], edition["published_at"] is not None, now
+        )
+        if reason:
+            raise conflict("ambassadors.edition.nominations_not_open", reason=reason)
+        await store.set_nominations_close(conn, edition_id, now)
+        view = queries.edition_view(
+            await store.edition(conn, edition_id), await store.criteria(conn, edition_id)
+        )
+    return view
+
+
+async def open_nominations(
+    runtime: Any, coordinator: str, edition_id: uuid.UUID, data: NominationsOpenIn
+) -> Edition:
+    """Open nominations (again, or longer) until a future moment, not past the jury deadline;
+    never once the results are published."""
+    async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
+        conn = uow.conn
+        edition = await queries.edition_or_refuse(conn, edition_id, for_update=True)
+        if edition["published_at"] is not None:
+            raise conflict("ambassadors.edition.published")
+        if data.nominations_close_at <= utcnow():
+            raise invalid("nominations_close_at", "ambassadors.edition.close_in_past")
+        if data.nominations_close_at > edition["jury_deadline_at"]:
+            raise invalid(
+                "nominations_close_at",
+                "ambassadors.edition.close_after_jury",
+                deadline=edition["jury_deadline_at"],
+            )
+        await store.set_nominations_close(conn, edition_id, data.nominations_close_at)
+        view = queries.edition_view(
+            await store.edition(conn, edition_id), await store.criteria(conn, edition_id)
         )
     return view
 

@@ -13,10 +13,11 @@ from services.ambassadors import domain, mails, queries, store
 from services.ambassadors import refusals as _codes  # noqa: F401 - registers the codes
 from services.ambassadors.commands import PRODUCER, SCHEMA
 from services.ambassadors.schemas import Juror, JurorIn, ScoreRecorded, ScoresIn
+from shared import people
 from shared.events import catalogue as ev
 from shared.events import utcnow
 from shared.idempotency import Claimed, Replay
-from shared.refusals import conflict, invalid
+from shared.refusals import conflict, invalid, not_found
 from shared.unit_of_work import UnitOfWork
 
 NOT_SCORED = {
@@ -33,8 +34,12 @@ async def appoint_juror(
     data: JurorIn,
     requested: Claimed | None = None,
 ) -> Juror | Replay:
-    """Appoint a juror (by their sign-in subject), with the candidacies they declared a link to;
-    they are welcomed by e-mail."""
+    """Appoint a juror, with the candidacies they declared a link to; they are invited by
+    e-mail with a one-time link to their page.
+
+    Without `data.subject` (the coordinator's page) the subject this schema already holds for
+    the address is reused, else a new one is made, so one person has one subject here. One
+    seat per address and per subject in an edition (409)."""
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         if replay := await uow.claim(requested):
             return replay
@@ -48,34 +53,48 @@ async def appoint_juror(
                 raise invalid(
                     "linked_nominations", "ambassadors.jury.linked_unknown", nomination_id=n
                 )
+        email, name = data.email.strip().lower(), data.name.strip()
+        if data.subject and await store.juror_by_subject(conn, edition_id, data.subject):
+            raise conflict("ambassadors.jury.already_member", subject=data.subject)
+        if await store.juror_by_email(conn, edition_id, email) is not None:
+            raise conflict("ambassadors.jury.address_taken")
+        subject = (
+            data.subject or await store.subject_of_address(conn, email) or people.new_subject()
+        )
         juror_id, now = uuid.uuid4(), utcnow()
         if not await store.insert_juror(
             conn,
             id=juror_id,
             edition_id=edition_id,
-            subject=data.subject,
-            name=data.name.strip(),
-            email=data.email.strip().lower(),
+            subject=subject,
+            name=name,
+            email=email,
             appointed_by=coordinator,
             appointed_at=now,
+            language=data.language,
         ):
-            raise conflict("ambassadors.jury.already_member", subject=data.subject)
+            raise conflict("ambassadors.jury.already_member", subject=subject)
         await store.add_links(conn, juror_id, data.linked_nominations)
         juror = Juror(
             id=juror_id,
             edition_id=edition_id,
-            subject=data.subject,
-            name=data.name.strip(),
+            subject=subject,
+            name=name,
             linked_nominations=sorted(set(data.linked_nominations)),
         )
         await mails.queue(
             uow,
             mails.welcome_juror(
                 runtime.settings,
-                to=data.email,
-                name=data.name.strip(),
+                to=email,
+                language=data.language,
+                name=name,
                 year=edition["year"],
+                nominations_close_at=edition["nominations_close_at"],
                 deadline=edition["jury_deadline_at"],
+                link=people.invitation_link(
+                    uow.runtime, subject=subject, role="juror", next="/ambassadors/jury", name=name
+                ),
             ),
         )
         await uow.remember(201, juror)
@@ -83,6 +102,25 @@ async def appoint_juror(
             ev.AmbassadorsJurorAppointed(edition_id=edition_id, juror_id=juror_id, appointed_at=now)
         )
     return juror
+
+
+async def remove_juror(
+    runtime: Any, coordinator: str, edition_id: uuid.UUID, juror_id: uuid.UUID
+) -> None:
+    """Take a juror off the edition's jury before they have decided anything: a juror who has
+    scored or recused stays (the ranking rests on their decisions), and nothing changes once
+    the results are published (409)."""
+    async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
+        conn = uow.conn
+        edition = await queries.edition_or_refuse(conn, edition_id, for_update=True)
+        if edition["published_at"] is not None:
+            raise conflict("ambassadors.edition.published")
+        juror = await store.juror(conn, juror_id)
+        if juror is None or juror["edition_id"] != edition_id:
+            raise not_found("ambassadors.jury.juror_not_found", juror_id=juror_id)
+        if await store.decisions_of_juror(conn, juror_id):
+            raise conflict("ambassadors.jury.has_decided", name=juror["name"])
+        await store.delete_juror(conn, juror_id)
 
 
 async def submit_scores(
@@ -165,6 +203,14 @@ async def remind_jurors(runtime: Any, now: datetime) -> int:
                         mails.remind_juror(
                             runtime.settings,
                             to=juror["email"],
+                            language=juror["language"],
+                            link=people.invitation_link(
+                                uow.runtime,
+                                subject=juror["subject"],
+                                role="juror",
+                                next="/ambassadors/jury",
+                                name=juror["name"],
+                            ),
                             name=juror["name"],
                             year=edition["year"],
                             deadline=edition["jury_deadline_at"],

@@ -44,8 +44,15 @@ def render(
     request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
 ) -> Response[str]:
     """A jury page: Kraków times (`when`) and the signed-in `user`."""
+    speaker = Speaker(catalogs, negotiate_language(request))
     return pages.render(
-        request, template, status_code, when=warsaw_time, user=user_of(request), **context
+        request,
+        template,
+        status_code,
+        when=warsaw_time,
+        user=user_of(request),
+        say=speaker.value,
+        **context,
     )
 
 

@@ -26,7 +26,7 @@ from shared.runtime import Runtime
 from shared.web import replay
 from shared.web.i18n import negotiate_language
 from shared.web.pages import rate_limited_page
-from shared.web.refusals import page_status
+from shared.web.refusals import Speaker, page_status
 
 FIELDS = (
     "candidate_name",
@@ -119,7 +119,8 @@ async def _nominate(
     except Refused as exc:
         if exc.kind != Kind.CONFLICT:
             raise HTTPException(status_code=page_status(exc)) from exc
-        return pages.render(request, "ambassadors/closed.html", 409, edition=edition)
+        reason = Speaker(catalogs, lang).say(exc.first)
+        return pages.render(request, "ambassadors/closed.html", 409, edition=edition, reason=reason)
     assert isinstance(created, NominationCreated)  # no Idempotency-Key: never a replay
     receipt = {"reference": created.reference, "status": created.status}
     return await replay.render_answer(request, runtime, RECEIPT, receipt)

@@ -66,7 +66,7 @@ async def test_anonymous_visitors_are_sent_to_sign_in_and_other_roles_are_refuse
         page = await juror.get(paths[0])
         assert page.status_code == 200
         # The header leads the juror to their page.
-        assert '<a href="/ambassadors/jury">Ambassadors jury</a>' in page.text
+        assert '<a href="/ambassadors/jury" aria-current="page">Ambassadors jury</a>' in page.text
         csrf = csrf_of(page)
     for role in ("coordinator", "evaluator", "council_secretary"):
         async with signed_in(platform, role) as other:

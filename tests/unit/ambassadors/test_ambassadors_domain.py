@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.ambassadors import domain
+from services.ambassadors import refusals as _codes  # noqa: F401 - registers the codes
 from services.ambassadors.domain import (
     Scorecard,
     juror_z_scores,
@@ -160,7 +161,9 @@ def test_every_message_is_translated_into_polish_english_and_ukrainian() -> None
 def test_results_are_published_once_and_only_after_nominations_close() -> None:
     close = datetime(2026, 5, 31, 22, tzinfo=UTC)
     open_reason = domain.results_publication_problem(close, None, close - timedelta(seconds=1))
-    assert open_reason and "nominations are open until" in open_reason
+    assert open_reason and [r.code for r in open_reason] == ["ambassadors.reason.nominations_open"]
+    assert "nominations are open until 2026-06-01 00:00 (Europe/Warsaw)" in str(open_reason)
     assert domain.results_publication_problem(close, None, close) is None
     again = domain.results_publication_problem(close, close, close + timedelta(days=1))
-    assert again and "already published" in again
+    assert again and [r.code for r in again] == ["ambassadors.reason.already_published"]
+    assert "already published" in str(again)
