@@ -493,3 +493,20 @@ async def report_to_review(runtime: Any, app_id: uuid.UUID) -> Any:
     if row is None:
         raise not_found("report.not_found", application_id=app_id)
     return row
+
+
+async def call_and_criteria(runtime: Any, call_id: uuid.UUID) -> tuple[Any, list[Any]]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await existing_call(conn, call_id)
+        return row, await store.criteria(conn, call_id)
+
+
+async def application_for_check(runtime: Any, app_id: uuid.UUID) -> dict[str, Any]:
+    """An application with its organisation and call, for the coordinator's formal check."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.application(conn, app_id)
+        if row is None:
+            raise not_found("application.not_found", application_id=app_id)
+        org = await store.organisation(conn, row["organisation_id"])
+        call = await existing_call(conn, row["call_id"])
+    return {"app": application_view(row), "row": row, "organisation": org, "call": call}

@@ -363,6 +363,56 @@ async def pool(conn: Conn, call_id: uuid.UUID) -> list[asyncpg.Record]:
     )
 
 
+async def evaluator_memberships(conn: Conn, email: str) -> list[asyncpg.Record]:
+    """Pools this address is in, of calls open or in evaluation (opened, not decided)."""
+    return await conn.fetch(
+        """select e.subject, e.name, e.language, c.title, c.translations
+           from evaluators e join calls c on c.id = e.call_id
+           where lower(e.email) = lower($1) and e.removed_at is null
+             and c.decision_published_at is null and c.opens_at <= now()
+           order by c.closes_at, c.id""",
+        email,
+    )
+
+
+async def evaluations_to_do(conn: Conn, subject: str, today: date) -> tuple[int, int]:
+    """(to do, of them past the call's evaluation date) of an evaluator."""
+    row = await conn.fetchrow(
+        """select count(*) as n,
+               count(*) filter (where c.evaluation_due_on < $2) as overdue
+           from assignments s join evaluators e on e.id = s.evaluator_id
+           join applications a on a.id = s.application_id join calls c on c.id = a.call_id
+           where e.subject = $1 and s.submitted_at is null and a.status = 'eligible'
+             and c.decision_published_at is null""",
+        subject,
+        today,
+    )
+    return row["n"], row["overdue"]
+
+
+async def coordinator_work(conn: Conn, today: date) -> dict[str, Any]:
+    """What awaits the coordinator: formal checks (and overdue ones), reports to review, calls
+    to decide, each with the one call concerned when there is only one."""
+    checks = await conn.fetchrow(
+        """select count(*) as n,
+               count(*) filter (where c.formal_check_due_on < $1) as overdue,
+               min(c.id::text) as first_call, count(distinct c.id) as calls
+           from applications a join calls c on c.id = a.call_id where a.status = 'submitted'""",
+        today,
+    )
+    reports = await conn.fetchrow(
+        """select count(*) as n, min(r.application_id::text) as first
+           from reports r where r.review is null"""
+    )
+    decide = await conn.fetchrow(
+        """select count(*) as n, min(c.id::text) as first from calls c
+           where c.decision_published_at is null and c.closes_at <= now()
+             and exists (select 1 from applications a where a.call_id = c.id
+                         and a.status in ('submitted', 'eligible'))"""
+    )
+    return {"checks": checks, "reports": reports, "decide": decide}
+
+
 async def pool_with_load(conn: Conn, call_id: uuid.UUID) -> list[asyncpg.Record]:
     return await conn.fetch(
         """select e.id, e.linked_organisations,
