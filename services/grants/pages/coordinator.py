@@ -42,6 +42,7 @@ from services.grants.pages.common import (
 from services.grants.refusals import Refusal
 from services.grants.schemas import (
     CallIn,
+    CallText,
     DecisionIn,
     EvaluatorIn,
     FormalCheckIn,
@@ -95,7 +96,6 @@ CALL_STATES = {
 CALL_INPUT = {
     "title": "form.call_title",
     "description": "form.call_description",
-    "translations": "form.call_title",
     "formal_check_due_on": "form.date",
     "evaluation_due_on": "form.date",
     "currency": "form.currency",
@@ -137,6 +137,8 @@ def _call_input(path: str, limits: dict[str, Any]) -> Refusal:
 
 def _call_place(rows: list[int]) -> Callable[[Refusal], Placement]:
     def place(refused: Refusal) -> Placement:
+        if refused.field in CALL_FIELD_ORDER:  # said by the form itself, at its field
+            return refused.field, refused
         fields = {part: f"c{{row}}_{suffix}" for part, suffix in CRITERION_PARTS.items()}
         match = _CRITERION.match(refused.field or "")
         if match and match.group(2) == "translations" and int(match.group(1)) < len(rows):
@@ -195,16 +197,17 @@ def _call_body(values: dict[str, Any]) -> tuple[dict[str, Any], list[Refusal], l
     criteria = []
     for i in rows:
         names = {lang: field_text(values, f"c{i}_name_{lang}") for lang in OTHER_LANGUAGES}
+        for lang, name in names.items():  # the API's name is the Polish one
+            if name and not 2 <= len(name) <= 200:
+                named = f"c{i}_name_{lang}"
+                refused.append(Refusal("form.criterion_translation", {"min": 2, "max": 200}, named))
         criteria.append(
             {
                 "key": field_text(values, f"c{i}_key"),
                 "name": field_text(values, f"c{i}_name"),
                 "weight": number(field_text(values, f"c{i}_weight")),
                 "max_points": whole(field_text(values, f"c{i}_max"), -1),
-                "translations": {
-                    "pl": field_text(values, f"c{i}_name"),
-                    **{lang: name for lang, name in names.items() if name},
-                },
+                "translations": {lang: name for lang, name in names.items() if name},
             }
         )
     money = {}
@@ -226,18 +229,18 @@ def _call_body(values: dict[str, Any]) -> tuple[dict[str, Any], list[Refusal], l
                 days[name] = date.fromisoformat(text).isoformat()
             except ValueError:
                 refused.append(Refusal("form.date", {}, name))
-    title = field_text(values, "title")
-    description = field_text(values, "description")
-    translations = {"pl": {"title": title, "description": description}} if title else {}
+    translations = {}  # the API's title and description are the Polish ones
     for lang in OTHER_LANGUAGES:
-        if field_text(values, f"title_{lang}") or field_text(values, f"description_{lang}"):
-            translations[lang] = {
-                "title": field_text(values, f"title_{lang}"),
-                "description": field_text(values, f"description_{lang}"),
-            }
+        text = {part: field_text(values, f"{part}_{lang}") for part in ("title", "description")}
+        if any(text.values()):
+            translations[lang] = text
+            refused += [
+                Refusal(CALL_INPUT[path], limits, f"{path}_{lang}")
+                for path, limits in input_problems(text, CallText)
+            ]
     body = {
-        "title": title,
-        "description": description,
+        "title": field_text(values, "title"),
+        "description": field_text(values, "description"),
         "translations": translations,
         **money,
         **moments,
@@ -247,9 +250,10 @@ def _call_body(values: dict[str, Any]) -> tuple[dict[str, Any], list[Refusal], l
         "evaluators_per_application": whole(field_text(values, "evaluators_per_application"), 2),
         "allow_partial_funding": values.get("allow_partial_funding") == "yes",
     }
+    skip = [r.field for r in refused if r.field] + ["translations"]
+    skip += [f"criteria[{n}].translations" for n in range(len(rows))]
     refused += [
-        _call_input(path, limits)
-        for path, limits in input_problems(body, CallIn, skip=[r.field for r in refused if r.field])
+        _call_input(path, limits) for path, limits in input_problems(body, CallIn, skip=skip)
     ]
     return body, refused, rows
 
@@ -463,7 +467,8 @@ async def coordinator_decide(
                     "amount": {"amount": amount, "currency": call["currency"]},
                 }
             )
-    if values.get("confirm") != "yes":  # it cannot be undone: said, and ticked, first
+    # It cannot be undone: said, and ticked, first (the box is there once nothing blocks it).
+    if ranking.ready and values.get("confirm") != "yes":
         refused.append(Refusal("form.confirm_decision", {}, "confirm"))
     status = 400
     if not refused:

@@ -369,9 +369,9 @@ async def test_comments_per_criterion_and_the_review_of_a_final_report(
     await commands.submit_report(runtime, who, app_id, report)
     async with platform.runtime.pool("grants").acquire() as conn:
         work = await people_staff.staff_work(conn, COORDINATOR, "en")
-    assert ("Final grant reports to review", f"/grants/coordinator/reports/{app_id}") in {
-        (w.label, w.href) for w in work
-    }
+    reports = [w for w in work if w.label == "Final grant reports to review"]
+    assert len(reports) == 1 and reports[0].count >= 1  # other stories' reports may wait too
+    assert reports[0].href in (f"/grants/coordinator/reports/{app_id}", "/grants/coordinator")
     accepted = await commands.review_report(
         runtime, COORDINATOR, app_id, ReportReviewIn(accepted=True)
     )
