@@ -165,8 +165,10 @@ def major(amount: int) -> str:
 
 
 def warsaw_local(moment: datetime) -> str:
-    """A stored moment as a datetime-local field shows it (Warsaw wall time)."""
-    return moment.astimezone(WARSAW).strftime("%Y-%m-%dT%H:%M")
+    """A stored moment as a datetime-local field shows it (Warsaw wall time; seconds only when
+    it has them, so saving the form unchanged keeps it)."""
+    local = moment.astimezone(WARSAW)
+    return local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")
 
 
 def _warsaw_input(text: str) -> str | None:
@@ -549,10 +551,11 @@ async def formal_check_form(
 
 
 def _check_place(refused: Refusal) -> Placement:
+    """Fields are named check_<criterion> (`objectives` is also an application form's list)."""
     match = re.match(r"^findings\[(\d+)\]\.reason$", refused.field or "")
     if match:
-        return f"{list(FORMAL_CRITERIA)[int(match.group(1))]}_reason", refused
-    if refused.field in FORMAL_CRITERIA or refused.field == "reason":
+        return f"check_{list(FORMAL_CRITERIA)[int(match.group(1))]}_reason", refused
+    if (refused.field or "").startswith("check_") or refused.field == "reason":
         return refused.field, refused
     return None, refused
 
@@ -571,15 +574,15 @@ async def formal_check_submit(
     refused: list[Refusal] = []
     findings = []
     for criterion in FORMAL_CRITERIA:
-        answer = values.get(criterion)
+        answer = values.get(f"check_{criterion}")
         if answer not in ("passed", "failed"):
-            refused.append(Refusal("form.finding", {}, criterion))
+            refused.append(Refusal("form.finding", {}, f"check_{criterion}"))
             continue
         findings.append(
             {
                 "criterion": criterion,
                 "passed": answer == "passed",
-                "reason": field_text(values, f"{criterion}_reason") or None,
+                "reason": field_text(values, f"check_{criterion}_reason") or None,
             }
         )
     status = 400
@@ -595,7 +598,8 @@ async def formal_check_submit(
         except (msgspec.ValidationError, Refused) as exc:
             refused, status = refusals_of(exc), page_status(exc)
     if refused:
-        order = [n for c in FORMAL_CRITERIA for n in (c, f"{c}_reason")] + ["reason"]
+        order = [n for c in FORMAL_CRITERIA for n in (f"check_{c}", f"check_{c}_reason")]
+        order.append("reason")
         errors = explain(speaker_for(request), refused, _check_place, order)
         return await _render_check(request, runtime, app_id, values, errors, status)
     call_id = (await queries.application_for_check(runtime, app_id))["app"].call_id
