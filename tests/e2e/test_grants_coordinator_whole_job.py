@@ -162,7 +162,8 @@ async def test_the_coordinator_runs_a_call_from_publication_to_the_final_report(
         await page.fill("#name", "Ewa Nowak" if lang == "pl" else "Oksana Kovalenko")
         await page.fill("#email", address)
         await page.select_option("#language", lang)
-        await submit(page)
+        async with page.expect_navigation():  # the pool's rows have forms of their own (remove)
+            await page.click("text=Dodaj i zaproś")
     pool = await page.locator("#pool").inner_text()
     assert (
         "Ewa Nowak" in pool and "Oksana Kovalenko" in pool and f"Sąsiedzkie warsztaty {tag}" in pool
@@ -200,11 +201,8 @@ async def test_the_coordinator_runs_a_call_from_publication_to_the_final_report(
     assert await grants.fetchval("select count(*) from awards where call_id=$1", call_id) == 0
     await page.check("#confirm")
     await submit(page)
-    assert (
-        "Fundacja Most: 3000,00"
-        in " ".join((await page.locator("main ol").inner_text()).replace("\u00a0", " ").split())
-        or "3 000,00" in await page.locator("main ol").inner_text()
-    )
+    awards = " ".join((await page.locator("main ol").inner_text()).split())  # nbsp too
+    assert f"Sąsiedzkie warsztaty {tag} – Fundacja Most: 3 000,00 zł" in awards
     assert (
         await grants.fetchval("select amount from awards where application_id=$1", app_id)
         == 300_000

@@ -28,6 +28,7 @@ from services.grants.page_errors import (
 from services.grants.pages.common import (
     CRITERIA_ROWS,
     REFUSED,
+    catalogs,
     choices,
     field_text,
     form_values,
@@ -422,6 +423,9 @@ async def _coordinator_call(
         **progress | {"blocking": [speaker.say(r) for r in progress["blocking"]]},
         **staff,
         state=queries.call_status(progress["call"], utcnow()),
+        check_overdue=bool(staff["awaiting_check"])
+        and progress["call"]["formal_check_due_on"] is not None
+        and domain.warsaw_today(utcnow()) > progress["call"]["formal_check_due_on"],
         call_states=CALL_STATES,
         values=values,
         errors=errors.fields,
@@ -550,14 +554,26 @@ async def formal_check_form(
     return await _render_check(request, runtime, app_id, {}, FormErrors(), 200)
 
 
-def _check_place(refused: Refusal) -> Placement:
-    """Fields are named check_<criterion> (`objectives` is also an application form's list)."""
-    match = re.match(r"^findings\[(\d+)\]\.reason$", refused.field or "")
-    if match:
-        return f"check_{list(FORMAL_CRITERIA)[int(match.group(1))]}_reason", refused
-    if (refused.field or "").startswith("check_") or refused.field == "reason":
-        return refused.field, refused
-    return None, refused
+def _check_place(lang: str) -> Callable[[Refusal], Placement]:
+    """Fields are named check_<criterion> (`objectives` is also an application form's list);
+    each message names its criterion."""
+
+    def named(criterion: str, refused: Refusal) -> Refusal:
+        name = catalogs.gettext(lang, FORMAL_CRITERIA[criterion])
+        return Refusal("form.in_criterion", {"criterion": name, "message": refused})
+
+    def place(refused: Refusal) -> Placement:
+        field = refused.field or ""
+        match = re.match(r"^findings\[(\d+)\]\.reason$", field)
+        if match:
+            criterion = list(FORMAL_CRITERIA)[int(match.group(1))]
+            return f"check_{criterion}_reason", named(criterion, refused)
+        criterion = field.removeprefix("check_").removesuffix("_reason")
+        if field.startswith("check_") and criterion in FORMAL_CRITERIA:
+            return field, named(criterion, refused)
+        return ("reason" if field == "reason" else None), refused
+
+    return place
 
 
 @post(
@@ -600,7 +616,8 @@ async def formal_check_submit(
     if refused:
         order = [n for c in FORMAL_CRITERIA for n in (f"check_{c}", f"check_{c}_reason")]
         order.append("reason")
-        errors = explain(speaker_for(request), refused, _check_place, order)
+        lang = negotiate_language(request)
+        errors = explain(speaker_for(request), refused, _check_place(lang), order)
         return await _render_check(request, runtime, app_id, values, errors, status)
     call_id = (await queries.application_for_check(runtime, app_id))["app"].call_id
     return Redirect(f"/grants/coordinator/calls/{call_id}/formal-check", status_code=303)
