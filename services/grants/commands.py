@@ -381,7 +381,7 @@ async def _representative_link(uow: UnitOfWork, app: Any, page: str) -> str | No
     """A sign-in link to `page` for the representative who wrote the application, while they
     still act for its organisation (else None: the mail names the page without a link)."""
     subject = app["created_by"]
-    if not await store.is_representative(uow.conn, app["organisation_id"], subject):
+    if not subject or not await store.is_representative(uow.conn, app["organisation_id"], subject):
         return None
     return people.invitation_link(
         uow.runtime, subject=subject, role="ngo", org=app["organisation_id"], next=page

@@ -885,18 +885,6 @@ async def reports_to_review(conn: Conn, call_id: uuid.UUID | None = None) -> lis
     )
 
 
-async def is_representative(conn: Conn, org_id: uuid.UUID, subject: str | None) -> bool:
-    if not subject:
-        return False
-    return bool(
-        await conn.fetchval(
-            "select true from representatives where organisation_id = $1 and subject = $2",
-            org_id,
-            subject,
-        )
-    )
-
-
 async def claim_overdue(
     conn: Conn, today: date, at: datetime, limit: int = 500
 ) -> list[asyncpg.Record]:
