@@ -377,17 +377,6 @@ async def withdraw_application(
     return StatusOut(status="withdrawn")
 
 
-async def _representative_link(uow: UnitOfWork, app: Any, page: str) -> str | None:
-    """A sign-in link to `page` for the representative who wrote the application, while they
-    still act for its organisation (else None: the mail names the page without a link)."""
-    subject = app["created_by"]
-    if not subject or not await store.is_representative(uow.conn, app["organisation_id"], subject):
-        return None
-    return people.invitation_link(
-        uow.runtime, subject=subject, role="ngo", org=app["organisation_id"], next=page
-    )
-
-
 # --- Evaluation -------------------------------------------------------------------------
 
 
@@ -535,27 +524,25 @@ async def formal_check(
         if data.eligible:
             assigned = await _fill_assignments(uow, call, now)
         org = await store.organisation(conn, row["organisation_id"])
-        link = await _representative_link(uow, row, f"/grants/applications/{app_id}")
-        if data.eligible:
-            await mails.eligible(
-                uow,
-                runtime.settings,
-                to=org["email"],
-                lang=org["language"],
-                title=row["title"],
-                link=link,
-            )
-        else:
-            await mails.ineligible(
-                uow,
-                runtime.settings,
-                to=org["email"],
-                lang=org["language"],
-                title=row["title"],
-                reason=reason or "",
-                findings=[f for f in findings or [] if not f["passed"]],
-                link=link,
-            )
+        page = f"/grants/applications/{app_id}"
+        for to, lang, link in await _recipients(
+            uow, row["organisation_id"], org["email"], org["language"], page
+        ):
+            if data.eligible:
+                await mails.eligible(
+                    uow, runtime.settings, to=to, lang=lang, title=row["title"], link=link
+                )
+            else:
+                await mails.ineligible(
+                    uow,
+                    runtime.settings,
+                    to=to,
+                    lang=lang,
+                    title=row["title"],
+                    reason=reason or "",
+                    findings=[f for f in findings or [] if not f["passed"]],
+                    link=link,
+                )
     return FormalCheckOut(
         status="eligible" if data.eligible else "ineligible", evaluators_assigned=assigned
     )
@@ -836,9 +823,6 @@ async def submit_report(
     return answer
 
 
-REPORT_PAGE = "/grants/applications/{app_id}/report"
-
-
 async def review_report(
     runtime: Any,
     who: Principal,
@@ -862,18 +846,19 @@ async def review_report(
             raise conflict("report.already_reviewed")
         review = "accepted" if data.accepted else "returned"
         await store.record_review(conn, app_id, review, comment, who.subject, now)
-        page = REPORT_PAGE.format(app_id=app_id)
-        await mails.report_reviewed(
-            uow,
-            runtime.settings,
-            to=row["email"],
-            lang=row["language"],
-            title=row["title"],
-            accepted=data.accepted,
-            comment=comment,
-            page=page,
-            link=await _representative_link(uow, row, page),
-        )
+        for to, lang, link in await _recipients(
+            uow, row["organisation_id"], row["email"], row["language"], report_page(app_id)
+        ):
+            await mails.report_reviewed(
+                uow,
+                runtime.settings,
+                to=to,
+                lang=lang,
+                title=row["title"],
+                accepted=data.accepted,
+                comment=comment,
+                link=link,
+            )
     return StatusOut(status=review)
 
 

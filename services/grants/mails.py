@@ -104,17 +104,18 @@ def day_text(day: date | None, lang: str) -> str:
     return format_date(day, format="long", locale=lang) if day else ""
 
 
-def _way_in(lang: str, settings: Settings, link: str | None, page: str) -> str:
-    """The mail's way to the page: a one-time sign-in link, or the page's address."""
-    if link:
+def _way_in(lang: str, link: str | None) -> str:
+    """The mail's way to the page: a representative's one-time sign-in link, or the page's
+    address (the organisation's own address never gets a sign-in link)."""
+    if link and "/auth/link?" in link:
         return catalogs.format(
             lang,
             "Sign in with this link (valid for 15 minutes; once it expires, it lets you ask for a new one): %(link)s",
             link=link,
         )
-    return catalogs.format(
-        lang, "Sign in on the platform: %(link)s", link=f"{settings.public_url}{page}"
-    )
+    if link:
+        return catalogs.format(lang, "Sign in on the platform: %(link)s", link=link)
+    return ""
 
 
 async def ineligible(
@@ -144,7 +145,8 @@ async def ineligible(
     for f in findings or []:
         name = catalogs.gettext(lang, FORMAL_CRITERIA[f["criterion"]])
         body += f"\n- {name}: {f['reason']}"
-    body += "\n\n" + _way_in(lang, settings, link, "/grants")
+    if way_in := _way_in(lang, link):
+        body += "\n\n" + way_in
     return await _queue(uow, settings, to, lang, subject, body, "grants.formal_check")
 
 
@@ -159,7 +161,8 @@ async def eligible(
         'Your application "%(title)s" passed the formal check. Evaluators now score it; you will be told the decision by mail. Nothing is asked of you now.',
         title=title,
     )
-    body += "\n\n" + _way_in(lang, settings, link, "/grants")
+    if way_in := _way_in(lang, link):
+        body += "\n\n" + way_in
     return await _queue(uow, settings, to, lang, subject, body, "grants.formal_check")
 
 
@@ -189,7 +192,7 @@ async def evaluator_invitation(
             "Please finish your evaluations by %(day)s (Kraków time).",
             day=day_text(due_on, lang),
         )
-    body += "\n\n" + _way_in(lang, settings, link, "/grants/evaluate")
+    body += "\n\n" + _way_in(lang, link)
     return await _queue(uow, settings, to, lang, subject, body, "grants.evaluator_invitation")
 
 
@@ -202,7 +205,6 @@ async def report_reviewed(
     title: str,
     accepted: bool,
     comment: str | None,
-    page: str,
     link: str | None,
 ) -> uuid.UUID:
     """Tell a grantee the city accepted its final report, or returned it with what to correct."""
@@ -224,7 +226,8 @@ async def report_reviewed(
             title=title,
             comment=comment or "",
         )
-    body += "\n\n" + _way_in(lang, settings, link, page)
+    if way_in := _way_in(lang, link):
+        body += "\n\n" + way_in
     return await _queue(uow, settings, to, lang, subject, body, "grants.report_review")
 
 
