@@ -154,11 +154,20 @@ async def test_the_formal_check_per_criterion_tells_the_organisation(
 ) -> None:
     runtime = platform.runtime
     story = Story()
-    call_id = await a_call(platform, story)
+    check_day = str(story.closes.date() + timedelta(days=1))  # two days ago: overdue
+    call_id = await a_call(platform, story, formal_check_due_on=check_day)
     who, _, address = await registered(platform)
     app_id = await a_submitted_application(platform, story, call_id, who, 200_000)
     other, _, other_address = await registered(platform)
     passing = await a_submitted_application(platform, story, call_id, other, 100_000)
+    async with platform.runtime.pool("grants").acquire() as conn:
+        work = await people_staff.staff_work(conn, COORDINATOR, "pl")
+        nothing = await people_staff.staff_work(
+            conn, Principal(subject="ngo-x", roles=("ngo",)), "pl"
+        )
+    [checks] = [w for w in work if w.label == "Wnioski o granty czekające na ocenę formalną"]
+    assert checks.role == "coordinator" and checks.overdue >= 2 and checks.count >= 2
+    assert nothing == []  # the staff's part counts nothing for others
 
     refusals = [
         (check(True, ALL_PASS[:3]), "formal_check.findings_incomplete", "findings"),
