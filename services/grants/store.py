@@ -714,7 +714,7 @@ async def queue_of(
               where e.subject = $1"""
     rows = await conn.fetch(
         f"""select s.application_id, a.call_id, c.title as call_title, a.title, s.assigned_at,
-               s.submitted_at, s.conflict_of_interest {base}
+               s.submitted_at, s.conflict_of_interest, c.evaluation_due_on {base}
             order by (s.submitted_at is null) desc, s.assigned_at, s.application_id limit $2 offset $3""",
         subject,
         limit,

@@ -74,6 +74,8 @@ async def test_an_invited_evaluator_scores_an_application_and_sees_it_done(
     await follow_link(page, link_in(invitation))
     assert page.url.endswith("/grants/evaluate")
     assert await page.locator("h1").inner_text() == "Wnioski do oceny"
+    due = (story.now + timedelta(days=14)).date()
+    assert f"do oceny do {due.day} " in await page.locator("main li").inner_text()  # by when
     await assert_accessible(page)
     async with page.expect_navigation():
         await page.click("text=Warsztaty językowe dla rodzin")

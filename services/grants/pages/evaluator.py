@@ -11,6 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
 from services.grants import commands, domain, queries
+from services.grants.mails import day_text
 from services.grants.page_errors import Placement, explain, input_problems, page_status, refusals_of
 from services.grants.pages.common import (
     REFUSED,
@@ -24,6 +25,7 @@ from services.grants.pages.common import (
 from services.grants.refusals import Refusal
 from services.grants.schemas import EvaluationIn
 from shared.auth import requires
+from shared.events import utcnow
 from shared.refusals import Refused
 from shared.runtime import Runtime
 from shared.web.i18n import negotiate_language
@@ -34,7 +36,14 @@ from shared.web.i18n import negotiate_language
 @get("/grants/evaluate", guards=[requires("evaluator")], exception_handlers=REFUSED)
 async def evaluator_queue(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     rows = await queries.evaluator_queue_rows(runtime, who(request))
-    return pages.render(request, "grants/queue.html", items=rows)
+    lang = negotiate_language(request)
+    return pages.render(
+        request,
+        "grants/queue.html",
+        items=rows,
+        today=domain.warsaw_today(utcnow()),
+        day=lambda d: day_text(d, lang),
+    )
 
 
 async def _score_context(
