@@ -380,6 +380,10 @@ async def coordinator_update_call(
     values = await form_values(request)
     call, _ = await queries.call_and_criteria(runtime, call_id)
     body, refused, rows = _call_body(values)
+    # What the form does not show stays as it was (set through the API).
+    body["objectives"] = list(call["objectives"])
+    body["eligible_kinds"] = list(call["eligible_kinds"])
+    body["report_due_on"] = call["report_due_on"].isoformat()
     status = 400
     if not refused:
         try:
