@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.grants import api, jobs, pages, people, privacy
+from services.grants import api, jobs, pages, people, people_staff, privacy
 from shared.people import PeopleHooks
 from shared.privacy import PrivacyHooks
 from shared.runtime import ServiceSpec
@@ -19,8 +19,12 @@ service = ServiceSpec(
     jobs=jobs.jobs,
     cron_jobs=jobs.cron_jobs,
     privacy=PrivacyHooks(export=privacy.export, erase=privacy.erase),
-    # NGO representatives (people.py); the staff's hooks (people_staff.py) join them here.
+    # NGO representatives (people.py) and the staff: evaluators by address, the coordinator's
+    # and evaluators' open work (people_staff.py).
     people=PeopleHooks.combine(
         PeopleHooks(identities=people.ngo_identities, open_work=people.ngo_work),
+        PeopleHooks(
+            identities=people_staff.evaluator_identities, open_work=people_staff.staff_work
+        ),
     ),
 )

@@ -36,13 +36,15 @@ from services.grants.schemas import (
     EvaluationIn,
     EvaluatorCreated,
     EvaluatorIn,
+    EvaluatorRemoved,
     FormalCheckIn,
     FormalCheckOut,
     OrganisationIn,
     ReportIn,
+    ReportReviewIn,
     StatusOut,
 )
-from shared import addresses
+from shared import addresses, people
 from shared.auth import Principal
 from shared.events import catalogue as ev
 from shared.events import utcnow
@@ -129,8 +131,9 @@ async def register_organisation(
 # --- Calls ------------------------------------------------------------------------------
 
 
-def _check_call(data: CallIn, now: datetime) -> date:
-    """The call's report due date, once its figures and dates hold together."""
+def _check_call(data: CallIn, now: datetime) -> dict[str, date | None]:
+    """The call's due dates (report, formal check, evaluation), once its figures and dates hold
+    together."""
     currency = data.budget_total.currency
     if data.max_per_grant.currency != currency:
         raise invalid("max_per_grant.currency", "call.maximum_currency", currency=currency)
@@ -150,7 +153,37 @@ def _check_call(data: CallIn, now: datetime) -> date:
     due = data.report_due_on or domain.default_report_due(data.closes_at)
     if due <= domain.warsaw_today(data.closes_at):
         raise invalid("report_due_on", "call.report_due_too_early")
-    return due
+    closing_day = domain.warsaw_today(data.closes_at)
+    if data.formal_check_due_on is not None and data.formal_check_due_on < closing_day:
+        raise invalid("formal_check_due_on", "call.check_due_before_closing")
+    evaluation_due = data.evaluation_due_on or domain.default_evaluation_due(data.closes_at)
+    if evaluation_due < closing_day:
+        raise invalid("evaluation_due_on", "call.evaluation_due_before_closing")
+    return {
+        "report_due_on": due,
+        "formal_check_due_on": data.formal_check_due_on,
+        "evaluation_due_on": evaluation_due,
+    }
+
+
+def _call_fields(data: CallIn, now: datetime) -> dict[str, Any]:
+    """The call's row from what the coordinator gave (checked)."""
+    return {
+        "title": data.title.strip(),
+        "description": data.description,
+        "translations": {k: msgspec.to_builtins(v) for k, v in data.translations.items()},
+        "currency": data.budget_total.currency,
+        "budget_total": data.budget_total.amount,
+        "max_per_grant": data.max_per_grant.amount,
+        "opens_at": data.opens_at,
+        "closes_at": data.closes_at,
+        "eligible_kinds": sorted(set(data.eligible_kinds)),
+        "objectives": sorted(data.objectives),
+        "evaluators_per_application": data.evaluators_per_application,
+        "allow_partial_funding": data.allow_partial_funding,
+        "criteria": data.criteria,
+        **_check_call(data, now),
+    }
 
 
 async def create_call(
@@ -166,27 +199,9 @@ async def create_call(
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         if replay := await uow.claim(requested):
             return replay
-        due = _check_call(data, now)
+        fields = _call_fields(data, now)
         call_id = uuid.uuid4()
-        await store.insert_call(
-            uow.conn,
-            id=call_id,
-            title=data.title.strip(),
-            description=data.description,
-            translations={k: msgspec.to_builtins(v) for k, v in data.translations.items()},
-            currency=data.budget_total.currency,
-            budget_total=data.budget_total.amount,
-            max_per_grant=data.max_per_grant.amount,
-            opens_at=data.opens_at,
-            closes_at=data.closes_at,
-            eligible_kinds=sorted(set(data.eligible_kinds)),
-            objectives=sorted(data.objectives),
-            evaluators_per_application=data.evaluators_per_application,
-            allow_partial_funding=data.allow_partial_funding,
-            report_due_on=due,
-            criteria=data.criteria,
-            created_by=who.subject,
-        )
+        await store.insert_call(uow.conn, id=call_id, created_by=who.subject, **fields)
         uow.emit(
             ev.GrantsCallPublished(
                 call_id=call_id,
@@ -200,6 +215,20 @@ async def create_call(
         answer = Created(id=call_id)
         await uow.remember(201, answer)
     return answer
+
+
+async def update_call(
+    runtime: Any, who: Principal, call_id: uuid.UUID, data: CallIn, *, now: datetime | None = None
+) -> StatusOut:
+    """Change an announced call (texts, figures, dates, criteria) until it opens; from then on
+    applicants rely on it as published."""
+    now = now or utcnow()
+    async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
+        call = await existing_call(uow.conn, call_id, for_update=True)
+        if call["decision_published_at"] or now >= call["opens_at"]:
+            raise conflict("call.already_open", opens=call["opens_at"])
+        await store.update_call(uow.conn, id=call_id, **_call_fields(data, now))
+    return StatusOut(status="announced" if now < data.opens_at else "open")
 
 
 # --- Applications -----------------------------------------------------------------------
@@ -377,30 +406,74 @@ async def add_evaluator(
     requested: Claimed | None = None,
     now: datetime | None = None,
 ) -> EvaluatorCreated | Replay:
-    """Add an evaluator to the call's pool; assignments are topped up at once."""
+    """Add an evaluator to the call's pool (or back to it), top assignments up at once and
+    invite them by mail, in their language, with a sign-in link to their evaluations.
+
+    Without a `subject` the person keeps the one already stored for their address in any pool
+    (one person, one subject), else gets a new one (`shared.people.new_subject`)."""
     now = now or utcnow()
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         if replay := await uow.claim(requested):
             return replay
-        call = await existing_call(uow.conn, call_id, for_update=True)
+        conn = uow.conn
+        call = await existing_call(conn, call_id, for_update=True)
         if call["decision_published_at"]:
             raise conflict("evaluators.decision_published")
-        evaluator_id = uuid.uuid4()
-        inserted = await store.insert_evaluator(
-            uow.conn,
-            id=evaluator_id,
+        email = data.email.strip().lower()
+        subject = data.subject or await store.evaluator_subject(conn, email) or people.new_subject()
+        evaluator_id = await store.insert_evaluator(
+            conn,
+            id=uuid.uuid4(),
             call_id=call_id,
-            subject=data.subject,
+            subject=subject,
             name=data.name.strip(),
-            email=data.email.strip().lower(),
+            email=email,
             linked_organisations=sorted(set(data.linked_organisations)),
+            language=data.language,
         )
-        if not inserted:
-            raise conflict("evaluators.already_in_pool", subject=data.subject)
+        if evaluator_id is None:
+            raise conflict("evaluators.already_in_pool", subject=subject)
         assigned = await _fill_assignments(uow, call, now)
+        await mails.evaluator_invitation(
+            uow,
+            runtime.settings,
+            to=email,
+            lang=data.language,
+            name=data.name.strip(),
+            call_title=_call_title(call, data.language),
+            due_on=call["evaluation_due_on"],
+            link=people.invitation_link(
+                runtime, subject=subject, role="evaluator", next="/grants/evaluate"
+            ),
+        )
         answer = EvaluatorCreated(id=evaluator_id, assigned=assigned)
         await uow.remember(201, answer)
     return answer
+
+
+def _call_title(call: Any, lang: str) -> str:
+    """The call's title in `lang` where the coordinator wrote one, else as published."""
+    translations = msgspec.json.decode(call["translations"]) if call["translations"] else {}
+    return (translations.get(lang) or {}).get("title") or call["title"]
+
+
+async def remove_evaluator(
+    runtime: Any, call_id: uuid.UUID, evaluator_id: uuid.UUID, *, now: datetime | None = None
+) -> EvaluatorRemoved:
+    """Take an evaluator out of a call's pool before the decision: what they have not evaluated
+    yet goes to others in the pool (evaluations they made stay)."""
+    now = now or utcnow()
+    async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
+        conn = uow.conn
+        call = await existing_call(conn, call_id, for_update=True)
+        if call["decision_published_at"]:
+            raise conflict("evaluators.decision_published")
+        row = await store.evaluator(conn, evaluator_id)
+        if row is None or row["call_id"] != call_id or row["removed_at"] is not None:
+            raise not_found("evaluators.not_found", evaluator_id=evaluator_id)
+        await store.remove_evaluator(conn, evaluator_id, now)
+        reassigned = await _fill_assignments(uow, call, now)
+    return EvaluatorRemoved(reassigned=reassigned)
 
 
 async def formal_check(
@@ -415,7 +488,21 @@ async def formal_check(
     organisation of an ineligible one is told why by mail."""
     now = now or utcnow()
     reason = (data.reason or "").strip() or None
-    if not data.eligible and not reason:
+    findings = None
+    if data.findings is not None:
+        findings = [
+            {
+                "criterion": f.criterion,
+                "passed": f.passed,
+                "reason": (f.reason or "").strip() or None,
+            }
+            for f in data.findings
+        ]
+        if problem := domain.findings_problem(
+            data.eligible, [(f["criterion"], f["passed"], f["reason"]) for f in findings]
+        ):
+            raise _problem(problem)
+    elif not data.eligible and not reason:
         raise invalid("reason", "formal_check.reason_required")
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         conn = uow.conn
@@ -425,7 +512,9 @@ async def formal_check(
         call = await existing_call(conn, row["call_id"], for_update=True)
         if row["status"] != "submitted":
             raise conflict("formal_check.not_submitted", status=Status(row["status"]))
-        await store.record_formal_check(conn, app_id, data.eligible, reason, who.subject, now)
+        await store.record_formal_check(
+            conn, app_id, data.eligible, reason, who.subject, now, findings
+        )
         uow.emit(
             ev.GrantsFormalCheckCompleted(
                 application_id=app_id, eligible=data.eligible, checked_at=now
@@ -434,16 +523,26 @@ async def formal_check(
         assigned = 0
         if data.eligible:
             assigned = await _fill_assignments(uow, call, now)
-        else:
-            org = await store.organisation(conn, row["organisation_id"])
-            await mails.ineligible(
-                uow,
-                runtime.settings,
-                to=org["email"],
-                lang=org["language"],
-                title=row["title"],
-                reason=reason or "",
-            )
+        org = await store.organisation(conn, row["organisation_id"])
+        page = f"/grants/applications/{app_id}"
+        for to, lang, link in await _recipients(
+            uow, row["organisation_id"], org["email"], org["language"], page
+        ):
+            if data.eligible:
+                await mails.eligible(
+                    uow, runtime.settings, to=to, lang=lang, title=row["title"], link=link
+                )
+            else:
+                await mails.ineligible(
+                    uow,
+                    runtime.settings,
+                    to=to,
+                    lang=lang,
+                    title=row["title"],
+                    reason=reason or "",
+                    findings=[f for f in findings or [] if not f["passed"]],
+                    link=link,
+                )
     return FormalCheckOut(
         status="eligible" if data.eligible else "ineligible", evaluators_assigned=assigned
     )
@@ -493,6 +592,10 @@ async def evaluate(
         criteria = domain_criteria(await store.criteria(conn, call["id"]))
         if problem := domain.scores_problem(criteria, data.scores):
             raise _problem(problem)
+        comments = {k: v.strip() for k, v in (data.comments or {}).items() if v.strip()}
+        keys = {c.key for c in criteria}
+        if unknown := sorted(set(comments) - keys):
+            raise invalid(f"comments.{unknown[0]}", "evaluation.unknown_criterion")
         score = domain.evaluation_score(criteria, data.scores)
         await store.record_scores(
             conn,
@@ -502,6 +605,7 @@ async def evaluate(
             _numeric(score),
             (data.comment or "").strip() or None,
             now,
+            comments,
         )
         uow.emit(
             ev.GrantsEvaluationSubmitted(
@@ -717,6 +821,45 @@ async def submit_report(
         answer = StatusOut(status="reported")
         await uow.remember(201, answer)
     return answer
+
+
+async def review_report(
+    runtime: Any,
+    who: Principal,
+    app_id: uuid.UUID,
+    data: ReportReviewIn,
+    *,
+    now: datetime | None = None,
+) -> StatusOut:
+    """The city's review of a grantee's final report: accepted, or returned with a comment
+    saying what to correct. The organisation is told by mail with a link to its report."""
+    now = now or utcnow()
+    comment = (data.comment or "").strip() or None
+    if not data.accepted and not comment:
+        raise invalid("comment", "report.comment_required")
+    async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
+        conn = uow.conn
+        row = await store.report_for_review(conn, app_id)
+        if row is None:
+            raise not_found("report.not_found", application_id=app_id)
+        if row["review"] is not None:
+            raise conflict("report.already_reviewed")
+        review = "accepted" if data.accepted else "returned"
+        await store.record_review(conn, app_id, review, comment, who.subject, now)
+        for to, lang, link in await _recipients(
+            uow, row["organisation_id"], row["email"], row["language"], report_page(app_id)
+        ):
+            await mails.report_reviewed(
+                uow,
+                runtime.settings,
+                to=to,
+                lang=lang,
+                title=row["title"],
+                accepted=data.accepted,
+                comment=comment,
+                link=link,
+            )
+    return StatusOut(status=review)
 
 
 async def flag_overdue_reports(runtime: Any, day: date, *, now: datetime | None = None) -> int:

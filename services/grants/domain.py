@@ -95,6 +95,35 @@ def default_report_due(closes_at: datetime) -> date:
     return warsaw_today(closes_at) + timedelta(days=DEFAULT_REPORT_DAYS)
 
 
+DEFAULT_EVALUATION_DAYS = 30
+
+
+def default_evaluation_due(closes_at: datetime) -> date:
+    return warsaw_today(closes_at) + timedelta(days=DEFAULT_EVALUATION_DAYS)
+
+
+# --- Formal check ---------------------------------------------------------------------
+
+# What the formal check looks at, each passed or failed with a reason.
+FORMAL_CRITERIA = ("applicant_eligible", "complete", "budget", "objectives")
+
+
+def findings_problem(
+    eligible: bool, findings: Sequence[tuple[str, bool, str | None]]
+) -> Refusal | None:
+    """Why a formal check per criterion does not hold together, or None: every criterion once,
+    a reason for each failed one, and `eligible` exactly when all passed."""
+    named = [criterion for criterion, _, _ in findings]
+    if sorted(named) != sorted(FORMAL_CRITERIA):
+        return Refusal("formal_check.findings_incomplete", {}, "findings")
+    for i, (_, passed, reason) in enumerate(findings):
+        if not passed and not (reason or "").strip():
+            return Refusal("formal_check.finding_reason_required", {}, f"findings[{i}].reason")
+    if eligible != all(passed for _, passed, _ in findings):
+        return Refusal("formal_check.findings_disagree", {}, "eligible")
+    return None
+
+
 # --- Scores ---------------------------------------------------------------------------
 
 

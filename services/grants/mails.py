@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+from babel.dates import format_date
 
 from shared import mail
 from shared.config import Settings
@@ -87,19 +90,145 @@ async def decision(
     return await _queue(uow, settings, to, lang, subject, body, "grants.decision")
 
 
+# The formal check's criteria (domain.FORMAL_CRITERIA), as pages and mails name them.
+FORMAL_CRITERIA = {
+    "applicant_eligible": N_("The organisation may apply in this call"),
+    "complete": N_("The application is complete"),
+    "budget": N_("The budget is correct and within the call's limits"),
+    "objectives": N_("The project serves the call's objectives"),
+}
+
+
+def day_text(day: date | None, lang: str) -> str:
+    """A day (Europe/Warsaw) as people read it in `lang`: 6 grudnia 2026, 6 December 2026."""
+    return format_date(day, format="long", locale=lang) if day else ""
+
+
+def _way_in(lang: str, link: str | None) -> str:
+    """The mail's way to the page: a representative's one-time sign-in link, or the page's
+    address (the organisation's own address never gets a sign-in link)."""
+    if link and "/auth/link?" in link:
+        return catalogs.format(
+            lang,
+            "Sign in with this link (valid for 15 minutes; once it expires, it lets you ask for a new one): %(link)s",
+            link=link,
+        )
+    if link:
+        return catalogs.format(lang, "Sign in on the platform: %(link)s", link=link)
+    return ""
+
+
 async def ineligible(
-    uow: Any, settings: Settings, *, to: str, lang: str, title: str, reason: str
+    uow: Any,
+    settings: Settings,
+    *,
+    to: str,
+    lang: str,
+    title: str,
+    reason: str,
+    findings: list[dict[str, Any]] | None = None,
+    link: str | None = None,
 ) -> uuid.UUID:
-    """Tell an applicant its application did not pass the formal check, with the reason."""
+    """Tell an applicant its application did not pass the formal check: the reason, and each
+    formal criterion it failed with why."""
     _ = catalogs.format
     subject = _(lang, "Your application did not pass the formal check")
+    if reason:
+        body = _(
+            lang,
+            'Your application "%(title)s" did not pass the formal check. Reason: %(reason)s',
+            title=title,
+            reason=reason,
+        )
+    else:
+        body = _(lang, 'Your application "%(title)s" did not pass the formal check.', title=title)
+    for f in findings or []:
+        name = catalogs.gettext(lang, FORMAL_CRITERIA[f["criterion"]])
+        body += f"\n- {name}: {f['reason']}"
+    if way_in := _way_in(lang, link):
+        body += "\n\n" + way_in
+    return await _queue(uow, settings, to, lang, subject, body, "grants.formal_check")
+
+
+async def eligible(
+    uow: Any, settings: Settings, *, to: str, lang: str, title: str, link: str | None
+) -> uuid.UUID:
+    """Tell an applicant its application passed the formal check and goes to the evaluators."""
+    _ = catalogs.format
+    subject = _(lang, "Your application passed the formal check")
     body = _(
         lang,
-        'Your application "%(title)s" did not pass the formal check. Reason: %(reason)s',
+        'Your application "%(title)s" passed the formal check. Evaluators now score it; you will be told the decision by mail. Nothing is asked of you now.',
         title=title,
-        reason=reason,
     )
+    if way_in := _way_in(lang, link):
+        body += "\n\n" + way_in
     return await _queue(uow, settings, to, lang, subject, body, "grants.formal_check")
+
+
+async def evaluator_invitation(
+    uow: Any,
+    settings: Settings,
+    *,
+    to: str,
+    lang: str,
+    name: str,
+    call_title: str,
+    due_on: date | None,
+    link: str,
+) -> uuid.UUID:
+    """Invite a new evaluator: which call, what to do, by when, and the way in."""
+    _ = catalogs.format
+    subject = _(lang, "You are an evaluator in the call %(call)s", call=call_title)
+    body = _(lang, "Dear %(name)s,", name=name) + "\n\n"
+    body += _(
+        lang,
+        'You have been added to the evaluators of the small grants call "%(call)s". Please read the applications assigned to you and give each criterion its points with a comment, or declare a conflict of interest where you are not impartial.',
+        call=call_title,
+    )
+    if due_on:
+        body += "\n\n" + _(
+            lang,
+            "Please finish your evaluations by %(day)s (Kraków time).",
+            day=day_text(due_on, lang),
+        )
+    body += "\n\n" + _way_in(lang, link)
+    return await _queue(uow, settings, to, lang, subject, body, "grants.evaluator_invitation")
+
+
+async def report_reviewed(
+    uow: Any,
+    settings: Settings,
+    *,
+    to: str,
+    lang: str,
+    title: str,
+    accepted: bool,
+    comment: str | None,
+    link: str | None,
+) -> uuid.UUID:
+    """Tell a grantee the city accepted its final report, or returned it with what to correct."""
+    _ = catalogs.format
+    if accepted:
+        subject = _(lang, "Your final report was accepted")
+        body = _(
+            lang,
+            'The city accepted the final report for "%(title)s". Nothing more is asked of you for this grant.',
+            title=title,
+        )
+        if comment:
+            body += "\n\n" + _(lang, "Comment: %(comment)s", comment=comment)
+    else:
+        subject = _(lang, "Your final report needs corrections")
+        body = _(
+            lang,
+            'The city returned the final report for "%(title)s". Please correct it and submit it again. What to correct: %(comment)s',
+            title=title,
+            comment=comment or "",
+        )
+    if way_in := _way_in(lang, link):
+        body += "\n\n" + way_in
+    return await _queue(uow, settings, to, lang, subject, body, "grants.report_review")
 
 
 async def report_overdue(

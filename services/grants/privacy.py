@@ -48,7 +48,7 @@ async def export(conn: asyncpg.Connection, person: Person) -> Export:
         "evaluations": records(
             await conn.fetch(
                 """select application_id, evaluator_id, assigned_at, conflict_of_interest, scores,
-                          score, comment, submitted_at
+                          score, comment, comments, submitted_at
                    from assignments where evaluator_id = any($1::uuid[]) order by assigned_at""",
                 [e["id"] for e in evaluators],
             )
@@ -117,6 +117,14 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
                 "where evaluator_id = any($1::uuid[]) and comment <> $2",
                 ids,
                 ERASED,
+            )
+        )
+        # Their comments per criterion (issue 13) go too.
+        + affected(
+            await conn.execute(
+                "update assignments set comments = null "
+                "where evaluator_id = any($1::uuid[]) and comments is not null",
+                ids,
             )
         ),
     )
@@ -198,6 +206,7 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             ("applications", "summary"),
             ("applications", "formal_reason"),
             ("reports", "activities"),
+            ("reports", "review_comment"),
         ),
     )
     return result

@@ -23,6 +23,7 @@ from services.grants.schemas import (
     DecisionOut,
     EvaluationView,
     Organisation,
+    PoolMember,
     RankedApplication,
     Ranking,
 )
@@ -65,12 +66,18 @@ def call_view(row: Any, criteria: list[Any], now: Any) -> Call:
         report_due_on=row["report_due_on"],
         criteria=[
             Criterion(
-                key=c["key"], name=c["name"], weight=float(c["weight"]), max_points=c["max_points"]
+                key=c["key"],
+                name=c["name"],
+                weight=float(c["weight"]),
+                max_points=c["max_points"],
+                translations=msgspec.json.decode(c["translations"] or "{}"),
             )
             for c in criteria
         ],
         status=call_status(row, now),
         decision_published_at=row["decision_published_at"],
+        formal_check_due_on=row["formal_check_due_on"],
+        evaluation_due_on=row["evaluation_due_on"],
     )
 
 
@@ -428,3 +435,78 @@ async def call_and_ranking(runtime: Any, call_id: uuid.UUID) -> tuple[Any, Ranki
     async with runtime.pool(SCHEMA).acquire() as conn:
         row = await existing_call(conn, call_id)
         return row, (await ranking_and_reasons(conn, call_id))[0]
+
+
+async def pool(runtime: Any, call_id: uuid.UUID) -> list[PoolMember]:
+    """A call's evaluator pool with each one's assignments (404 for an unknown call)."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        await existing_call(conn, call_id)
+        rows = await store.pool(conn, call_id)
+    return [
+        PoolMember(
+            id=r["id"],
+            name=r["name"],
+            email=r["email"],
+            language=r["language"],
+            joined_at=r["joined_at"],
+            assigned=r["assigned"],
+            done=r["done"],
+            conflicts=r["conflicts"],
+        )
+        for r in rows
+    ]
+
+
+async def formal_check_queue(runtime: Any, call_id: uuid.UUID) -> tuple[Any, list[Any]]:
+    """A call and its applications awaiting the formal check (oldest first) with their
+    organisation, for the coordinator."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await existing_call(conn, call_id)
+        rows = await store.awaiting_formal_check(conn, call_id)
+    return row, [
+        {
+            "app": application_view(dict(r, award_amount=None)),
+            "organisation_name": r["organisation_name"],
+            "organisation_kind": r["organisation_kind"],
+        }
+        for r in rows
+    ]
+
+
+async def staff_call_page(runtime: Any, call_id: uuid.UUID) -> dict[str, Any]:
+    """What the coordinator's call page shows besides progress: the pool, applications awaiting
+    the formal check, reports awaiting review, criteria."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        await existing_call(conn, call_id)
+        return {
+            "pool": await store.pool(conn, call_id),
+            "awaiting_check": await store.awaiting_formal_check(conn, call_id),
+            "reports": await store.reports_to_review(conn, call_id),
+            "criteria": await store.criteria(conn, call_id),
+        }
+
+
+async def report_to_review(runtime: Any, app_id: uuid.UUID) -> Any:
+    """A final report with its application, for the city's review (404 without one)."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.report_view(conn, app_id)
+    if row is None:
+        raise not_found("report.not_found", application_id=app_id)
+    return row
+
+
+async def call_and_criteria(runtime: Any, call_id: uuid.UUID) -> tuple[Any, list[Any]]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await existing_call(conn, call_id)
+        return row, await store.criteria(conn, call_id)
+
+
+async def application_for_check(runtime: Any, app_id: uuid.UUID) -> dict[str, Any]:
+    """An application with its organisation and call, for the coordinator's formal check."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.application(conn, app_id)
+        if row is None:
+            raise not_found("application.not_found", application_id=app_id)
+        org = await store.organisation(conn, row["organisation_id"])
+        call = await existing_call(conn, row["call_id"])
+    return {"app": application_view(row), "row": row, "organisation": org, "call": call}

@@ -131,6 +131,20 @@ WORDING = register(
         "call.report_due_too_early": Wording(
             N_("The report must be due after the call closes."), "must be after the call closes"
         ),
+        "call.check_due_before_closing": Wording(
+            N_("The formal check cannot be due before the call closes."),
+            "must not be before the day the call closes",
+        ),
+        "call.evaluation_due_before_closing": Wording(
+            N_("The evaluations cannot be due before the call closes."),
+            "must not be before the day the call closes",
+        ),
+        "call.already_open": Wording(
+            N_(
+                "This call opened on %(opens)s: applicants rely on it as published, so it can no longer be changed."
+            ),
+            "the call opened on %(opens)s and can no longer be changed",
+        ),
         # --- Applications -----------------------------------------------------------------
         "application.not_found": Wording(
             N_("This application does not exist."), "no application %(application_id)s"
@@ -213,6 +227,22 @@ WORDING = register(
         "evaluators.already_in_pool": Wording(
             N_("This person is already in the call's pool of evaluators."),
             "%(subject)s is already in this call's evaluator pool",
+        ),
+        "evaluators.not_found": Wording(
+            N_("This evaluator is not in the call's pool."),
+            "no evaluator %(evaluator_id)s in this call's pool",
+        ),
+        "formal_check.findings_incomplete": Wording(
+            N_("Say for every formal criterion whether the application passes it."),
+            "name every formal criterion once: applicant_eligible, complete, budget, objectives",
+        ),
+        "formal_check.finding_reason_required": Wording(
+            N_("Give the reason why the application fails this criterion."),
+            "give the reason the application fails this criterion",
+        ),
+        "formal_check.findings_disagree": Wording(
+            N_("An application is eligible exactly when it passes every formal criterion."),
+            "must be true exactly when every finding passed",
         ),
         "formal_check.reason_required": Wording(
             N_("Give the reason why the application is not eligible."),
@@ -332,6 +362,17 @@ WORDING = register(
             N_("The final report of this grant is already submitted."),
             "the final report of this grant is already submitted",
         ),
+        "report.not_found": Wording(
+            N_("No final report has been submitted for this application."),
+            "no final report for application %(application_id)s",
+        ),
+        "report.already_reviewed": Wording(
+            N_("This report has already been reviewed."), "this report has already been reviewed"
+        ),
+        "report.comment_required": Wording(
+            N_("Say what the organisation must correct."),
+            "say what the organisation must correct when returning a report",
+        ),
         # --- Form input the pages check (pages only) --------------------------------------
         "form.refused": Wording(
             N_("The request could not be completed. Check the form and try again.")
@@ -399,6 +440,19 @@ WORDING = register(
             N_("Enter the award in %(currency)s, for example 2500.00, or leave the field empty.")
         ),
         "form.in_application": Wording(N_("Application “%(title)s”: %(message)s")),
+        "form.date": Wording(N_("Enter a date such as 2027-03-31, or leave the field empty.")),
+        "form.evaluator_name": Wording(
+            N_("Enter the evaluator's name: %(min)s to %(max)s characters.")
+        ),
+        "form.language": Wording(N_("Choose the language.")),
+        "form.finding": Wording(N_("Choose whether the application passes this criterion.")),
+        "form.confirm_decision": Wording(
+            N_("Tick the box to confirm: a published decision cannot be undone.")
+        ),
+        "form.review": Wording(N_("Choose whether you accept the report or return it.")),
+        "form.criterion_translation": Wording(
+            N_("Enter the name of the criterion: %(min)s to %(max)s characters, or leave it empty.")
+        ),
         "form.person_name": Wording(N_("Enter your name: %(min)s to %(max)s characters.")),
         "form.activities": Wording(
             N_("Describe the activities carried out: %(min)s to %(max)s characters.")

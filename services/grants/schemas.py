@@ -76,6 +76,8 @@ class CriterionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Annotated[str, Meta(min_length=2, max_length=200)]
     weight: Annotated[float, Meta(gt=0, le=100)]
     max_points: Annotated[int, Meta(ge=1, le=100)]
+    # The name in pl/en/uk where it differs from `name` (which stays the API's name).
+    translations: dict[PageLanguage, Annotated[str, Meta(min_length=2, max_length=200)]] = {}
 
 
 class CallText(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -101,6 +103,10 @@ class CallIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     evaluators_per_application: Annotated[int, Meta(ge=2, le=10)] = 2
     allow_partial_funding: bool = False
     report_due_on: date | None = None
+    # The coordinator's own dates (Europe/Warsaw days): the formal check's (optional) and the
+    # evaluators' (default: 30 days after closing).
+    formal_check_due_on: date | None = None
+    evaluation_due_on: date | None = None
 
 
 class Criterion(msgspec.Struct, kw_only=True):
@@ -108,6 +114,7 @@ class Criterion(msgspec.Struct, kw_only=True):
     name: str
     weight: float
     max_points: int
+    translations: dict[str, str] = {}
 
 
 class Call(msgspec.Struct, kw_only=True):
@@ -127,6 +134,8 @@ class Call(msgspec.Struct, kw_only=True):
     criteria: list[Criterion]
     status: str
     decision_published_at: datetime | None
+    formal_check_due_on: date | None = None
+    evaluation_due_on: date | None = None
 
 
 class BudgetLine(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -174,10 +183,12 @@ class StatusOut(msgspec.Struct, kw_only=True):
 
 
 class EvaluatorIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    subject: Annotated[str, Meta(min_length=1, max_length=200)]
+    # None: the subject already stored for this address in an evaluator pool, else a new one.
+    subject: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
     name: Annotated[str, Meta(min_length=2, max_length=200)]
     email: Email
     linked_organisations: list[uuid.UUID] = []
+    language: PageLanguage = "pl"  # of the invitation and later mails
 
     def __post_init__(self) -> None:
         addresses.check_fields(self, "email")
@@ -188,9 +199,20 @@ class EvaluatorCreated(msgspec.Struct, kw_only=True):
     assigned: int
 
 
+FormalCriterion = Literal["applicant_eligible", "complete", "budget", "objectives"]
+
+
+class FormalFinding(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    criterion: FormalCriterion
+    passed: bool
+    reason: Annotated[str, Meta(max_length=2000)] | None = None
+
+
 class FormalCheckIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     eligible: bool
     reason: Annotated[str, Meta(max_length=2000)] | None = None
+    # Pass/fail per formal criterion (every one, once); `eligible` must say they all passed.
+    findings: list[FormalFinding] | None = None
 
 
 class FormalCheckOut(msgspec.Struct, kw_only=True):
@@ -202,6 +224,8 @@ class EvaluationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     scores: dict[str, int] | None = None
     comment: Annotated[str, Meta(max_length=5000)] | None = None
     conflict_of_interest: bool = False
+    # A comment per criterion (key: text), besides the overall one.
+    comments: dict[str, Annotated[str, Meta(max_length=2000)]] | None = None
 
 
 class EvaluationOut(msgspec.Struct, kw_only=True):
@@ -216,6 +240,7 @@ class EvaluationView(msgspec.Struct, kw_only=True):
     scores: dict[str, int] | None
     score: float | None
     comment: str | None
+    comments: dict[str, str] | None = None
 
 
 class Assignment(msgspec.Struct, kw_only=True):
@@ -270,3 +295,25 @@ class ReportIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     activities: Annotated[str, Meta(min_length=10, max_length=10000)]
     participants_reached: Annotated[int, Meta(ge=0, le=1_000_000)]
     spent: Money
+
+
+class ReportReviewIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The city's review of a final report: accepted, or returned with what to correct."""
+
+    accepted: bool
+    comment: Annotated[str, Meta(max_length=5000)] | None = None
+
+
+class EvaluatorRemoved(msgspec.Struct, kw_only=True):
+    reassigned: int
+
+
+class PoolMember(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    email: str
+    language: str
+    joined_at: datetime
+    assigned: int
+    done: int
+    conflicts: int

@@ -270,8 +270,9 @@ async def insert_call(conn: Conn, **f: Any) -> None:
     await conn.execute(
         """insert into calls (id, title, description, translations, currency, budget_total,
                max_per_grant, opens_at, closes_at, eligible_kinds, objectives,
-               evaluators_per_application, allow_partial_funding, report_due_on, created_by)
-           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)""",
+               evaluators_per_application, allow_partial_funding, report_due_on, created_by,
+               formal_check_due_on, evaluation_due_on)
+           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)""",
         f["id"],
         f["title"],
         f["description"],
@@ -287,11 +288,58 @@ async def insert_call(conn: Conn, **f: Any) -> None:
         f["allow_partial_funding"],
         f["report_due_on"],
         f["created_by"],
+        f["formal_check_due_on"],
+        f["evaluation_due_on"],
     )
+    await insert_criteria(conn, f["id"], f["criteria"])
+
+
+async def insert_criteria(conn: Conn, call_id: uuid.UUID, criteria: list[Any]) -> None:
     await conn.executemany(
-        "insert into criteria (call_id, position, key, name, weight, max_points) values ($1,$2,$3,$4,$5,$6)",
-        [(f["id"], i, c.key, c.name, c.weight, c.max_points) for i, c in enumerate(f["criteria"])],
+        """insert into criteria (call_id, position, key, name, weight, max_points, translations)
+           values ($1,$2,$3,$4,$5,$6,$7)""",
+        [
+            (
+                call_id,
+                i,
+                c.key,
+                c.name,
+                c.weight,
+                c.max_points,
+                msgspec.json.encode(c.translations).decode(),
+            )
+            for i, c in enumerate(criteria)
+        ],
     )
+
+
+async def update_call(conn: Conn, **f: Any) -> None:
+    """Replace an announced call's texts, figures, dates and criteria."""
+    await conn.execute(
+        """update calls set title=$2, description=$3, translations=$4, currency=$5,
+               budget_total=$6, max_per_grant=$7, opens_at=$8, closes_at=$9, eligible_kinds=$10,
+               objectives=$11, evaluators_per_application=$12, allow_partial_funding=$13,
+               report_due_on=$14, formal_check_due_on=$15, evaluation_due_on=$16
+           where id=$1""",
+        f["id"],
+        f["title"],
+        f["description"],
+        msgspec.json.encode(f["translations"]).decode(),
+        f["currency"],
+        f["budget_total"],
+        f["max_per_grant"],
+        f["opens_at"],
+        f["closes_at"],
+        f["eligible_kinds"],
+        f["objectives"],
+        f["evaluators_per_application"],
+        f["allow_partial_funding"],
+        f["report_due_on"],
+        f["formal_check_due_on"],
+        f["evaluation_due_on"],
+    )
+    await conn.execute("delete from criteria where call_id = $1", f["id"])
+    await insert_criteria(conn, f["id"], f["criteria"])
 
 
 async def call(
@@ -375,17 +423,37 @@ async def mark_withdrawn(conn: Conn, app_id: uuid.UUID, at: datetime) -> None:
 
 
 async def record_formal_check(
-    conn: Conn, app_id: uuid.UUID, eligible: bool, reason: str | None, by: str, at: datetime
+    conn: Conn,
+    app_id: uuid.UUID,
+    eligible: bool,
+    reason: str | None,
+    by: str,
+    at: datetime,
+    findings: list[dict[str, Any]] | None = None,
 ) -> None:
     await conn.execute(
         """update applications set status=$2, formal_eligible=$3, formal_reason=$4,
-               formal_checked_by=$5, formal_checked_at=$6, updated_at=now() where id=$1""",
+               formal_checked_by=$5, formal_checked_at=$6, formal_findings=$7, updated_at=now()
+           where id=$1""",
         app_id,
         "eligible" if eligible else "ineligible",
         eligible,
         reason,
         by,
         at,
+        None if findings is None else msgspec.json.encode(findings).decode(),
+    )
+
+
+async def awaiting_formal_check(conn: Conn, call_id: uuid.UUID) -> list[asyncpg.Record]:
+    """Submitted applications of a call not yet formally checked, oldest first, with their
+    organisation."""
+    return await conn.fetch(
+        """select a.*, o.name as organisation_name, o.kind as organisation_kind
+           from applications a join organisations o on o.id = a.organisation_id
+           where a.call_id = $1 and a.status = 'submitted'
+           order by a.submitted_at, a.id""",
+        call_id,
     )
 
 
@@ -439,19 +507,120 @@ async def status_counts(conn: Conn, call_id: uuid.UUID) -> dict[str, int]:
 # --- Evaluators and assignments ---------------------------------------------------------
 
 
-async def insert_evaluator(conn: Conn, **f: Any) -> bool:
-    return bool(
-        await conn.fetchval(
-            """insert into evaluators (id, call_id, subject, name, email, linked_organisations)
-           values ($1,$2,$3,$4,$5,$6) on conflict (call_id, subject) do nothing returning true""",
-            f["id"],
-            f["call_id"],
-            f["subject"],
-            f["name"],
-            f["email"],
-            f["linked_organisations"],
-        )
+async def insert_evaluator(conn: Conn, **f: Any) -> uuid.UUID | None:
+    """The evaluator's id: a new row, or one removed earlier back in the pool (same id); None
+    when this subject is in the call's pool already."""
+    return await conn.fetchval(
+        """insert into evaluators (id, call_id, subject, name, email, linked_organisations, language)
+           values ($1,$2,$3,$4,$5,$6,$7)
+           on conflict (call_id, subject) do update
+               set name = excluded.name, email = excluded.email,
+                   linked_organisations = excluded.linked_organisations,
+                   language = excluded.language, removed_at = null
+               where evaluators.removed_at is not null
+           returning id""",
+        f["id"],
+        f["call_id"],
+        f["subject"],
+        f["name"],
+        f["email"],
+        f["linked_organisations"],
+        f["language"],
     )
+
+
+async def evaluator_subject(conn: Conn, email: str) -> str | None:
+    """The subject already stored for this address in any call's pool (one person, one subject)."""
+    return await conn.fetchval(
+        """select subject from evaluators where lower(email) = lower($1)
+           order by joined_at, id limit 1""",
+        email,
+    )
+
+
+async def evaluator(conn: Conn, evaluator_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("select * from evaluators where id = $1 for update", evaluator_id)
+
+
+async def remove_evaluator(conn: Conn, evaluator_id: uuid.UUID, at: datetime) -> int:
+    """Take the evaluator out of the pool; their assignments not yet evaluated are dropped (the
+    number dropped). Evaluations they made stay."""
+    await conn.execute("update evaluators set removed_at = $2 where id = $1", evaluator_id, at)
+    dropped = await conn.fetch(
+        """delete from assignments where evaluator_id = $1 and submitted_at is null
+           returning application_id""",
+        evaluator_id,
+    )
+    return len(dropped)
+
+
+async def pool(conn: Conn, call_id: uuid.UUID) -> list[asyncpg.Record]:
+    """A call's evaluators in the pool, with their assignments (to do, done)."""
+    return await conn.fetch(
+        """select e.id, e.subject, e.name, e.email, e.language, e.joined_at,
+               count(s.application_id) filter (where not s.conflict_of_interest) as assigned,
+               count(s.application_id) filter (where s.submitted_at is not null
+                   and not s.conflict_of_interest) as done,
+               count(s.application_id) filter (where s.conflict_of_interest) as conflicts,
+               coalesce(array_agg(a.title order by a.title) filter (
+                   where s.application_id is not null and not s.conflict_of_interest), '{}')
+                   as titles
+           from evaluators e left join assignments s on s.evaluator_id = e.id
+           left join applications a on a.id = s.application_id
+           where e.call_id = $1 and e.removed_at is null
+           group by e.id order by e.joined_at, e.id""",
+        call_id,
+    )
+
+
+async def evaluator_memberships(conn: Conn, email: str) -> list[asyncpg.Record]:
+    """Pools this address is in, of calls open or in evaluation (opened, not decided)."""
+    return await conn.fetch(
+        """select e.subject, e.name, e.language, c.title, c.translations
+           from evaluators e join calls c on c.id = e.call_id
+           where lower(e.email) = lower($1) and e.removed_at is null
+             and c.decision_published_at is null and c.opens_at <= now()
+           order by c.closes_at, c.id""",
+        email,
+    )
+
+
+async def evaluations_to_do(conn: Conn, subject: str, today: date) -> tuple[int, int]:
+    """(to do, of them past the call's evaluation date) of an evaluator."""
+    row = await conn.fetchrow(
+        """select count(*) as n,
+               count(*) filter (where c.evaluation_due_on < $2) as overdue
+           from assignments s join evaluators e on e.id = s.evaluator_id
+           join applications a on a.id = s.application_id join calls c on c.id = a.call_id
+           where e.subject = $1 and s.submitted_at is null and a.status = 'eligible'
+             and c.decision_published_at is null""",
+        subject,
+        today,
+    )
+    return row["n"], row["overdue"]
+
+
+async def coordinator_work(conn: Conn, today: date) -> dict[str, Any]:
+    """What awaits the coordinator: formal checks (and overdue ones), reports to review, calls
+    to decide, each with the one call concerned when there is only one."""
+    checks = await conn.fetchrow(
+        """select count(*) as n,
+               count(*) filter (where c.formal_check_due_on < $1) as overdue,
+               min(c.id::text) as first_call, count(distinct c.id) as calls
+           from applications a join calls c on c.id = a.call_id where a.status = 'submitted'""",
+        today,
+    )
+    reports = await conn.fetchrow(
+        """select count(*) as n, min(r.application_id::text) as first
+           from reports r where r.review is null"""
+    )
+    decide = await conn.fetchrow(
+        """select count(*) as n, min(c.id::text) as first from calls c
+           where c.decision_published_at is null and c.closes_at <= now()
+             and exists (select 1 from applications a where a.call_id = c.id
+                         and a.status in ('submitted', 'eligible'))"""
+    )
+    return {"checks": checks, "reports": reports, "decide": decide}
 
 
 async def pool_with_load(conn: Conn, call_id: uuid.UUID) -> list[asyncpg.Record]:
@@ -459,7 +628,7 @@ async def pool_with_load(conn: Conn, call_id: uuid.UUID) -> list[asyncpg.Record]
         """select e.id, e.linked_organisations,
                (select count(*) from assignments s where s.evaluator_id = e.id
                   and not s.conflict_of_interest) as load
-           from evaluators e where e.call_id = $1""",
+           from evaluators e where e.call_id = $1 and e.removed_at is null""",
         call_id,
     )
 
@@ -514,9 +683,11 @@ async def record_scores(
     score: Any,
     comment: str | None,
     at: datetime,
+    comments: dict[str, str] | None = None,
 ) -> None:
     await conn.execute(
-        """update assignments set scores = $3, score = $4, comment = $5, submitted_at = $6
+        """update assignments set scores = $3, score = $4, comment = $5, submitted_at = $6,
+               comments = $7
            where application_id = $1 and evaluator_id = $2""",
         app_id,
         evaluator_id,
@@ -524,6 +695,7 @@ async def record_scores(
         score,
         comment,
         at,
+        msgspec.json.encode(comments).decode() if comments else None,
     )
 
 
@@ -542,7 +714,7 @@ async def queue_of(
               where e.subject = $1"""
     rows = await conn.fetch(
         f"""select s.application_id, a.call_id, c.title as call_title, a.title, s.assigned_at,
-               s.submitted_at, s.conflict_of_interest {base}
+               s.submitted_at, s.conflict_of_interest, c.evaluation_due_on {base}
             order by (s.submitted_at is null) desc, s.assigned_at, s.application_id limit $2 offset $3""",
         subject,
         limit,
@@ -630,10 +802,20 @@ async def award_for_update(conn: Conn, app_id: uuid.UUID) -> asyncpg.Record | No
 
 
 async def insert_report(conn: Conn, **f: Any) -> bool:
+    """Store the final report; a report the city returned is replaced by the corrected one
+    (and awaits review again). False: a report is in already and not returned."""
     return bool(
         await conn.fetchval(
             """insert into reports (application_id, activities, participants_reached, spent, currency, submitted_by, submitted_at)
-           values ($1,$2,$3,$4,$5,$6,$7) on conflict do nothing returning true""",
+           values ($1,$2,$3,$4,$5,$6,$7)
+           on conflict (application_id) do update
+               set activities = excluded.activities,
+                   participants_reached = excluded.participants_reached,
+                   spent = excluded.spent, currency = excluded.currency,
+                   submitted_by = excluded.submitted_by, submitted_at = excluded.submitted_at,
+                   review = null, review_comment = null, reviewed_at = null, reviewed_by = null
+               where reports.review = 'returned'
+           returning true""",
             f["application_id"],
             f["activities"],
             f["participants_reached"],
@@ -647,6 +829,60 @@ async def insert_report(conn: Conn, **f: Any) -> bool:
 
 async def report(conn: Conn, app_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow("select * from reports where application_id = $1", app_id)
+
+
+async def report_for_review(conn: Conn, app_id: uuid.UUID) -> asyncpg.Record | None:
+    """A final report with its application and organisation, locked for the review."""
+    return await conn.fetchrow(
+        """select r.*, a.title, a.call_id, a.organisation_id, a.created_by,
+               o.email, o.language, w.amount, w.currency as award_currency
+           from reports r join applications a on a.id = r.application_id
+           join organisations o on o.id = a.organisation_id
+           join awards w on w.application_id = r.application_id
+           where r.application_id = $1 for update of r""",
+        app_id,
+    )
+
+
+async def report_view(conn: Conn, app_id: uuid.UUID) -> asyncpg.Record | None:
+    """A final report with its application, organisation and award, to read."""
+    return await conn.fetchrow(
+        """select r.*, a.title, a.summary, a.call_id, o.name as organisation_name,
+               w.amount, w.currency as award_currency
+           from reports r join applications a on a.id = r.application_id
+           join organisations o on o.id = a.organisation_id
+           join awards w on w.application_id = r.application_id
+           where r.application_id = $1""",
+        app_id,
+    )
+
+
+async def record_review(
+    conn: Conn, app_id: uuid.UUID, review: str, comment: str | None, by: str, at: datetime
+) -> None:
+    await conn.execute(
+        """update reports set review = $2, review_comment = $3, reviewed_by = $4, reviewed_at = $5
+           where application_id = $1""",
+        app_id,
+        review,
+        comment,
+        by,
+        at,
+    )
+
+
+async def reports_to_review(conn: Conn, call_id: uuid.UUID | None = None) -> list[asyncpg.Record]:
+    """Final reports submitted and not yet reviewed (of one call, or of all), oldest first."""
+    return await conn.fetch(
+        """select r.*, a.title, a.call_id, o.name as organisation_name, w.amount,
+               w.currency as award_currency
+           from reports r join applications a on a.id = r.application_id
+           join organisations o on o.id = a.organisation_id
+           join awards w on w.application_id = r.application_id
+           where r.review is null and ($1::uuid is null or a.call_id = $1)
+           order by r.submitted_at, r.application_id""",
+        call_id,
+    )
 
 
 async def claim_overdue(

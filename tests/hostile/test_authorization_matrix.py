@@ -90,6 +90,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/grants/calls"): PUBLIC,
     ("POST", "/api/grants/calls"): C,
     ("GET", "/api/grants/calls/{}"): PUBLIC,
+    ("PUT", "/api/grants/calls/{}"): C,  # until the call opens (issue 13)
     ("GET", "/api/grants/calls/{}/applications"): C,
     ("POST", "/api/grants/calls/{}/applications"): NGO,
     ("GET", "/api/grants/applications"): NGO,
@@ -98,6 +99,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/grants/applications/{}/submit"): NGO,
     ("POST", "/api/grants/applications/{}/withdraw"): NGO,
     ("POST", "/api/grants/calls/{}/evaluators"): C,
+    ("GET", "/api/grants/calls/{}/evaluators"): C,
+    ("DELETE", "/api/grants/calls/{}/evaluators/{}"): C,
     ("POST", "/api/grants/applications/{}/formal-check"): C,
     ("GET", "/api/grants/applications/{}/evaluations"): CE,
     ("POST", "/api/grants/applications/{}/evaluations"): EVALUATOR,
@@ -106,6 +109,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/grants/calls/{}/decision"): C,
     ("GET", "/api/grants/calls/{}/awards"): PUBLIC,
     ("POST", "/api/grants/applications/{}/report"): NGO,
+    ("POST", "/api/grants/applications/{}/report/review"): C,  # the city's review (issue 13)
     # Ambassador of Multiculturalism
     ("GET", "/api/ambassadors/editions"): PUBLIC,
     ("POST", "/api/ambassadors/editions"): C,

@@ -13,6 +13,7 @@ route_handlers = [
     ngo.register_organisation,
     ngo.my_organisation,
     coordinator.create_call,
+    coordinator.update_call,
     public.list_calls,
     public.get_call,
     ngo.create_application,
@@ -23,6 +24,8 @@ route_handlers = [
     ngo.submit_application,
     ngo.withdraw_application,
     coordinator.add_evaluator,
+    coordinator.call_pool,
+    coordinator.remove_evaluator,
     coordinator.formal_check,
     evaluator.submit_evaluation,
     evaluator.list_evaluations,
@@ -31,4 +34,5 @@ route_handlers = [
     coordinator.decide,
     public.published_awards,
     ngo.submit_report,
+    coordinator.review_report,
 ]

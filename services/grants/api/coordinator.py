@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import Request, Response, delete, get, post, put
 
 from services.grants import commands, queries
 from services.grants.api.common import PAGED, TAGS, created, key_of, who
@@ -17,9 +17,13 @@ from services.grants.schemas import (
     DecisionIn,
     DecisionOut,
     EvaluatorIn,
+    EvaluatorRemoved,
     FormalCheckIn,
     FormalCheckOut,
+    PoolMember,
     Ranking,
+    ReportReviewIn,
+    StatusOut,
 )
 from shared.auth import requires
 from shared.http import Page, Paging, field_error
@@ -33,6 +37,14 @@ async def create_call(
     """Publish a call for proposals: budget, maximum per grant, dates, criteria, evaluators."""
     requested = await key_of(request, "grants.call")
     return created(await commands.create_call(runtime, who(request), data, requested=requested))
+
+
+@put("/api/grants/calls/{call_id:uuid}", guards=[requires("coordinator")], tags=TAGS)
+async def update_call(
+    request: Request[Any, Any, Any], call_id: uuid.UUID, data: CallIn, runtime: Runtime
+) -> StatusOut:
+    """Change an announced call (the whole call, as when created) until it opens; 409 after."""
+    return await commands.update_call(runtime, who(request), call_id, data)
 
 
 @get(
@@ -61,6 +73,44 @@ async def add_evaluator(
     """Add an evaluator to the call's pool; they are never assigned to organisations they are linked to."""
     requested = await key_of(request, f"grants.evaluator:{call_id}")
     return created(await commands.add_evaluator(runtime, call_id, data, requested=requested))
+
+
+@get(
+    "/api/grants/calls/{call_id:uuid}/evaluators",
+    guards=[requires("coordinator")],
+    tags=TAGS,
+)
+async def call_pool(call_id: uuid.UUID, runtime: Runtime) -> list[PoolMember]:
+    """The call's evaluator pool with each one's assignments (to do and done)."""
+    return await queries.pool(runtime, call_id)
+
+
+@delete(
+    "/api/grants/calls/{call_id:uuid}/evaluators/{evaluator_id:uuid}",
+    guards=[requires("coordinator")],
+    tags=TAGS,
+    status_code=200,
+)
+async def remove_evaluator(
+    call_id: uuid.UUID, evaluator_id: uuid.UUID, runtime: Runtime
+) -> EvaluatorRemoved:
+    """Take an evaluator out of the pool before the decision; what they have not evaluated goes
+    to others."""
+    return await commands.remove_evaluator(runtime, call_id, evaluator_id)
+
+
+@post(
+    "/api/grants/applications/{app_id:uuid}/report/review",
+    guards=[requires("coordinator")],
+    tags=TAGS,
+    status_code=200,
+)
+async def review_report(
+    request: Request[Any, Any, Any], app_id: uuid.UUID, data: ReportReviewIn, runtime: Runtime
+) -> StatusOut:
+    """Accept a final report, or return it with a comment (required) saying what to correct;
+    the organisation is told by mail."""
+    return await commands.review_report(runtime, who(request), app_id, data)
 
 
 @post(

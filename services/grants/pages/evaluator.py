@@ -11,7 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.response import Redirect
 
 from services.grants import commands, domain, queries
-from services.grants.mails import money_text
+from services.grants.mails import day_text
 from services.grants.page_errors import Placement, explain, input_problems, page_status, refusals_of
 from services.grants.pages.common import (
     REFUSED,
@@ -25,8 +25,10 @@ from services.grants.pages.common import (
 from services.grants.refusals import Refusal
 from services.grants.schemas import EvaluationIn
 from shared.auth import requires
+from shared.events import utcnow
 from shared.refusals import Refused
 from shared.runtime import Runtime
+from shared.web.i18n import negotiate_language
 
 # --- Evaluators -------------------------------------------------------------------------
 
@@ -34,14 +36,28 @@ from shared.runtime import Runtime
 @get("/grants/evaluate", guards=[requires("evaluator")], exception_handlers=REFUSED)
 async def evaluator_queue(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     rows = await queries.evaluator_queue_rows(runtime, who(request))
-    return pages.render(request, "grants/queue.html", items=rows)
+    lang = negotiate_language(request)
+    return pages.render(
+        request,
+        "grants/queue.html",
+        items=rows,
+        today=domain.warsaw_today(utcnow()),
+        day=lambda d: day_text(d, lang),
+    )
 
 
 async def _score_context(
     runtime: Runtime, request: Request[Any, Any, Any], app_id: uuid.UUID
 ) -> dict[str, Any]:
-    """What the score form shows (403, the error page, for anyone not assigned)."""
-    return {**await queries.to_score(runtime, who(request), app_id), "money": money_text}
+    """What the score form shows (403, the error page, for anyone not assigned): criteria
+    named in the page's language where the call has the name in it."""
+    context = await queries.to_score(runtime, who(request), app_id)
+    lang = negotiate_language(request)
+    criteria = []
+    for c in context["criteria"]:
+        names = msgspec.json.decode(c["translations"] or "{}")
+        criteria.append(dict(c, name=names.get(lang) or c["name"]))
+    return {**context, "criteria": criteria, "money": speaker_for(request).amount}
 
 
 @get("/grants/evaluate/{app_id:uuid}", guards=[requires("evaluator")], exception_handlers=REFUSED)
@@ -63,6 +79,8 @@ def _score_place(criteria: list[Any]) -> Callable[[Refusal], Placement]:
         if path.startswith("scores.") and key in names:
             wrapped = Refusal("form.in_criterion", {"criterion": names[key], "message": refused})
             return f"score_{key}", wrapped
+        if path.startswith("comments.") and path.removeprefix("comments.") in names:
+            return f"comment_{path.removeprefix('comments.')}", refused
         return ("comment" if path == "comment" else None), refused
 
     return place
@@ -76,14 +94,18 @@ async def score_submit(
     conflict = values.get("conflict_of_interest") == "yes"
     context = await _score_context(runtime, request, app_id)
     scores = {}
+    comments = {}
     for c in context["criteria"]:
         raw = field_text(values, f"score_{c['key']}")
         if raw:  # left empty: the rule says "score this criterion"
             scores[c["key"]] = whole(raw, -1)
+        if text := field_text(values, f"comment_{c['key']}"):
+            comments[c["key"]] = text
     body = {
         "scores": None if conflict else scores,
         "comment": field_text(values, "comment") or None,
         "conflict_of_interest": conflict,
+        **({"comments": comments} if comments and not conflict else {}),
     }
     refused = (
         []
@@ -91,7 +113,11 @@ async def score_submit(
         else domain.scores_problems(queries.domain_criteria(context["criteria"]), scores)
     )
     refused += [
-        Refusal("form.comment" if path == "comment" else "form.refused", limits, path)
+        Refusal(
+            "form.comment" if path == "comment" or path.startswith("comments.") else "form.refused",
+            limits,
+            path,
+        )
         for path, limits in input_problems(body, EvaluationIn)
     ]
     status = 400
@@ -102,7 +128,9 @@ async def score_submit(
         except (msgspec.ValidationError, Refused) as exc:
             refused, status = refusals_of(exc), page_status(exc)
     if refused:
-        order = [f"score_{c['key']}" for c in context["criteria"]] + ["comment"]
+        order = [
+            f"{part}_{c['key']}" for c in context["criteria"] for part in ("score", "comment")
+        ] + ["comment"]
         errors = explain(speaker_for(request), refused, _score_place(context["criteria"]), order)
         return pages.render(
             request,

@@ -394,7 +394,8 @@ async def test_a_call_is_checked_evaluated_decided_reported_and_a_missing_report
         "grants.grant_awarded",
         "grants.decision_published",
     ]
-    assert await mails_to(platform, funded_email) == ["grants.decision"]
+    # The formal check's mail (passed), then the decision's.
+    assert await mails_to(platform, funded_email) == ["grants.formal_check", "grants.decision"]
     assert await mails_to(platform, refused_email) == ["grants.formal_check"]  # not evaluated
     with pytest.raises(Refused) as published:
         await commands.publish_decision(runtime, call_id, None)
@@ -427,7 +428,11 @@ async def test_a_call_is_checked_evaluated_decided_reported_and_a_missing_report
     assert await commands.flag_overdue_reports(runtime, day_after_due) >= 1
     await commands.flag_overdue_reports(runtime, day_after_due)
     assert (await events_of(platform, application_id=second)).count("grants.report_overdue") == 1
-    assert await mails_to(platform, late_email) == ["grants.decision", "grants.report_overdue"]
+    assert await mails_to(platform, late_email) == [
+        "grants.formal_check",
+        "grants.decision",
+        "grants.report_overdue",
+    ]
     assert "grants.report_overdue" not in await events_of(platform, application_id=best)
     flagged = "select overdue_flagged_at is not null from awards where application_id=$1"
     assert (await value(platform, flagged, second), await value(platform, flagged, best)) == (

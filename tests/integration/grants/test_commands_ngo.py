@@ -397,7 +397,9 @@ async def test_the_award_mail_leads_the_representative_to_the_final_report(
     assert (claims["sub"], claims["org"]) == (rep.subject, str(org_id))
     # The organisation's own address (not a representative's) hears it too, without a link.
     (org_mail,) = await fetch(platform, "select email from organisations where id = $1", org_id)
-    (org_award,) = await queued_mails(platform, org_mail["email"])
+    # (after the formal check's notice, which goes to the organisation's address: issue 13)
+    _check, org_award = await queued_mails(platform, org_mail["email"])
+    assert str(_check["Subject"]) == "Twój wniosek przeszedł ocenę formalną"
     assert not [x for x in links_in(body_of(org_award)) if "/auth/link?" in x]
 
     async with runtime.pool("grants").acquire() as conn:
