@@ -1,7 +1,7 @@
 """Council on Equal Treatment: open call, members, meetings, minutes, resolutions."""
 
 from services.participation.council import jobs as council_jobs
-from services.participation.council import privacy
+from services.participation.council import people, privacy
 from services.participation.council.api import member as api_member
 from services.participation.council.api import public as api_public
 from services.participation.council.api import staff as api_staff
@@ -23,3 +23,4 @@ jobs = [*council_jobs.jobs]
 cron_jobs = [*council_jobs.cron_jobs]
 background: list = []
 privacy_hooks = PrivacyHooks(export=privacy.export, erase=privacy.erase)
+people_hooks = people.hooks

@@ -7,6 +7,7 @@ by the edge that asked (problem details on the API, a page otherwise).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from services.participation.council.schemas import (
     MemberPublic,
     Resolution,
     Rsvp,
+    Secretary,
     SettingsView,
 )
 from shared.events import utcnow
@@ -263,9 +265,26 @@ async def meeting_minutes(runtime: Runtime, meeting_id: uuid.UUID) -> MeetingDet
 # --- a member's invitation --------------------------------------------------------------
 
 
-async def invitation(conn: asyncpg.Connection, token: str) -> asyncpg.Record:
-    """The invitation a token opens; refused (403) for an unknown token or a member who left."""
-    row = await meetings_store.invitation_by_token(conn, domain.hash_token(token))
+@dataclass(frozen=True)
+class MemberAt:
+    """A signed-in member (their subject) at one meeting: the other way to name an invitation
+    than its token (the member's own page `/council/my`)."""
+
+    subject: str
+    meeting_id: uuid.UUID
+
+
+Invited = str | MemberAt
+"""Whose invitation: the token of the invitation e-mail, or a signed-in member at a meeting."""
+
+
+async def invitation(conn: asyncpg.Connection, who: Invited) -> asyncpg.Record:
+    """The invitation a token (or a signed-in member at a meeting) opens; refused (403) for an
+    unknown token, a meeting the person is not invited to, or a member who left."""
+    if isinstance(who, MemberAt):
+        row = await meetings_store.invitation_for_member(conn, who.subject, who.meeting_id)
+    else:
+        row = await meetings_store.invitation_by_token(conn, domain.hash_token(who))
     if row is None or row["left_on"] is not None:
         raise forbidden("council.invitation.invalid")
     return row
@@ -281,3 +300,16 @@ async def invitation_page(runtime: Runtime, token: str) -> dict[str, Any]:
             if a["status"] != "declined"
         ]
     return {"inv": inv, "agenda": agenda}
+
+
+# --- the secretariat's people -----------------------------------------------------------
+
+
+def secretary_view(row: Any) -> Secretary:
+    return Secretary(**{f: row[f] for f in Secretary.__struct_fields__})
+
+
+async def secretaries(runtime: Runtime) -> list[Secretary]:
+    """The council secretaries the coordinator registered, by name."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        return [secretary_view(r) for r in await store.secretaries(conn)]

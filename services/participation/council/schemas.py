@@ -278,3 +278,25 @@ class MeetingDetail(Meeting, kw_only=True):
     minutes: str | None
     minutes_approved_at: datetime | None
     resolutions: list[Resolution]
+
+
+# --- the secretariat's people -----------------------------------------------------------
+
+
+class SecretaryIn(Struct):
+    """A council secretary the coordinator registers: invited by e-mail with a sign-in link."""
+
+    name: Name
+    email: Email
+    language: Literal["pl", "en", "uk"] = "pl"
+
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
+
+
+class Secretary(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    email: str
+    language: str
+    added_at: datetime
