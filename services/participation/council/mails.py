@@ -234,6 +234,4 @@ def secretary_invitation(
 ) -> EmailMessage:
     """A council secretary's invitation, with the one-time link to the secretariat's pages
     (purpose council.secretary)."""
-    return _compose(
-        settings, to, language, "secretary", name=name, link=link, until=_link_until()
-    )
+    return _compose(settings, to, language, "secretary", name=name, link=link, until=_link_until())

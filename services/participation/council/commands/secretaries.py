@@ -46,4 +46,3 @@ async def remove(runtime: Runtime, secretary_id: uuid.UUID) -> None:
         if await store.secretary(uow.conn, secretary_id) is None:
             raise not_found("council.secretary.not_found", secretary_id=secretary_id)
         await store.delete_secretary(uow.conn, secretary_id)
-

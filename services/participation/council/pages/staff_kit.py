@@ -24,7 +24,6 @@ from shared.runtime import Runtime
 from shared.web import replay
 from shared.web.forms import N_, limits, user_of, warsaw_time
 from shared.web.i18n import negotiate_language
-from shared.web.refusals import Speaker
 
 SECRETARIAT_ROLES = ("council_secretary", "coordinator")
 SECRETARIAT = [requires(*SECRETARIAT_ROLES)]
@@ -102,9 +101,7 @@ def render(
 class StaffPage:
     """One page (template + context) that a GET shows and a refused POST shows again."""
 
-    def __init__(
-        self, kind: str, template: str, context: Context, roles: tuple[str, ...]
-    ) -> None:
+    def __init__(self, kind: str, template: str, context: Context, roles: tuple[str, ...]) -> None:
         self.kind = kind
         self.template = template
         self.context = context
