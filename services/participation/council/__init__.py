@@ -6,8 +6,10 @@ from services.participation.council.api import member as api_member
 from services.participation.council.api import public as api_public
 from services.participation.council.api import staff as api_staff
 from services.participation.council.pages import member as pages_member
+from services.participation.council.pages import my as pages_my
 from services.participation.council.pages import public as pages_public
 from services.participation.council.pages import staff as pages_staff
+from services.participation.council.pages import staff_people as pages_staff_people
 from shared.privacy import PrivacyHooks
 
 route_handlers = [
@@ -17,6 +19,8 @@ route_handlers = [
     *pages_public.route_handlers,
     *pages_member.route_handlers,
     *pages_staff.route_handlers,
+    *pages_staff_people.route_handlers,
+    *pages_my.route_handlers,
 ]
 consumers: list = []
 jobs = [*council_jobs.jobs]

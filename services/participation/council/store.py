@@ -116,6 +116,14 @@ async def list_applications(
     )
 
 
+async def application_counts(conn: Conn) -> list[asyncpg.Record]:
+    """Per call: applications received, and of them still `received` (not yet appointed)."""
+    return await conn.fetch(
+        """select call_id, count(*) as total, count(*) filter (where status = 'received') as open
+           from council_applications group by call_id"""
+    )
+
+
 async def application_for_update(conn: Conn, application_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "select * from council_applications where id = $1 for update", application_id
