@@ -21,15 +21,18 @@ from shared import addresses
 from shared.auth import Principal
 from shared.events import utcnow
 from shared.people import Identity, PeopleHooks, WorkItem
+from shared.web.forms import N_
 
 WHAT = {
-    "council_member": "Council on Equal Treatment: member",
-    "council_secretary": "Council on Equal Treatment: secretariat",
+    "council_member": N_("Council on Equal Treatment: member"),
+    "council_secretary": N_("Council on Equal Treatment: secretariat"),
 }
+PAGE_LANGUAGES = ("pl", "en", "uk")
 
 
 def _what(role: str, language: str | None) -> str:
-    return catalogs.gettext(language if language in ("pl", "en", "uk") else "pl", WHAT[role])
+    lang = language if language in PAGE_LANGUAGES else PAGE_LANGUAGES[0]
+    return catalogs.gettext(lang, WHAT[role])
 
 
 async def identities(conn: asyncpg.Connection, email: str) -> list[Identity]:
@@ -81,15 +84,19 @@ async def open_work(conn: asyncpg.Connection, principal: Principal, lang: str) -
         lines = [
             (
                 work["to_prepare"],
-                "Meetings to prepare (no agenda agreed yet)",
+                N_("Meetings to prepare (no agenda agreed yet)"),
                 f"/council/staff/meetings/{uuid.UUID(work['next_meeting'])}"
                 if work["next_meeting"]
                 else "/council/staff",
             ),
-            (work["proposals"], "Members' agenda proposals to decide", "/council/staff#upcoming"),
-            (work["minutes_to_draft"], "Minutes to draft", "/council/staff#past"),
-            (work["minutes_to_approve"], "Minutes to approve", "/council/staff#past"),
-            (work["applications"], "Applications not yet considered", "/council/staff/calls"),
+            (
+                work["proposals"],
+                N_("Members' agenda proposals to decide"),
+                "/council/staff#upcoming",
+            ),
+            (work["minutes_to_draft"], N_("Minutes to draft"), "/council/staff#past"),
+            (work["minutes_to_approve"], N_("Minutes to approve"), "/council/staff#past"),
+            (work["applications"], N_("Applications not yet considered"), "/council/staff/calls"),
         ]
         items += [
             WorkItem(role=role, label=_t(lang, label), count=int(count), href=href)
@@ -102,7 +109,7 @@ async def open_work(conn: asyncpg.Connection, principal: Principal, lang: str) -
             items.append(
                 WorkItem(
                     role="council_member",
-                    label=_t(lang, "Invitations to answer"),
+                    label=_t(lang, N_("Invitations to answer")),
                     count=int(work["unanswered"]),
                     href="/council/my#meetings",
                 )
@@ -111,7 +118,7 @@ async def open_work(conn: asyncpg.Connection, principal: Principal, lang: str) -
             items.append(
                 WorkItem(
                     role="council_member",
-                    label=_t(lang, "Council meetings ahead"),
+                    label=_t(lang, N_("Council meetings ahead")),
                     count=int(work["upcoming"]),
                     href="/council/my#meetings",
                 )

@@ -21,18 +21,19 @@ from shared.ratelimit import RateLimited
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web import replay
+from shared.web.forms import N_
 from shared.web.i18n import negotiate_language
 from shared.web.pages import rate_limited_page
 
 FIELD_MESSAGES = {
-    "applicant_kind": "Choose whether you apply as an organisation or as a person",
-    "category": "Choose the seat you apply for",
-    "name": "Enter your full name",
-    "organisation": "Enter the name of your organisation",
-    "email": "Enter an e-mail address like name@example.org",
-    "motivation": "Tell us in at least 20 characters why you want to join the council",
-    "consent": "Agree to the processing of your data so that we can consider your application",
-    "language": "Choose a language",
+    "applicant_kind": N_("Choose whether you apply as an organisation or as a person"),
+    "category": N_("Choose the seat you apply for"),
+    "name": N_("Enter your full name"),
+    "organisation": N_("Enter the name of your organisation"),
+    "email": N_("Enter an e-mail address like name@example.org"),
+    "motivation": N_("Tell us in at least 20 characters why you want to join the council"),
+    "consent": N_("Agree to the processing of your data so that we can consider your application"),
+    "language": N_("Choose a language"),
 }
 
 
