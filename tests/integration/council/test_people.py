@@ -195,7 +195,7 @@ async def test_identities_know_a_member_in_office_and_not_a_former_one_or_a_stra
         "/council/my",
         "Anna Kowalska",
     )
-    assert who.what == "Rada ds. Równego Traktowania: członek"
+    assert who.what == "Rada ds. Równego Traktowania: członek"  # in the member's language
     assert await identities(platform, f"nobody-{uuid.uuid4().hex[:6]}@example.org") == []
     assert await identities(platform, "not an address") == []
 

@@ -115,7 +115,7 @@ async def _meetings_context(runtime: Runtime, data: dict[str, Any], _lang: str) 
 
 
 MEETINGS = StaffPage(
-    "council.staff.meetings", "council/staff/meetings.html", _meetings_context, SECRETARIAT_ROLES
+    "council.staff_meetings", "council/staff/meetings.html", _meetings_context, SECRETARIAT_ROLES
 )
 
 
@@ -238,7 +238,7 @@ async def _meeting_context(runtime: Runtime, data: dict[str, Any], _lang: str) -
 
 
 MEETING = StaffPage(
-    "council.staff.meeting", "council/staff/meeting.html", _meeting_context, SECRETARIAT_ROLES
+    "council.staff_meeting", "council/staff/meeting.html", _meeting_context, SECRETARIAT_ROLES
 )
 
 

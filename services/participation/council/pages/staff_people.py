@@ -108,7 +108,7 @@ async def _calls_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> 
 
 
 CALLS = StaffPage(
-    "council.staff.calls", "council/staff/calls.html", _calls_context, SECRETARIAT_ROLES
+    "council.staff_calls", "council/staff/calls.html", _calls_context, SECRETARIAT_ROLES
 )
 
 
@@ -207,7 +207,7 @@ async def _call_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> d
     return {"call": call, "applications": received, "total": total, "section": "calls"}
 
 
-CALL = StaffPage("council.staff.call", "council/staff/call.html", _call_context, SECRETARIAT_ROLES)
+CALL = StaffPage("council.staff_call", "council/staff/call.html", _call_context, SECRETARIAT_ROLES)
 
 
 @get("/council/staff/calls/{call_id:uuid}", guards=SECRETARIAT, include_in_schema=False)
@@ -240,7 +240,7 @@ async def _application_context(
 
 
 APPLICATION = StaffPage(
-    "council.staff.application",
+    "council.staff_application",
     "council/staff/application.html",
     _application_context,
     SECRETARIAT_ROLES,
@@ -329,7 +329,7 @@ async def _members_context(runtime: Runtime, data: dict[str, Any], _lang: str) -
 
 
 MEMBERS = StaffPage(
-    "council.staff.members", "council/staff/members.html", _members_context, SECRETARIAT_ROLES
+    "council.staff_members", "council/staff/members.html", _members_context, SECRETARIAT_ROLES
 )
 
 
@@ -428,7 +428,7 @@ async def _member_context(runtime: Runtime, data: dict[str, Any], _lang: str) ->
 
 
 MEMBER = StaffPage(
-    "council.staff.member", "council/staff/member.html", _member_context, SECRETARIAT_ROLES
+    "council.staff_member", "council/staff/member.html", _member_context, SECRETARIAT_ROLES
 )
 
 
@@ -495,7 +495,7 @@ async def _secretaries_context(
 
 
 SECRETARIES = StaffPage(
-    "council.staff.secretaries",
+    "council.staff_secretaries",
     "council/staff/secretaries.html",
     _secretaries_context,
     ("coordinator",),
