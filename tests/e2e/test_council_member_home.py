@@ -38,9 +38,9 @@ def link_in(message: Any) -> str:
     return match.group(1)
 
 
-async def submit(page: Any, button: str) -> None:
+async def submit(page: Any, scope: Any, button: str) -> None:
     async with page.expect_navigation():
-        await page.get_by_role("button", name=button).click()
+        await scope.get_by_role("button", name=button).click()
 
 
 async def test_a_member_answers_an_invitation_and_proposes_an_item_from_their_page(
@@ -83,7 +83,7 @@ async def test_a_member_answers_an_invitation_and_proposes_an_item_from_their_pa
 
     # The reply: yes.
     await meeting.get_by_label("Tak, będę").check()
-    await submit(meeting, "Wyślij odpowiedź")
+    await submit(page, page.locator(section), "Wyślij odpowiedź")
     assert "odpowiedź" in (await page.locator("#done").inner_text()).lower()
     assert "Będzie" in await page.locator(f"#reply-{created.id}").inner_text()
     stored = await platform.runtime.pool(SCHEMA).fetchval(
@@ -98,7 +98,7 @@ async def test_a_member_answers_an_invitation_and_proposes_an_item_from_their_pa
     meeting = page.locator(section)
     await meeting.get_by_label("Co Rada powinna omówić").fill("Tłumacze w urzędach dzielnic")
     await meeting.get_by_label("Zgłoś punkt porządku obrad: tytuł").fill("ab")
-    await submit(meeting, "Wyślij propozycję do sekretariatu")
+    await submit(page, page.locator(section), "Wyślij propozycję do sekretariatu")
     assert "od 3 do 300 znaków" in await page.locator(".error-summary").inner_text()
     async with page.expect_navigation():
         await page.locator("form.language-form button[lang=uk]").click()

@@ -101,7 +101,7 @@ async def test_a_secretary_does_the_whole_job_from_the_invitation_to_a_resolutio
     assert await page.locator("h1").inner_text() == "Nabory członków"
     now_local = datetime.now(UTC).astimezone(WARSAW)
     title = f"Nabór do Rady {tag}"
-    await page.get_by_label("Tytuł", exact=True).fill(title)
+    await page.locator("#title").fill(title)
     await page.get_by_label("Opis").fill(
         "Szukamy osób, które chcą współtworzyć politykę równego traktowania."
     )
@@ -130,10 +130,10 @@ async def test_a_secretary_does_the_whole_job_from_the_invitation_to_a_resolutio
     await applicant.goto(f"{call_url.replace('/staff/calls/', '/calls/')}/apply")
     await applicant.get_by_label("osoba prywatna").check()
     await applicant.get_by_label("Mieszkańcy z doświadczeniem migracji").check()
-    await applicant.get_by_label("Imię i nazwisko").fill(f"Olena Kovalenko {tag}")
+    await applicant.locator("#name").fill(f"Olena Kovalenko {tag}")
     applicant_address = f"olena-{tag}@example.org"
-    await applicant.get_by_label("Adres e-mail").fill(applicant_address)
-    await applicant.get_by_label("Dlaczego chcesz dołączyć do Rady?").fill(
+    await applicant.locator("#email").fill(applicant_address)
+    await applicant.locator("#motivation").fill(
         "Mieszkam w Krakowie od ośmiu lat i pomagam sąsiadom z Ukrainy w urzędach."
     )
     await applicant.locator("#consent").check()
@@ -205,7 +205,7 @@ async def test_a_secretary_does_the_whole_job_from_the_invitation_to_a_resolutio
     assert "Kworum" in await page.locator("main").inner_text()
 
     # A resolution: refused without the confirmation, then recorded.
-    await page.get_by_label("Tytuł", exact=True).fill(f"Uchwała o tłumaczach {tag}")
+    await page.locator("#r_title").fill(f"Uchwała o tłumaczach {tag}")
     await page.get_by_label("Przegłosowany tekst").fill("Rada rekomenduje zatrudnienie tłumaczy.")
     await page.get_by_label("Głosy za").fill("1")
     await page.get_by_label("Głosy przeciw").fill("0")

@@ -323,7 +323,6 @@ async def _members_context(runtime: Runtime, data: dict[str, Any], _lang: str) -
         "in_office": await _in_office(runtime),
         "calls": listed,
         "categories": domain.CATEGORIES,
-        "languages": LANGUAGES,
         "section": "members",
     }
 
@@ -489,7 +488,6 @@ async def _secretaries_context(
 ) -> dict[str, Any]:
     return {
         "secretaries": await queries.secretaries(runtime),
-        "languages": LANGUAGES,
         "section": "secretaries",
     }
 
