@@ -97,7 +97,7 @@ async def test_a_member_answers_an_invitation_and_proposes_an_item_from_their_pa
     # A proposal with too short a title is refused; in Ukrainian, the typed text is still there.
     meeting = page.locator(section)
     await meeting.get_by_label("Co Rada powinna omówić").fill("Tłumacze w urzędach dzielnic")
-    await meeting.get_by_label("Zgłoś punkt porządku obrad: tytuł").fill("ab")
+    await meeting.locator(f"#title-{created.id}").fill("ab")
     await submit(page, page.locator(section), "Wyślij propozycję do sekretariatu")
     assert "od 3 do 300 znaków" in await page.locator(".error-summary").inner_text()
     async with page.expect_navigation():
