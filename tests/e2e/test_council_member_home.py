@@ -5,11 +5,8 @@ then proposes the agenda item. Every page passes axe (WCAG 2.1 AA)."""
 
 from __future__ import annotations
 
-import email
-import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from email.policy import default as default_policy
 from typing import Any
 
 from services.participation.council.commands import meetings, members
@@ -17,25 +14,9 @@ from services.participation.council.schemas import AppointmentIn, Created, Meeti
 from shared.auth import Principal
 from tests.e2e.conftest import NewPage, assert_accessible
 from tests.helpers.platform import RunningPlatform
-from tests.helpers.waiting import eventually
+from tests.helpers.signin import follow_link, link_in, mail_to, sign_in_by_email
 
 SCHEMA = "participation"
-
-
-async def welcome_mail(platform: RunningPlatform, address: str) -> Any:
-    folder = platform.settings.mail_dir
-    for path in sorted(folder.glob("*.eml")) if folder.exists() else []:
-        msg = email.message_from_bytes(path.read_bytes(), policy=default_policy)
-        if address in str(msg["To"]) and "Powołanie" in str(msg["Subject"]):
-            return msg
-    return None
-
-
-def link_in(message: Any) -> str:
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    match = re.search(r"(https?://\S+/auth/link\?\S+)", text)
-    assert match, text
-    return match.group(1)
 
 
 async def submit(page: Any, scope: Any, button: str) -> None:
@@ -69,12 +50,10 @@ async def test_a_member_answers_an_invitation_and_proposes_an_item_from_their_pa
     assert isinstance(created, Created)
     section = f"#meeting-{created.id}"
 
-    welcome = await eventually(lambda: welcome_mail(platform, address), what="the welcome mail")
+    welcome = await mail_to(platform, address, subject_contains="Powołanie")
     page = await new_page(locale="pl", java_script_enabled=False)
     page.set_default_timeout(10000)
-    await page.goto(link_in(welcome))
-    async with page.expect_navigation():
-        await page.click("main button[type=submit]")
+    await follow_link(page, link_in(welcome))
     assert await page.locator("h1").inner_text() == "Moja strona w Radzie"
     assert f"Halyna Shevchuk {tag}" in await page.locator("#member-seat").inner_text()
     meeting = page.locator(section)
@@ -153,3 +132,9 @@ async def test_a_member_answers_an_invitation_and_proposes_an_item_from_their_pa
         )
     assert await checker.locator(".error-summary").is_visible()
     await assert_accessible(checker)
+
+    # Later, the member signs in with their address alone: the link leads to their page.
+    again = await new_page(locale="pl", java_script_enabled=False)
+    again.set_default_timeout(10000)
+    await sign_in_by_email(again, platform, address)
+    assert await again.locator("h1").inner_text() == "Moja strona w Radzie"

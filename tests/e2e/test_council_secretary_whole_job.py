@@ -9,11 +9,8 @@ too."""
 
 from __future__ import annotations
 
-import email
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
-from email.policy import default as default_policy
 from typing import Any
 
 from services.participation.council.commands import meetings
@@ -22,27 +19,9 @@ from services.participation.council.queries import MemberAt
 from shared.auth import Principal
 from tests.e2e.conftest import NewPage, assert_accessible
 from tests.helpers.platform import RunningPlatform
-from tests.helpers.waiting import eventually
+from tests.helpers.signin import follow_link, link_in, mail_to
 
 SCHEMA = "participation"
-
-
-def mail_to(platform: RunningPlatform, address: str, subject_contains: str) -> Any:
-    """The newest mail to `address` whose subject holds `subject_contains`, or None."""
-    folder = platform.settings.mail_dir
-    found = None
-    for path in sorted(folder.glob("*.eml")) if folder.exists() else []:
-        msg = email.message_from_bytes(path.read_bytes(), policy=default_policy)
-        if address in str(msg["To"]) and subject_contains in str(msg["Subject"]):
-            found = msg
-    return found
-
-
-def link_in(message: Any) -> str:
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    match = re.search(r"(https?://\S+/auth/link\?\S+)", text)
-    assert match, text
-    return match.group(1)
 
 
 async def submit(page: Any, button: str) -> None:
@@ -83,14 +62,10 @@ async def test_a_secretary_does_the_whole_job_from_the_invitation_to_a_resolutio
     visited.append(("coordinator", coordinator.url))
 
     # The secretary follows the invitation's link from the mail folder.
-    invitation = await eventually(
-        lambda: _async(mail_to(platform, address, "Sekretariat Rady")), what="the invitation mail"
-    )
+    invitation = await mail_to(platform, address, subject_contains="Sekretariat Rady")
     page = await new_page(locale="pl", java_script_enabled=False)
     page.set_default_timeout(10000)
-    await page.goto(link_in(invitation))
-    async with page.expect_navigation():
-        await page.click("main button[type=submit]")
+    await follow_link(page, link_in(invitation))
     assert await page.locator("h1").inner_text() == "Posiedzenia Rady"
     subject = await platform.runtime.pool(SCHEMA).fetchval(
         "select subject from council_secretaries where email = $1", address
@@ -152,9 +127,7 @@ async def test_a_secretary_does_the_whole_job_from_the_invitation_to_a_resolutio
     assert "Członek został powołany" in await page.locator("#done").inner_text()
     assert f"Olena Kovalenko {tag}" in await page.locator("#current").inner_text()
     visited.append(("secretary", page.url.split("?")[0]))
-    welcome = await eventually(
-        lambda: _async(mail_to(platform, applicant_address, "Powołanie")), what="the welcome mail"
-    )
+    welcome = await mail_to(platform, applicant_address, subject_contains="Powołanie")
     assert "/council/my" in link_in(welcome).replace("%2F", "/")
 
     # The month's meetings: a series of two.
@@ -248,7 +221,3 @@ async def test_a_secretary_does_the_whole_job_from_the_invitation_to_a_resolutio
         else:
             await checker.goto(url)
         await assert_accessible(checker)
-
-
-async def _async(value: Any) -> Any:
-    return value
