@@ -282,3 +282,19 @@ async def test_open_work_of_the_secretariat_counts_minutes_and_applications(
     assert items["Minutes to draft"].count >= 1
     assert items["Minutes to draft"].role == "coordinator"
     assert await work(platform, Principal("x", ("juror",))) == []
+
+
+async def test_a_secretarys_personal_data_is_exported_and_erased(platform: RunningPlatform) -> None:
+    from services.participation.council import privacy
+    from shared.privacy import Person
+
+    email = f"sekretarka-{uuid.uuid4().hex[:8]}@example.org"
+    await secretaries.register(platform.runtime, SecretaryIn(name="Ewa Sekretarka", email=email))
+    async with platform.runtime.pool(SCHEMA).acquire() as conn:
+        exported = await privacy.export(conn, Person(email=email))
+        assert [r["name"] for r in exported["council_secretaries"]] == ["Ewa Sekretarka"]
+        async with conn.transaction():
+            erased = await privacy.erase(conn, Person(email=email))
+    assert erased.counts["council_secretaries_deleted"] == 1
+    assert "Ewa Sekretarka" in erased.names
+    assert await identities(platform, email) == []
