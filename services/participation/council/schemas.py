@@ -300,3 +300,18 @@ class Secretary(msgspec.Struct, kw_only=True):
     email: str
     language: str
     added_at: datetime
+
+
+class MyRsvpIn(Struct):
+    """A signed-in member's reply to their invitation to a meeting."""
+
+    meeting_id: uuid.UUID
+    response: Literal["yes", "no", "maybe"]
+
+
+class MyProposalIn(Struct):
+    """A signed-in member's agenda proposal for a meeting they are invited to."""
+
+    meeting_id: uuid.UUID
+    title: Title
+    description: Annotated[str, Meta(max_length=5000)] | None = None

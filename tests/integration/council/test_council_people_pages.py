@@ -170,3 +170,45 @@ async def test_the_member_page_answers_for_its_own_member_only(
         )
         == "yes"
     )
+
+
+async def test_the_member_api_replies_and_proposes_for_the_signed_in_member(
+    platform: RunningPlatform,
+) -> None:
+    member = await direct_member(platform, name=f"Iryna {uuid.uuid4().hex[:4]}")
+    upcoming = await meeting(platform, now() + timedelta(days=4), title="Posiedzenie API")
+    subject = await platform.runtime.pool("participation").fetchval(
+        "select subject from council_members where id = $1", uuid.UUID(member["id"])
+    )
+    headers = platform.auth("council_member", subject=subject)
+    reply = await platform.client.post(
+        "/api/council/my/rsvp", json={"meeting_id": upcoming, "response": "no"}, headers=headers
+    )
+    assert reply.status_code == 200 and reply.json()["response"] == "no"
+    proposed = await platform.client.post(
+        "/api/council/my/proposals",
+        json={"meeting_id": upcoming, "title": "Dostępność stron miasta"},
+        headers=headers,
+    )
+    assert proposed.status_code == 201 and proposed.json()["status"] == "proposed"
+    # Another person's subject is not invited: 403, nothing stored.
+    other = await platform.client.post(
+        "/api/council/my/rsvp",
+        json={"meeting_id": upcoming, "response": "yes"},
+        headers=platform.auth("council_member", subject="person:someone-else"),
+    )
+    assert other.status_code == 403
+    assert (
+        await platform.runtime.pool("participation").fetchval(
+            "select response from council_invitations where meeting_id = $1 and member_id = $2",
+            uuid.UUID(upcoming),
+            uuid.UUID(member["id"]),
+        )
+        == "no"
+    )
+    secretary = await platform.client.post(
+        "/api/council/my/rsvp",
+        json={"meeting_id": upcoming, "response": "yes"},
+        headers=platform.auth(SECRETARY),
+    )
+    assert secretary.status_code == 403

@@ -80,8 +80,8 @@ def _at(request: Request[Any, Any, Any], meeting_id: uuid.UUID) -> queries.Membe
 async def rsvp_form(
     request: Request[Any, Any, Any], meeting_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
-    """Reply to an invitation: the same command as POST /api/council/rsvp (a later reply
-    replaces it)."""
+    """Reply to an invitation: the same command as POST /api/council/my/rsvp (and the token's
+    POST /api/council/rsvp); a later reply replaces it."""
     form = await request.form()  # the field is named per meeting (several forms on the page)
     values = {"response": str(form.get(f"response-{meeting_id}", "")), "meeting": str(meeting_id)}
     field = f"response-{meeting_id}"
@@ -101,7 +101,8 @@ async def rsvp_form(
 async def proposal_form(
     request: Request[Any, Any, Any], meeting_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
-    """Propose an agenda item: the same command as POST /api/council/proposals."""
+    """Propose an agenda item: the same command as POST /api/council/my/proposals (and the
+    token's POST /api/council/proposals)."""
     form = await request.form()  # the fields are named per meeting (several forms on the page)
     values = {
         "title": str(form.get(f"title-{meeting_id}", "")),
