@@ -34,6 +34,7 @@ CJ = frozenset({"coordinator", "juror"})
 NGO = frozenset({"ngo"})
 EVALUATOR = frozenset({"evaluator"})
 JUROR = frozenset({"juror"})
+MEMBER = frozenset({"council_member"})
 
 # Written by hand from the contract, the issues and the services' READMEs; NOT read from guards.
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
@@ -66,7 +67,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/council/calls/{}/applications"): CS,
     ("POST", "/api/council/calls/{}/applications"): PUBLIC,  # a candidate applies
     ("GET", "/api/council/members"): PUBLIC,
-    ("POST", "/api/council/members"): C,
+    ("POST", "/api/council/members"): CS,  # the secretariat appoints (issue 13)
     ("POST", "/api/council/members/{}/leave"): CS,
     ("GET", "/api/council/members/register"): CS,
     ("GET", "/api/council/meetings"): CS,
@@ -84,6 +85,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/council/meetings/{}/resolutions"): CS,
     ("GET", "/api/council/minutes"): PUBLIC,
     ("GET", "/api/council/minutes/{}"): PUBLIC,
+    ("GET", "/api/council/secretaries"): C,  # the coordinator keeps the register (issue 13)
+    ("POST", "/api/council/secretaries"): C,
+    ("DELETE", "/api/council/secretaries/{}"): C,
+    ("POST", "/api/council/my/rsvp"): MEMBER,  # a signed-in council member (issue 13)
+    ("POST", "/api/council/my/proposals"): MEMBER,
     # Small grants
     ("POST", "/api/grants/organisations"): NGO,
     ("GET", "/api/grants/organisations/mine"): NGO,

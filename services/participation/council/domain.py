@@ -89,6 +89,14 @@ REFUSALS = register(
         "council.member.left": Wording(
             N_("The member already left on %(left_on)s."), "the member already left on %(left_on)s"
         ),
+        # the secretariat's people
+        "council.secretary.exists": Wording(
+            N_("This address is already registered as a council secretary."),
+            "this address is already registered as a council secretary",
+        ),
+        "council.secretary.not_found": Wording(
+            N_("This secretary is not registered (any more)."), "no secretary %(secretary_id)s"
+        ),
         # meetings
         "council.meeting.not_found": Wording(
             N_("This meeting does not exist."), "no meeting %(meeting_id)s"

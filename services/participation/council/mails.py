@@ -6,13 +6,14 @@ work (`uow.queue_mail`), so it is stored with the change and sent by the kit's j
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import asyncpg
 
 from services.participation.council.domain import WARSAW
 from shared import mail
+from shared.auth import LOGIN_LINK_TTL
 from shared.config import Settings
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -39,7 +40,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "appointed": (
             "Dzień dobry {name},\n\nz przyjemnością informujemy o powołaniu Pani/Pana w skład Rady "
             "ds. Równego Traktowania na kadencję {start} – {end}.\n"
-            "Zaproszenia na posiedzenia będą przychodzić na ten adres.\n\nSekretariat Rady"
+            "Zaproszenia na posiedzenia będą przychodzić na ten adres.\n\n"
+            "Na swojej stronie członka Rady odpowiadają Państwo na zaproszenia, zgłaszają punkty "
+            "porządku obrad i czytają przyjęte protokoły. Prosimy wejść na nią teraz:\n{link}\n"
+            "Link działa raz, przez 15 minut (do {until} czasu warszawskiego); później na stronie "
+            "logowania wystarczy podać ten adres e-mail, aby dostać nowy.\n\nSekretariat Rady"
+        ),
+        "secretary_subject": "Sekretariat Rady ds. Równego Traktowania: zaproszenie",
+        "secretary": (
+            "Dzień dobry {name},\n\nKoordynator Programu dodał Panią/Pana do sekretariatu Rady "
+            "ds. Równego Traktowania. Na stronach sekretariatu ogłasza się nabory, powołuje "
+            "członków, planuje posiedzenia, decyduje o porządku obrad i zapisuje uchwały.\n\n"
+            "Prosimy wejść na nie teraz:\n{link}\n"
+            "Link działa raz, przez 15 minut (do {until} czasu warszawskiego); później na stronie "
+            "logowania wystarczy podać ten adres e-mail, aby dostać nowy.\n\n"
+            "Koordynator Programu Otwarty Kraków"
         ),
     },
     "en": {
@@ -65,7 +80,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "appointed": (
             "Dear {name},\n\nwe are glad to tell you that you have been appointed to the Council on "
             "Equal Treatment for the term {start} – {end}.\nInvitations to meetings will come to "
-            "this address.\n\nThe Council's secretariat"
+            "this address.\n\n"
+            "On your council member's page you answer invitations, propose agenda items and read "
+            "the approved minutes. Please open it now:\n{link}\n"
+            "The link works once, for 15 minutes (until {until} Warsaw time); after that, give "
+            "this e-mail address on the sign-in page to get a new one.\n\n"
+            "The Council's secretariat"
+        ),
+        "secretary_subject": "Secretariat of the Council on Equal Treatment: invitation",
+        "secretary": (
+            "Dear {name},\n\nthe Programme Coordinator has added you to the secretariat of the "
+            "Council on Equal Treatment. On the secretariat's pages you open calls, appoint "
+            "members, schedule meetings, decide the agenda and record resolutions.\n\n"
+            "Please open them now:\n{link}\n"
+            "The link works once, for 15 minutes (until {until} Warsaw time); after that, give "
+            "this e-mail address on the sign-in page to get a new one.\n\n"
+            "The Open Kraków Programme Coordinator"
         ),
     },
     "uk": {
@@ -91,7 +121,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "appointed": (
             "Вітаємо, {name}!\n\nРаді повідомити, що вас призначено членом Ради з питань рівного "
             "ставлення на каденцію {start} – {end}.\nЗапрошення на засідання надходитимуть на цю "
-            "адресу.\n\nСекретаріат Ради"
+            "адресу.\n\n"
+            "На своїй сторінці члена Ради ви відповідаєте на запрошення, пропонуєте питання до "
+            "порядку денного і читаєте затверджені протоколи. Будь ласка, відкрийте її зараз:\n"
+            "{link}\n"
+            "Посилання діє один раз, 15 хвилин (до {until} за варшавським часом); потім укажіть "
+            "цю адресу електронної пошти на сторінці входу, щоб отримати нове.\n\n"
+            "Секретаріат Ради"
+        ),
+        "secretary_subject": "Секретаріат Ради з питань рівного ставлення: запрошення",
+        "secretary": (
+            "Вітаємо, {name}!\n\nКоординатор Програми додав вас до секретаріату Ради з питань "
+            "рівного ставлення. На сторінках секретаріату оголошують набори, призначають членів, "
+            "планують засідання, вирішують порядок денний і записують ухвали.\n\n"
+            "Будь ласка, відкрийте їх зараз:\n{link}\n"
+            "Посилання діє один раз, 15 хвилин (до {until} за варшавським часом); потім укажіть "
+            "цю адресу електронної пошти на сторінці входу, щоб отримати нове.\n\n"
+            "Координатор Програми «Відкритий Краків»"
         ),
     },
 }
@@ -160,8 +206,32 @@ def acknowledgement(
     return _compose(settings, to, language, "ack", name=name, call=call, reference=reference)
 
 
+def _link_until() -> str:
+    """When a sign-in link mailed now stops working, as Kraków reads it."""
+    return _when(datetime.now(UTC) + timedelta(seconds=LOGIN_LINK_TTL))
+
+
 def appointment(
-    settings: Settings, to: str, language: str, name: str, start: str, end: str
+    settings: Settings, to: str, language: str, name: str, start: str, end: str, link: str
 ) -> EmailMessage:
-    """The notice of an appointment for a term (purpose council.appointment)."""
-    return _compose(settings, to, language, "appointed", name=name, start=start, end=end)
+    """The welcome of a member appointed for a term, with the one-time link to their page
+    `/council/my` (purpose council.appointment)."""
+    return _compose(
+        settings,
+        to,
+        language,
+        "appointed",
+        name=name,
+        start=start,
+        end=end,
+        link=link,
+        until=_link_until(),
+    )
+
+
+def secretary_invitation(
+    settings: Settings, to: str, language: str, name: str, link: str
+) -> EmailMessage:
+    """A council secretary's invitation, with the one-time link to the secretariat's pages
+    (purpose council.secretary)."""
+    return _compose(settings, to, language, "secretary", name=name, link=link, until=_link_until())

@@ -255,3 +255,87 @@ async def resolutions(conn: Conn, meeting_id: uuid.UUID) -> list[asyncpg.Record]
     return await conn.fetch(
         "select * from council_resolutions where meeting_id = $1 order by voted_at", meeting_id
     )
+
+
+# --- a member's own view (signed in) -----------------------------------------------------
+
+
+async def invitation_for_member(
+    conn: Conn, subject: str, meeting_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """The invitation of the person `subject` (a member row of theirs) to a meeting."""
+    return await conn.fetchrow(
+        """select i.*, m.status as meeting_status, m.starts_at, m.title, m.place, p.name as member_name,
+                  p.left_on
+           from council_invitations i
+           join council_meetings m on m.id = i.meeting_id
+           join council_members p on p.id = i.member_id
+           where p.subject = $1 and i.meeting_id = $2
+           order by p.left_on is not null limit 1""",
+        subject,
+        meeting_id,
+    )
+
+
+async def member_upcoming(conn: Conn, subject: str, now: datetime) -> list[asyncpg.Record]:
+    """Scheduled meetings not yet started to which the person is invited, soonest first."""
+    return await conn.fetch(
+        """select i.meeting_id, i.member_id, i.response, m.title, m.starts_at, m.place
+           from council_invitations i
+           join council_meetings m on m.id = i.meeting_id
+           join council_members p on p.id = i.member_id
+           where p.subject = $1 and p.left_on is null and m.status = 'scheduled' and m.starts_at > $2
+           order by m.starts_at""",
+        subject,
+        now,
+    )
+
+
+async def proposals_by_subject(conn: Conn, subject: str) -> list[asyncpg.Record]:
+    """The agenda items a person proposed, newest first, with their meeting."""
+    return await conn.fetch(
+        """select a.*, m.title as meeting_title, m.starts_at from council_agenda_items a
+           join council_members p on p.id = a.proposed_by_member
+           join council_meetings m on m.id = a.meeting_id
+           where p.subject = $1 order by a.created_at desc limit 50""",
+        subject,
+    )
+
+
+# --- open work (counts for the home page) ------------------------------------------------
+
+
+async def secretariat_work(conn: Conn, now: datetime) -> asyncpg.Record:
+    """What the secretariat has to do now, counted."""
+    return await conn.fetchrow(
+        """select
+             (select count(*) from council_meetings m where m.status = 'scheduled' and m.starts_at > $1
+                and not exists (select 1 from council_agenda_items a
+                                where a.meeting_id = m.id and a.status = 'accepted')) as to_prepare,
+             (select min(m.id::text) from council_meetings m where m.status = 'scheduled' and m.starts_at > $1
+                and m.starts_at = (select min(starts_at) from council_meetings
+                                   where status = 'scheduled' and starts_at > $1)) as next_meeting,
+             (select count(*) from council_meetings where status = 'held' and minutes_text is null)
+               as minutes_to_draft,
+             (select count(*) from council_meetings where status = 'held' and minutes_text is not null
+                and minutes_approved_at is null) as minutes_to_approve,
+             (select count(*) from council_applications where status = 'received') as applications,
+             (select count(*) from council_agenda_items a join council_meetings m on m.id = a.meeting_id
+                where a.status = 'proposed' and m.status = 'scheduled') as proposals""",
+        now,
+    )
+
+
+async def member_work(conn: Conn, subject: str, now: datetime) -> asyncpg.Record:
+    """What a member has to do now: invitations not answered, and their next meeting."""
+    return await conn.fetchrow(
+        """select
+             count(*) filter (where i.response is null) as unanswered,
+             count(*) as upcoming
+           from council_invitations i
+           join council_meetings m on m.id = i.meeting_id
+           join council_members p on p.id = i.member_id
+           where p.subject = $1 and p.left_on is null and m.status = 'scheduled' and m.starts_at > $2""",
+        subject,
+        now,
+    )

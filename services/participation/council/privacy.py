@@ -1,10 +1,12 @@
-"""The Council's part of a personal data request: applications, membership, attendance.
+"""The Council's part of a personal data request: applications, membership, attendance, and the
+register of council secretaries.
 
 Erasure keeps every row (meetings keep their attendance counts, members their seats and terms)
 and removes who the person is: names, organisations, addresses and motivations become ERASED or
 NULL, their invitation links stop working, the descriptions of agenda items they proposed are
 erased, and where minutes, agenda or resolutions name them, the name is replaced by ERASED. An
-erasure does not end a term of office: the secretariat records a departure as usual.
+erasure does not end a term of office: the secretariat records a departure as usual. A
+registered secretary's row is deleted (the register holds nothing but who they are).
 """
 
 from __future__ import annotations
@@ -79,6 +81,12 @@ async def export(conn: asyncpg.Connection, person: Person) -> Export:
                 names,
             )
         ),
+        "council_secretaries": records(
+            await conn.fetch(
+                "select name, email, language, added_at from council_secretaries where email = $1",
+                person.email,
+            )
+        ),
     }
     return {table: rows for table, rows in document.items() if rows}
 
@@ -147,6 +155,12 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             )
         ),
     )
+    secretaries = await conn.fetch(
+        "delete from council_secretaries where email = $1 returning name", person.email
+    )
+    result.names |= {r["name"] for r in secretaries}
+    names = identifying_names(result.names)
+    result.add("council_secretaries_deleted", len(secretaries))
     await redact_mentions(
         conn,
         result,

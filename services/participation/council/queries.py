@@ -7,6 +7,7 @@ by the edge that asked (problem details on the API, a page otherwise).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from services.participation.council.schemas import (
     MemberPublic,
     Resolution,
     Rsvp,
+    Secretary,
     SettingsView,
 )
 from shared.events import utcnow
@@ -263,9 +265,26 @@ async def meeting_minutes(runtime: Runtime, meeting_id: uuid.UUID) -> MeetingDet
 # --- a member's invitation --------------------------------------------------------------
 
 
-async def invitation(conn: asyncpg.Connection, token: str) -> asyncpg.Record:
-    """The invitation a token opens; refused (403) for an unknown token or a member who left."""
-    row = await meetings_store.invitation_by_token(conn, domain.hash_token(token))
+@dataclass(frozen=True)
+class MemberAt:
+    """A signed-in member (their subject) at one meeting: the other way to name an invitation
+    than its token (the member's own page `/council/my`)."""
+
+    subject: str
+    meeting_id: uuid.UUID
+
+
+Invited = str | MemberAt
+"""Whose invitation: the token of the invitation e-mail, or a signed-in member at a meeting."""
+
+
+async def invitation(conn: asyncpg.Connection, who: Invited) -> asyncpg.Record:
+    """The invitation a token (or a signed-in member at a meeting) opens; refused (403) for an
+    unknown token, a meeting the person is not invited to, or a member who left."""
+    if isinstance(who, MemberAt):
+        row = await meetings_store.invitation_for_member(conn, who.subject, who.meeting_id)
+    else:
+        row = await meetings_store.invitation_by_token(conn, domain.hash_token(who))
     if row is None or row["left_on"] is not None:
         raise forbidden("council.invitation.invalid")
     return row
@@ -281,3 +300,70 @@ async def invitation_page(runtime: Runtime, token: str) -> dict[str, Any]:
             if a["status"] != "declined"
         ]
     return {"inv": inv, "agenda": agenda}
+
+
+# --- the secretariat's people -----------------------------------------------------------
+
+
+def secretary_view(row: Any) -> Secretary:
+    return Secretary(**{f: row[f] for f in Secretary.__struct_fields__})
+
+
+async def secretaries(runtime: Runtime) -> list[Secretary]:
+    """The council secretaries the coordinator registered, by name."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        return [secretary_view(r) for r in await store.secretaries(conn)]
+
+
+async def application_row(runtime: Runtime, application_id: uuid.UUID) -> dict[str, Any]:
+    """One application with its call (the secretariat reads it before appointing)."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.application(conn, application_id)
+        if row is None:
+            raise not_found("council.application.not_found")
+        call_row = await store.call(conn, row["call_id"])
+    return {**dict(row), "call": call_row}
+
+
+async def member_row(runtime: Runtime, member_id: uuid.UUID) -> asyncpg.Record:
+    """One member of the register (current or former)."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.member(conn, member_id)
+    if row is None:
+        raise not_found("council.member.not_found", member_id=member_id)
+    return row
+
+
+async def application_counts(runtime: Runtime) -> dict[uuid.UUID, dict[str, int]]:
+    """Per call: applications received and of them not yet considered (status received)."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows = await store.application_counts(conn)
+    return {r["call_id"]: {"total": r["total"], "open": r["open"]} for r in rows}
+
+
+# --- a member's own page ----------------------------------------------------------------
+
+
+async def member_home(runtime: Runtime, subject: str) -> dict[str, Any]:
+    """What a signed-in member sees: their seat, upcoming meetings with the agenda (items not
+    declined) and their reply, the proposals they made, and the approved minutes."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows = await store.members_by_subject(conn, subject)
+        upcoming = []
+        for inv in await meetings_store.member_upcoming(conn, subject, utcnow()):
+            agenda = [
+                a
+                for a in await meetings_store.agenda(conn, inv["meeting_id"])
+                if a["status"] != "declined"
+            ]
+            upcoming.append({"inv": inv, "agenda": agenda})
+        proposals = await meetings_store.proposals_by_subject(conn, subject)
+        approved_rows, _ = await meetings_store.list_approved(conn, 20, 0)
+        approved = [await meeting_detail(conn, r, public=True) for r in approved_rows]
+    current = [r for r in rows if r["left_on"] is None and r["term_end"] >= today()]
+    return {
+        "member": current[0] if current else None,
+        "upcoming": upcoming,
+        "proposals": proposals,
+        "approved": approved,
+    }

@@ -278,3 +278,40 @@ class MeetingDetail(Meeting, kw_only=True):
     minutes: str | None
     minutes_approved_at: datetime | None
     resolutions: list[Resolution]
+
+
+# --- the secretariat's people -----------------------------------------------------------
+
+
+class SecretaryIn(Struct):
+    """A council secretary the coordinator registers: invited by e-mail with a sign-in link."""
+
+    name: Name
+    email: Email
+    language: Literal["pl", "en", "uk"] = "pl"
+
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
+
+
+class Secretary(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    email: str
+    language: str
+    added_at: datetime
+
+
+class MyRsvpIn(Struct):
+    """A signed-in member's reply to their invitation to a meeting."""
+
+    meeting_id: uuid.UUID
+    response: Literal["yes", "no", "maybe"]
+
+
+class MyProposalIn(Struct):
+    """A signed-in member's agenda proposal for a meeting they are invited to."""
+
+    meeting_id: uuid.UUID
+    title: Title
+    description: Annotated[str, Meta(max_length=5000)] | None = None

@@ -116,6 +116,14 @@ async def list_applications(
     )
 
 
+async def application_counts(conn: Conn) -> list[asyncpg.Record]:
+    """Per call: applications received, and of them still `received` (not yet appointed)."""
+    return await conn.fetch(
+        """select call_id, count(*) as total, count(*) filter (where status = 'received') as open
+           from council_applications group by call_id"""
+    )
+
+
 async def application_for_update(conn: Conn, application_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "select * from council_applications where id = $1 for update", application_id
@@ -139,8 +147,8 @@ async def lock_membership(conn: Conn) -> None:
 async def insert_member(conn: Conn, **f: Any) -> None:
     await conn.execute(
         """insert into council_members (id, call_id, application_id, name, organisation, email, language,
-               category, term_start, term_end, replaces)
-           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)""",
+               category, term_start, term_end, replaces, subject)
+           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)""",
         f["id"],
         f["call_id"],
         f["application_id"],
@@ -152,6 +160,7 @@ async def insert_member(conn: Conn, **f: Any) -> None:
         f["term_start"],
         f["term_end"],
         f["replaces"],
+        f["subject"],
     )
 
 
@@ -209,3 +218,68 @@ async def list_members(
         offset,
     )
     return rows, await count_in_office(conn, on)
+
+
+async def application(conn: Conn, application_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("select * from council_applications where id = $1", application_id)
+
+
+# --- people: subjects, secretaries, a member's own rows ---------------------------------
+
+
+async def subject_for_email(conn: Conn, email: str) -> str | None:
+    """The subject this service already gave the address (a member's or a secretary's)."""
+    return await conn.fetchval(
+        """select subject from (
+               select subject, appointed_at as since from council_members where lower(email) = $1
+               union all
+               select subject, added_at from council_secretaries where email = $1
+           ) known order by since limit 1""",
+        email,
+    )
+
+
+async def members_by_email(conn: Conn, email: str, on: date) -> list[asyncpg.Record]:
+    """The address's member rows in office on `on` (or appointed for a term still to come)."""
+    return await conn.fetch(
+        """select * from council_members
+           where lower(email) = $1 and left_on is null and term_end >= $2 order by term_start""",
+        email,
+        on,
+    )
+
+
+async def members_by_subject(conn: Conn, subject: str) -> list[asyncpg.Record]:
+    """Every member row of a person (their terms), current first."""
+    return await conn.fetch(
+        "select * from council_members where subject = $1 order by left_on is not null, term_end desc",
+        subject,
+    )
+
+
+async def insert_secretary(conn: Conn, **f: Any) -> None:
+    await conn.execute(
+        """insert into council_secretaries (id, subject, name, email, language)
+           values ($1,$2,$3,$4,$5)""",
+        f["id"],
+        f["subject"],
+        f["name"],
+        f["email"],
+        f["language"],
+    )
+
+
+async def secretary(conn: Conn, secretary_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("select * from council_secretaries where id = $1", secretary_id)
+
+
+async def secretary_by_email(conn: Conn, email: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("select * from council_secretaries where email = $1", email)
+
+
+async def secretaries(conn: Conn) -> list[asyncpg.Record]:
+    return await conn.fetch("select * from council_secretaries order by name, email")
+
+
+async def delete_secretary(conn: Conn, secretary_id: uuid.UUID) -> None:
+    await conn.execute("delete from council_secretaries where id = $1", secretary_id)

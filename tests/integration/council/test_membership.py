@@ -163,7 +163,8 @@ async def test_bad_applications_are_refused_with_a_reason_and_nothing_is_stored(
     ).status_code == 404
 
 
-async def test_only_the_coordinator_opens_calls_and_appoints(platform: RunningPlatform) -> None:
+async def test_only_the_secretariat_appoints(platform: RunningPlatform) -> None:
+    """The coordinator and (since issue 13) the council secretary appoint; nobody else."""
     body = {
         "name": "Anna Kowalska",
         "category": "city",
@@ -176,9 +177,14 @@ async def test_only_the_coordinator_opens_calls_and_appoints(platform: RunningPl
     ).status_code == 403
     assert (
         await platform.client.post(
-            "/api/council/members", json=body, headers=platform.auth(SECRETARY)
+            "/api/council/members", json=body, headers=platform.auth("council_member")
         )
     ).status_code == 403
+    assert (
+        await platform.client.post(
+            "/api/council/members", json=body, headers=platform.auth(SECRETARY)
+        )
+    ).status_code == 201
     assert (
         await platform.client.get(
             "/api/council/members/register", headers=platform.auth("responder")

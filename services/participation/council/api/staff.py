@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Request, Response, get, post, put
+from litestar import Request, Response, delete, get, post, put
 from litestar.params import Parameter
 
 from services.participation.council import queries
 from services.participation.council.api import SECRETARIAT, TAGS, created
-from services.participation.council.commands import meetings, members, minutes
+from services.participation.council.commands import meetings, members, minutes, secretaries
 from services.participation.council.schemas import (
     AgendaDecisionIn,
     AgendaItem,
@@ -31,6 +31,8 @@ from services.participation.council.schemas import (
     MonthlyIn,
     Resolution,
     ResolutionIn,
+    Secretary,
+    SecretaryIn,
     SettingsIn,
     SettingsView,
 )
@@ -81,7 +83,7 @@ async def list_applications(
     return Page(items=items, total=total)
 
 
-@post("/api/council/members", guards=[requires("coordinator")], tags=TAGS, status_code=201)
+@post("/api/council/members", guards=[SECRETARIAT], tags=TAGS, status_code=201)
 async def appoint(
     request: Request[Any, Any, Any], data: AppointmentIn, runtime: Runtime
 ) -> Response[Any]:
@@ -219,7 +221,37 @@ async def vote(meeting_id: uuid.UUID, data: ResolutionIn, runtime: Runtime) -> R
     return await minutes.vote(runtime, meeting_id, data)
 
 
+# --- the secretariat's people ----------------------------------------------------------
+
+
+@get("/api/council/secretaries", guards=[requires("coordinator")], tags=TAGS)
+async def list_secretaries(runtime: Runtime) -> list[Secretary]:
+    """The council secretaries the coordinator registered (name, e-mail, language)."""
+    return await queries.secretaries(runtime)
+
+
+@post("/api/council/secretaries", guards=[requires("coordinator")], tags=TAGS, status_code=201)
+async def register_secretary(data: SecretaryIn, runtime: Runtime) -> Secretary:
+    """Register a council secretary: they get an invitation mail with a one-time sign-in link;
+    an address already registered is 409."""
+    return await secretaries.register(runtime, data)
+
+
+@delete(
+    "/api/council/secretaries/{secretary_id:uuid}",
+    guards=[requires("coordinator")],
+    tags=TAGS,
+    status_code=204,
+)
+async def remove_secretary(secretary_id: uuid.UUID, runtime: Runtime) -> None:
+    """Take a secretary off the register (their address no longer signs in as one)."""
+    await secretaries.remove(runtime, secretary_id)
+
+
 route_handlers: list[Any] = [
+    list_secretaries,
+    register_secretary,
+    remove_secretary,
     get_settings,
     put_settings,
     open_call,

@@ -208,10 +208,13 @@ async def add_agenda_item(
     return item
 
 
-async def propose(runtime: Runtime, token: str, title: str, description: str | None) -> AgendaItem:
-    """A member proposes an agenda item with their invitation's token (403 for a wrong one)."""
+async def propose(
+    runtime: Runtime, who: queries.Invited, title: str, description: str | None
+) -> AgendaItem:
+    """A member proposes an agenda item with their invitation's token, or signed in on their own
+    page (`queries.MemberAt`); 403 for a wrong token or a meeting they are not invited to."""
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
-        inv = await queries.invitation(uow.conn, token)
+        inv = await queries.invitation(uow.conn, who)
         _agenda_open(await locked_meeting(uow.conn, inv["meeting_id"]))
         item = AgendaItem(
             id=uuid.uuid4(),
@@ -249,10 +252,11 @@ async def decide_item(runtime: Runtime, item_id: uuid.UUID, data: AgendaDecision
     )
 
 
-async def answer(runtime: Runtime, token: str, response: str) -> Rsvp:
-    """A member answers an invitation (yes, no, maybe); a later answer replaces it."""
+async def answer(runtime: Runtime, who: queries.Invited, response: str) -> Rsvp:
+    """A member answers an invitation (yes, no, maybe) with its token, or signed in on their own
+    page (`queries.MemberAt`); a later answer replaces it."""
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
-        inv = await queries.invitation(uow.conn, token)
+        inv = await queries.invitation(uow.conn, who)
         if inv["meeting_status"] != "scheduled":
             raise conflict("council.rsvp.closed", status=inv["meeting_status"])
         await meetings_store.set_rsvp(

@@ -24,6 +24,7 @@ from services.participation.council.schemas import (
 )
 from shared.events import catalogue as ev
 from shared.events import utcnow
+from shared.people import invitation_link, new_subject
 from shared.refusals import Kind, Reasons, conflict, invalid, not_found, refuse
 from shared.runtime import Runtime
 from shared.unit_of_work import UnitOfWork
@@ -213,7 +214,10 @@ async def appoint(
     runtime: Runtime, data: AppointmentIn, requested: Claimed | None = None
 ) -> Member | Replay:
     """Appoint a member for a term (from an application, or directly); `replaces` a member who
-    leaves. Serialised with every appointment and departure (advisory lock)."""
+    leaves. Serialised with every appointment and departure (advisory lock).
+
+    The member gets the subject the council already gave their address (or a new one), and a
+    welcome mail in their language with a one-time link to their page `/council/my`."""
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         if replay := await uow.claim(requested):
             return replay
@@ -244,6 +248,9 @@ async def appoint(
             if full:
                 raise full
         member_id = uuid.uuid4()
+        subject = (
+            await store.subject_for_email(conn, who["email"]) if who["email"] else None
+        ) or new_subject()
         await store.insert_member(
             conn,
             id=member_id,
@@ -257,6 +264,7 @@ async def appoint(
             term_start=who["term_start"],
             term_end=who["term_end"],
             replaces=replaced["id"] if replaced else None,
+            subject=subject,
         )
         if who["application_id"]:
             await store.mark_application_appointed(conn, who["application_id"])
@@ -269,6 +277,9 @@ async def appoint(
                     who["name"],
                     who["term_start"].isoformat(),
                     who["term_end"].isoformat(),
+                    invitation_link(
+                        runtime, subject=subject, role="council_member", next="/council/my"
+                    ),
                 ),
                 purpose="council.appointment",
             )

@@ -19,11 +19,7 @@ from services.participation.council.pages import catalogs, pages
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web import replay
-from shared.web.i18n import negotiate_language
-
-
-def _t(request: Request[Any, Any, Any], msgid: str) -> str:
-    return catalogs.gettext(negotiate_language(request), msgid)
+from shared.web.forms import N_
 
 
 @asynccontextmanager
@@ -75,6 +71,32 @@ async def _reply_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> 
 replay.answer_page(INVITATION, pages, "council/invitation.html", _reply_context)
 
 
+REFUSED = "council.invitation_refused"
+"""The invitation page answering a refused reply or proposal, with what was typed and why
+(msgids): its language switch re-renders it from a sealed copy (the token is never in an
+address), typed text kept."""
+
+
+async def _refused(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    token: str,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response[str]:
+    data = {"token": token, "values": values, "errors": errors}
+    return await replay.render_answer(request, runtime, REFUSED, data, 400)
+
+
+async def _refused_context(runtime: Runtime, data: dict[str, Any], lang: str) -> dict[str, Any]:
+    context = await _invitation_context(runtime, str(data["token"]))
+    errors = {f: catalogs.gettext(lang, msgid) for f, msgid in data["errors"].items()}
+    return {**context, "values": data["values"], "notice": None, "errors": errors}
+
+
+replay.answer_page(REFUSED, pages, "council/invitation.html", _refused_context)
+
+
 TOKEN = Parameter(query="token", min_length=8, max_length=200)
 
 
@@ -96,15 +118,16 @@ async def invitation_reply(request: Request[Any, Any, Any], runtime: Runtime) ->
         if form.get("action") == "propose":
             title = str(form.get("title", "")).strip()
             if not 3 <= len(title) <= 300:
-                errors = {"title": _t(request, "Give your proposal a title of 3 to 300 characters")}
-                return await _invitation_page(request, runtime, token, 400, errors=errors)
+                errors = {"title": N_("Give your proposal a title of 3 to 300 characters")}
+                typed = {"title": title, "description": str(form.get("description", ""))[:5000]}
+                return await _refused(request, runtime, token, typed, errors)
             await meetings.propose(runtime, token, title, str(form.get("description", ""))[:5000])
             notice = "Thank you: your proposal is with the secretariat."
         else:
             response = str(form.get("response", ""))
             if response not in ("yes", "no", "maybe"):
-                errors = {"response": _t(request, "Choose whether you will attend")}
-                return await _invitation_page(request, runtime, token, 400, errors=errors)
+                errors = {"response": N_("Choose whether you will attend")}
+                return await _refused(request, runtime, token, {}, errors)
             await meetings.answer(runtime, token, response)
             notice = "Thank you: your reply is saved."
     return await replay.render_answer(

@@ -21,18 +21,19 @@ from shared.ratelimit import RateLimited
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web import replay
+from shared.web.forms import N_
 from shared.web.i18n import negotiate_language
 from shared.web.pages import rate_limited_page
 
 FIELD_MESSAGES = {
-    "applicant_kind": "Choose whether you apply as an organisation or as a person",
-    "category": "Choose the seat you apply for",
-    "name": "Enter your full name",
-    "organisation": "Enter the name of your organisation",
-    "email": "Enter an e-mail address like name@example.org",
-    "motivation": "Tell us in at least 20 characters why you want to join the council",
-    "consent": "Agree to the processing of your data so that we can consider your application",
-    "language": "Choose a language",
+    "applicant_kind": N_("Choose whether you apply as an organisation or as a person"),
+    "category": N_("Choose the seat you apply for"),
+    "name": N_("Enter your full name"),
+    "organisation": N_("Enter the name of your organisation"),
+    "email": N_("Enter an e-mail address like name@example.org"),
+    "motivation": N_("Tell us in at least 20 characters why you want to join the council"),
+    "consent": N_("Agree to the processing of your data so that we can consider your application"),
+    "language": N_("Choose a language"),
 }
 
 
@@ -75,10 +76,8 @@ async def application_form(
     )
 
 
-def _form_errors(
-    request: Request[Any, Any, Any], form: dict[str, Any]
-) -> tuple[ApplicationIn | None, dict[str, str]]:
-    """The application from the form, or a translated message per wrong field."""
+def _form_errors(form: dict[str, Any]) -> tuple[ApplicationIn | None, dict[str, str]]:
+    """The application from the form, or a message (msgid) per wrong field."""
     v = {k: str(form.get(k, "")).strip() for k in FIELD_MESSAGES}
     wrong = {
         "applicant_kind": v["applicant_kind"] not in ("organisation", "individual"),
@@ -91,7 +90,7 @@ def _form_errors(
         "motivation": not 20 <= len(v["motivation"]) <= 5000,
         "consent": form.get("consent") != "yes",
     }
-    errors = {field: _t(request, FIELD_MESSAGES[field]) for field, bad in wrong.items() if bad}
+    errors = {field: FIELD_MESSAGES[field] for field, bad in wrong.items() if bad}
     if errors:
         return None, errors
     data = ApplicationIn(
@@ -114,7 +113,7 @@ async def submit_application(
     """Submit the form: errors shown next to their fields, or the confirmation with the reference."""
     call = await _call_or_404(runtime, call_id)
     form = dict(await request.form())
-    data, errors = _form_errors(request, form)
+    data, errors = _form_errors(form)
     values = {k: v for k, v in form.items() if k != "_csrf_token"}
     try:
         await runtime.limiter.check_client(request, "forms")
@@ -133,16 +132,7 @@ async def submit_application(
             tz=domain.WARSAW,
         )
     if data is None:
-        return pages.render(
-            request,
-            "council/apply.html",
-            400,
-            call=call,
-            closed=None,
-            errors=errors,
-            values=values,
-            tz=domain.WARSAW,
-        )
+        return await _refused(request, runtime, call_id, values, errors, 400)
     try:
         created = await members.receive_application(runtime, call_id, data)
         assert isinstance(created, ApplicationCreated)  # no key sent, so never a replay
@@ -150,31 +140,45 @@ async def submit_application(
         if exc.kind == Kind.NOT_FOUND:
             raise NotFoundException() from exc
         if exc.kind == Kind.CONFLICT:
-            closed = domain.call_accepts_applications(call["opens_at"], call["closes_at"], utcnow())
-            return pages.render(
-                request,
-                "council/apply.html",
-                409,
-                call=call,
-                closed=closed,
-                errors={},
-                values=values,
-                tz=domain.WARSAW,
-            )
+            return await _refused(request, runtime, call_id, values, {}, 409)
         field = exc.field or "category"
-        return pages.render(
-            request,
-            "council/apply.html",
-            400,
-            call=call,
-            closed=None,
-            values=values,
-            errors={field: _t(request, FIELD_MESSAGES.get(field, FIELD_MESSAGES["category"]))},
-            tz=domain.WARSAW,
-        )
+        errors = {field: FIELD_MESSAGES.get(field, FIELD_MESSAGES["category"])}
+        return await _refused(request, runtime, call_id, values, errors, 400)
     receipt = {"call_id": str(call_id), "reference": created.reference, "email": data.email}
     return await replay.render_answer(request, runtime, RECEIPT, receipt, 201)
 
+
+REFUSED = "council.application_refused"
+"""The application form answering a refused application, with what was typed and why (msgids):
+its language switch shows it again in the other language, typed text kept (a sealed copy)."""
+
+
+async def _refused(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    call_id: uuid.UUID,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int,
+) -> Response[str]:
+    typed = {k: str(v) for k, v in values.items()}
+    data = {"call_id": str(call_id), "values": typed, "errors": errors}
+    return await replay.render_answer(request, runtime, REFUSED, data, status_code)
+
+
+async def _refused_context(runtime: Runtime, data: dict[str, Any], lang: str) -> dict[str, Any]:
+    call = await _call_or_404(runtime, uuid.UUID(data["call_id"]))
+    closed = domain.call_accepts_applications(call["opens_at"], call["closes_at"], utcnow())
+    return {
+        "call": call,
+        "closed": closed,
+        "values": data["values"],
+        "errors": {f: catalogs.gettext(lang, msgid) for f, msgid in data["errors"].items()},
+        "tz": domain.WARSAW,
+    }
+
+
+replay.answer_page(REFUSED, pages, "council/apply.html", _refused_context)
 
 RECEIPT = "council.application_receipt"
 """The receipt answering an application: its language switch re-renders it (sealed copy)."""

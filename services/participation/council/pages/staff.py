@@ -1,12 +1,13 @@
-"""The secretariat's pages of the Council (pl/en/uk, no JavaScript): the meetings with a form to
-schedule one, and a meeting's page with its attendance ("record as held"), cancellation and
-minutes forms.
+"""The secretariat's pages of the Council for its meetings (pl/en/uk, no JavaScript): the
+meetings with forms to schedule one or a monthly series, and a meeting's page with its agenda
+(items and decisions on members' proposals), attendance ("record as held"), cancellation,
+minutes and resolutions.
 
 For the council secretary and the coordinator, signed in with the session cookie (or a bearer
 token). Every action is a POST form with the CSRF field that calls the same command as the API
 (`commands/meetings.py`, `commands/minutes.py`), so the rules are the same whichever door a
-person uses; a refusal is explained
-in the page's language with what was typed kept, a success redirects (303) to the page saying
+person uses; a refusal is explained in the page's language with what was typed kept (also
+across a language switch: `staff_kit.StaffPage`), a success redirects (303) to the page saying
 what was done.
 """
 
@@ -17,144 +18,149 @@ from datetime import date, datetime, time
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect
 
 from services.participation.council import domain, queries
 from services.participation.council.commands import meetings, minutes
 from services.participation.council.domain import WARSAW
-from services.participation.council.pages import catalogs, pages
+from services.participation.council.pages.staff_kit import (
+    N_,
+    SECRETARIAT,
+    SECRETARIAT_ROLES,
+    Problems,
+    StaffPage,
+    checked,
+    page_error,
+    problem,
+    refusal,
+)
 from services.participation.council.schemas import (
+    AgendaDecisionIn,
+    AgendaItemIn,
     ApproveIn,
     AttendeeIn,
     Created,
     HeldIn,
     MeetingIn,
     MinutesIn,
+    MonthlyIn,
+    ResolutionIn,
 )
 from shared import mail
-from shared.auth import requires
 from shared.events import utcnow
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
-from shared.web.forms import N_, form_values, translate, user_of, warsaw_moment, warsaw_time
-from shared.web.forms import field_errors as kit_field_errors
+from shared.web.forms import form_values, warsaw_moment
 
-SECRETARIAT = [requires("council_secretary", "coordinator")]
 GUEST_ROWS = 5  # empty rows for guests on the attendance form (send again for more)
 
 MEETING_MESSAGES = {
     "title": N_("Enter the title of the meeting: %(min)s to %(max)s characters."),
     "place": N_("Enter where the meeting takes place: %(min)s to %(max)s characters."),
+    "count": N_("Enter how many monthly meetings to schedule: 1 to 24."),
 }
 ATTENDEE_MESSAGES = {
     "name": N_("Enter the guest's full name: %(min)s to %(max)s characters."),
     "organisation": N_("Enter the organisation in at most %(max)s characters."),
 }
-DONE = ("scheduled", "held", "cancelled", "minutes", "approved")
-
-
-def _page_error(exc: Refused) -> HTTPException:
-    """A refusal no form of the page can say (an unknown meeting): the site's error page."""
-    if exc.kind == Kind.NOT_FOUND:
-        return NotFoundException(str(exc))
-    return HTTPException(status_code=int(exc.kind), detail=str(exc))
+AGENDA_MESSAGES = {
+    "title": N_("Enter the title of the agenda item: %(min)s to %(max)s characters."),
+    "description": N_("Describe the item in at most %(max)s characters."),
+}
+RESOLUTION_MESSAGES = {
+    "kind": N_("Choose whether it is a resolution or a recommendation."),
+    "title": N_("Enter the title of the resolution: %(min)s to %(max)s characters."),
+    "text": N_("Write the text that was voted: %(min)s to %(max)s characters."),
+    "votes_for": N_("Enter the number of votes for, a whole number from 0."),
+    "votes_against": N_("Enter the number of votes against, a whole number from 0."),
+    "votes_abstaining": N_("Enter the number of abstentions, a whole number from 0."),
+}
+DONE = (
+    "scheduled",
+    "monthly",
+    "held",
+    "cancelled",
+    "minutes",
+    "approved",
+    "item",
+    "accepted",
+    "declined",
+    "resolution",
+)
 
 
 async def _detail(runtime: Runtime, meeting_id: uuid.UUID) -> Any:
     try:
         return await queries.detail(runtime, meeting_id)
     except Refused as exc:
-        raise _page_error(exc) from exc
-
-
-def t(request: Request[Any, Any, Any], message: str, **values: Any) -> str:
-    """A message in the page's language, with its values filled in."""
-    return translate(catalogs, request, message, **values)
-
-
-def field_errors(
-    request: Request[Any, Any, Any],
-    struct: Any,
-    body: dict[str, Any],
-    messages: dict[str, str],
-    fields: dict[str, str] | None = None,
-) -> dict[str, str]:
-    """A message per form field whose value breaks the schema's type for it (all at once)."""
-    return kit_field_errors(catalogs, request, struct, body, messages, fields)
-
-
-def render(
-    request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
-) -> Response[str]:
-    """A secretariat page: Kraków times (`when`) and the signed-in `user`."""
-    return pages.render(
-        request, template, status_code, when=warsaw_time, user=user_of(request), **context
-    )
+        raise page_error(exc) from exc
 
 
 # --- The meetings -----------------------------------------------------------------------
 
 
-async def _meetings_page(
-    request: Request[Any, Any, Any],
-    runtime: Runtime,
-    status_code: int = 200,
-    *,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-) -> Response[str]:
+async def _meetings_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
     listed, total = await queries.meetings(runtime, 1000, 0)
     quorum = await queries.settings(runtime)
     now = utcnow()
-    return render(
-        request,
-        "council/staff/meetings.html",
-        status_code,
-        upcoming=[m for m in listed if not domain.meeting_is_past(m.status, m.starts_at, now)],
-        past=[m for m in reversed(listed) if domain.meeting_is_past(m.status, m.starts_at, now)],
-        total=total,
-        quorum=quorum,
-        errors=errors or {},
-        values=values or {},
-    )
+    return {
+        "upcoming": [m for m in listed if not domain.meeting_is_past(m.status, m.starts_at, now)],
+        "past": [m for m in reversed(listed) if domain.meeting_is_past(m.status, m.starts_at, now)],
+        "total": total,
+        "quorum": quorum,
+        "section": "meetings",
+    }
+
+
+MEETINGS = StaffPage(
+    "council.staff_meetings", "council/staff/meetings.html", _meetings_context, SECRETARIAT_ROLES
+)
 
 
 @get("/council/staff", guards=SECRETARIAT, include_in_schema=False)
-async def meetings_page(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-    """Upcoming and past meetings (Kraków time) with their state, and the scheduling form."""
-    return await _meetings_page(request, runtime)
+async def meetings_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    done: str = Parameter(query="done", default="", max_length=20),
+) -> Response[str]:
+    """Upcoming and past meetings (Kraków time) with their state, and the scheduling forms."""
+    return await MEETINGS.show(request, runtime, done=done if done in DONE else "")
 
 
-def _starts_at(
-    request: Request[Any, Any, Any], values: dict[str, str], errors: dict[str, str]
-) -> datetime | None:
-    """The moment the date and time fields name in Kraków, or a message on the field at fault."""
+def _starts_at(values: dict[str, str], errors: Problems) -> datetime | None:
+    """The moment the date and time fields name in Kraków, or a problem on the field at fault."""
     try:
         day = date.fromisoformat(values["date"].strip())
     except ValueError:
-        errors["date"] = t(request, N_("Enter the date of the meeting like 2026-12-03."))
+        errors["date"] = problem(N_("Enter the date of the meeting like 2026-12-03."))
         day = None
     try:
         clock = time.fromisoformat(values["time"].strip())
         if clock.second or clock.microsecond:
             raise ValueError
     except ValueError:
-        errors["time"] = t(request, N_("Enter the starting time like 17:30 (Kraków time)."))
+        errors["time"] = problem(N_("Enter the starting time like 17:30 (Kraków time)."))
         return None
     if day is None:
         return None
     moment = warsaw_moment(datetime.combine(day, clock))
     if moment is None:
-        errors["time"] = t(
-            request,
+        errors["time"] = problem(
             N_(
                 "This time does not exist in Kraków that day (the clocks move forward): choose another."
-            ),
+            )
         )
         return None
     return moment
+
+
+def _title_on_one_line(body: dict[str, Any], errors: Problems) -> None:
+    if "title" not in errors and not mail.fits_header(body["title"]):
+        errors["title"] = problem(
+            N_("Write the title on one line, without line breaks or control characters.")
+        )
 
 
 @post("/council/staff/meetings", guards=SECRETARIAT, include_in_schema=False)
@@ -162,59 +168,78 @@ async def schedule_form(request: Request[Any, Any, Any], runtime: Runtime) -> Re
     """Schedule a meeting: the same call as POST /api/council/meetings (members are invited)."""
     values = await form_values(request, "title", "date", "time", "place")
     body = {"title": values["title"].strip(), "place": values["place"].strip()}
-    errors = field_errors(request, MeetingIn, body, MEETING_MESSAGES)
-    if "title" not in errors and not mail.fits_header(body["title"]):
-        errors["title"] = t(
-            request, N_("Write the title on one line, without line breaks or control characters.")
-        )
-    starts_at = _starts_at(request, values, errors)
+    errors = checked(MeetingIn, body, MEETING_MESSAGES)
+    _title_on_one_line(body, errors)
+    starts_at = _starts_at(values, errors)
     if errors or starts_at is None:
-        return await _meetings_page(request, runtime, 400, errors=errors, values=values)
+        return await MEETINGS.refused(
+            request, runtime, 400, form="schedule", values=values, errors=errors
+        )
     data = MeetingIn(title=body["title"], starts_at=starts_at, place=body["place"])
     created = await meetings.schedule_meeting(runtime, data)
     assert isinstance(created, Created)  # no Idempotency-Key on a form: never a replay
     return Redirect(f"/council/staff/meetings/{created.id}?done=scheduled#done", status_code=303)
 
 
+MONTHLY_FIELDS = {"title": "m_title", "place": "m_place", "count": "m_count"}
+
+
+@post("/council/staff/meetings/monthly", guards=SECRETARIAT, include_in_schema=False)
+async def monthly_form(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
+    """Schedule a monthly series: the same call as POST /api/council/meetings/monthly."""
+    values = await form_values(request, "m_title", "m_date", "m_time", "m_place", "m_count")
+    body: dict[str, Any] = {"title": values["m_title"].strip(), "place": values["m_place"].strip()}
+    try:
+        body["count"] = int(values["m_count"].strip())
+    except ValueError:
+        body["count"] = -1
+    errors = checked(MonthlyIn, body, MEETING_MESSAGES, MONTHLY_FIELDS)
+    if "m_title" not in errors and not mail.fits_header(body["title"]):
+        errors["m_title"] = problem(
+            N_("Write the title on one line, without line breaks or control characters.")
+        )
+    moment_errors: Problems = {}
+    first = _starts_at({"date": values["m_date"], "time": values["m_time"]}, moment_errors)
+    errors.update({f"m_{name}": p for name, p in moment_errors.items()})
+    if errors or first is None:
+        return await MEETINGS.refused(
+            request, runtime, 400, form="monthly", values=values, errors=errors
+        )
+    data = MonthlyIn(
+        title=body["title"], first_starts_at=first, place=body["place"], count=body["count"]
+    )
+    await meetings.schedule_monthly(runtime, data)
+    return Redirect("/council/staff?done=monthly#done", status_code=303)
+
+
 # --- One meeting ------------------------------------------------------------------------
 
 
-async def _meeting_page(
-    request: Request[Any, Any, Any],
-    runtime: Runtime,
-    meeting_id: uuid.UUID,
-    status_code: int = 200,
-    *,
-    form: str | None = None,
-    errors: dict[str, str] | None = None,
-    values: dict[str, Any] | None = None,
-    done: str = "",
-) -> Response[str]:
-    m = await _detail(runtime, meeting_id)
+async def _meeting_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
+    m = await _detail(runtime, uuid.UUID(data["id"]))
     members = await queries.members_on_meeting_day(runtime, m.starts_at)
     now = utcnow()
     approving: list[Any] = []
     if m.minutes_status == "draft":
         approving = await queries.approving_meetings(runtime, m.starts_at)
-    return render(
-        request,
-        "council/staff/meeting.html",
-        status_code,
-        m=m,
-        members=members,
-        member_names={r.member_id: r.name for r in m.rsvps},
-        rsvps={r.member_id: r.response for r in m.rsvps},
-        day=queries.meeting_day(m.starts_at).isoformat(),
-        can_record=domain.meeting_can_be_recorded_held(m.status, m.starts_at, now) is None,
-        start_time=m.starts_at.astimezone(WARSAW).strftime("%H:%M"),
-        not_yet=m.status == "scheduled" and m.starts_at > now,
-        approving=approving,
-        guest_rows=range(1, GUEST_ROWS + 1),
-        form=form,
-        errors=errors or {},
-        values=values or {},
-        done=done if done in DONE else "",
-    )
+    return {
+        "m": m,
+        "members": members,
+        "member_names": {r.member_id: r.name for r in m.rsvps},
+        "rsvps": {r.member_id: r.response for r in m.rsvps},
+        "day": queries.meeting_day(m.starts_at).isoformat(),
+        "can_record": domain.meeting_can_be_recorded_held(m.status, m.starts_at, now) is None,
+        "start_time": m.starts_at.astimezone(WARSAW).strftime("%H:%M"),
+        "not_yet": m.status == "scheduled" and m.starts_at > now,
+        "approving": approving,
+        "guest_rows": range(1, GUEST_ROWS + 1),
+        "section": "meetings",
+    }
+
+
+MEETING = StaffPage(
+    "council.staff_meeting", "council/staff/meeting.html", _meeting_context, SECRETARIAT_ROLES
+)
 
 
 @get("/council/staff/meetings/{meeting_id:uuid}", guards=SECRETARIAT, include_in_schema=False)
@@ -224,25 +249,26 @@ async def meeting_page(
     runtime: Runtime,
     done: str = Parameter(query="done", default="", max_length=20),
 ) -> Response[str]:
-    """The meeting: state, RSVPs, agenda, attendance, minutes, and the forms its state allows."""
-    return await _meeting_page(request, runtime, meeting_id, done=done)
+    """The meeting: state, RSVPs, agenda, attendance, minutes, resolutions, and the forms its
+    state allows."""
+    return await MEETING.show(
+        request, runtime, id=str(meeting_id), done=done if done in DONE else ""
+    )
 
 
-def _state_message(request: Request[Any, Any, Any], status: str, starts_at: datetime) -> str:
+def _state_problem(status: str, starts_at: datetime) -> list[Any]:
     """Why the meeting's state refuses an action (it changed since the page was shown)."""
     if status == "held":
-        return t(
-            request,
+        return problem(
             N_(
                 "This meeting is already recorded as held, perhaps by someone else a moment "
                 "ago: it counts once. Nothing was changed."
-            ),
+            )
         )
     if status == "cancelled":
-        return t(request, N_("This meeting was cancelled. Nothing was changed."))
+        return problem(N_("This meeting was cancelled. Nothing was changed."))
     local = starts_at.astimezone(WARSAW)
-    return t(
-        request,
+    return problem(
         N_(
             "The meeting starts at %(time)s on %(day)s (Kraków time): record who came once it "
             "has started."
@@ -250,6 +276,10 @@ def _state_message(request: Request[Any, Any, Any], status: str, starts_at: date
         day=local.date().isoformat(),
         time=local.strftime("%H:%M"),
     )
+
+
+def _done(meeting_id: uuid.UUID, what: str) -> Redirect:
+    return Redirect(f"/council/staff/meetings/{meeting_id}?done={what}#done", status_code=303)
 
 
 @post("/council/staff/meetings/{meeting_id:uuid}/held", guards=SECRETARIAT, include_in_schema=False)
@@ -271,7 +301,7 @@ async def held_form(
     values["member"] = ticked
     m = await _detail(runtime, meeting_id)
     register = {r["id"]: r for r in await queries.members_on_meeting_day(runtime, m.starts_at)}
-    errors: dict[str, str] = {}
+    errors: Problems = {}
     attendees: list[AttendeeIn] = []
     for raw in ticked:
         try:
@@ -279,12 +309,11 @@ async def held_form(
         except ValueError:
             member = None
         if member is None:
-            errors["members"] = t(
-                request,
+            errors["members"] = problem(
                 N_(
                     "The list of members changed since the page was shown: check the ticked "
                     "members and send again."
-                ),
+                )
             )
             break
         attendees.append(
@@ -297,8 +326,7 @@ async def held_form(
         organisation = values[f"guest_organisation_{i}"].strip()
         if not name and not organisation:
             continue
-        row_errors = field_errors(
-            request,
+        row_errors = checked(
             AttendeeIn,
             {"name": name, "organisation": organisation or None},
             ATTENDEE_MESSAGES,
@@ -308,24 +336,24 @@ async def held_form(
         if not row_errors:
             attendees.append(AttendeeIn(name=name, organisation=organisation or None))
     if not errors and not attendees:
-        errors["members"] = t(request, N_("Tick the members who came or enter at least one guest."))
+        errors["members"] = problem(N_("Tick the members who came or enter at least one guest."))
     status_code = 400
     if not errors:
         try:
             await meetings.record_held(runtime, meeting_id, HeldIn(attendees=attendees))
         except Refused as exc:
             if exc.kind not in (Kind.CONFLICT, Kind.INVALID):
-                raise _page_error(exc) from exc
+                raise page_error(exc) from exc
             status_code = int(exc.kind)
             if exc.kind == Kind.INVALID:  # a member listed twice (only a forged form can)
-                errors = {"members": t(request, N_("Each member can be ticked once."))}
+                errors = {"members": problem(N_("Each member can be ticked once."))}
             else:
                 fresh = await _detail(runtime, meeting_id)
-                errors = {"meeting-status": _state_message(request, fresh.status, fresh.starts_at)}
+                errors = {"meeting-status": _state_problem(fresh.status, fresh.starts_at)}
         else:
-            return Redirect(f"/council/staff/meetings/{meeting_id}?done=held#done", status_code=303)
-    return await _meeting_page(
-        request, runtime, meeting_id, status_code, form="held", errors=errors, values=values
+            return _done(meeting_id, "held")
+    return await MEETING.refused(
+        request, runtime, status_code, id=str(meeting_id), form="held", values=values, errors=errors
     )
 
 
@@ -338,24 +366,28 @@ async def cancel_form(
     """Cancel a scheduled meeting, once confirmed: the same call as POST .../cancel."""
     values = await form_values(request, "confirm")
     status_code = 400
-    errors: dict[str, str] = {}
+    errors: Problems = {}
     if values["confirm"] != "yes":
-        errors["confirm"] = t(request, N_("Tick the box to confirm that the meeting is cancelled."))
+        errors["confirm"] = problem(N_("Tick the box to confirm that the meeting is cancelled."))
     else:
         try:
             await meetings.cancel(runtime, meeting_id)
         except Refused as exc:
             if exc.kind != Kind.CONFLICT:
-                raise _page_error(exc) from exc
+                raise page_error(exc) from exc
             status_code = 409
             fresh = await _detail(runtime, meeting_id)
-            errors = {"meeting-status": _state_message(request, fresh.status, fresh.starts_at)}
+            errors = {"meeting-status": _state_problem(fresh.status, fresh.starts_at)}
         else:
-            return Redirect(
-                f"/council/staff/meetings/{meeting_id}?done=cancelled#done", status_code=303
-            )
-    return await _meeting_page(
-        request, runtime, meeting_id, status_code, form="cancel", errors=errors, values=values
+            return _done(meeting_id, "cancelled")
+    return await MEETING.refused(
+        request,
+        runtime,
+        status_code,
+        id=str(meeting_id),
+        form="cancel",
+        values=values,
+        errors=errors,
     )
 
 
@@ -369,34 +401,34 @@ async def minutes_form(
     values = await form_values(request, "text")
     text = values["text"].strip()
     status_code = 400
-    errors = field_errors(
-        request,
-        MinutesIn,
-        {"text": text},
-        {"text": N_("Write the minutes: %(min)s to %(max)s characters.")},
+    errors = checked(
+        MinutesIn, {"text": text}, {"text": N_("Write the minutes: %(min)s to %(max)s characters.")}
     )
     if not errors:
         try:
             await minutes.draft_minutes(runtime, meeting_id, MinutesIn(text=text))
         except Refused as exc:
             if exc.kind != Kind.CONFLICT:
-                raise _page_error(exc) from exc
+                raise page_error(exc) from exc
             status_code = 409
             errors = {
-                "meeting-status": t(
-                    request,
+                "meeting-status": problem(
                     N_(
                         "The minutes of this meeting were approved in the meantime and cannot "
                         "change: your text was not saved. It is kept below."
-                    ),
+                    )
                 )
             }
         else:
-            return Redirect(
-                f"/council/staff/meetings/{meeting_id}?done=minutes#done", status_code=303
-            )
-    return await _meeting_page(
-        request, runtime, meeting_id, status_code, form="minutes", errors=errors, values=values
+            return _done(meeting_id, "minutes")
+    return await MEETING.refused(
+        request,
+        runtime,
+        status_code,
+        id=str(meeting_id),
+        form="minutes",
+        values=values,
+        errors=errors,
     )
 
 
@@ -412,12 +444,11 @@ async def approval_form(
     values = await form_values(request, "at_meeting_id")
     status_code = 400
     wrong = {
-        "at_meeting_id": t(
-            request,
-            N_("Choose the later meeting, held with a quorum, that approved these minutes."),
+        "at_meeting_id": problem(
+            N_("Choose the later meeting, held with a quorum, that approved these minutes.")
         )
     }
-    errors: dict[str, str] = {}
+    errors: Problems = {}
     try:
         at = uuid.UUID(values["at_meeting_id"])
     except ValueError:
@@ -427,31 +458,182 @@ async def approval_form(
             await minutes.approve_minutes(runtime, meeting_id, ApproveIn(at_meeting_id=at))
         except Refused as exc:
             if exc.kind not in (Kind.NOT_FOUND, Kind.CONFLICT):
-                raise _page_error(exc) from exc
+                raise page_error(exc) from exc
             status_code = int(exc.kind)
             errors = wrong
             if (await _detail(runtime, meeting_id)).minutes_status == "approved":
                 errors = {
-                    "meeting-status": t(
-                        request,
-                        N_("These minutes were approved in the meantime. Nothing was changed."),
+                    "meeting-status": problem(
+                        N_("These minutes were approved in the meantime. Nothing was changed.")
                     )
                 }
         else:
-            return Redirect(
-                f"/council/staff/meetings/{meeting_id}?done=approved#done", status_code=303
-            )
-    return await _meeting_page(
-        request, runtime, meeting_id, status_code, form="approval", errors=errors, values=values
+            return _done(meeting_id, "approved")
+    return await MEETING.refused(
+        request,
+        runtime,
+        status_code,
+        id=str(meeting_id),
+        form="approval",
+        values=values,
+        errors=errors,
+    )
+
+
+# --- The agenda -------------------------------------------------------------------------
+
+
+@post(
+    "/council/staff/meetings/{meeting_id:uuid}/agenda", guards=SECRETARIAT, include_in_schema=False
+)
+async def agenda_form(
+    request: Request[Any, Any, Any], meeting_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Put an item on the agenda: the same call as POST /api/council/meetings/{id}/agenda."""
+    values = await form_values(request, "item_title", "item_description")
+    body = {
+        "title": values["item_title"].strip(),
+        "description": values["item_description"].strip() or None,
+    }
+    errors = checked(
+        AgendaItemIn,
+        body,
+        AGENDA_MESSAGES,
+        {"title": "item_title", "description": "item_description"},
+    )
+    status_code = 400
+    if not errors:
+        try:
+            await meetings.add_agenda_item(runtime, meeting_id, AgendaItemIn(**body))
+        except Refused as exc:
+            if exc.kind != Kind.CONFLICT:
+                raise page_error(exc) from exc
+            status_code = 409
+            errors = {"meeting-status": refusal(exc)}
+        else:
+            return _done(meeting_id, "item")
+    return await MEETING.refused(
+        request,
+        runtime,
+        status_code,
+        id=str(meeting_id),
+        form="agenda",
+        values=values,
+        errors=errors,
+    )
+
+
+@post("/council/staff/agenda/{item_id:uuid}/decision", guards=SECRETARIAT, include_in_schema=False)
+async def decision_form(
+    request: Request[Any, Any, Any], item_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Accept or decline a member's proposal: the same call as POST /api/council/agenda/{id}/decision."""
+    values = await form_values(request, "status", "meeting_id")
+    try:
+        meeting_id = uuid.UUID(values["meeting_id"])
+    except ValueError:
+        meeting_id = None
+    if meeting_id is None:
+        raise NotFoundException("the form names no meeting")
+    if values["status"] not in ("accepted", "declined"):
+        return await MEETING.refused(
+            request,
+            runtime,
+            400,
+            id=str(meeting_id),
+            form="decision",
+            errors={f"decide-{item_id}": problem(N_("Choose to accept or decline the item."))},
+        )
+    try:
+        await meetings.decide_item(
+            runtime,
+            item_id,
+            AgendaDecisionIn(status=values["status"]),  # type: ignore[arg-type]
+        )
+    except Refused as exc:
+        if exc.kind != Kind.CONFLICT:
+            raise page_error(exc) from exc
+        return await MEETING.refused(
+            request,
+            runtime,
+            409,
+            id=str(meeting_id),
+            form="decision",
+            errors={"meeting-status": refusal(exc)},
+        )
+    return _done(meeting_id, values["status"])
+
+
+# --- Resolutions ------------------------------------------------------------------------
+
+
+def _count(raw: str) -> int | str:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        return raw
+
+
+@post(
+    "/council/staff/meetings/{meeting_id:uuid}/resolutions",
+    guards=SECRETARIAT,
+    include_in_schema=False,
+)
+async def resolution_form(
+    request: Request[Any, Any, Any], meeting_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Record a resolution or recommendation with its votes, once confirmed: the same call as
+    POST /api/council/meetings/{id}/resolutions (a vote recorded cannot be changed)."""
+    names = ("kind", "r_title", "r_text", "votes_for", "votes_against", "votes_abstaining")
+    values = await form_values(request, *names, "confirm_vote")
+    body: dict[str, Any] = {
+        "kind": values["kind"],
+        "title": values["r_title"].strip(),
+        "text": values["r_text"].strip(),
+        "votes_for": _count(values["votes_for"]),
+        "votes_against": _count(values["votes_against"]),
+        "votes_abstaining": _count(values["votes_abstaining"]),
+    }
+    errors = checked(
+        ResolutionIn, body, RESOLUTION_MESSAGES, {"title": "r_title", "text": "r_text"}
+    )
+    if not errors and values["confirm_vote"] != "yes":
+        errors["confirm_vote"] = problem(
+            N_("Tick the box to confirm the votes: a recorded vote cannot be changed.")
+        )
+    status_code = 400
+    if not errors:
+        try:
+            await minutes.vote(runtime, meeting_id, ResolutionIn(**body))
+        except Refused as exc:
+            if exc.kind not in (Kind.CONFLICT, Kind.INVALID):
+                raise page_error(exc) from exc
+            status_code = int(exc.kind)
+            field = exc.field if exc.kind == Kind.INVALID else "meeting-status"
+            errors = {field or "votes_for": refusal(exc)}
+        else:
+            return _done(meeting_id, "resolution")
+    return await MEETING.refused(
+        request,
+        runtime,
+        status_code,
+        id=str(meeting_id),
+        form="resolution",
+        values=values,
+        errors=errors,
     )
 
 
 route_handlers = [
     meetings_page,
     schedule_form,
+    monthly_form,
     meeting_page,
     held_form,
     cancel_form,
     minutes_form,
     approval_form,
+    agenda_form,
+    decision_form,
+    resolution_form,
 ]
