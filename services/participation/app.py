@@ -24,4 +24,5 @@ service = ServiceSpec(
     cron_jobs=[*bench.cron_jobs, *council.cron_jobs],
     background=[*bench.background, *council.background],
     privacy=PrivacyHooks.combine(bench.privacy_hooks, council.privacy_hooks),
+    people=bench.people_hooks,
 )
