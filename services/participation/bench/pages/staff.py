@@ -204,7 +204,7 @@ async def _question_page(
         answer_languages=answer_languages,
         responders=responders,
         templates=templates,
-        template=str(template) if chosen is not None else "",
+        chosen_template=str(template) if chosen is not None else "",
         topics=TOPICS,
         question_languages=LANGUAGES,
         reason_codes=REASON_CODES,
@@ -360,6 +360,10 @@ async def assignment_form(
         body["responder"] = values["responder"].strip() or None
         body["responder_email"] = values["responder_email"].strip() or None
     data, errors = convert(request, AssignmentIn, body, ASSIGNMENT_MESSAGES)
+    if not values["responder_id"] and not values["responder"].strip():
+        # Said with the other mistakes at once (the command refuses it too: responder_needed).
+        errors = {"responder_id": t(request, ASSIGNMENT_MESSAGES["responder_id"]), **errors}
+        data = None
     status_code = 400
     if data is not None:
         try:
