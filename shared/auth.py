@@ -344,14 +344,22 @@ class Authenticator:
         return self.local.sign(claims, ttl=SESSION_TTL, purpose="session")
 
     def login_link_token(
-        self, subject: str, role: str, *, org: uuid.UUID | None = None, ttl: int = LOGIN_LINK_TTL
+        self,
+        subject: str,
+        role: str,
+        *,
+        org: uuid.UUID | None = None,
+        ttl: int = LOGIN_LINK_TTL,
+        name: str | None = None,
     ) -> str:
-        """A single-use sign-in token to e-mail (or print) as a link."""
+        """A single-use sign-in token to e-mail (or print) as a link (`name`: shown when signed in)."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
         claims: dict[str, Any] = {"sub": subject, "roles": [role]}
         if org:
             claims["org"] = str(org)
+        if name:
+            claims["name"] = name
         return self.local.sign(claims, ttl=ttl, purpose="login-link")
 
 

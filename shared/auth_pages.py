@@ -29,6 +29,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import Parameter
 from litestar.response import Redirect
 
+from shared import addresses
 from shared.auth import (
     LOGIN_LINK_TTL,
     SESSION_COOKIE,
@@ -40,12 +41,17 @@ from shared.auth import (
     principal_from_claims,
 )
 from shared.http import same_origin_path
+from shared.ratelimit import RateLimited
 from shared.runtime import Runtime
-from shared.web.pages import kit_pages
+from shared.web.forms import N_
+from shared.web.i18n import negotiate_language
+from shared.web.pages import kit_pages, rate_limited_page
 
 log = logging.getLogger("openkrakow.auth")
 
 OIDC_COOKIE = "okr_oidc"
+NO_ADDRESS = N_("Enter your e-mail address, for example name@example.org.")
+BAD_ADDRESS = N_("Enter an e-mail address in the form name@example.org.")
 ROLE_HOME = {
     "coordinator": "/dashboard",
     "responder": "/bench/staff",
@@ -95,15 +101,84 @@ def _signed_in(
 async def sign_in_page(
     request: Request[Any, Any, Any], runtime: Runtime, next: str | None = None
 ) -> Response[str]:
-    """Explains both ways in: the city account (OIDC) and a one-time link for everyone else."""
+    """Both ways in: the city account (OIDC) and a one-time link by e-mail for everyone else."""
+    return _sign_in_form(request, runtime, next=safe_next(next) if next else "")
+
+
+def _sign_in_form(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    *,
+    next: str,
+    status_code: int = 200,
+    template: str = "auth/sign_in.html",
+    **context: Any,
+) -> Response[str]:
     return kit_pages.render(
         request,
-        "auth/sign_in.html",
-        next=safe_next(next),
+        template,
+        status_code,
+        next=next,
         oidc=runtime.settings.oidc_issuer is not None
         and runtime.settings.oidc_client_id is not None,
         user=current_user(request),
+        **context,
     )
+
+
+@post("/auth/sign-in", include_in_schema=False, status_code=200)
+async def request_link(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
+    """Mails one-time links to a known address; the same answer for any address.
+
+    A malformed address is explained (that reveals nothing). Too many requests from one client
+    answer 429; too many for one address are dropped silently, with the same answer, so the
+    limit cannot be used to learn whether an address is known. Who is known is decided by the
+    worker (shared/signin.py), after this answer: its timing does not depend on the address.
+    """
+    form = await request.form()
+    typed = str(form.get("email", ""))
+    target = str(form.get("next", ""))
+    target = safe_next(target) if target else ""
+    try:
+        address = addresses.normalise(typed)
+    except addresses.BadAddress:
+        message = NO_ADDRESS if not typed.strip() else BAD_ADDRESS
+        return _sign_in_form(
+            request,
+            runtime,
+            next=target,
+            status_code=400,
+            email=typed,
+            errors={"email": kit_pages.catalogs.gettext(negotiate_language(request), message)},
+        )
+    try:
+        await runtime.limiter.check_client(request, "forms")
+    except RateLimited as exc:
+        context = _form_context(runtime, request, target, typed)
+        return rate_limited_page(request, exc, template="auth/sign_in.html", **context)
+    try:
+        await runtime.limiter.check_address(address)
+    except RateLimited:
+        log.info("sign-in link not sent: the address's limit is used up")
+        return _sign_in_form(request, runtime, next=target, template="auth/link_sent.html")
+    queued = runtime.jobs is not None and await runtime.jobs.enqueue(
+        "sign_in_mail", address, negotiate_language(request), target
+    )
+    if not queued:
+        raise HTTPException(status_code=503, detail="sign-in by e-mail is unavailable")
+    return _sign_in_form(request, runtime, next=target, template="auth/link_sent.html")
+
+
+def _form_context(
+    runtime: Runtime, request: Request[Any, Any, Any], target: str, typed: str
+) -> dict[str, Any]:
+    return {
+        "next": target,
+        "oidc": runtime.settings.oidc_issuer is not None
+        and runtime.settings.oidc_client_id is not None,
+        "user": current_user(request),
+        "email": typed,
+    }
 
 
 @get("/auth/link", include_in_schema=False)
@@ -116,7 +191,13 @@ async def link_page(
         claims = runtime.auth.local.verify(token, purpose="login-link")
         principal = principal_from_claims(claims, via="session")
     except InvalidToken:
-        return kit_pages.render(request, "auth/link_invalid.html", status_code=400)
+        return _sign_in_form(
+            request,
+            runtime,
+            next=safe_next(next) if next else "",
+            status_code=400,
+            template="auth/link_invalid.html",
+        )
     return kit_pages.render(
         request,
         "auth/link.html",
@@ -139,7 +220,13 @@ async def use_link(request: Request[Any, Any, Any], runtime: Runtime) -> Respons
             principal = principal_from_claims(claims, via="session")
         except InvalidToken:
             await attempt.failed()
-            return kit_pages.render(request, "auth/link_invalid.html", status_code=400)
+            return _sign_in_form(
+                request,
+                runtime,
+                next=_kept_target(form),
+                status_code=400,
+                template="auth/link_invalid.html",
+            )
     ttl = max(1, int(claims["exp"]) - int(time.time()) + 60)
     try:
         first_use = await runtime.redis.set(f"okr:used-link:{claims['jti']}", "1", nx=True, ex=ttl)
@@ -147,8 +234,19 @@ async def use_link(request: Request[Any, Any, Any], runtime: Runtime) -> Respons
         log.warning("sign-in link refused: redis unavailable (%s)", exc)
         raise HTTPException(status_code=503, detail="sign-in is unavailable for a moment") from exc
     if not first_use:
-        return kit_pages.render(request, "auth/link_invalid.html", status_code=409)
+        return _sign_in_form(
+            request,
+            runtime,
+            next=_kept_target(form),
+            status_code=409,
+            template="auth/link_invalid.html",
+        )
     return _signed_in(runtime, principal, safe_next(str(form.get("next", "")), principal))
+
+
+def _kept_target(form: Any) -> str:
+    target = str(form.get("next", ""))
+    return safe_next(target) if target else ""
 
 
 @post("/auth/sign-out", include_in_schema=False, status_code=303)
@@ -333,6 +431,14 @@ async def oidc_callback(
     return response
 
 
-auth_routes: list[Any] = [sign_in_page, link_page, use_link, sign_out, oidc_start, oidc_callback]
+auth_routes: list[Any] = [
+    sign_in_page,
+    request_link,
+    link_page,
+    use_link,
+    sign_out,
+    oidc_start,
+    oidc_callback,
+]
 
 __all__ = ["LOGIN_LINK_TTL", "auth_routes", "safe_next"]

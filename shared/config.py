@@ -60,6 +60,9 @@ class Settings(msgspec.Struct, kw_only=True):
     rate_limit_smtp_sender: str = RATE_LIMIT_DEFAULTS["smtp_sender"]
     rate_limit_smtp_peer: str = RATE_LIMIT_DEFAULTS["smtp_peer"]
     trusted_proxies: tuple[str, ...] = ()
+    # Coordinators who may sign in by e-mail (a city without an OIDC issuer, or its first
+    # coordinator): addresses as stored (shared.addresses.normalise).
+    coordinator_emails: tuple[str, ...] = ()
 
     @property
     def embedded(self) -> bool:
@@ -70,6 +73,20 @@ class Settings(msgspec.Struct, kw_only=True):
     def mail_dir(self) -> Path:
         """Where outgoing mail is written as .eml files when no SMTP_URL is set."""
         return self.outgoing_mail_dir or self.data_dir / "mail"
+
+
+def _addresses(name: str) -> tuple[str, ...]:
+    """A comma-separated list of e-mail addresses, each as stored; a wrong one stops the start."""
+    from shared import addresses
+
+    found = []
+    for raw in (_opt(name) or "").split(","):
+        if raw.strip():
+            try:
+                found.append(addresses.normalise(raw))
+            except ValueError as exc:
+                raise ValueError(f"{name}: {raw.strip()!r} is not an e-mail address") from exc
+    return tuple(found)
 
 
 def _opt(name: str) -> str | None:
@@ -206,6 +223,7 @@ def load_settings(
         "trusted_proxies": tuple(
             p.strip() for p in (_opt("TRUSTED_PROXIES") or "").split(",") if p.strip()
         ),
+        "coordinator_emails": _addresses("COORDINATOR_EMAILS"),
     }
     env.update(overrides)
     return Settings(**env)  # type: ignore[arg-type]

@@ -111,12 +111,14 @@ def invitation_link(
     role: str,
     next: str,
     org: uuid.UUID | None = None,
+    name: str | None = None,
 ) -> str:
     """A one-time sign-in URL (15 minutes, single use, spent by POST) leading to `next`.
 
-    `runtime` is the process's `shared.runtime.Runtime` (a command has it as `uow.runtime`).
+    `runtime` is the process's `shared.runtime.Runtime` (a command has it as `uow.runtime`);
+    `name`, when given, is shown in the header as the signed-in person.
     """
     assert runtime.auth is not None, "the runtime is not connected"
-    token = runtime.auth.login_link_token(subject, role, org=org)
+    token = runtime.auth.login_link_token(subject, role, org=org, name=name)
     query = urlencode({"token": token, "next": next})
     return f"{runtime.settings.public_url}/auth/link?{query}"

@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg
 import redis.asyncio as aioredis
 
-from shared import health, versions
+from shared import health, signin, versions
 from shared import jobs as jobkit
 from shared.auth import Authenticator, load_secret
 from shared.bus import Bus
@@ -172,6 +172,7 @@ class Runtime:
         if "worker" in parts:
             functions = [
                 jobkit.func(send_mail, name="send_mail"),
+                jobkit.func(signin.sign_in_mail, name="sign_in_mail"),
                 *[j for sp in self.services for j in sp.jobs],
             ]
             crons = [

@@ -8,8 +8,10 @@ one missing is a failure: CI must not go green on tests it did not run.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -89,7 +91,10 @@ async def new_page(browser: Any) -> AsyncIterator[NewPage]:
     async def open_page(locale: str = "pl", **context_options: Any) -> Any:
         context = await browser.new_context(locale=locale, **context_options)
         contexts.append(context)
-        return await context.new_page()
+        page = await context.new_page()
+        # Read by assert_accessible: a page without JavaScript is checked on a twin with it.
+        page.okr_scripts = context_options.get("java_script_enabled", True)
+        return page
 
     yield open_page
     for context in contexts:
@@ -124,6 +129,46 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     return result
 
 
+AXE_TIMEOUT = 60
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.I | re.S)
+
+
+async def _axe_results(page: Any, source: str) -> dict[str, Any]:
+    """axe's results for the page as the person sees it.
+
+    A page whose context has JavaScript off cannot run axe (Chromium 15x runs no timers there,
+    and `axe.run` waits on one for ever), so its HTML as shown — the DOM now, without script
+    elements — is checked on a twin page with JavaScript on, at the same address (its
+    stylesheets load as they did), in a context of its own.
+    """
+    if getattr(page, "okr_scripts", True):
+        target = page
+        twin_context = None
+    else:
+        html = _SCRIPT.sub("", await page.content())
+        twin_context = await page.context.browser.new_context(
+            java_script_enabled=True, viewport=page.viewport_size
+        )
+        target = await twin_context.new_page()
+        url = page.url
+
+        async def serve_copy(route: Any) -> None:
+            await route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+        await target.route(lambda u: u.split("#")[0] == url.split("#")[0], serve_copy)
+        await target.goto(url)
+    try:
+        if await target.evaluate("typeof axe") == "undefined":
+            await target.evaluate(source)
+        results: dict[str, Any] = await target.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: tags})", WCAG_21_AA_TAGS
+        )
+        return results
+    finally:
+        if twin_context is not None:
+            await twin_context.close()
+
+
 @functools.cache
 def _axe_source() -> str | None:
     return AXE_PATH.read_text(encoding="utf-8") if AXE_PATH.is_file() else None
@@ -144,11 +189,10 @@ async def assert_accessible(page: Any) -> None:
     # CSP (script-src 'self') rightly blocks. Evaluating the source through the DevTools
     # protocol is exempt from CSP, so axe runs against the page exactly as residents get it
     # (bypass_csp=True would also let the page's own inline scripts/styles slip through).
-    if await page.evaluate("typeof axe") == "undefined":
-        await page.evaluate(source)
-    results = await page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: tags})", WCAG_21_AA_TAGS
-    )
+    try:
+        results = await asyncio.wait_for(_axe_results(page, source), AXE_TIMEOUT)
+    except TimeoutError:
+        pytest.fail(f"axe-core did not finish within {AXE_TIMEOUT} s on {page.url}")
     blocking = [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
         lines = [f"{len(blocking)} serious/critical accessibility violation(s) on {page.url}:"]

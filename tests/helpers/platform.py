@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import msgspec
 
+from shared import ports
 from shared.app import build_app
 from shared.config import RATE_LIMIT_DEFAULTS, Settings
 from shared.runtime import PARTS, Runtime, ServiceSpec
@@ -43,7 +44,13 @@ class RunningPlatform:
 async def running_platform(
     settings: Settings, services: Sequence[ServiceSpec], parts: frozenset[str] = PARTS
 ) -> AsyncIterator[RunningPlatform]:
-    """Connect, start the parts, serve the app; tear everything down afterwards."""
+    """Connect, start the parts, serve the app; tear everything down afterwards.
+
+    PUBLIC_URL is the address served, so links in mail (sign-in, invitations) open in tests."""
+    sock = ports.bound_socket()
+    settings = msgspec.structs.replace(
+        settings, public_url=f"http://127.0.0.1:{sock.getsockname()[1]}"
+    )
     runtime = Runtime(settings, services)
     await runtime.connect()
     try:
@@ -52,7 +59,7 @@ async def running_platform(
             await runtime.wait_consumers_ready()
         app = build_app(runtime, services)
         async with (
-            serve_app(app) as base_url,
+            serve_app(app, sock=sock) as base_url,
             httpx.AsyncClient(base_url=base_url, timeout=30) as client,
         ):
             yield RunningPlatform(runtime, base_url, client, settings)
@@ -68,6 +75,11 @@ HIGH_LIMITS: dict[str, Any] = {
 HIGH_LIMITS_ENV = {f"RATE_LIMIT_{rule.upper()}": "1000000/minute" for rule in RATE_LIMIT_DEFAULTS}
 
 
+# The coordinator every test platform knows by e-mail (COORDINATOR_EMAILS): browser tests sign
+# in as the coordinator through the e-mail form (tests/helpers/signin.py).
+COORDINATOR_EMAIL = "koordynacja@example.org"
+
+
 def test_settings(
     tmp: Path, database_url: str, nats_url: str, redis_url: str, **overrides: Any
 ) -> Settings:
@@ -80,6 +92,7 @@ def test_settings(
         nats_url=nats_url,
         redis_url=redis_url,
         secret_key="test-secret-key-not-for-production-0123456789",
+        coordinator_emails=(COORDINATOR_EMAIL,),
         outgoing_mail_dir=tmp / "mail",
         smtp_url=None,
         # A free port per session: the default 2525 may be taken by a running platform.

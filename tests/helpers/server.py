@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,10 +24,14 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve_app(app: Any, startup_timeout: float = 10.0) -> AsyncIterator[str]:
-    """Run app until the block ends; yields its base URL, e.g. ``http://127.0.0.1:41234``."""
+async def serve_app(
+    app: Any, startup_timeout: float = 10.0, sock: socket.socket | None = None
+) -> AsyncIterator[str]:
+    """Run app until the block ends; yields its base URL, e.g. ``http://127.0.0.1:41234``.
+
+    `sock`: a socket bound earlier (so the address could go into the settings' PUBLIC_URL)."""
     # Bound here and handed to uvicorn: the port is ours from the moment it is chosen.
-    sock = ports.bound_socket()
+    sock = sock or ports.bound_socket()
     port = int(sock.getsockname()[1])
     server = uvicorn.Server(
         uvicorn.Config(
