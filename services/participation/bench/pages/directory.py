@@ -221,7 +221,7 @@ def _template_form(
         request,
         "bench/staff/template.html",
         status_code,
-        template=template,
+        tpl=template,
         values=values,
         errors=errors or {},
         topics=TOPICS,
