@@ -74,6 +74,15 @@ async def list_all(conn: asyncpg.Connection, *, active_only: bool = False) -> li
     )
 
 
+async def names(conn: asyncpg.Connection) -> dict[str, str]:
+    """The registry's name for each subject (the newest entry's), to show people by name."""
+    rows = await conn.fetch(
+        "select distinct on (subject) subject, name from bench_responders "
+        "order by subject, created_at desc"
+    )
+    return {r["subject"]: r["name"] for r in rows}
+
+
 # --- What the people hooks count -----------------------------------------------------------
 
 

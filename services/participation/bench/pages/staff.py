@@ -100,6 +100,7 @@ async def queue_page(
     mine = choice(assigned, ("me", "all")) or ("all" if user.has("coordinator") else "me")
     async with runtime.pool(SCHEMA).acquire() as conn:
         editions, _ = await store.list_editions(conn, 100, 0)
+        names = await sr.names(conn)
     chosen = None
     if edition:
         try:
@@ -143,6 +144,7 @@ async def queue_page(
         previous_url=page_url(max(0, offset - limit)) if offset > 0 else None,
         next_url=page_url(offset + limit) if offset + limit < total else None,
         may_open=lambda item: queries.may_see(user, item.assigned_to),
+        who=lambda subject: names.get(subject, subject),
         statuses=STATUSES,
         topics=TOPICS,
         question_languages=LANGUAGES,
@@ -179,6 +181,7 @@ async def _question_page(
             if row["language"] in answer_languages
         ]
         chosen = await sq.template(conn, template) if template else None
+        names = await sr.names(conn)
     if chosen is not None and form is None and chosen["language"] in answer_languages:
         # "Use this template": the answer form filled with it, to be read and changed first.
         form = "answer"
@@ -205,6 +208,7 @@ async def _question_page(
         responders=responders,
         templates=templates,
         chosen_template=str(template) if chosen is not None else "",
+        who=lambda subject: names.get(subject, subject),
         topics=TOPICS,
         question_languages=LANGUAGES,
         reason_codes=REASON_CODES,
