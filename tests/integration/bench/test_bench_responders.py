@@ -298,3 +298,27 @@ async def test_an_active_responder_is_known_by_address_with_their_work(
     await staff.deactivate_responder(rt(platform), row["id"])
     async with pool.acquire() as conn:
         assert await people.identities(conn, to) == []
+
+
+async def test_a_responder_asking_for_their_data_gets_it_and_is_erased_from_the_registry(
+    platform: RunningPlatform,
+) -> None:
+    from services.participation.bench import privacy
+    from shared.privacy import Person
+
+    to = address()
+    row = await staff.add_responder(
+        rt(platform),
+        ResponderIn(name="Marta Lis", email=to, department="Wydział Kultury"),
+        by=COORDINATOR.subject,
+    )
+    pool = platform.runtime.pool("participation")
+    async with pool.acquire() as conn:
+        exported = await privacy.export(conn, Person(email=to))
+        assert [r["name"] for r in exported["bench_responders"]] == ["Marta Lis"]
+        async with conn.transaction():
+            erased = await privacy.erase(conn, Person(email=to))
+        assert erased.counts["bench_responders_erased"] == 1
+        assert await people.identities(conn, to) == []
+    stored = (await fetch(platform, "select * from bench_responders where id = $1", row["id"]))[0]
+    assert (stored["name"], stored["email"], stored["active"]) == ("[erased]", "", False)
