@@ -322,3 +322,31 @@ async def test_a_responder_asking_for_their_data_gets_it_and_is_erased_from_the_
         assert await people.identities(conn, to) == []
     stored = (await fetch(platform, "select * from bench_responders where id = $1", row["id"]))[0]
     assert (stored["name"], stored["email"], stored["active"]) == ("[erased]", "", False)
+
+
+async def test_the_api_assigns_to_a_registry_responder_and_says_a_deactivated_one(
+    platform: RunningPlatform,
+) -> None:
+    to = address()
+    row = await staff.add_responder(
+        rt(platform),
+        ResponderIn(name="Ewa Mazur", email=to, department="Wydział Zdrowia", language="en"),
+        by=COORDINATOR.subject,
+    )
+    question = await an_accepted_question(platform)
+    url = f"/api/bench/questions/{question.id}/assignment"
+    resp = await platform.client.post(
+        url, json={"responder_id": str(row["id"])}, headers=platform.auth("coordinator")
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["assigned_to"] == row["subject"]
+    [(_, message)] = await outgoing(platform, to)
+    assert message["Content-Language"] == "en"
+    assert "Topic: Education" in message.get_content()
+
+    await staff.deactivate_responder(rt(platform), row["id"])
+    resp = await platform.client.post(
+        url, json={"responder_id": str(row["id"])}, headers=platform.auth("coordinator")
+    )
+    assert resp.status_code == 422
+    assert resp.json()["code"] == "bench.responder_inactive"
