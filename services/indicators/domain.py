@@ -3,7 +3,7 @@ what a value reported by hand must be, and the refusals of this service."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -30,6 +30,111 @@ def year_fraction_elapsed(year: int, now: datetime) -> float:
     return (local - start) / (end - start)
 
 
+@dataclass(frozen=True)
+class AnswerCounts:
+    """The Bench questions of a year: received, answered, and unanswered past their due date now."""
+
+    received: int
+    answered: int
+    overdue: int
+
+    @property
+    def waiting(self) -> int:
+        """Unanswered and not yet due: nothing is missed on them yet."""
+        return max(self.received - self.answered - self.overdue, 0)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A status and its reason in words: `reason` is a message (English msgid, translated where
+    shown) whose `%(name)s` placeholders are filled from `values`."""
+
+    status: str
+    reason: str
+    values: dict[str, Decimal | int | None] = field(default_factory=dict)
+    # Where the path to the expected value stands by now (a cumulative count before year end).
+    path: Decimal | None = None
+
+
+NO_DATA = N_("No value for %(year)s yet.")
+OBSERVED = N_("Observed only: the programme sets no expected value.")
+ABOVE_MAXIMUM = N_("%(value)s is above the maximum of %(expected)s.")
+WITHIN_MAXIMUM = N_("%(value)s stays within the maximum of %(expected)s.")
+REACHED = N_("%(value)s reached the expected %(expected)s.")
+YEAR_ENDED_SHORT = N_("The year ended at %(value)s, short of the expected %(expected)s.")
+ON_PATH = N_("%(value)s so far; by now the path to %(expected)s stands at %(path)s.")
+BELOW_PATH = N_("%(value)s so far, below the %(path)s the path to %(expected)s reaches by now.")
+BELOW_TARGET = N_("%(value)s is below the target of %(expected)s.")
+ALL_ANSWERED = N_("All %(received)s questions answered.")
+NOTHING_MISSED = N_(
+    "%(answered)s of %(received)s questions answered; %(waiting)s not yet due, none overdue."
+)
+SOME_MISSED = N_(
+    "%(answered)s of %(received)s questions answered; %(overdue)s past their due date "
+    "unanswered; %(waiting)s not yet due."
+)
+
+
+def assess(
+    value: Decimal | None,
+    expected: Decimal | None,
+    kind: str | None,
+    *,
+    year: int,
+    now: datetime | None = None,
+    cumulative: bool = True,
+    answers: AnswerCounts | None = None,
+) -> Assessment:
+    """met / on_track / behind / no_data for a yearly value against its expected value, with
+    the reason in words.
+
+    A minimum or target is met when reached; before the year ends a cumulative count that has
+    reached its pro-rata share of the expected value (its path) is on track. A maximum (e.g.
+    overdue questions, median days) is on track while the value stays at or below it, and met
+    when the year ended so. A share is never behind on what is not yet due: the answer rate
+    (`answers` given) is behind only while a question is unanswered past its due date.
+    """
+    figures: dict[str, Decimal | int | None] = {"value": value, "expected": expected}
+    if answers is not None and answers.received > 0:
+        counts: dict[str, Decimal | int | None] = {
+            "received": answers.received,
+            "answered": answers.answered,
+            "overdue": answers.overdue,
+            "waiting": answers.waiting,
+        }
+        if answers.overdue > 0:
+            return Assessment("behind", SOME_MISSED, counts)
+        if answers.answered >= answers.received:
+            return Assessment("met", ALL_ANSWERED, counts)
+        return Assessment("on_track", NOTHING_MISSED, counts)
+    if value is None:
+        return Assessment("no_data", NO_DATA, {"year": year})
+    if expected is None or kind is None:
+        # observed, with nothing in the programme to fall short of
+        return Assessment("on_track", OBSERVED, figures)
+    now = now or datetime.now(UTC)
+    elapsed = year_fraction_elapsed(year, now)
+    if kind == "maximum":
+        if value > expected:
+            return Assessment("behind", ABOVE_MAXIMUM, figures)
+        return Assessment("met" if elapsed >= 1.0 else "on_track", WITHIN_MAXIMUM, figures)
+    if value >= expected:
+        return Assessment("met", REACHED, figures)
+    if elapsed >= 1.0:
+        return Assessment("behind", YEAR_ENDED_SHORT, figures)
+    if not cumulative:
+        # A rate is not earned pro rata: below its target before the year ends, it is behind.
+        return Assessment("behind", BELOW_TARGET, figures)
+    path = (expected * Decimal(str(elapsed))).quantize(Decimal("0.1"))
+    on_path = value >= expected * Decimal(str(elapsed))
+    return Assessment(
+        "on_track" if on_path else "behind",
+        ON_PATH if on_path else BELOW_PATH,
+        {**figures, "path": path},
+        path=path,
+    )
+
+
 def status(
     value: Decimal | None,
     expected: Decimal | None,
@@ -39,31 +144,8 @@ def status(
     now: datetime | None = None,
     cumulative: bool = True,
 ) -> str:
-    """met / on_track / behind / no_data for a yearly value against its expected value.
-
-    A minimum or target is met when reached; before the year ends a cumulative count that has
-    reached its pro-rata share of the expected value is on track. A maximum (e.g. overdue
-    questions, median days) is on track while the value stays at or below it, and met when the
-    year ended so.
-    """
-    if value is None:
-        return "no_data"
-    if expected is None or kind is None:
-        return "on_track"  # observed, with nothing in the programme to fall short of
-    now = now or datetime.now(UTC)
-    elapsed = year_fraction_elapsed(year, now)
-    if kind == "maximum":
-        if value > expected:
-            return "behind"
-        return "met" if elapsed >= 1.0 else "on_track"
-    if value >= expected:
-        return "met"
-    if elapsed >= 1.0:
-        return "behind"
-    if not cumulative:
-        # A rate is not earned pro rata: below its target before the year ends, it is behind.
-        return "behind"
-    return "on_track" if value >= expected * Decimal(str(elapsed)) else "behind"
+    """The status alone (see `assess`)."""
+    return assess(value, expected, kind, year=year, now=now, cumulative=cumulative).status
 
 
 def current_year() -> int:

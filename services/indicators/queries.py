@@ -61,6 +61,8 @@ class Reading:
     amounts: dict[str, int] = field(default_factory=dict)
     """A money indicator's value per currency in minor units (PLN first, then A-Z), every
     currency with an amount; `value` is the PLN part (what an expected value in PLN compares to)."""
+    assessment: domain.Assessment | None = None
+    """Why the status is what it is (domain.assess): a message and its figures."""
 
 
 class ValueReport(msgspec.Struct, kw_only=True):
@@ -152,6 +154,34 @@ async def breakdown(
     return safe_breakdown(reading)
 
 
+def _card(
+    reading: Reading, by_year: dict[int, list[Reading]], history: list[Any], year: int
+) -> dict[str, Any]:
+    """What one indicator's card shows: its reading, chart series over the past years (money:
+    one per currency), history of values reported by hand, breakdowns."""
+    ind = reading.indicator
+    past = {
+        y: next(r for r in by_year[y] if r.indicator.id == ind.id) for y in chart_years(ind, year)
+    }
+    series = [(y, r.value) for y, r in past.items()]
+    currencies: list[str] = []
+    if ind.unit == MONEY:
+        found = {c for r in past.values() for c in r.amounts} | {BASE_CURRENCY}
+        currencies = sorted(found, key=lambda c: (c != BASE_CURRENCY, c))
+    return {
+        "reading": reading,
+        "series": series,
+        # money: one series per currency, in main units (zł, euro), every year shown
+        "money_series": {
+            c: [(y, Decimal(r.amounts.get(c, 0)) / 100) for y, r in past.items()]
+            for c in currencies
+        },
+        "amounts_by_year": [(y, r.amounts) for y, r in past.items()],
+        "history": history[:5],
+        "breakdown": safe_breakdown(reading),
+    }
+
+
 async def dashboard(conn: asyncpg.Connection, year: int, lang: str) -> dict[str, Any]:
     """Everything the dashboard shows for `year`: cards by objective (readings, chart series
     of the past years, history of values reported by hand, breakdowns), the Bench pipeline."""
@@ -162,32 +192,7 @@ async def dashboard(conn: asyncpg.Connection, year: int, lang: str) -> dict[str,
         i.id: await store.manual_history(conn, i.id, year) for i in inds if i.source == "manual"
     }
     current = by_year[year]
-    cards: list[dict[str, Any]] = []
-    for reading in current:
-        ind = reading.indicator
-        past = {
-            y: next(r for r in by_year[y] if r.indicator.id == ind.id)
-            for y in chart_years(ind, year)
-        }
-        series = [(y, r.value) for y, r in past.items()]
-        currencies: list[str] = []
-        if ind.unit == MONEY:
-            found = {c for r in past.values() for c in r.amounts} | {BASE_CURRENCY}
-            currencies = sorted(found, key=lambda c: (c != BASE_CURRENCY, c))
-        cards.append(
-            {
-                "reading": reading,
-                "series": series,
-                # money: one series per currency, in main units (zł, euro), every year shown
-                "money_series": {
-                    c: [(y, Decimal(r.amounts.get(c, 0)) / 100) for y, r in past.items()]
-                    for c in currencies
-                },
-                "amounts_by_year": [(y, r.amounts) for y, r in past.items()],
-                "history": history.get(ind.id, [])[:5],
-                "breakdown": safe_breakdown(reading),
-            }
-        )
+    cards = [_card(r, by_year, history.get(r.indicator.id, []), year) for r in current]
     objectives = []
     for number in range(1, 7):
         members = [c for c in cards if c["reading"].indicator.objective == number]
@@ -200,14 +205,30 @@ async def dashboard(conn: asyncpg.Connection, year: int, lang: str) -> dict[str,
                     "cards": members,
                 }
             )
-    value = {r.indicator.id: r.value for r in current}
     return {
         "year": year,
         "objectives": objectives,
         "readings": current,
-        "pipeline": {k: value[f"bench.questions_{k}"] for k in ("received", "answered", "overdue")},
+        "pipeline": pipeline(current),
         "years": list(range(2023, max(domain.current_year(), year) + 2)),
     }
+
+
+def pipeline(current: list[Reading]) -> dict[str, Decimal | None]:
+    """The Bench question pipeline of a year's readings: received, answered, overdue now."""
+    value = {r.indicator.id: r.value for r in current}
+    return {k: value[f"bench.questions_{k}"] for k in ("received", "answered", "overdue")}
+
+
+async def card(conn: asyncpg.Connection, year: int, indicator_id: str) -> dict[str, Any]:
+    """One indicator's card for `year` alone (the live page's swap): its readings over the
+    chart's years and, for a value reported by hand, its history — not the whole dashboard."""
+    ind = await indicator(conn, indicator_id)
+    years = sorted(set(chart_years(ind, year)) | {year})
+    by_year = await readings(conn, years)
+    reading = next(r for r in by_year[year] if r.indicator.id == indicator_id)
+    history = await store.manual_history(conn, ind.id, year) if ind.source == "manual" else []
+    return _card(reading, by_year, history, year)
 
 
 def _value(
@@ -270,15 +291,25 @@ async def readings(
             value = _value(ind, year, totals, hists[year], manual, overdue)
             breakdown = _breakdown(ind.id, year, totals) if ind.id in BREAKDOWN_OF else {}
             amounts = _amounts(ind.id, year, totals) if ind.unit == MONEY else {}
-            state = domain.status(
+            answers = None
+            if ind.id == "bench.answer_rate":
+                answers = domain.AnswerCounts(
+                    received=totals.get(("bench.questions_received", year, ""), 0),
+                    answered=totals.get(("bench.questions_answered", year, ""), 0),
+                    overdue=overdue.get(year, 0),
+                )
+            assessment = domain.assess(
                 value,
                 ind.expected_value,
                 ind.expected_kind,
                 year=year,
                 now=now,
                 cumulative=ind.cumulative,
+                answers=answers,
             )
-            rows.append(Reading(ind, year, value, state, breakdown, amounts))
+            rows.append(
+                Reading(ind, year, value, assessment.status, breakdown, amounts, assessment)
+            )
         out[year] = rows
     return out
 

@@ -79,6 +79,72 @@ def _chart(
 fmt = labels.fmt
 
 
+STATUS_ORDER = {"behind": 0, "no_data": 1, "on_track": 2, "met": 3}
+# A shape beside the word, so a status never rests on colour alone.
+STATUS_MARKS = {"behind": "▼", "no_data": "○", "on_track": "▲", "met": "✔"}
+
+
+def _shown(reading: queries.Reading, key: str, figure: Decimal | int | None, lang: str) -> str:
+    """A figure of a reason as people read it: with its unit for the indicator's own values."""
+    ind = reading.indicator
+    if key not in ("value", "expected", "path") or figure is None:
+        return fmt(Decimal(figure)) if isinstance(figure, int) else fmt(figure)
+    if ind.unit == queries.MONEY:
+        return labels.money({queries.BASE_CURRENCY: int(figure)}, lang)
+    if ind.unit == "percent":
+        return f"{fmt(Decimal(figure))}%"
+    if ind.unit == "days":
+        return f"{fmt(Decimal(figure))} {catalogs.gettext(lang, 'days')}"
+    return fmt(Decimal(figure))
+
+
+def reason(reading: queries.Reading, lang: str) -> str:
+    """Why the reading has its status, in `lang`, e.g. "3 of 10 questions answered; …"."""
+    found = reading.assessment
+    if found is None:
+        return ""
+    values = {k: _shown(reading, k, v, lang) for k, v in found.values.items()}
+    return catalogs.gettext(lang, found.reason) % values
+
+
+def bar_width(value: Decimal | None, expected: Decimal | None) -> int:
+    """Pixels of the 96-pixel path bar for `value` on the way to `expected` (capped)."""
+    if value is None or not expected or expected <= 0:
+        return 0
+    return max(0, min(96, int(Decimal(96) * value / expected)))
+
+
+def glance(ctx: dict[str, Any], objective: int | None) -> list[queries.Reading]:
+    """Every reading of the year (or of one objective), what is behind first."""
+    chosen = [r for r in ctx["readings"] if objective is None or r.indicator.objective == objective]
+    return sorted(chosen, key=lambda r: (STATUS_ORDER.get(r.status, 9), r.indicator.position))
+
+
+def glance_summary(readings: list[queries.Reading], lang: str) -> str:
+    """ "3 behind · 2 without data · 10 on track · 6 met" in `lang`."""
+    parts = []
+    for state in ("behind", "no_data", "on_track", "met"):
+        n = sum(1 for r in readings if r.status == state)
+        if n:
+            parts.append(f"{catalogs.gettext(lang, labels.STATUSES[state])}: {n}")
+    return " · ".join(parts)
+
+
+def _glance_context(ctx: dict[str, Any], objective: int | None, lang: str) -> dict[str, Any]:
+    rows = glance(ctx, objective)
+    choices = [{"number": o["number"], "name": o["name"]} for o in ctx["objectives"]]
+    return {
+        "glance": rows,
+        "glance_summary": glance_summary(rows, lang),
+        "objective_filter": objective,
+        "objective_choices": choices,
+        "objectives": [o for o in ctx["objectives"] if objective in (None, o["number"])],
+    }
+
+
+OBJECTIVE = Parameter(query="objective", default=None, ge=1, le=6)
+
+
 def _render(
     request: Request[Any, Any, Any], template: str, status: int = 200, **ctx: Any
 ) -> Response[str]:
@@ -87,6 +153,9 @@ def _render(
         request,
         template,
         status,
+        reason=lambda r: reason(r, lang),
+        status_mark=lambda state: STATUS_MARKS.get(state, ""),
+        bar_width=bar_width,
         fmt=fmt,
         chart=lambda c: chart(c, lang, catalogs.gettext),
         labels=labels,
@@ -98,12 +167,18 @@ def _render(
 
 @get("/dashboard", guards=coordinator, include_in_schema=False)
 async def dashboard(
-    request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    year: int | None = YEAR,
+    objective: int | None = OBJECTIVE,
 ) -> Response[str]:
-    """The live dashboard: every indicator of the year against base and expected values."""
+    """The live dashboard: at a glance first (every indicator, what is behind first, with the
+    reason in words), then every indicator's card against base and expected values."""
     year = year or current_year()
+    lang = negotiate_language(request)
     async with runtime.pool(SCHEMA).acquire() as conn:
-        ctx = await queries.dashboard(conn, year, negotiate_language(request))
+        ctx = await queries.dashboard(conn, year, lang)
+    ctx.update(_glance_context(ctx, objective, lang))
     return _render(
         request,
         "indicators/dashboard.html",
@@ -113,26 +188,41 @@ async def dashboard(
     )
 
 
+@get("/dashboard/glance", guards=coordinator, include_in_schema=False)
+async def glance_fragment(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    year: int | None = YEAR,
+    objective: int | None = OBJECTIVE,
+) -> Response[str]:
+    """The at-a-glance table alone (the live page swaps it in when an indicator changes)."""
+    year = year or current_year()
+    lang = negotiate_language(request)
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        readings = await queries.year_readings(conn, year)
+    ctx: dict[str, Any] = {"readings": readings, "objectives": []}
+    ctx.update(_glance_context(ctx, objective, lang))
+    return _render(request, "indicators/glance_fragment.html", year=year, **ctx)
+
+
 @get("/dashboard/indicators/{indicator_id:str}/card", guards=coordinator, include_in_schema=False)
 async def card(
     request: Request[Any, Any, Any], runtime: Runtime, indicator_id: str, year: int | None = YEAR
 ) -> Response[str]:
     """One indicator's card (the live page swaps it in when the indicator changes)."""
     year = year or current_year()
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        ctx = await queries.dashboard(conn, year, negotiate_language(request))
-    found = next(
-        (
-            c
-            for o in ctx["objectives"]
-            for c in o["cards"]
-            if c["reading"].indicator.id == indicator_id
-        ),
-        None,
+    try:
+        async with runtime.pool(SCHEMA).acquire() as conn:
+            found = await queries.card(conn, year, indicator_id)
+    except Refused as exc:
+        raise NotFoundException(f"no indicator {indicator_id!r}") from exc
+    return _render(
+        request,
+        "indicators/card_fragment.html",
+        card=found,
+        year=year,
+        errors={},
     )
-    if found is None:
-        raise NotFoundException(f"no indicator {indicator_id!r}")
-    return _render(request, "indicators/card_fragment.html", card=found, **ctx, errors={})
 
 
 @get("/dashboard/pipeline", guards=coordinator, include_in_schema=False)
@@ -140,9 +230,15 @@ async def pipeline(
     request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR
 ) -> Response[str]:
     """The Bench question pipeline (the live page swaps it in on change)."""
+    year = year or current_year()
     async with runtime.pool(SCHEMA).acquire() as conn:
-        ctx = await queries.dashboard(conn, year or current_year(), negotiate_language(request))
-    return _render(request, "indicators/pipeline_fragment.html", **ctx)
+        current = await queries.year_readings(conn, year)
+    return _render(
+        request,
+        "indicators/pipeline_fragment.html",
+        year=year,
+        pipeline=queries.pipeline(current),
+    )
 
 
 @get("/dashboard/stream", guards=coordinator, include_in_schema=False)
@@ -197,6 +293,7 @@ async def report_value_form(
         year = entry.year if entry.year is not None and 2000 <= entry.year <= 2100 else None
         async with runtime.pool(SCHEMA).acquire() as conn:
             ctx = await queries.dashboard(conn, year or current_year(), lang)
+        ctx.update(_glance_context(ctx, None, lang))
         return _render(
             request,
             "indicators/dashboard.html",
@@ -246,6 +343,7 @@ static = create_static_files_router(
 
 route_handlers = [
     dashboard,
+    glance_fragment,
     card,
     pipeline,
     dashboard_stream,

@@ -1,6 +1,6 @@
 // Live updates for the coordinator dashboard (progressive enhancement: the page works without it).
-// On each `indicator` event from the server, the indicator's card (and the Bench pipeline) is
-// fetched again as server-rendered HTML and swapped in; a polite live region says what changed.
+// On each `indicator` event from the server, the indicator's card (and the Bench pipeline, and
+// the at-a-glance table) is fetched again as server-rendered HTML and swapped in; a polite live region says what changed.
 (function () {
   "use strict";
   var root = document.getElementById("dashboard");
@@ -9,6 +9,17 @@
   var lang = root.getAttribute("data-lang");
   var status = document.getElementById("live-status");
   var query = "?year=" + encodeURIComponent(year) + "&lang=" + encodeURIComponent(lang);
+  var objective = root.getAttribute("data-objective") || "";
+  var glanceTimer = null;
+
+  // The at-a-glance table: one read of the year's values, at most every half second.
+  function refreshGlance() {
+    if (glanceTimer) { return; }
+    glanceTimer = setTimeout(function () {
+      glanceTimer = null;
+      swap("glance", "/dashboard/glance" + query + (objective ? "&objective=" + encodeURIComponent(objective) : ""));
+    }, 500);
+  }
 
   function swap(id, url) {
     return fetch(url, { credentials: "same-origin" }).then(function (resp) {
@@ -35,6 +46,7 @@
       if (card) { card.setAttribute("data-updated", "true"); }
       status.textContent = data.name + ": " + data.shown;
     });
+    refreshGlance();
     if (data.id.indexOf("bench.questions_") === 0) {
       swap("pipeline-inner", "/dashboard/pipeline" + query);
     }
