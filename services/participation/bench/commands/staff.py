@@ -382,8 +382,9 @@ async def add_responder(runtime: Runtime, data: ResponderIn, *, by: str) -> Any:
 
 
 async def deactivate_responder(runtime: Runtime, responder_id: uuid.UUID) -> Any:
-    """No more questions for this responder (their questions stay theirs, and they can still
-    sign in to answer them until reassigned); they can be added again later. Refused:
+    """No more questions for this responder: they are no longer offered nor known by their
+    address (no sign-in link by e-mail); their questions stay theirs until reassigned, and they
+    can be added again later (keeping their subject). Refused:
     `bench.responder_unknown` (404), `bench.responder_already_inactive` (409)."""
     async with unit_of_work(runtime) as uow:
         row = await sr.get(uow.conn, responder_id, lock=True)
