@@ -246,8 +246,15 @@ def build_app(
     from shared.auth_pages import auth_routes
     from shared.web.pages import kit_route_handlers, page_exception_handlers
     from shared.web.templates import security_headers
+    from shared.work_pages import work_routes
 
-    handlers: list[Any] = [health, *auth_routes, *kit_route_handlers(), *extra_handlers]
+    handlers: list[Any] = [
+        health,
+        *auth_routes,
+        *work_routes,
+        *kit_route_handlers(),
+        *extra_handlers,
+    ]
     for spec in services:
         handlers.extend(spec.route_handlers)
     document_problems(handlers)

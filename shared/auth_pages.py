@@ -53,12 +53,15 @@ OIDC_COOKIE = "okr_oidc"
 NO_ADDRESS = N_("Enter your e-mail address, for example name@example.org.")
 BAD_ADDRESS = N_("Enter an e-mail address in the form name@example.org.")
 ROLE_HOME = {
-    "coordinator": "/dashboard",
-    "responder": "/bench/staff",
-    "council_secretary": "/council/staff",
-    "ngo": "/grants",
-    "evaluator": "/grants/evaluate",
-    "juror": "/ambassadors/jury",
+    # Every role starts at "Your work" (shared/work_pages.py): its open work in every service,
+    # and the header's links to each area the role may use.
+    "coordinator": "/work",
+    "responder": "/work",
+    "council_secretary": "/work",
+    "council_member": "/work",
+    "ngo": "/work",
+    "evaluator": "/work",
+    "juror": "/work",
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from services.grants import domain, mails, store
+from services.grants import commands_ngo, domain, mails, store
 from services.grants.queries import (
     acting_organisation,
     domain_criteria,
@@ -42,10 +42,12 @@ from services.grants.schemas import (
     ReportIn,
     StatusOut,
 )
+from shared import addresses
 from shared.auth import Principal
 from shared.events import catalogue as ev
 from shared.events import utcnow
 from shared.idempotency import Claimed, Replay
+from shared.people import invitation_link
 from shared.refusals import Kind, Refused, conflict, forbidden, invalid, not_found
 from shared.unit_of_work import UnitOfWork
 
@@ -85,6 +87,9 @@ async def register_organisation(
         if data.krs and (problem := domain.krs_problem(data.krs)):
             raise _problem(problem)
         nip = domain.normalise_nip(data.nip)
+        # Someone who registered on the public page: they become the representative by the
+        # name, address and language they gave there (a lapsed registration is refused).
+        registration = await commands_ngo.registration_for(conn, who, now)
         if await store.organisation_by_nip(conn, nip):
             raise conflict("organisation.nip_registered")
         org_id = who.org or uuid.uuid4()
@@ -101,7 +106,16 @@ async def register_organisation(
             phone=data.phone,
             language=data.language,
         )
-        await store.add_representative(conn, org_id, who.subject)
+        if registration is not None:
+            person = {
+                "email": registration["email"],
+                "name": registration["name"],
+                "language": registration["language"],
+            }
+            await store.complete_registration(conn, who.subject, org_id, now)
+        else:  # an API caller: known by the address they gave for the organisation
+            person = {"email": addresses.normalise(data.email), "language": data.language}
+        await store.add_representative(conn, org_id, who.subject, **person)
         uow.emit(
             ev.GrantsOrganisationRegistered(
                 organisation_id=org_id, kind=data.kind, registered_at=now
@@ -595,15 +609,7 @@ async def publish_decision(
             )
         )
         for row in await store.applicants_to_notify(conn, call_id):
-            await mails.decision(
-                uow,
-                runtime.settings,
-                to=row["email"],
-                lang=row["language"],
-                title=row["title"],
-                amount=row["amount"],
-                currency=call["currency"],
-            )
+            await _tell_decision(uow, row, call)
     return DecisionOut(
         awarded=[
             AwardOut(
@@ -614,6 +620,55 @@ async def publish_decision(
             for w in awards
         ]
     )
+
+
+def report_page(app_id: uuid.UUID) -> str:
+    return f"/grants/applications/{app_id}/report"
+
+
+async def _recipients(
+    uow: UnitOfWork, org_id: uuid.UUID, org_email: str, org_lang: str, page: str | None
+) -> list[tuple[str, str, str | None]]:
+    """(address, language, way in) for a mail about the organisation's application: each
+    representative with a one-time sign-in link to `page`, and the organisation's own address
+    with the page's address when no representative has it (never a sign-in link there)."""
+    settings = uow.runtime.settings
+    reps = await store.representatives_of(uow.conn, org_id)
+    recipients: list[tuple[str, str, str | None]] = [
+        (
+            rep["email"],
+            rep["language"],
+            invitation_link(uow.runtime, subject=rep["subject"], role="ngo", org=org_id, next=page)
+            if page
+            else None,
+        )
+        for rep in reps
+    ]
+    if org_email not in {rep["email"] for rep in reps}:
+        recipients.append((org_email, org_lang, f"{settings.public_url}{page}" if page else None))
+    return recipients
+
+
+async def _tell_decision(uow: UnitOfWork, row: Any, call: Any) -> None:
+    """The decision to the organisation's representatives, each in their language; an award
+    with the report's due date and a link straight to the final report's page."""
+    awarded = row["amount"] is not None
+    page = report_page(row["id"]) if awarded else None
+    due = row["report_due_on"].isoformat() if awarded and row["report_due_on"] else None
+    for to, lang, link in await _recipients(
+        uow, row["organisation_id"], row["email"], row["language"], page
+    ):
+        await mails.decision(
+            uow,
+            uow.runtime.settings,
+            to=to,
+            lang=lang,
+            title=row["title"],
+            amount=row["amount"],
+            currency=call["currency"],
+            report_due_on=due,
+            link=link,
+        )
 
 
 # --- Reports ----------------------------------------------------------------------------
@@ -681,12 +736,17 @@ async def flag_overdue_reports(runtime: Any, day: date, *, now: datetime | None 
                     flagged_at=now,
                 )
             )
-            await mails.report_overdue(
-                uow,
-                runtime.settings,
-                to=row["email"],
-                lang=row["language"],
-                title=row["title"],
-                due_on=row["report_due_on"].isoformat(),
-            )
+            page = report_page(row["application_id"])
+            for to, lang, link in await _recipients(
+                uow, row["organisation_id"], row["email"], row["language"], page
+            ):
+                await mails.report_overdue(
+                    uow,
+                    runtime.settings,
+                    to=to,
+                    lang=lang,
+                    title=row["title"],
+                    due_on=row["report_due_on"].isoformat(),
+                    link=link,
+                )
     return len(rows)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from services.grants import commands, domain
+from services.grants import commands, commands_ngo, domain
 from shared import jobs as jobkit
 from shared.events import utcnow
 
@@ -27,3 +27,14 @@ cron_jobs = [
         flag_overdue_reports, name="grants.flag_overdue_reports_hourly", minute=17, second=0
     )
 ]
+
+
+async def purge_pending(ctx: dict[str, Any]) -> int:
+    """Forget registrations and join requests never completed (`commands_ngo.purge_pending`)."""
+    return await commands_ngo.purge_pending(ctx["runtime"])
+
+
+jobs.append(jobkit.func(purge_pending, name="grants.purge_pending"))
+cron_jobs.append(
+    jobkit.cron(purge_pending, name="grants.purge_pending_daily", hour=3, minute=41, second=0)
+)

@@ -55,7 +55,24 @@ async def export(conn: asyncpg.Connection, person: Person) -> Export:
         ),
         "representatives": records(
             await conn.fetch(
-                "select organisation_id, subject, added_at from representatives where subject = $1",
+                """select organisation_id, subject, email, name, language, added_at
+                   from representatives where subject = $1 or email = $2 order by added_at""",
+                person.subject,
+                person.email,
+            )
+        ),
+        "registrations": records(
+            await conn.fetch(
+                "select * from registrations where email = $1 order by requested_at", person.email
+            )
+        ),
+        "join_requests": records(
+            await conn.fetch(
+                """select id, organisation_id, email, name, language, requested_at, confirmed_at,
+                          decided_at, approved from join_requests
+                   where email = $1 or ($2::text is not null and subject = $2)
+                   order by requested_at""",
+                person.email,
                 person.subject,
             )
         ),
@@ -116,6 +133,30 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             )
         ),
     )
+    # A representative known by this address (registered on the pages, or joined) stops acting
+    # for the organisation; their registration and join requests are forgotten.
+    representing = await conn.fetch(
+        "select subject, name from representatives where email = $1", person.email
+    )
+    result.names |= {r["name"] for r in representing if r["name"]}
+    result.add(
+        "representations_ended",
+        affected(await conn.execute("delete from representatives where email = $1", person.email)),
+    )
+    result.add(
+        "registrations_forgotten",
+        affected(await conn.execute("delete from registrations where email = $1", person.email)),
+    )
+    result.add(
+        "join_requests_forgotten",
+        affected(
+            await conn.execute(
+                "delete from join_requests where email = $1 or ($2::text is not null and subject = $2)",
+                person.email,
+                person.subject,
+            )
+        ),
+    )
     if person.subject:
         result.add(
             "representations_ended",
@@ -135,6 +176,13 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             + affected(
                 await conn.execute(
                     "update reports set submitted_by = $2 where submitted_by = $1",
+                    person.subject,
+                    ERASED,
+                )
+            )
+            + affected(
+                await conn.execute(
+                    "update join_requests set decided_by = $2 where decided_by = $1",
                     person.subject,
                     ERASED,
                 )

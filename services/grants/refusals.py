@@ -61,6 +61,48 @@ WORDING = register(
             N_("Register your organisation before you apply."),
             "register your organisation first (POST /api/grants/organisations)",
         ),
+        # --- People acting for organisations: registration, joining (commands_ngo.py) --
+        "people.consent": Wording(
+            N_("Agree to the processing of your personal data, or we cannot go on."),
+            "consent to the processing of personal data is required",
+        ),
+        "registration.expired": Wording(
+            N_("This registration has expired. Register again to get a new link."),
+            "the registration has expired; register again",
+        ),
+        "join.organisation_missing": Wording(
+            N_("Enter the NIP of the organisation or choose it from the search results."),
+            "give the organisation's nip or organisation_id",
+        ),
+        "join.organisation_unknown": Wording(
+            N_("No organisation with this NIP is registered. You can register it yourself."),
+            "no organisation with this NIP is registered",
+        ),
+        "join.not_found": Wording(
+            N_("This request does not exist."), "no join request %(request_id)s"
+        ),
+        "join.not_yours": Wording(
+            N_("This request was sent by someone else."), "this request is someone else's"
+        ),
+        "join.expired": Wording(
+            N_("This request has expired. Ask to join again to get a new link."),
+            "the request has expired; ask again",
+        ),
+        "join.already_representative": Wording(
+            N_("You already act for this organisation."),
+            "the person already acts for this organisation",
+        ),
+        "join.not_confirmed": Wording(
+            N_("Its sender has not confirmed this request yet."),
+            "the request is not confirmed by its sender yet",
+        ),
+        "join.already_decided": Wording(
+            N_("This request has already been decided."), "the request has already been decided"
+        ),
+        "join.not_representative": Wording(
+            N_("Only a representative of the organisation decides on this request."),
+            "only a representative of the organisation decides on this request",
+        ),
         # --- Calls ------------------------------------------------------------------------
         "call.not_found": Wording(N_("This call does not exist."), "no call %(call_id)s"),
         "call.maximum_currency": Wording(
@@ -357,5 +399,14 @@ WORDING = register(
             N_("Enter the award in %(currency)s, for example 2500.00, or leave the field empty.")
         ),
         "form.in_application": Wording(N_("Application “%(title)s”: %(message)s")),
+        "form.person_name": Wording(N_("Enter your name: %(min)s to %(max)s characters.")),
+        "form.activities": Wording(
+            N_("Describe the activities carried out: %(min)s to %(max)s characters.")
+        ),
+        "form.participants": Wording(
+            N_("Enter the number of participants reached as a whole number from %(min)s.")
+        ),
+        "form.spent": Wording(N_("Enter the amount spent in %(currency)s, for example 2450.00.")),
+        "form.confirm": Wording(N_("Tick the box to confirm.")),
     }
 )

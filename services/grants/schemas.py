@@ -45,6 +45,32 @@ class Organisation(msgspec.Struct, kw_only=True):
     registered_at: datetime
 
 
+class RegistrationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A person asking to register a new organisation (the public page's first step)."""
+
+    name: Annotated[str, Meta(min_length=2, max_length=200)]
+    email: Email
+    consent: bool
+    language: PageLanguage = "pl"
+
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
+
+
+class JoinRequestIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A person asking to act for an organisation already registered (found by NIP or by id)."""
+
+    name: Annotated[str, Meta(min_length=2, max_length=200)]
+    email: Email
+    consent: bool
+    organisation_id: uuid.UUID | None = None
+    nip: Annotated[str, Meta(max_length=16)] | None = None
+    language: PageLanguage = "pl"
+
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
+
+
 class CriterionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     key: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     name: Annotated[str, Meta(min_length=2, max_length=200)]

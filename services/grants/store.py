@@ -38,11 +38,23 @@ async def insert_organisation(conn: Conn, **f: Any) -> asyncpg.Record:
     )
 
 
-async def add_representative(conn: Conn, org_id: uuid.UUID, subject: str) -> None:
+async def add_representative(
+    conn: Conn,
+    org_id: uuid.UUID,
+    subject: str,
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    language: str = "pl",
+) -> None:
     await conn.execute(
-        "insert into representatives (organisation_id, subject) values ($1,$2) on conflict do nothing",
+        """insert into representatives (organisation_id, subject, email, name, language)
+           values ($1,$2,$3,$4,$5) on conflict do nothing""",
         org_id,
         subject,
+        email,
+        name,
+        language,
     )
 
 
@@ -51,6 +63,204 @@ async def represented_organisations(conn: Conn, subject: str) -> list[uuid.UUID]
         "select organisation_id from representatives where subject = $1 order by added_at", subject
     )
     return [r["organisation_id"] for r in rows]
+
+
+async def is_representative(conn: Conn, org_id: uuid.UUID, subject: str) -> bool:
+    return bool(
+        await conn.fetchval(
+            "select true from representatives where organisation_id = $1 and subject = $2",
+            org_id,
+            subject,
+        )
+    )
+
+
+async def representatives_by_email(conn: Conn, email: str) -> list[asyncpg.Record]:
+    """Whom an address represents: subject, name, language and the organisation's id and name."""
+    return await conn.fetch(
+        """select r.subject, r.organisation_id, r.name, r.language, o.name as organisation
+           from representatives r join organisations o on o.id = r.organisation_id
+           where r.email = $1 order by r.added_at, r.organisation_id""",
+        email,
+    )
+
+
+async def representatives_of(conn: Conn, org_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The representatives of an organisation with an address to write to."""
+    return await conn.fetch(
+        """select subject, email, name, language from representatives
+           where organisation_id = $1 and email is not null order by added_at, subject""",
+        org_id,
+    )
+
+
+async def organisations_by_name(conn: Conn, words: str, limit: int = 20) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """select id, name, nip from organisations where name ilike '%' || $1 || '%'
+           order by name, id limit $2""",
+        words.replace("\\", "").replace("%", "").replace("_", ""),
+        limit,
+    )
+
+
+async def pending_registration(conn: Conn, email: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "select * from registrations where email = $1 and completed_at is null for update", email
+    )
+
+
+async def registration_of(conn: Conn, subject: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("select * from registrations where subject = $1 for update", subject)
+
+
+async def save_registration(conn: Conn, **f: Any) -> None:
+    await conn.execute(
+        """insert into registrations (subject, email, name, language, requested_at)
+           values ($1,$2,$3,$4,$5)
+           on conflict (subject) do update set name = $3, language = $4, requested_at = $5""",
+        f["subject"],
+        f["email"],
+        f["name"],
+        f["language"],
+        f["requested_at"],
+    )
+
+
+async def complete_registration(conn: Conn, subject: str, org_id: uuid.UUID, at: datetime) -> None:
+    await conn.execute(
+        "update registrations set completed_at = $3, organisation_id = $2 where subject = $1",
+        subject,
+        org_id,
+        at,
+    )
+
+
+async def purge_registrations(conn: Conn, before: datetime) -> int:
+    """Forget registrations and join requests never completed (their people's data)."""
+    gone = await conn.fetchval(
+        """with r as (delete from registrations where completed_at is null and requested_at < $1
+                      returning 1) select count(*) from r""",
+        before,
+    )
+    gone += await conn.fetchval(
+        """with j as (delete from join_requests where confirmed_at is null and requested_at < $1
+                      returning 1) select count(*) from j""",
+        before,
+    )
+    return int(gone)
+
+
+async def subject_for_email(conn: Conn, email: str) -> str | None:
+    """The subject this service already knows for an address (one person, one subject)."""
+    return await conn.fetchval(
+        """select subject from (
+               select subject, added_at as at from representatives where email = $1
+               union all select subject, requested_at from registrations where email = $1
+               union all select subject, requested_at from join_requests where email = $1
+           ) s order by at limit 1""",
+        email,
+    )
+
+
+async def open_join_request(conn: Conn, org_id: uuid.UUID, email: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """select * from join_requests where organisation_id = $1 and email = $2
+           and decided_at is null for update""",
+        org_id,
+        email,
+    )
+
+
+async def insert_join_request(conn: Conn, **f: Any) -> None:
+    await conn.execute(
+        """insert into join_requests (id, organisation_id, subject, email, name, language,
+               requested_at) values ($1,$2,$3,$4,$5,$6,$7)""",
+        f["id"],
+        f["organisation_id"],
+        f["subject"],
+        f["email"],
+        f["name"],
+        f["language"],
+        f["requested_at"],
+    )
+
+
+async def refresh_join_request(
+    conn: Conn, request_id: uuid.UUID, name: str, language: str, at: datetime
+) -> None:
+    await conn.execute(
+        "update join_requests set name = $2, language = $3, requested_at = $4 where id = $1",
+        request_id,
+        name,
+        language,
+        at,
+    )
+
+
+async def join_request(
+    conn: Conn, request_id: uuid.UUID, *, for_update: bool = False
+) -> asyncpg.Record | None:
+    sql = """select j.*, o.name as organisation from join_requests j
+             join organisations o on o.id = j.organisation_id where j.id = $1"""
+    return await conn.fetchrow(sql + (" for update of j" if for_update else ""), request_id)
+
+
+async def confirm_join_request(conn: Conn, request_id: uuid.UUID, at: datetime) -> None:
+    await conn.execute("update join_requests set confirmed_at = $2 where id = $1", request_id, at)
+
+
+async def decide_join_request(
+    conn: Conn, request_id: uuid.UUID, approved: bool, by: str, at: datetime
+) -> None:
+    await conn.execute(
+        "update join_requests set decided_at = $4, approved = $2, decided_by = $3 where id = $1",
+        request_id,
+        approved,
+        by,
+        at,
+    )
+
+
+async def join_requests_to_decide(conn: Conn, org_ids: list[uuid.UUID]) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """select j.*, o.name as organisation from join_requests j
+           join organisations o on o.id = j.organisation_id
+           where j.organisation_id = any($1::uuid[]) and j.confirmed_at is not null
+             and j.decided_at is null order by j.confirmed_at, j.id""",
+        org_ids,
+    )
+
+
+async def ngo_work(
+    conn: Conn, org_ids: list[uuid.UUID], now: datetime, today: date
+) -> asyncpg.Record:
+    """What the representatives of these organisations have open: drafts of calls still open,
+    final reports due (and of those overdue), confirmed join requests to decide."""
+    return await conn.fetchrow(
+        """select
+             (select count(*) from applications a join calls c on c.id = a.call_id
+               where a.organisation_id = any($1::uuid[]) and a.status = 'draft'
+                 and c.closes_at > $2) as drafts,
+             (select count(*) from awards w join applications a on a.id = w.application_id
+               where a.organisation_id = any($1::uuid[])
+                 and not exists (select 1 from reports r where r.application_id = w.application_id)
+             ) as reports_due,
+             (select count(*) from awards w join applications a on a.id = w.application_id
+               where a.organisation_id = any($1::uuid[]) and w.report_due_on < $3
+                 and not exists (select 1 from reports r where r.application_id = w.application_id)
+             ) as reports_overdue,
+             (select count(*) from join_requests j where j.organisation_id = any($1::uuid[])
+               and j.confirmed_at is not null and j.decided_at is null) as joins""",
+        org_ids,
+        now,
+        today,
+    )
+
+
+async def award_and_report(conn: Conn, app_id: uuid.UUID) -> tuple[Any, Any]:
+    award = await conn.fetchrow("select * from awards where application_id = $1", app_id)
+    report = await conn.fetchrow("select * from reports where application_id = $1", app_id)
+    return award, report
 
 
 # --- Calls ------------------------------------------------------------------------------
@@ -393,7 +603,8 @@ async def close_decision(
 
 async def applicants_to_notify(conn: Conn, call_id: uuid.UUID) -> list[asyncpg.Record]:
     return await conn.fetch(
-        """select a.id, a.title, a.status, o.email, o.language, w.amount, w.currency
+        """select a.id, a.title, a.status, a.organisation_id, o.email, o.language, w.amount,
+               w.currency, w.report_due_on
            from applications a join organisations o on o.id = a.organisation_id
            left join awards w on w.application_id = a.id
            where a.call_id = $1 and a.status in ('awarded', 'not_awarded')""",
@@ -451,7 +662,8 @@ async def claim_overdue(
            update awards w set overdue_flagged_at = $2 from due, applications a, organisations o
            where w.application_id = due.application_id and a.id = w.application_id
              and o.id = a.organisation_id
-           returning w.application_id, w.report_due_on, a.title, o.email, o.language""",
+           returning w.application_id, w.report_due_on, a.title, a.organisation_id, o.email,
+                     o.language""",
         today,
         at,
         limit,

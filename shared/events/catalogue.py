@@ -244,6 +244,25 @@ class GrantsOrganisationRegistered(Payload, frozen=True):
     registered_at: datetime
 
 
+class GrantsRepresentativeJoinRequested(Payload, frozen=True):
+    """Someone confirmed from their mail a request to act for a registered organisation."""
+
+    TYPE = "grants.representative_join_requested"
+    request_id: uuid.UUID
+    organisation_id: uuid.UUID
+    requested_at: datetime
+
+
+class GrantsRepresentativeJoinDecided(Payload, frozen=True):
+    """A representative approved (the person now acts for the organisation) or declined it."""
+
+    TYPE = "grants.representative_join_decided"
+    request_id: uuid.UUID
+    organisation_id: uuid.UUID
+    approved: bool
+    decided_at: datetime
+
+
 class GrantsCallPublished(Payload, frozen=True):
     TYPE = "grants.call_published"
     call_id: uuid.UUID

@@ -19,6 +19,7 @@ from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
+from shared.auth import Principal
 from shared.http import same_origin_path
 from shared.web.i18n import (
     KIT_LOCALE_DIR,
@@ -29,6 +30,7 @@ from shared.web.i18n import (
     negotiate_language,
     remember_language,
 )
+from shared.web.navigation import navigation
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,8 @@ class PageRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        # A heading made of a sentence's words: its first letter upper-case ("sekretarz Rady").
+        self.environment.filters["sentence"] = lambda text: text[:1].upper() + text[1:]
         # Sets newstyle mode for {% trans %} and English fallbacks as globals; every render
         # passes the request's own gettext/ngettext in its context, which wins over globals.
         self.environment.install_gettext_callables(  # type: ignore[attr-defined]
@@ -145,6 +149,7 @@ class PageRenderer:
     def context_for(self, request: Request[Any, Any, Any], lang: str) -> dict[str, Any]:
         """What every template can use: language, switcher links, CSRF token, user, gettext."""
         gettext, ngettext = _template_gettext(self.catalogs, lang)
+        user = request.scope.get("user")
         return {
             "lang": lang,
             "languages": list(available_languages()),
@@ -152,7 +157,9 @@ class PageRenderer:
             # A POST's answer page (shared/web/replay.py) switches language by re-POSTing this.
             "replay": None,
             "csrf_token": csrf_token_of(request),
-            "current_user": request.scope.get("user"),
+            "current_user": user,
+            # The header's links for the signed-in role(s), who is signed in (navigation.py).
+            "nav": navigation(request, user if isinstance(user, Principal) else None),
             "request": request,
             "gettext": gettext,
             "ngettext": ngettext,

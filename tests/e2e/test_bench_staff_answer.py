@@ -57,7 +57,7 @@ async def test_a_responder_signs_in_with_a_link_answers_from_the_queue_and_the_r
 
     # Signed in: the header leads to the queue; the session is chosen with the filter form.
     async with page.expect_navigation():
-        await page.get_by_role("link", name="Pytania do Ławki").click()
+        await page.locator("header").get_by_role("link", name="Pytania do Ławki").click()
     assert await page.locator("h1").inner_text() == "Pytania do odpowiedzi"
     await page.select_option("#edition", edition["id"])
     async with page.expect_navigation():

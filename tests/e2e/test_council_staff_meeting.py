@@ -27,10 +27,10 @@ async def test_the_secretary_schedules_a_meeting_and_records_who_came(
     await page.goto(f"{platform.base_url}/auth/link?token={token}")
     async with page.expect_navigation():
         await page.click("main button[type=submit]")
-    # Signed in: the secretary lands on the meetings; the header leads there too.
-    assert await page.locator("h1").inner_text() == "Posiedzenia Rady"
+    # Signed in: the secretary lands on "Your work"; the header leads to the meetings.
+    assert await page.locator("h1").inner_text() == "Twoje zadania"
     async with page.expect_navigation():
-        await page.get_by_role("link", name="Posiedzenia Rady").click()
+        await page.locator("header").get_by_role("link", name="Posiedzenia Rady").click()
 
     # Sent empty first: each field's error is explained in Polish.
     async with page.expect_navigation():

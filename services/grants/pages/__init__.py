@@ -9,7 +9,7 @@ with what was typed and a message per field in the page's language
 
 from __future__ import annotations
 
-from services.grants.pages import coordinator, evaluator, ngo
+from services.grants.pages import coordinator, evaluator, ngo, ngo_people
 from services.grants.pages.common import catalogs, pages
 
 __all__ = ["catalogs", "pages", "route_handlers"]
@@ -22,6 +22,17 @@ route_handlers = [
     ngo.application_submit,
     ngo.application_page,
     ngo.application_action,
+    ngo_people.register_form,
+    ngo_people.register_submit,
+    ngo_people.join_form,
+    ngo_people.join_submit,
+    ngo_people.join_request_page,
+    ngo_people.join_request_confirm,
+    ngo_people.join_requests,
+    ngo_people.join_request_decision,
+    ngo_people.join_request_decide,
+    ngo_people.report_form,
+    ngo_people.report_submit,
     evaluator.evaluator_queue,
     evaluator.score_form,
     evaluator.score_submit,

@@ -19,9 +19,11 @@ from services.indicators.domain import ManualValue, current_year
 from shared.auth import current_user, requires
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
+from shared.web.forms import user_of
 from shared.web.i18n import negotiate_language
 from shared.web.refusals import Speaker, explain, page_status
 from shared.web.templates import PageRenderer
+from shared.work_pages import open_work
 
 SCHEMA = "indicators"
 HERE = Path(__file__).parents[1]  # templates/ and static/ of the service
@@ -183,9 +185,22 @@ async def dashboard(
         request,
         "indicators/dashboard.html",
         **ctx,
+        **await _alerts(runtime, request, lang),
         errors={},
         saved=request.query_params.get("saved"),
     )
+
+
+async def _alerts(runtime: Runtime, request: Request[Any, Any, Any], lang: str) -> dict[str, Any]:
+    """What needs the coordinator now, beside the table: the coordinator's open work in every
+    service (the same as on /work: overdue questions, applications to check, candidacies not
+    scored, meetings without minutes, values not entered), overdue first, each a link."""
+    work = await open_work(runtime, user_of(request), lang)
+    items = [i for g in work.groups if g.role == "coordinator" for i in g.items]
+    return {
+        "alerts": sorted(items, key=lambda i: (i.overdue == 0, -i.count)),
+        "alerts_failed": work.failed,
+    }
 
 
 @get("/dashboard/glance", guards=coordinator, include_in_schema=False)
@@ -299,6 +314,7 @@ async def report_value_form(
             "indicators/dashboard.html",
             page_status(exc),
             **ctx,
+            **await _alerts(runtime, request, lang),
             errors={indicator_id: errors.fields},
             values={"year": year_text, "value": value_text, "note": note},
             saved=None,

@@ -124,3 +124,57 @@ async def outbox_events(
         if all(str(payload.get(k)) == v for k, v in match.items()):
             found.append((envelope.get("type"), payload))
     return found
+
+
+async def award_as_the_city(
+    platform: RunningPlatform, call_id: Any, app_ids: list[Any], *, now: datetime
+) -> None:
+    """What the city does after a call closes, through its use-case functions: two evaluators,
+    the formal check, both evaluations of each application, and the decision published at
+    `now` (after the call closed: no waiting for the real deadline)."""
+    from services.grants import commands
+    from services.grants.schemas import EvaluationIn, EvaluatorIn, FormalCheckIn
+    from shared.auth import Principal
+
+    runtime = platform.runtime
+    coordinator = Principal(subject="coordinator-award", roles=("coordinator",))
+    call = uuid.UUID(str(call_id))
+    subjects = [f"eval-{uuid.uuid4().hex[:6]}" for _ in range(2)]
+    for subject in subjects:
+        await commands.add_evaluator(
+            runtime,
+            call,
+            EvaluatorIn(subject=subject, name="Ewa Ocena", email=f"{subject}@example.org"),
+        )
+    for app_id in app_ids:
+        app = uuid.UUID(str(app_id))
+        await commands.formal_check(runtime, coordinator, app, FormalCheckIn(eligible=True))
+        for subject in subjects:
+            await commands.evaluate(
+                runtime,
+                Principal(subject=subject, roles=("evaluator",)),
+                app,
+                EvaluationIn(scores={"relevance": 9, "feasibility": 4}),
+            )
+    await commands.publish_decision(runtime, call, None, now=now)
+
+
+async def queued_mails(platform: RunningPlatform, address: str) -> list[Any]:
+    """The messages queued for `address` in the grants schema, oldest first."""
+    from email import message_from_bytes, policy
+
+    rows = await platform.runtime.pool("grants").fetch(
+        "select message from outgoing_mail where recipient = $1 order by created_at", address
+    )
+    return [message_from_bytes(bytes(r["message"]), policy=policy.default) for r in rows]
+
+
+def body_of(message: Any) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
+
+
+def links_in(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"https?://\S+", text)

@@ -138,3 +138,35 @@ async def test_a_card_and_the_pipeline_are_read_on_their_own(platform: RunningPl
     pipe = await platform.client.get(f"/dashboard/pipeline?year={year}", headers=headers)
     assert re.search(r'id="pipeline-received">2<', pipe.text)
     assert re.search(r'id="pipeline-answered">1<', pipe.text)
+
+
+async def test_what_needs_the_coordinator_now_is_listed_beside_the_table(
+    platform: RunningPlatform,
+) -> None:
+    """The coordinator's open work of every service (as on /work), with the indicators' own:
+    the values reported by hand that this year still lacks, linked to the first one's card."""
+    year = current_year()
+    listed = await platform.client.get(
+        f"/api/indicators?year={year}", headers=platform.auth("coordinator")
+    )
+    missing = [
+        i["id"]
+        for i in listed.json()["indicators"]
+        if i["source"] == "manual" and i["value"] is None
+    ]
+    assert platform.runtime.auth is not None
+    cookie = platform.runtime.auth.session_token(Principal("coord-alerts", ("coordinator",)))
+    async with httpx.AsyncClient(
+        base_url=platform.base_url, cookies={SESSION_COOKIE: cookie}, timeout=30
+    ) as browser:
+        page = await browser.get("/dashboard", params={"lang": "en"})
+        work = await browser.get("/work", params={"lang": "en"})
+    assert page.status_code == 200
+    alerts = page.text.split('id="alerts-title"', 1)[1].split("</section>", 1)[0]
+    label = f"Indicators reported by hand without a value for {year}"
+    if missing:
+        anchor = missing[0].replace(".", "-")
+        assert f'href="/dashboard?year={year}#{anchor}">{label}</a>: {len(missing)}' in alerts
+        assert label in work.text  # the same item on the coordinator's home
+    else:
+        assert label not in alerts

@@ -25,6 +25,7 @@ import msgspec
 import pytest
 from authlib.common.security import generate_token
 
+from shared.auth_pages import ROLE_HOME
 from tests.conftest import Servers
 from tests.helpers.oidc_provider import (
     API_RESOURCE,
@@ -169,7 +170,7 @@ async def test_sign_in_with_pkce_and_nested_roles_lands_on_the_roles_home(
         assert query["code_challenge_method"] == ["S256"] and query["nonce"]
         callback = await sign_in(browser, site, "anna")
         assert callback.status_code == 303, callback.text[:500]
-        assert callback.headers["location"] == "/dashboard"
+        assert callback.headers["location"] == ROLE_HOME["coordinator"] == "/work"
         user = _session_of(browser, site)
         assert user.subject == "anna" and user.roles == ("coordinator",)
         assert user.name == "Anna Nowak"
@@ -179,7 +180,7 @@ async def test_sign_in_with_pkce_and_nested_roles_lands_on_the_roles_home(
         assert callback.headers["location"] == "/grants"  # an asked-for page wins
     async with httpx.AsyncClient(follow_redirects=True, timeout=30) as browser:
         callback = await sign_in(browser, site, "anna", next="//evil.example/")
-        assert callback.headers["location"] == "/dashboard"  # never another site
+        assert callback.headers["location"] == "/work"  # never another site
 
 
 async def test_roles_given_only_at_userinfo_sign_in(
@@ -188,7 +189,7 @@ async def test_roles_given_only_at_userinfo_sign_in(
     async with httpx.AsyncClient(follow_redirects=True, timeout=30) as browser:
         callback = await sign_in(browser, site, "bogdan")
         assert callback.status_code == 303, callback.text[:500]
-        assert callback.headers["location"] == "/bench/staff"
+        assert callback.headers["location"] == ROLE_HOME["responder"]
         user = _session_of(browser, site)
         assert user.subject == "bogdan" and user.roles == ("responder",)
 
