@@ -5,6 +5,7 @@ the template, and the resident's tracking page shows the answer. Every page pass
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -143,6 +144,14 @@ async def test_a_coordinator_invites_a_responder_who_answers_with_a_template(
     assert mine.url.startswith(f"{base}/bench/staff/questions/{asked.id}")
     assert "dodatkowe lekcje języka polskiego" in await mine.locator("#question-text").inner_text()
     await assert_accessible(mine)
+
+    # Their work page counts the question, and leads to their queue.
+    await mine.goto(f"{base}/work")
+    work = mine.get_by_role("link", name=re.compile("Pytania z Ławki Dialogu do odpowiedzi"))
+    assert await work.get_attribute("href") == "/bench/staff?assigned=me&status=assigned"
+    assert "1" in await mine.locator("main").inner_text()
+    await assert_accessible(mine)
+    await mine.goto(f"{base}/bench/staff/questions/{asked.id}")
 
     # The template fills the answer (a GET form, no script); the responder adapts and sends it.
     await mine.get_by_label("Szablon odpowiedzi").select_option(
