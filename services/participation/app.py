@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.participation import bench, council
+from shared.people import PeopleHooks
 from shared.privacy import PrivacyHooks
 from shared.runtime import ServiceSpec
 
@@ -24,5 +25,5 @@ service = ServiceSpec(
     cron_jobs=[*bench.cron_jobs, *council.cron_jobs],
     background=[*bench.background, *council.background],
     privacy=PrivacyHooks.combine(bench.privacy_hooks, council.privacy_hooks),
-    people=council.people_hooks,
+    people=PeopleHooks.combine(bench.people_hooks, council.people_hooks),
 )

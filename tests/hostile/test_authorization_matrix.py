@@ -150,6 +150,37 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/privacy/exports"): C,
 }
 
+# The Bench's staff pages, written by hand likewise: the same roles as their API routes.
+PAGES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/bench/staff"): CR,
+    ("GET", "/bench/staff/questions/{}"): CR,  # a responder: only their own (object-level)
+    ("POST", "/bench/staff/questions/{}/answer"): CR,
+    ("POST", "/bench/staff/questions/{}/moderation"): C,
+    ("POST", "/bench/staff/questions/{}/assignment"): C,
+    ("POST", "/bench/staff/questions/{}/answered-live"): C,
+    ("GET", "/bench/staff/editions/new"): C,
+    ("POST", "/bench/staff/editions/new"): C,
+    ("GET", "/bench/staff/editions/{}"): C,
+    ("POST", "/bench/staff/editions/{}/submissions/open"): C,
+    ("POST", "/bench/staff/editions/{}/submissions/close"): C,
+    ("POST", "/bench/staff/editions/{}/held"): C,
+    ("POST", "/bench/staff/editions/{}/entered-questions"): C,
+    ("GET", "/bench/staff/inbound-mail"): C,
+    ("GET", "/bench/staff/inbound-mail/{}"): C,
+    ("POST", "/bench/staff/inbound-mail/{}/resolution"): C,
+    # Issue 13: the responders' registry and the answer templates.
+    ("GET", "/bench/staff/responders"): C,
+    ("POST", "/bench/staff/responders"): C,
+    ("GET", "/bench/staff/responders/{}/deactivation"): C,
+    ("POST", "/bench/staff/responders/{}/deactivation"): C,
+    ("GET", "/bench/staff/templates"): CR,
+    ("GET", "/bench/staff/templates/new"): C,
+    ("POST", "/bench/staff/templates"): C,
+    ("GET", "/bench/staff/templates/{}"): C,
+    ("POST", "/bench/staff/templates/{}"): C,
+    ("POST", "/bench/staff/templates/{}/retirement"): C,
+}
+
 ANYONE = PUBLIC
 # The tables of handbook/contract.md, spelled as there ({id}, {year}.csv); "the asker", "the
 # candidate" and "anyone after publication" are object-level rules behind a public route.
@@ -229,12 +260,15 @@ def guarded_as(guards: list[Any]) -> frozenset[str] | str:
     return admitted
 
 
-def app_routes(platform: RunningPlatform) -> list[tuple[str, str, str, frozenset[str] | str]]:
-    """(method, key, concrete path, what its guards admit) of every API route of the app."""
+def app_routes(
+    platform: RunningPlatform, prefix: str = "/api/"
+) -> list[tuple[str, str, str, frozenset[str] | str]]:
+    """(method, key, concrete path, what its guards admit) of every API route of the app (or
+    every route under another `prefix`)."""
     app = build_app(platform.runtime, platform.runtime.services)
     found = []
     for route in app.routes:
-        if not route.path.startswith("/api/"):
+        if not (route.path + "/").startswith(prefix):
             continue
         for handler in getattr(route, "route_handlers", []):
             # Guards of the app, routers and controllers too, not only the handler's own.
@@ -277,6 +311,37 @@ def test_every_route_is_guarded_as_the_table_says(platform: RunningPlatform) -> 
                 sorted(expected),
             )
     assert not wrong, f"guard (actual, expected) differs from the table: {wrong}"
+
+
+def test_the_bench_staff_pages_are_each_in_their_table_and_guarded_as_it_says(
+    platform: RunningPlatform,
+) -> None:
+    found = {(m, key): guarded for m, key, _, guarded in app_routes(platform, "/bench/staff/")}
+    assert sorted(set(found) - set(PAGES)) == [], "pages with no row in PAGES"
+    assert sorted(set(PAGES) - set(found)) == [], "rows in PAGES for pages the app lacks"
+    wrong = {key: guarded for key, guarded in found.items() if guarded != PAGES[key]}
+    assert not wrong, f"page guards differing from PAGES: {wrong}"
+
+
+async def test_each_role_reaches_exactly_the_bench_staff_pages_it_may(
+    platform: RunningPlatform,
+) -> None:
+    """With a bearer token of each role (pages take one too): 403 where the row does not admit
+    it, past the guard elsewhere (where an id that exists nowhere is then not found)."""
+    # The pages' forms carry a CSRF token, checked before any guard: send a valid one.
+    first = await platform.client.get("/bench")
+    csrf = first.cookies.get("okr_csrf") or platform.client.cookies["okr_csrf"]
+    wrong = []
+    for method, key, path, _ in app_routes(platform, "/bench/staff/"):
+        for role in ROLES:
+            headers = platform.auth(role)
+            if method == "POST":
+                headers |= {"x-csrftoken": csrf, "Cookie": f"okr_csrf={csrf}"}
+            resp = await platform.client.request(method, path, headers=headers)
+            allowed = role in PAGES[(method, key)]
+            if allowed == (resp.status_code == 403):
+                wrong.append((method, key, role, resp.status_code))
+    assert not wrong, wrong
 
 
 def test_the_table_agrees_with_the_contract() -> None:

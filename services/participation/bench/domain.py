@@ -13,13 +13,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.refusals import N_, Wording, register
+from shared.refusals import N_, Refusal, Status, Wording, register
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 # Why the Bench refuses a request: the API's English text (as it always was) and the page text,
-# translated in locale/{pl,en,uk}. A `reason` parameter is one of the English sentences the rules
-# below return: the API says it, the pages say the code's own text.
+# translated in locale/{pl,en,uk}. A `reason` parameter is a `shared.refusals.Reasons` of the
+# refusals the rules below return (codes of their own, further down): the API says their English
+# sentence as before, the pages say the code's text and then each reason in the reader's language.
 REFUSALS = register(
     {
         "bench.edition_not_found": Wording(
@@ -91,6 +92,85 @@ REFUSALS = register(
             N_("The message is not waiting for moderation any more."),
             "the message is %(status)s, not waiting for moderation",
         ),
+        # The reasons of edition_change_refused, moderation_refused and answer_refused.
+        "bench.edition_already_held": Wording(
+            N_("The session was already held."), "the edition was already held"
+        ),
+        "bench.edition_already_so": Wording(
+            N_("The session is already in this state: %(status)s."),
+            "the edition is already %(status)s",
+        ),
+        "bench.edition_closing_passed": Wording(
+            N_(
+                "Its closing time has passed: create a new session, or change the closing time "
+                "first."
+            ),
+            "the closing time has passed; create a new edition or move its closing time",
+        ),
+        "bench.edition_not_held_yet": Wording(
+            N_("The session is planned for %(held_on)s: record it as held on that day or later."),
+            "the edition is planned for %(held_on)s; record it as held on or after that day",
+        ),
+        "bench.question_already_final": Wording(
+            N_("The question is already closed: %(status)s."), "the question is already %(status)s"
+        ),
+        "bench.question_moderated_already": Wording(
+            N_("The question was already moderated: %(status)s."),
+            "the question was already %(status)s",
+        ),
+        "bench.merge_into_itself": Wording(
+            N_("A question cannot be merged into itself."),
+            "a question cannot be merged into itself",
+        ),
+        "bench.merge_target_closed": Wording(
+            N_(
+                "That question was itself rejected or merged: merge into the question it was "
+                "merged into."
+            ),
+            "the target question is %(status)s; merge into the question it was merged into",
+        ),
+        "bench.answered_already": Wording(
+            N_("The question has already been answered."), "the question is already answered"
+        ),
+        "bench.answer_merged": Wording(
+            N_("The question was merged into another one: answer that question instead."),
+            "the question is merged; answer the question it was merged into",
+        ),
+        "bench.answer_rejected": Wording(
+            N_("The question was rejected, so it gets no written answer."),
+            "the question was rejected",
+        ),
+        # The responders' registry and answer templates (issue 13).
+        "bench.responder_needed": Wording(
+            N_("Choose a responder."), "name a responder: responder_id or responder"
+        ),
+        "bench.department_needed": Wording(
+            N_("Enter the department."), "name the department of the responder"
+        ),
+        "bench.responder_unknown": Wording(
+            N_("There is no such responder."), "no responder %(responder_id)s"
+        ),
+        "bench.responder_inactive": Wording(
+            N_("%(name)s is no longer a responder: choose someone else."),
+            "the responder %(name)s was deactivated",
+        ),
+        "bench.responder_duplicate": Wording(
+            N_("%(name)s is already a responder with this address."),
+            "an active responder (%(name)s) already has this address",
+        ),
+        "bench.responder_already_inactive": Wording(
+            N_("%(name)s was already deactivated."), "the responder %(name)s is already deactivated"
+        ),
+        "bench.template_not_found": Wording(
+            N_("This answer template does not exist."), "no answer template %(template_id)s"
+        ),
+        "bench.template_retired": Wording(
+            N_("This answer template was retired: it can no longer be changed."),
+            "the answer template was retired",
+        ),
+        "bench.template_language": Wording(
+            N_("Choose one of the languages."), "not a language of the Bench: %(language)s"
+        ),
     }
 )
 REFERENCE_PREFIX = "LD"
@@ -141,36 +221,34 @@ FINAL_STATUSES = ("answered", "rejected", "merged")
 MODERATION_DECISIONS = ("accepted", "rejected", "merged")
 
 
-def moderation_refusal(status: str, decision: str) -> str | None:
+def moderation_refusal(status: str, decision: str) -> Refusal | None:
     """None when a question in `status` may take `decision`, else why not."""
     if status in FINAL_STATUSES:
-        return f"the question is already {status}"
+        return Refusal("bench.question_already_final", {"status": Status(status)})
     if decision == "accepted" and status != "received":
-        return f"the question was already {status}"
+        return Refusal("bench.question_moderated_already", {"status": Status(status)})
     return None
 
 
 def merge_refusal(
     question_id: object, target_id: object, target_status: str, target_merged_into: object
-) -> str | None:
+) -> Refusal | None:
     """None when a question may be merged into the target, else why not."""
     if question_id == target_id:
-        return "a question cannot be merged into itself"
+        return Refusal("bench.merge_into_itself")
     if target_status in ("rejected", "merged") or target_merged_into is not None:
-        return f"the target question is {target_status}; merge into the question it was merged into"
+        return Refusal("bench.merge_target_closed", {"status": Status(target_status)})
     return None
 
 
-def answer_refusal(status: str) -> str | None:
+def answer_refusal(status: str) -> Refusal | None:
     """None when a written answer may be given to a question in `status`."""
     if status == "answered":
-        return "the question is already answered"
-    if status in ("rejected", "merged"):
-        return (
-            f"the question is {status}; answer the question it was merged into"
-            if status == "merged"
-            else "the question was rejected"
-        )
+        return Refusal("bench.answered_already")
+    if status == "merged":
+        return Refusal("bench.answer_merged")
+    if status == "rejected":
+        return Refusal("bench.answer_rejected")
     return None
 
 
@@ -434,16 +512,16 @@ def guess_topic(text: str) -> str:
 
 def edition_change_refusal(
     status: str, target: str, submissions_close_at: datetime, held_on: date, now: datetime
-) -> str | None:
+) -> Refusal | None:
     """None when an edition may move from `status` to `target` now, else why not."""
     if status == "held":
-        return "the edition was already held"
+        return Refusal("bench.edition_already_held")
     if target == status:
-        return f"the edition is already {status}"
+        return Refusal("bench.edition_already_so", {"status": Status(status)})
     if target == "open" and now >= submissions_close_at:
-        return "the closing time has passed; create a new edition or move its closing time"
+        return Refusal("bench.edition_closing_passed")
     if target == "held" and held_on > now.astimezone(WARSAW).date():
-        return f"the edition is planned for {held_on.isoformat()}; record it as held on or after that day"
+        return Refusal("bench.edition_not_held_yet", {"held_on": held_on})
     return None
 
 

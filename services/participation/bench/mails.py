@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from services.participation.bench import domain
 from shared import mail
 from shared.config import Settings
+from shared.refusals import N_
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
 
 HERE = Path(__file__).parent
@@ -164,4 +165,71 @@ def overdue_reminder(
         text=text,
         domain=settings.intake_domain,
         language="pl",
+    )
+
+
+# The same msgids as templates/bench/labels.html, so one translation serves both.
+TOPIC_LABELS = {
+    "education": N_("Education"),
+    "urban_infrastructure": N_("Streets, transport and city infrastructure"),
+    "health_care": N_("Health care"),
+    "housing": N_("Housing"),
+    "legal_stay": N_("Legal stay and documents"),
+    "work": N_("Work"),
+    "safety": N_("Safety"),
+    "culture": N_("Culture"),
+    "other": N_("Something else"),
+}
+
+
+def assignment(
+    settings: Settings,
+    *,
+    to: str,
+    language: str,
+    name: str | None,
+    reference: str,
+    topic: str,
+    due_at: datetime,
+    link: str,
+) -> EmailMessage:
+    """To a responder, in their language: which question is theirs, its topic, by when, and a
+    one-time link that signs them in on the question's page."""
+    lang = language if language in ("pl", "en", "uk") else "pl"
+
+    def say(msgid: str, **values: str) -> str:
+        return catalogs.gettext(lang, msgid) % values
+
+    due = _local_time(due_at)
+    topic_label = catalogs.gettext(lang, TOPIC_LABELS[topic]) if topic in TOPIC_LABELS else topic
+    lines = [
+        say(N_("Hello %(name)s,"), name=name) if name else say(N_("Hello,")),
+        "",
+        say(
+            N_(
+                "A question to the Mayor from the Intercultural Dialogue Bench was assigned to "
+                "you: %(reference)s."
+            ),
+            reference=reference,
+        ),
+        say(N_("Topic: %(topic)s"), topic=topic_label),
+        say(N_("Please answer it by %(date)s (the end of that day, Kraków time)."), date=due),
+        "",
+        say(N_("Open the question and answer it here: %(link)s"), link=link),
+        say(
+            N_(
+                "The link signs you in once and is valid for 15 minutes; after that it leads to "
+                "the sign-in page, where you can ask for a new one."
+            )
+        ),
+        "",
+        say(N_("Kraków City Office – Open Kraków programme")),
+    ]
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=f"[{reference}] " + say(N_("A question for you to answer by %(date)s"), date=due),
+        text="\n".join(lines),
+        domain=settings.intake_domain,
+        language=lang,
     )

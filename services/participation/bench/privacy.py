@@ -74,6 +74,14 @@ async def export(conn: asyncpg.Connection, person: Person) -> Export:
                 person.email,
             )
         ),
+        "bench_responders": records(
+            await conn.fetch(
+                """select id, name, email, department, language, active, created_at,
+                          deactivated_at
+                   from bench_responders where email = $1 order by created_at""",
+                person.email,
+            )
+        ),
     }
     return {table: rows for table, rows in document.items() if rows}
 
@@ -146,6 +154,20 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
                 "update bench_editions set coordinator_email = null "
                 "where lower(coordinator_email) = $1",
                 person.email,
+            )
+        ),
+    )
+    # A responder in the registry: no longer one, their name and address gone (the entry's
+    # subject stays on the questions they answered).
+    result.add(
+        "bench_responders_erased",
+        affected(
+            await conn.execute(
+                """update bench_responders set name = $2, email = '', active = false,
+                       deactivated_at = coalesce(deactivated_at, now())
+                   where email = $1""",
+                person.email,
+                ERASED,
             )
         ),
     )

@@ -79,6 +79,7 @@ class QuestionSummary(msgspec.Struct, kw_only=True):
     merged_into: uuid.UUID | None = None
     answered_live_at: datetime | None = None
     answered_at: datetime | None = None
+    excerpt: str | None = None  # the question's first 200 characters, '…' when more follows
 
 
 class EnteredQuestionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -110,9 +111,13 @@ class ModerationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class AssignmentIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    responder: Annotated[str, Meta(min_length=1, max_length=200)]
-    department: Annotated[str, Meta(min_length=2, max_length=200)]
+    """To a responder of the registry (`responder_id`: their subject, department and address
+    are taken from it), or to an account subject typed by hand with its department."""
+
+    responder: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
+    department: Annotated[str, Meta(min_length=2, max_length=200)] | None = None
     responder_email: Email | None = None
+    responder_id: uuid.UUID | None = None
 
     def __post_init__(self) -> None:
         addresses.check_fields(self, "responder_email")
@@ -201,6 +206,33 @@ class QuestionDetail(msgspec.Struct, kw_only=True):
     history: list[HistoryEntry] = []
 
 
+StaffLanguage = Literal["pl", "en", "uk"]
+
+
+class ResponderIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A responder the coordinator adds to the registry."""
+
+    name: Annotated[str, Meta(min_length=2, max_length=200)]
+    email: Email
+    department: Annotated[str, Meta(min_length=2, max_length=200)]
+    language: StaffLanguage = "pl"
+
+    def __post_init__(self) -> None:
+        addresses.check_fields(self, "email")
+
+
+class Responder(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    subject: str
+    name: str
+    email: str
+    department: str
+    language: str
+    active: bool
+    created_at: datetime
+    deactivated_at: datetime | None = None
+
+
 class TemplateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     title: Annotated[str, Meta(min_length=3, max_length=200)]
     language: Language
@@ -214,6 +246,7 @@ class Template(msgspec.Struct, kw_only=True):
     topic: str | None
     language: str
     text: str
+    retired_at: datetime | None = None
 
 
 class InboundView(msgspec.Struct, kw_only=True):

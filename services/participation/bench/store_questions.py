@@ -13,6 +13,8 @@ _QUEUE = """
     select q.id, q.reference, q.status, q.channel, q.topic, q.language, q.grp, q.received_at,
            q.due_at, q.assigned_to, q.department, q.merged_into, q.answered_live_at,
            q.answered_at, q.overdue_flagged_at,
+           case when char_length(q.text) > 200 then left(q.text, 200) || '…' else q.text end
+               as excerpt,
            (q.status in ('received','accepted','assigned') and q.due_at < now()) as overdue
     from bench_questions q
     where q.edition_id = $1 and ($2::text is null or q.status = $2) and ($3::text is null or q.topic = $3)
@@ -355,19 +357,51 @@ async def insert_template(conn: asyncpg.Connection, **f: Any) -> asyncpg.Record:
 
 
 async def list_templates(
-    conn: asyncpg.Connection, topic: str | None, language: str | None
+    conn: asyncpg.Connection,
+    topic: str | None,
+    language: str | None,
+    *,
+    retired: bool = False,
 ) -> list[asyncpg.Record]:
+    """Templates in use (with `retired`, the retired ones too, last) for a topic and language."""
     return await conn.fetch(
         """select * from bench_answer_templates
            where ($1::text is null or topic is null or topic = $1) and ($2::text is null or language = $2)
-           order by title""",
+             and ($3 or retired_at is null)
+           order by retired_at is not null, language, title""",
         topic,
         language,
+        retired,
     )
 
 
-async def template(conn: asyncpg.Connection, template_id: uuid.UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow("select * from bench_answer_templates where id = $1", template_id)
+async def update_template(
+    conn: asyncpg.Connection, template_id: uuid.UUID, **f: Any
+) -> asyncpg.Record:
+    return await conn.fetchrow(
+        """update bench_answer_templates set title = $2, topic = $3, language = $4, text = $5,
+               updated_at = now()
+           where id = $1 returning *""",
+        template_id,
+        f["title"],
+        f["topic"],
+        f["language"],
+        f["text"],
+    )
+
+
+async def retire_template(conn: asyncpg.Connection, template_id: uuid.UUID) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "update bench_answer_templates set retired_at = now() where id = $1 returning *",
+        template_id,
+    )
+
+
+async def template(
+    conn: asyncpg.Connection, template_id: uuid.UUID, *, lock: bool = False
+) -> asyncpg.Record | None:
+    sql = "select * from bench_answer_templates where id = $1"
+    return await conn.fetchrow(sql + (" for update" if lock else ""), template_id)
 
 
 async def claim_form_nonce(conn: asyncpg.Connection, nonce: str) -> uuid.UUID | None:

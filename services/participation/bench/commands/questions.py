@@ -25,7 +25,7 @@ from services.participation.bench.schemas import (
 from shared import idempotency
 from shared.events import catalogue as ev
 from shared.events import utcnow
-from shared.refusals import conflict, invalid, not_found
+from shared.refusals import Reasons, Status, conflict, invalid, not_found
 from shared.runtime import Runtime
 from shared.unit_of_work import UnitOfWork
 
@@ -160,9 +160,9 @@ async def answer_question(
     Refused: `bench.answer_refused` (409), `bench.answer_language` (422, `language`)."""
     refusal = domain.answer_refusal(question["status"])
     if refusal:
-        raise conflict("bench.answer_refused", reason=refusal)
+        raise conflict("bench.answer_refused", reason=Reasons((refusal,)))
     if domain.answer_language_refusal(question["language"], language):
-        raise invalid("language", "bench.answer_language", language=question["language"])
+        raise invalid("language", "bench.answer_language", language=Status(question["language"]))
     now = utcnow()
     answered = []
     for target in [question, *await sq.merged_into(uow.conn, question["id"])]:

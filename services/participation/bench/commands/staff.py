@@ -15,8 +15,9 @@ from typing import Any
 
 import msgspec
 
-from services.participation.bench import domain, queries, store
+from services.participation.bench import domain, mails, queries, store
 from services.participation.bench import store_questions as sq
+from services.participation.bench import store_responders as sr
 from services.participation.bench.commands import SCHEMA, unit_of_work
 from services.participation.bench.commands.questions import (
     answer_one,
@@ -33,15 +34,28 @@ from services.participation.bench.schemas import (
     ModerationIn,
     QuestionCreated,
     QuestionIn,
+    ResponderIn,
     StateView,
     Template,
     TemplateIn,
 )
-from shared import idempotency
+from shared import addresses, idempotency
 from shared.auth import Principal
 from shared.events import catalogue as ev
 from shared.events import utcnow
-from shared.refusals import Status, conflict, forbidden, invalid, not_found
+from shared.events.catalogue import LANGUAGES
+from shared.people import invitation_link, new_subject
+from shared.refusals import (
+    Kind,
+    Reasons,
+    Refusal,
+    Refused,
+    Status,
+    conflict,
+    forbidden,
+    invalid,
+    not_found,
+)
 from shared.runtime import Runtime
 
 
@@ -129,7 +143,7 @@ async def change_edition(runtime: Runtime, edition_id: uuid.UUID, target: str) -
             row["status"], target, row["submissions_close_at"], row["held_on"], now
         )
         if refusal:
-            raise conflict("bench.edition_change_refused", reason=refusal)
+            raise conflict("bench.edition_change_refused", reason=Reasons((refusal,)))
         updated = await store.set_edition_status(conn, edition_id, target)
         if target == "open":
             uow.emit(ev.BenchEditionSubmissionsOpened(edition_id=edition_id, opened_at=now))
@@ -209,7 +223,7 @@ async def moderate(
         q = await _question(conn, question_id, lock=True)
         refusal = domain.moderation_refusal(q["status"], data.decision)
         if refusal:
-            raise conflict("bench.moderation_refused", reason=refusal)
+            raise conflict("bench.moderation_refused", reason=Reasons((refusal,)))
         target = None
         if data.decision == "merged":
             assert data.merged_into is not None
@@ -220,7 +234,7 @@ async def moderate(
                 q["id"], target["id"], target["status"], target["merged_into"]
             )
             if merge_refusal:
-                raise conflict("bench.moderation_refused", reason=merge_refusal)
+                raise conflict("bench.moderation_refused", reason=Reasons((merge_refusal,)))
         await sq.moderate(
             conn,
             question_id,
@@ -258,31 +272,127 @@ async def moderate(
 
 
 async def assign(runtime: Runtime, question_id: uuid.UUID, data: AssignmentIn) -> StateView:
-    """Route the question to a department's responder (by their account subject)."""
-    department = data.department.strip()
+    """Route the question to a responder: one of the registry (`responder_id`: their subject,
+    department unless another is named, address and language), or an account subject typed by
+    hand with a department. A responder with an address gets a mail in their language (the
+    registry's, else Polish) with the question's reference, topic, due date and a one-time link
+    to its page. Refused: `bench.responder_needed`, `bench.department_needed` (422 naming the
+    field), `bench.responder_unknown` (404), `bench.responder_inactive` (422, `responder_id`),
+    `bench.question_not_found`, `bench.question_closed` (409)."""
     async with unit_of_work(runtime) as uow:
         conn = uow.conn
+        responder = await _responder_for(conn, data)
         q = await _question(conn, question_id, lock=True)
         if q["status"] in domain.FINAL_STATUSES:
             raise conflict("bench.question_closed", status=Status(q["status"]))
+        if responder is not None:
+            subject = responder["subject"]
+            department = (data.department or responder["department"]).strip()
+            email: str | None = responder["email"]
+        else:
+            subject = (data.responder or "").strip()
+            department = (data.department or "").strip()
+            email = data.responder_email
+            if email is not None:
+                responder = await sr.active_by_email(conn, email)
+        if not subject:
+            raise invalid("responder", "bench.responder_needed")
+        if len(department) < 2:
+            raise invalid("department", "bench.department_needed")
         now = utcnow()
         await sq.assign(
             conn,
             question_id,
-            responder=data.responder,
+            responder=subject,
             department=department,
-            responder_email=data.responder_email,
+            responder_email=email,
             at=now,
         )
         uow.emit(
             ev.BenchQuestionAssigned(
-                question_id=question_id,
-                responder=data.responder,
-                department=department,
-                assigned_at=now,
+                question_id=question_id, responder=subject, department=department, assigned_at=now
             )
         )
-    return _state(q, status="assigned", assigned_to=data.responder, department=department)
+        if email is not None:
+            await uow.queue_mail(
+                mails.assignment(
+                    runtime.settings,
+                    to=email,
+                    language=responder["language"] if responder is not None else "pl",
+                    name=responder["name"] if responder is not None else None,
+                    reference=q["reference"],
+                    topic=q["topic"],
+                    due_at=q["due_at"],
+                    link=invitation_link(
+                        uow.runtime,
+                        subject=subject,
+                        role="responder",
+                        next=f"/bench/staff/questions/{question_id}",
+                    ),
+                ),
+                purpose="bench.assignment",
+            )
+    return _state(q, status="assigned", assigned_to=subject, department=department)
+
+
+async def _responder_for(conn: Any, data: AssignmentIn) -> Any:
+    """The registry's responder an assignment names by id (active), or None when it names none."""
+    if data.responder_id is None:
+        return None
+    row = await sr.get(conn, data.responder_id)
+    if row is None:
+        raise Refused(
+            Kind.NOT_FOUND,
+            Refusal("bench.responder_unknown", {"responder_id": data.responder_id}, "responder_id"),
+        )
+    if not row["active"]:
+        raise invalid("responder_id", "bench.responder_inactive", name=row["name"])
+    return row
+
+
+# --- The responders' registry ------------------------------------------------------------
+
+
+async def add_responder(runtime: Runtime, data: ResponderIn, *, by: str) -> Any:
+    """A responder in the registry, with the subject already stored for their address (an
+    earlier, deactivated entry, or an assignment by API naming it), else a new one. Refused:
+    `bench.only_spaces` (422, `name`/`department`), `bench.responder_duplicate` (422, `email`)
+    when an active responder has the address."""
+    for name in ("name", "department"):
+        if len(getattr(data, name).strip()) < 2:
+            raise invalid(name, "bench.only_spaces", least=2)
+    email = addresses.normalise(data.email)
+    async with unit_of_work(runtime) as uow:
+        conn = uow.conn
+        await sr.lock_address(conn, email)
+        existing = await sr.active_by_email(conn, email)
+        if existing is not None:
+            raise invalid("email", "bench.responder_duplicate", name=existing["name"])
+        subject = await sr.subject_for(conn, email) or new_subject()
+        row = await sr.insert(
+            conn,
+            subject=subject,
+            name=data.name.strip(),
+            email=email,
+            department=data.department.strip(),
+            language=data.language,
+            created_by=by,
+        )
+    return row
+
+
+async def deactivate_responder(runtime: Runtime, responder_id: uuid.UUID) -> Any:
+    """No more questions for this responder: they are no longer offered nor known by their
+    address (no sign-in link by e-mail); their questions stay theirs until reassigned, and they
+    can be added again later (keeping their subject). Refused:
+    `bench.responder_unknown` (404), `bench.responder_already_inactive` (409)."""
+    async with unit_of_work(runtime) as uow:
+        row = await sr.get(uow.conn, responder_id, lock=True)
+        if row is None:
+            raise not_found("bench.responder_unknown", responder_id=responder_id)
+        if not row["active"]:
+            raise conflict("bench.responder_already_inactive", name=row["name"])
+        return await sr.deactivate(uow.conn, responder_id)
 
 
 async def answered_live(
@@ -315,8 +425,23 @@ async def answer(
     return Answered(status="answered", questions=answered)
 
 
+def _check_template(data: TemplateIn) -> None:
+    # The schema says so at the API's edge; a caller inside (a page, a job) is held to it too.
+    if data.language not in LANGUAGES:
+        raise invalid("language", "bench.template_language", language=data.language)
+    for name, least in (("title", 3), ("text", 10)):
+        if len(getattr(data, name).strip()) < least:
+            raise invalid(name, "bench.only_spaces", least=least)
+
+
+def _template(row: Any) -> Template:
+    return msgspec.convert(dict(row), Template, from_attributes=False, strict=False)
+
+
 async def create_template(runtime: Runtime, data: TemplateIn, *, by: str) -> Template:
-    """A reusable answer, per language and optionally topic."""
+    """A reusable answer, per language and optionally topic. Refused: `bench.template_language`,
+    `bench.only_spaces` (422 naming the field)."""
+    _check_template(data)
     async with unit_of_work(runtime) as uow:
         row = await sq.insert_template(
             uow.conn,
@@ -326,4 +451,40 @@ async def create_template(runtime: Runtime, data: TemplateIn, *, by: str) -> Tem
             text=data.text.strip(),
             created_by=by,
         )
-    return msgspec.convert(dict(row), Template, from_attributes=False, strict=False)
+    return _template(row)
+
+
+async def _live_template(conn: Any, template_id: uuid.UUID) -> Any:
+    row = await sq.template(conn, template_id, lock=True)
+    if row is None:
+        raise not_found("bench.template_not_found", template_id=template_id)
+    if row["retired_at"] is not None:
+        raise conflict("bench.template_retired")
+    return row
+
+
+async def update_template(runtime: Runtime, template_id: uuid.UUID, data: TemplateIn) -> Template:
+    """A template's new title, topic, language and text (answers already sent keep their own
+    text). Refused as `create_template`, and `bench.template_not_found` (404),
+    `bench.template_retired` (409)."""
+    _check_template(data)
+    async with unit_of_work(runtime) as uow:
+        await _live_template(uow.conn, template_id)
+        row = await sq.update_template(
+            uow.conn,
+            template_id,
+            title=data.title.strip(),
+            topic=data.topic,
+            language=data.language,
+            text=data.text.strip(),
+        )
+    return _template(row)
+
+
+async def retire_template(runtime: Runtime, template_id: uuid.UUID) -> Template:
+    """No longer offered (kept for the record). Refused: `bench.template_not_found` (404),
+    `bench.template_retired` (409) when retired already."""
+    async with unit_of_work(runtime) as uow:
+        await _live_template(uow.conn, template_id)
+        row = await sq.retire_template(uow.conn, template_id)
+    return _template(row)

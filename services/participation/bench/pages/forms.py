@@ -13,12 +13,53 @@ from litestar.exceptions import HTTPException
 
 from services.participation.bench.pages.public import catalogs, pages
 from shared.auth import requires
+from shared.refusals import N_, Refused
 from shared.web.forms import field_errors, translate, user_of, warsaw_date, warsaw_time
+from shared.web.i18n import negotiate_language
+from shared.web.refusals import Speaker, as_field, explain
 
 STAFF = [requires("coordinator", "responder")]
 COORDINATOR = [requires("coordinator")]
 # Control characters and bidirectional overrides would hide or reorder what a resident wrote.
 _HIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+# The words for the states a refusal names (the same msgids as templates/bench/staff/labels.html).
+STATUS_LABELS = {
+    "received": N_("New, to moderate"),
+    "accepted": N_("Accepted, to assign"),
+    "assigned": N_("Assigned"),
+    "answered": N_("Answered"),
+    "rejected": N_("Rejected"),
+    "merged": N_("Merged into another question"),
+    "open": N_("Taking questions by web and e-mail"),
+    "closed": N_("Submissions closed"),
+    "held": N_("Held: the session took place"),
+    # Languages (a `Status` too in `bench.answer_language`), each named in itself.
+    "pl": "polski",
+    "en": "English",
+    "uk": "українська",
+    "ru": "русский",
+    "be": "беларуская",
+}
+
+
+def explained(
+    request: Request[Any, Any, Any],
+    exc: Refused,
+    *,
+    anchor: str,
+    names: dict[str, str] | None = None,
+    order: tuple[str, ...] = (),
+) -> dict[str, str]:
+    """A command's refusal as the page's errors (`shared.web.refusals.explain`, in the page's
+    language): per form field (`names` renames the API's fields), and what concerns no single
+    field (a state: its code's text, then each reason) at `anchor`, an element of the page."""
+    speaker = Speaker(catalogs, negotiate_language(request), STATUS_LABELS)
+    errors = explain(speaker, exc.refusals, as_field(names), order)
+    if errors.form:
+        return {anchor: " ".join(errors.form), **errors.fields}
+    return errors.fields
 
 
 def t(request: Request[Any, Any, Any], message: str, **values: Any) -> str:

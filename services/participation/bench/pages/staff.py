@@ -21,12 +21,15 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from services.participation.bench import domain, queries, store
+from services.participation.bench import store_questions as sq
+from services.participation.bench import store_responders as sr
 from services.participation.bench.commands import SCHEMA, staff
 from services.participation.bench.pages.forms import (
     COORDINATOR,
     STAFF,
     choice,
     convert,
+    explained,
     render,
     t,
 )
@@ -45,13 +48,6 @@ from shared.web.forms import N_, form_values, user_of
 STATUSES = ("received", "accepted", "assigned", "answered", "rejected", "merged")
 CHANNELS = ("web", "email", "live", "paper")
 REASON_CODES = ("abuse", "spam", "off_topic", "not_a_question", "personal_data", "other")
-LANGUAGE_NAMES = {
-    "pl": "polski",
-    "en": "English",
-    "uk": "українська",
-    "ru": "русский",
-    "be": "беларуская",
-}
 
 # Messages (msgids) per form field; %(min)s / %(max)s come from the schema's own limits.
 ANSWER_MESSAGES = {
@@ -62,7 +58,9 @@ ASSIGNMENT_MESSAGES = {
     "responder": N_("Enter the responder's account name: %(min)s to %(max)s characters."),
     "department": N_("Enter the department: %(min)s to %(max)s characters."),
     "responder_email": N_("Enter an e-mail address like name@krakow.pl, or leave it empty."),
+    "responder_id": N_("Choose a responder from the list."),
 }
+ASSIGNMENT_ORDER = ("responder_id", "department", "responder", "responder_email")
 MODERATION_MESSAGES = {
     "decision": N_("Choose what to do with the question."),
     "reason": N_("Write the reason in %(min)s to %(max)s characters."),
@@ -102,6 +100,7 @@ async def queue_page(
     mine = choice(assigned, ("me", "all")) or ("all" if user.has("coordinator") else "me")
     async with runtime.pool(SCHEMA).acquire() as conn:
         editions, _ = await store.list_editions(conn, 100, 0)
+        names = await sr.names(conn)
     chosen = None
     if edition:
         try:
@@ -145,6 +144,7 @@ async def queue_page(
         previous_url=page_url(max(0, offset - limit)) if offset > 0 else None,
         next_url=page_url(offset + limit) if offset + limit < total else None,
         may_open=lambda item: queries.may_see(user, item.assigned_to),
+        who=lambda subject: names.get(subject, subject),
         statuses=STATUSES,
         topics=TOPICS,
         question_languages=LANGUAGES,
@@ -165,13 +165,27 @@ async def _question_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     done: str = "",
+    template: uuid.UUID | None = None,
 ) -> Response[str]:
     user = user_of(request)
     detail = await readable(queries.question_detail(runtime, user, question_id))
+    coordinator = user.has("coordinator")
+    answer_languages = list(dict.fromkeys([detail.language, "pl"]))
     async with runtime.pool(SCHEMA).acquire() as conn:
         edition = await store.edition(conn, detail.edition_id)
         target = await queries.question_reference(conn, detail.merged_into)
-    coordinator = user.has("coordinator")
+        responders = await sr.list_all(conn, active_only=True) if coordinator else []
+        templates = [
+            row
+            for row in await sq.list_templates(conn, detail.topic, None)
+            if row["language"] in answer_languages
+        ]
+        chosen = await sq.template(conn, template) if template else None
+        names = await sr.names(conn)
+    if chosen is not None and form is None and chosen["language"] in answer_languages:
+        # "Use this template": the answer form filled with it, to be read and changed first.
+        form = "answer"
+        values = {"text": chosen["text"], "language": chosen["language"]}
     return render(
         request,
         "bench/staff/question.html",
@@ -190,7 +204,11 @@ async def _question_page(
         can_mark_live=coordinator
         and detail.answered_live_at is None
         and detail.status not in ("rejected", "merged"),
-        answer_languages=list(dict.fromkeys([detail.language, "pl"])),
+        answer_languages=answer_languages,
+        responders=responders,
+        templates=templates,
+        chosen_template=str(template) if chosen is not None else "",
+        who=lambda subject: names.get(subject, subject),
         topics=TOPICS,
         question_languages=LANGUAGES,
         reason_codes=REASON_CODES,
@@ -203,9 +221,11 @@ async def question_page(
     question_id: uuid.UUID,
     runtime: Runtime,
     done: str = Parameter(query="done", default="", max_length=20),
+    template: uuid.UUID | None = Parameter(query="template", default=None),
 ) -> Response[str]:
-    """The question (escaped, in its own language), its history, duplicates and the forms."""
-    return await _question_page(request, runtime, question_id, done=done)
+    """The question (escaped, in its own language), its history, duplicates and the forms;
+    `?template=` fills the answer form with an answer template."""
+    return await _question_page(request, runtime, question_id, done=done, template=template)
 
 
 @post("/bench/staff/questions/{question_id:uuid}/answer", guards=STAFF, include_in_schema=False)
@@ -228,7 +248,8 @@ async def answer_form(
             if int(exc.kind) not in (409, 422):
                 raise page_error(exc) from exc
             status_code = int(exc.kind)
-            errors = await _answer_refused(request, runtime, question_id, exc)
+            # A state refusal concerns the text that was not sent: said next to it.
+            errors = explained(request, exc, anchor="text", order=("text", "language"))
         else:
             return Redirect(
                 f"/bench/staff/questions/{question_id}?done=answered#done", status_code=303
@@ -236,35 +257,6 @@ async def answer_form(
     return await _question_page(
         request, runtime, question_id, status_code, form="answer", errors=errors, values=values
     )
-
-
-async def _answer_refused(
-    request: Request[Any, Any, Any], runtime: Runtime, question_id: uuid.UUID, exc: Refused
-) -> dict[str, str]:
-    detail = await readable(queries.question_detail(runtime, user_of(request), question_id))
-    if int(exc.kind) == 422:
-        return {
-            "language": t(
-                request,
-                N_("Answer in the asker's language (%(language)s) or in Polish."),
-                language=LANGUAGE_NAMES.get(detail.language, detail.language),
-            )
-        }
-    messages = {
-        "answered": N_(
-            "This question has already been answered, perhaps by someone else a moment ago: "
-            "your answer was not sent. Its text is kept below."
-        ),
-        "merged": N_(
-            "This question was merged into another one: answer that question instead. Your "
-            "answer was not sent; its text is kept below."
-        ),
-        "rejected": N_(
-            "This question was rejected, so it gets no written answer. Your answer was not "
-            "sent; its text is kept below."
-        ),
-    }
-    return {"text": t(request, messages.get(detail.status, messages["answered"]))}
 
 
 @post(
@@ -359,35 +351,36 @@ async def _moderation_refused(
 async def assignment_form(
     request: Request[Any, Any, Any], question_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
-    """Route to a responder: the same call as POST /api/bench/questions/{id}/assignment."""
-    values = await form_values(request, "responder", "department", "responder_email")
-    data, errors = convert(
-        request,
-        AssignmentIn,
-        {
-            "responder": values["responder"].strip(),
-            "department": values["department"].strip(),
-            "responder_email": values["responder_email"].strip() or None,
-        },
-        ASSIGNMENT_MESSAGES,
+    """Route to a responder: the same call as POST /api/bench/questions/{id}/assignment, with
+    a responder of the registry (`responder_id`) or, below it, an account typed by hand."""
+    values = await form_values(
+        request, "responder_id", "responder", "department", "responder_email"
     )
+    body: dict[str, Any] = {
+        "responder_id": values["responder_id"] or None,
+        "department": values["department"].strip() or None,
+    }
+    if not values["responder_id"]:
+        body["responder"] = values["responder"].strip() or None
+        body["responder_email"] = values["responder_email"].strip() or None
+    data, errors = convert(request, AssignmentIn, body, ASSIGNMENT_MESSAGES)
+    if not values["responder_id"] and not values["responder"].strip():
+        # Said with the other mistakes at once (the command refuses it too: responder_needed).
+        errors = {"responder_id": t(request, ASSIGNMENT_MESSAGES["responder_id"]), **errors}
+        data = None
     status_code = 400
     if data is not None:
         try:
             await staff.assign(runtime, question_id, data)
         except Refused as exc:
-            if int(exc.kind) != 409:
+            if int(exc.kind) not in (404, 409, 422) or exc.code == "bench.question_not_found":
                 raise page_error(exc) from exc
-            status_code = 409
-            errors = {
-                "question-status": t(
-                    request,
-                    N_(
-                        "This question is answered, rejected or merged: it can no longer be "
-                        "assigned."
-                    ),
-                )
-            }
+            status_code = 409 if int(exc.kind) == 409 else 422
+            # Someone typed by hand but not named: the list is the field to fix.
+            names = {"responder": "responder_id"} if not values["responder"].strip() else {}
+            errors = explained(
+                request, exc, anchor="question-status", names=names, order=ASSIGNMENT_ORDER
+            )
         else:
             return Redirect(
                 f"/bench/staff/questions/{question_id}?done=assigned#done", status_code=303
