@@ -18,8 +18,8 @@ from shared.auth import Principal
 from shared.events import utcnow
 from shared.refusals import WARSAW
 from tests.e2e.conftest import NewPage, assert_accessible
-from tests.helpers.platform import RunningPlatform
-from tests.helpers.signin import mail_to, text_of
+from tests.helpers.platform import COORDINATOR_EMAIL, RunningPlatform
+from tests.helpers.signin import mail_to, sign_in_by_email, text_of
 from tests.helpers.waiting import eventually
 from tests.integration.grants.helpers import valid_nip
 
@@ -53,7 +53,7 @@ async def test_the_coordinator_runs_a_call_from_publication_to_the_final_report(
     tag = uuid.uuid4().hex[:6]
     page = await new_page(locale="pl", java_script_enabled=False)
     page.set_default_timeout(15000)
-    await sign_in(page, platform, Principal(subject=f"coord-{tag}", roles=("coordinator",)))
+    await sign_in_by_email(page, platform, COORDINATOR_EMAIL, next="/grants/coordinator")
     await page.goto(f"{platform.base_url}/grants/coordinator")
     await assert_accessible(page)
 
