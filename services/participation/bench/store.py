@@ -45,6 +45,22 @@ async def list_editions(
     return rows, total
 
 
+async def public_editions(
+    conn: asyncpg.Connection, now: Any, limit: int = 100
+) -> list[asyncpg.Record]:
+    """The editions residents see: every one taking questions now first (the soonest to close
+    first), then the others, the latest held first — so an open edition is never pushed off the
+    page by many past or later ones."""
+    return await conn.fetch(
+        "select * from bench_editions order by "
+        "(status = 'open' and submissions_close_at > $1) desc, "
+        "case when status = 'open' and submissions_close_at > $1 "
+        "then submissions_close_at end asc, held_on desc, created_at desc limit $2",
+        now,
+        limit,
+    )
+
+
 async def edition(conn: asyncpg.Connection, edition_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow("select * from bench_editions where id = $1", edition_id)
 

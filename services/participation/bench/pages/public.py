@@ -76,9 +76,9 @@ def _form_context(
 
 @get("/bench", include_in_schema=False)
 async def editions_page(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-    async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, _total = await store.list_editions(conn, 100, 0)
     now = utcnow()
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows = await store.public_editions(conn, now)
     editions = [
         (
             edition_view(r),
