@@ -192,13 +192,15 @@ async def test_the_organisation_form_explains_every_mistake_in_polish(
         assert list(page.summary) == ["#name", "#nip", "#kind", "#email"]
         assert page.value("nip") == "123" and page.value("email") == "nie-adres"
 
-        form = {"name": "Fundacja Most", "kind": "ngo", "email": "most@example.org"}
+        # A name of its own: other tests register organisations too (one is "Fundacja Most").
+        name = f"Fundacja Most {uuid.uuid4().hex[:6]}"
+        form = {"name": name, "kind": "ngo", "email": "most@example.org"}
         wrong = await post_form(client, path, {**form, "nip": bad_nip(), "krs": "12ab"})
         page = Html(wrong.text)
         assert page.field_error("nip") == (
             "Ten NIP jest nieprawidłowy: cyfra kontrolna się nie zgadza. Sprawdź numer."
         )
-        assert page.value("name") == "Fundacja Most"
+        assert page.value("name") == name
 
         _, owner = await new_organisation(platform)
         taken_nip = (
@@ -211,7 +213,7 @@ async def test_the_organisation_form_explains_every_mistake_in_polish(
             "Poproś jej przedstawiciela, aby dodał Cię do organizacji."
         )
     stored = await platform.runtime.pool("grants").fetchval(
-        "select count(*) from organisations where name = 'Fundacja Most'"
+        "select count(*) from organisations where name = $1", name
     )
     assert stored == 0
 
