@@ -25,38 +25,16 @@ from arq import Retry
 
 from shared import addresses, mail
 from shared.people import Identity, invitation_link
-from shared.web.i18n import LANGUAGES, Catalogs
-from shared.web.templates import KIT_LOCALE_DIR
+from shared.web.forms import N_
+from shared.web.i18n import LANGUAGES
+from shared.web.navigation import ROLE_NAMES
+from shared.web.templates import kit_pages
 
 log = logging.getLogger("openkrakow.signin")
 
 # Tried again after these delays (seconds) while the mail server refuses; the link is signed
 # anew on each try, and the last try is still within a link's life.
 RETRY_DELAYS = (10, 30, 60, 120, 240)
-
-_catalogs: Catalogs | None = None
-
-
-def catalogs() -> Catalogs:
-    global _catalogs
-    if _catalogs is None:
-        _catalogs = Catalogs([KIT_LOCALE_DIR])
-    return _catalogs
-
-
-def N_(message: str) -> str:
-    return message
-
-
-ROLE_NAMES = {
-    "coordinator": N_("programme coordinator"),
-    "responder": N_("Bench responder"),
-    "evaluator": N_("grant application evaluator"),
-    "juror": N_("Ambassadors jury member"),
-    "council_secretary": N_("Council secretary"),
-    "council_member": N_("Council member"),
-    "ngo": N_("organisation representative"),
-}
 
 
 INTRO = N_(
@@ -105,7 +83,7 @@ def compose(
     runtime: Any, address: str, identities: Sequence[Identity], lang: str, target: str | None
 ) -> Any:
     """The message: one link per role, in the person's language."""
-    cat = catalogs()
+    cat = kit_pages.catalogs
     lang = next((i.language for i in identities if i.language in LANGUAGES), None) or lang
     lines = [cat.gettext(lang, INTRO)]
     for identity in identities:
