@@ -24,6 +24,7 @@ from shared.ratelimit import RateLimited
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web import replay
+from shared.web.forms import N_
 from shared.web.i18n import negotiate_language
 from shared.web.pages import rate_limited_page
 from shared.web.refusals import Speaker, page_status
@@ -247,6 +248,7 @@ async def results_page(
 
 # --- What a laureate agrees to publish ------------------------------------------------------
 
+NO_CONSENT = N_("Tick the box to agree, or choose not to publish your name")
 PUBLICATION_FIELDS = ("public_name", "public_justification", "public_language")
 
 
@@ -301,11 +303,7 @@ async def publication_decision(
             laureate=row,
             token=token,
             values=values,
-            errors={
-                "consent": catalogs.gettext(
-                    lang, "Tick the box to agree, or choose not to publish your name"
-                )
-            },
+            errors={"consent": catalogs.gettext(lang, NO_CONSENT)},
             done=None,
         )
     try:
