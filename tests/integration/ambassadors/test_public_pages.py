@@ -104,6 +104,12 @@ async def test_a_laureate_is_named_only_with_their_agreement_and_no_longer_after
 
     nomination_id, token = await publication_link(platform, agrees_email)
     assert nomination_id == agrees["id"]
+    congratulations = [
+        m.get_content()
+        for m in await mail_to(platform, agrees_email, count=2)
+        if PUBLICATION.search(m.get_content())
+    ]
+    assert "Laureat (nazwisko nieopublikowane)" in congratulations[0]  # Polish, as nominated
     page = await platform.client.get(
         f"/ambassadors/laureates/{nomination_id}/publication?token={token}&lang=uk"
     )
@@ -337,6 +343,11 @@ async def test_open_data_names_nobody(platform: RunningPlatform) -> None:
     )
     assert resp.status_code == 200
     assert secret_name in (await platform.client.get("/ambassadors")).text  # public page: yes
+
+    page = await platform.client.get("/open-data?lang=uk")
+    assert page.status_code == 200
+    assert "Амбасадори мультикультурності Кракова: лауреати" in page.text
+    assert secret_name not in page.text
 
     documented = documented_columns()
     catalog = (await platform.client.get("/open-data/catalog.jsonld")).json()
