@@ -301,6 +301,13 @@ async def test_the_current_edition_and_staff_texts_show_in_the_readers_language(
             "c0_name__uk": "Вплив на громаду",
             "c0_weight": "2",
         }
+        # Without a translation provider there is no draft button, and asking for drafts
+        # only shows the form again: nothing is saved.
+        assert 'value="draft"' not in page.text
+        resp = await coordinator.post(base, data={**form, "_action": "draft"})
+        assert resp.status_code == 200 and 'value="Ambassadors of Multiculturalism"' in resp.text
+        unchanged = (await platform.client.get(f"/api/ambassadors/editions/{edition['id']}")).json()
+        assert "en" not in unchanged["texts"]
         resp = await coordinator.post(base, data=form, follow_redirects=False)
         assert resp.status_code == 303, resp.text
     en = (await platform.client.get("/ambassadors?lang=en")).text
