@@ -181,6 +181,16 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/bench/staff/templates/{}/retirement"): C,
 }
 
+# Public pages and open data (issue 14), written by hand likewise: no guard, anyone.
+PUBLIC_PAGES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/indicators"): PUBLIC,
+    ("GET", "/indicators/report/{}"): PUBLIC,  # the printable report, and {year}.csv
+    ("GET", "/open-data"): PUBLIC,
+    ("GET", "/open-data/catalog.jsonld"): PUBLIC,
+    ("GET", "/open-data/{}"): PUBLIC,  # {dataset}.csv, {dataset}.json
+}
+PUBLIC_PAGE_PREFIXES = ("/indicators/", "/open-data/")
+
 ANYONE = PUBLIC
 # The tables of handbook/contract.md, spelled as there ({id}, {year}.csv); "the asker", "the
 # candidate" and "anyone after publication" are object-level rules behind a public route.
@@ -342,6 +352,26 @@ async def test_each_role_reaches_exactly_the_bench_staff_pages_it_may(
             if allowed == (resp.status_code == 403):
                 wrong.append((method, key, role, resp.status_code))
     assert not wrong, wrong
+
+
+async def test_the_public_pages_are_each_in_their_table_unguarded_and_answer_anyone(
+    platform: RunningPlatform,
+) -> None:
+    found = {
+        (m, key): (path, guarded)
+        for prefix in PUBLIC_PAGE_PREFIXES
+        for m, key, path, guarded in app_routes(platform, prefix)
+    }
+    assert sorted(set(found) - set(PUBLIC_PAGES)) == [], "public pages with no row in PUBLIC_PAGES"
+    assert sorted(set(PUBLIC_PAGES) - set(found)) == [], "rows in PUBLIC_PAGES the app lacks"
+    wrong = {key: guarded for key, (_, guarded) in found.items() if guarded != PUBLIC_PAGES[key]}
+    assert not wrong, f"public pages with a guard: {wrong}"
+    for (method, key), (path, _) in found.items():
+        resp = await platform.client.request(method, path)
+        assert resp.status_code not in (401, 403) and resp.status_code < 500, (
+            key,
+            resp.status_code,
+        )
 
 
 def test_the_table_agrees_with_the_contract() -> None:
