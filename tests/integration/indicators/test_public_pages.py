@@ -15,6 +15,7 @@ from datetime import timedelta
 import httpx
 
 from services.indicators import public
+from shared.auth import SESSION_COOKIE, Principal
 from shared.events import catalogue as ev
 from tests.helpers.platform import RunningPlatform
 from tests.integration.indicators.events import (
@@ -231,6 +232,15 @@ async def test_public_answers_are_cacheable_by_the_browser_only(platform: Runnin
         assert stale.status_code == 200
         report = await anonymous.get(f"/indicators/report/{YEAR}.csv")
         assert report.headers["cache-control"] == "private, max-age=60"
+    # A signed-in visitor's page names them in its header: never kept.
+    assert platform.runtime.auth is not None
+    cookie = platform.runtime.auth.session_token(Principal("coord-public", ("coordinator",)))
+    async with httpx.AsyncClient(
+        base_url=platform.base_url, cookies={SESSION_COOKIE: cookie}, timeout=30
+    ) as signed_in:
+        page = await signed_in.get("/indicators", params={"year": YEAR, "lang": "en"})
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store" and "etag" not in page.headers
 
 
 async def test_the_coordinator_routes_still_need_the_coordinator(platform: RunningPlatform) -> None:
