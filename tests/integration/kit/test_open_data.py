@@ -121,8 +121,11 @@ async def test_the_page_lists_every_dataset_in_each_language(
         assert f'<section class="dataset" id="{dataset.id}"' in page.text, dataset.id
         title = dataset.title_in(lang)
         assert f">{title}</h2>" in html.unescape(page.text), (dataset.id, title)
+        description = dataset.description_in(lang)
+        assert description in html.unescape(page.text), (dataset.id, description)
         if lang != "en":
             assert title != dataset.title, f"{dataset.id}: title not translated into {lang}"
+            assert description != dataset.description, f"{dataset.id}: description in {lang}?"
         for ext in ("csv", "json"):
             assert f'href="/open-data/{dataset.id}.{ext}"' in page.text
         for column in dataset.columns:
