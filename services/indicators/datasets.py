@@ -3,6 +3,7 @@ data, read from the same published readings as the public pages (small cells wit
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -43,7 +44,7 @@ async def indicator_rows(conn: asyncpg.Connection) -> list[dict[str, Any]]:
             if item.withheld:
                 out.append({**base, "currency": queries.BASE_CURRENCY, "value": None})
             for currency, minor in amounts.items():
-                out.append({**base, "currency": currency, "value": minor})
+                out.append({**base, "currency": currency, "value": Decimal(minor)})
     return out
 
 

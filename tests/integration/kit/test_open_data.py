@@ -16,6 +16,8 @@ import html
 import io
 import json
 import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +218,25 @@ async def test_the_catalogue_is_dcat_ap_json_ld_with_csv_and_json_under_cc_by(
 # --- The downloads ----------------------------------------------------------------------------
 
 
+def of_type(value: Any, datatype: str) -> bool:
+    """A JSON value as its column's declared type allows."""
+    if datatype == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if datatype == "decimal":
+        try:
+            Decimal(str(value))
+        except InvalidOperation:
+            return False
+        return not isinstance(value, bool)
+    if datatype == "boolean":
+        return isinstance(value, bool)
+    if datatype == "date":
+        return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
+    if datatype == "dateTime":
+        return isinstance(value, str) and datetime.fromisoformat(value) is not None
+    return isinstance(value, str)
+
+
 async def download(client: httpx.AsyncClient, dataset: Dataset, ext: str) -> httpx.Response:
     answer = await client.get(f"/open-data/{dataset.id}.{ext}")
     assert answer.status_code == 200, (dataset.id, ext, answer.status_code, answer.text[:300])
@@ -241,6 +262,13 @@ async def test_every_download_has_its_declared_columns_in_order(platform: Runnin
             ]
             for item in as_json["items"]:
                 assert list(item) == names, dataset.id
+                for column in dataset.columns:
+                    value = item[column.name]
+                    assert value is None or of_type(value, column.datatype), (
+                        dataset.id,
+                        column.name,
+                        value,
+                    )
             assert len(as_json["items"]) == len(table) - 1, dataset.id
 
 
