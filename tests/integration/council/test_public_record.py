@@ -88,6 +88,7 @@ async def test_the_next_meeting_shows_its_agenda_in_the_readers_language(
     assert f"Доступність перекладачів {tag}" in uk.text
     # the place has no Ukrainian version: the Polish original, marked as Polish, with a note
     assert '<span lang="pl">Sala Obrad, Plac Wszystkich Świętych 3-4</span>' in uk.text
+    assert "(польською, ще не перекладено)" in uk.text
 
     en = await platform.client.get("/council", params={"lang": "en"})
     assert f'<span lang="pl">{title}</span>' in en.text  # no English version: original marked

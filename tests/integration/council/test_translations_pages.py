@@ -82,7 +82,7 @@ async def test_the_secretary_schedules_a_meeting_with_translations_and_adds_them
             data={"_csrf_token": csrf, "place__en": "x" * 301, f"{item}__uk": "Житло"},
         )
         assert too_long.status_code == 400
-        assert "A translation can have at most 300 characters" in too_long.text
+        assert "Tłumaczenie może mieć najwyżej 300 znaków" in too_long.text
         unchanged = await _i18n(
             platform, "select place_i18n from council_meetings where id = $1", uuid.UUID(meeting_id)
         )

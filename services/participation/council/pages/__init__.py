@@ -10,9 +10,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shared.web.forms import N_
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
 from shared.web.templates import PageRenderer
 
 COUNCIL = Path(__file__).parent.parent
 catalogs = Catalogs([KIT_LOCALE_DIR, COUNCIL / "locale"])
 pages = PageRenderer([COUNCIL / "templates"], catalogs)
+
+# The kit's words around staff-entered text (shared/content.py) that council pages show: the
+# council's catalogs carry them (pl/en/uk) as long as the kit's catalog does not.
+KIT_CONTENT_WORDS = (
+    N_("in Polish, not translated yet"),
+    N_("translated from Polish"),
+    N_("Polish"),
+    N_("English"),
+    N_("Ukrainian"),
+    N_("A translation can have at most %(limit)s characters"),
+    N_("Suggest machine drafts for the empty translations"),
+)
