@@ -201,3 +201,44 @@ async def test_the_council_datasets_hold_counts_and_resolutions_but_no_names(
     catalog = (await platform.client.get("/open-data/catalog.jsonld")).json()
     ids = {d["dct:identifier"] for d in catalog["dcat:dataset"]}
     assert {"council-resolutions", "council-attendance"} <= ids
+
+
+async def test_an_erased_member_is_named_nowhere_public_not_even_in_a_translation(
+    platform: RunningPlatform,
+) -> None:
+    from tests.integration.privacy.test_erasure import completed
+
+    tag = uuid.uuid4().hex[:6]
+    name = f"Bożena Wróblewska{tag}"
+    member = await direct_member(platform, name=name)
+    held_id = await meeting(platform, starts_at=now() - timedelta(hours=5), title=f"Erase {tag}")
+    await held_with_quorum(platform, held_id)
+    resolution = await _resolution(
+        platform, held_id, f"Podziękowanie {tag}", f"Rada dziękuje: {name} za raport."
+    )
+    await translate.translate_meeting(
+        platform.runtime,
+        uuid.UUID(held_id),
+        {},
+        {},
+        {uuid.UUID(resolution["id"]): {"text": {"en": f"The council thanks {name}."}}},
+    )
+    before = await platform.client.get(f"/council/meetings/{held_id}", params={"lang": "en"})
+    assert f"The council thanks {name}." in before.text
+
+    asked = await platform.client.post(
+        "/api/privacy/erasures",
+        json={"email": member["email"]},
+        headers=platform.auth("coordinator"),
+    )
+    assert asked.status_code == 202, asked.text
+    done = await completed(platform, asked.json()["id"])
+    [part] = [p for p in done["parts"] if p["service"] == "participation"]
+    assert part["counts"]["council_translations_redacted"] == 1
+
+    for lang in ("en", "pl"):
+        page = await platform.client.get(f"/council/meetings/{held_id}", params={"lang": lang})
+        assert name not in page.text and "[erased]" in page.text
+    for ext in ("csv", "json"):
+        body = (await platform.client.get(f"/open-data/council-resolutions.{ext}")).text
+        assert name not in body
