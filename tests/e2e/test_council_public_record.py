@@ -14,7 +14,8 @@ from services.participation.council.commands import meetings
 from services.participation.council.schemas import AgendaItemIn, Created, MeetingIn
 from tests.e2e.conftest import NewPage, assert_accessible
 from tests.helpers.platform import RunningPlatform
-from tests.integration.council.helpers import SECRETARY, direct_member, held_with_quorum, meeting
+from tests.integration.council.helpers import SECRETARY, direct_member, meeting
+from tests.integration.council.test_public_record import held_by_all
 
 
 async def _record(platform: RunningPlatform, tag: str) -> dict[str, Any]:
@@ -25,7 +26,7 @@ async def _record(platform: RunningPlatform, tag: str) -> dict[str, Any]:
         platform.runtime,
         MeetingIn(
             title=f"Posiedzenie lutowe {tag}",
-            starts_at=datetime.now(UTC) + timedelta(days=9),
+            starts_at=datetime.now(UTC) + timedelta(minutes=50),  # the soonest: on /council
             place="Sala Portretowa, Plac Wszystkich Świętych 3-4",
         ),
         i18n={"title": {"uk": f"Лютневе засідання {tag}"}},
@@ -41,7 +42,7 @@ async def _record(platform: RunningPlatform, tag: str) -> dict[str, Any]:
     past = await meeting(
         platform, starts_at=datetime.now(UTC) - timedelta(days=3), title=f"Styczeń {tag}"
     )
-    await held_with_quorum(platform, past, guests=1)
+    await held_by_all(platform, past, guests=1)
     await platform.client.put(
         f"/api/council/meetings/{past}/minutes",
         json={"text": f"Rada omówiła tłumaczy w szkołach {tag}."},
@@ -63,7 +64,7 @@ async def _record(platform: RunningPlatform, tag: str) -> dict[str, Any]:
     approving = await meeting(
         platform, starts_at=datetime.now(UTC) - timedelta(days=1), title=f"Luty {tag}"
     )
-    await held_with_quorum(platform, approving)
+    await held_by_all(platform, approving)
     approved = await platform.client.post(
         f"/api/council/meetings/{past}/minutes/approval",
         json={"at_meeting_id": approving},

@@ -14,12 +14,12 @@ from tests.helpers.platform import RunningPlatform
 from tests.integration.council.helpers import (
     SECRETARY,
     direct_member,
-    held_with_quorum,
     meeting,
     now,
     open_call,
 )
 from tests.integration.council.test_council_staff_pages import csrf_of, signed_in
+from tests.integration.council.test_public_record import held_by_all
 
 
 async def _i18n(platform: RunningPlatform, sql: str, *args: object) -> dict:
@@ -105,7 +105,7 @@ async def test_the_secretary_schedules_a_meeting_with_translations_and_adds_them
     assert "Зала Леа, вул. Леа 1" in uk.text
     assert f"Житло для іноземців {tag}" in uk.text
     assert f'<span lang="pl">{title}</span>' in uk.text  # the Ukrainian title was removed
-    en = await platform.client.get("/council", params={"lang": "en"})
+    en = await platform.client.get(f"/council/meetings/{meeting_id}", params={"lang": "en"})
     assert f"January meeting {tag}" in en.text and f"Housing for foreigners {tag}" in en.text
 
     async with signed_in(platform, "responder") as other:
@@ -127,7 +127,7 @@ async def test_a_resolution_and_a_call_carry_their_translations_to_the_public_pa
     await direct_member(platform, name="Marta Lis")
     tag = uuid.uuid4().hex[:6]
     held_id = await meeting(platform, starts_at=now() - timedelta(hours=3), title=f"Obrady {tag}")
-    await held_with_quorum(platform, held_id)
+    await held_by_all(platform, held_id)
     call = await open_call(platform, title=f"Nabór {tag}")
     async with signed_in(platform, SECRETARY, lang="uk") as secretary:
         page = await secretary.get(f"/council/staff/meetings/{held_id}")
