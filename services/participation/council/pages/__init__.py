@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.web.forms import N_
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
 from shared.web.templates import PageRenderer
 
