@@ -103,6 +103,9 @@ class Dataset:
     theme: str = "SOCI"  # EU data theme (SOCI: population and society; GOVE: government)
     spatial: str = "Kraków"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Columns whose value may be a path on this platform ("/observatory/…"): written out as an
+    # absolute address on PUBLIC_URL (a dataset's rows see only their connection).
+    links: Sequence[str] = ()
 
     def title_in(self, lang: str) -> str:
         return self.catalogs.gettext(lang, self.title)
@@ -139,7 +142,14 @@ async def read_rows(runtime: Runtime, spec: ServiceSpec, dataset: Dataset) -> li
         raise ServiceUnavailableException(
             "the dataset cannot be read now; try again later"
         ) from exc
-    return [{name: row.get(name) for name in names} for row in rows]
+    out = [{name: row.get(name) for name in names} for row in rows]
+    base = runtime.settings.public_url
+    for row in out:
+        for name in dataset.links:
+            value = row.get(name)
+            if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+                row[name] = base + value
+    return out
 
 
 def _plain(value: Any) -> Any:
