@@ -14,7 +14,7 @@ import hashlib
 import re
 from datetime import date
 
-from shared.web.forms import N_
+from shared.refusals import N_
 
 KINDS: dict[str, str] = {
     "report": N_("Report"),
