@@ -85,5 +85,14 @@ def like_pattern(query: str) -> str:
 
 
 def search_terms(query: str) -> list[str]:
-    """The words of a search (at most 8, each matched anywhere in any language)."""
-    return [w for w in query.split() if w][:8]
+    """The words of a search, case-folded (at most 8, each matched anywhere in any language)."""
+    return [w.casefold() for w in query.split() if w][:8]
+
+
+def search_text(
+    title: str, summary: str, title_i18n: dict[str, str], summary_i18n: dict[str, str]
+) -> str:
+    """What a search looks in: every version of the title and the summary, case-folded (so
+    "житлова" finds "Житлова" and "ŁÓDŹ" finds "łódź" whatever the database's locale)."""
+    parts = [title, summary, *title_i18n.values(), *summary_i18n.values()]
+    return "\n".join(parts).casefold()

@@ -18,11 +18,15 @@ COLUMNS = (
 FROM = "from publications p left join documents d on d.publication_id = p.id"
 
 
+def _search_text(row: dict[str, Any]) -> str:
+    return domain.search_text(row["title"], row["summary"], row["title_i18n"], row["summary_i18n"])
+
+
 async def insert_publication(conn: asyncpg.Connection, row: dict[str, Any]) -> None:
     await conn.execute(
         """insert into publications(id, kind, title, title_i18n, summary, summary_i18n, topic,
-                                    objective, published_on, document_url, created_by)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+                                    objective, published_on, document_url, created_by, search_text)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)""",
         row["id"],
         row["kind"],
         row["title"],
@@ -34,6 +38,7 @@ async def insert_publication(conn: asyncpg.Connection, row: dict[str, Any]) -> N
         row["published_on"],
         row["document_url"],
         row["created_by"],
+        _search_text(row),
     )
 
 
@@ -41,7 +46,7 @@ async def update_publication(conn: asyncpg.Connection, row: dict[str, Any]) -> N
     await conn.execute(
         """update publications set kind = $2, title = $3, title_i18n = $4, summary = $5,
                   summary_i18n = $6, topic = $7, objective = $8, published_on = $9,
-                  document_url = $10, updated_at = now()
+                  document_url = $10, search_text = $11, updated_at = now()
            where id = $1""",
         row["id"],
         row["kind"],
@@ -53,6 +58,7 @@ async def update_publication(conn: asyncpg.Connection, row: dict[str, Any]) -> N
         row["objective"],
         row["published_on"],
         row["document_url"],
+        _search_text(row),
     )
 
 
@@ -117,11 +123,10 @@ def _filters(
     for term in domain.search_terms(query):
         args.append(domain.like_pattern(term))
         n = len(args)
-        # Every word somewhere in the title or the summary, in any of the three languages.
+        # Every word somewhere in a title or a summary, in any of the three languages: a scan
+        # of a small table (a few dozen publications a year), case-folded by `domain.search_text`.
         where.append(
-            f"(p.title ilike ${n} or p.summary ilike ${n} "  # noqa: S608 - placeholders only
-            f"or exists (select 1 from jsonb_each_text(p.title_i18n) t where t.value ilike ${n}) "
-            f"or exists (select 1 from jsonb_each_text(p.summary_i18n) s where s.value ilike ${n}))"
+            f"p.search_text like ${n}"  # noqa: S608 - a placeholder only
         )
     if kind:
         args.append(kind)

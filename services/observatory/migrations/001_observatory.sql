@@ -20,7 +20,10 @@ create table publications (
     created_at     timestamptz not null default now(),
     updated_at     timestamptz not null default now(),
     withdrawn_at   timestamptz,
-    withdrawn_by   text
+    withdrawn_by   text,
+    -- Every title and summary in every language, case-folded by the service (Python's
+    -- `casefold`, so Polish and Ukrainian fold whatever the database's locale): the search.
+    search_text    text not null default ''
 );
 
 create index publications_listed on publications (published_on desc, created_at desc)

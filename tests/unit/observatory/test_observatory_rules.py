@@ -87,3 +87,8 @@ def test_reports_count_in_their_year_until_withdrawn_in_any_order() -> None:
     assert _fact([first, withdrawn]) == {} == _fact([withdrawn, corrected, first])
     notes = _published(uuid.uuid4(), "seminar_notes", date(2025, 5, 1), datetime.now(UTC))
     assert _fact([notes]) == {}
+
+
+def test_search_folds_case_in_every_language() -> None:
+    text = domain.search_text("ŁÓDŹ i Kraków", "Streszczenie", {"uk": "Житлова ситуація"}, {})
+    assert all(term in text for term in domain.search_terms("łódź ЖИТЛОВА kraków"))
