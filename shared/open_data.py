@@ -2,7 +2,8 @@
 
 A service lists what it publishes in `ServiceSpec.datasets`; each `Dataset` names its columns
 (name, meaning, type) and reads its rows from the same read models as the public pages, on the
-service's own pool in a read-only transaction. The kit serves
+service's own pool in a read-only transaction (a column named in `Dataset.links` may hold a
+path on this platform, written out on `PUBLIC_URL`). The kit serves
 
 - `GET /open-data` — the catalogue as a page (pl/en/uk, no JavaScript): every dataset with its
   description, its columns and its downloads;
