@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from datetime import date
+from urllib.parse import quote
 
 from shared.refusals import N_
 
@@ -71,6 +73,21 @@ def safe_filename(name: str) -> str:
     base = re.sub(r"[^\w.\- ]+", "_", base, flags=re.UNICODE).strip(" .") or "document"
     base = base[:120]
     return base if base.lower().endswith(".pdf") else base + ".pdf"
+
+
+_NO_DECOMPOSITION = str.maketrans({"Ł": "L", "ł": "l"})  # NFKD leaves these whole
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with the name in ASCII (accents dropped) and, for non-ASCII names, in UTF-8
+    (RFC 6266/5987): a header is Latin-1, so "Łódź.pdf" must not reach it as it is."""
+    plain = unicodedata.normalize("NFKD", filename.translate(_NO_DECOMPOSITION))
+    plain = plain.encode("ascii", "ignore").decode()
+    plain = re.sub(r"[^A-Za-z0-9.\- _]+", "_", plain).strip(" .") or "document.pdf"
+    header = f'attachment; filename="{plain}"'
+    if plain != filename:
+        header += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return header
 
 
 def date_in_range(day: date, today: date) -> bool:

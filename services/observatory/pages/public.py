@@ -118,7 +118,7 @@ async def document(publication_id: uuid.UUID, runtime: Runtime) -> Response[byte
         content=bytes(row["content"]),
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="{row["filename"]}"',
+            "Content-Disposition": domain.content_disposition(row["filename"]),
             "ETag": f'"{row["sha256"]}"',
             "Cache-Control": "public, max-age=300",
         },

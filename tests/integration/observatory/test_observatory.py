@@ -16,9 +16,11 @@ from xml.etree import ElementTree as ET
 
 import httpx
 
+from services.indicators.rebuild import rebuild
 from shared.auth import Principal
 from tests.helpers.platform import RunningPlatform
 from tests.helpers.waiting import eventually
+from tests.integration.indicators.events import caught_up
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -168,7 +170,7 @@ async def test_the_coordinator_uploads_a_pdf_translates_and_withdraws(
         created = await staff.post(
             "/observatory/staff/publications",
             data=fields,
-            files={"document": ("rekomendacje.pdf", PDF, "application/pdf")},
+            files={"document": ("rekomendacje-łódź.pdf", PDF, "application/pdf")},
         )
         assert created.status_code == 303, created.text
         edit_path = created.headers["location"].split("?")[0]
@@ -198,7 +200,10 @@ async def test_the_coordinator_uploads_a_pdf_translates_and_withdraws(
             pdf = await anonymous.get(f"/observatory/{publication_id}/document.pdf")
             assert pdf.status_code == 200 and pdf.content == PDF
             assert pdf.headers["content-type"] == "application/pdf"
-            assert 'filename="rekomendacje.pdf"' in pdf.headers["content-disposition"]
+            # A Polish name: in ASCII for old clients, in UTF-8 beside it (never a 500).
+            disposition = pdf.headers["content-disposition"]
+            assert 'filename="rekomendacje-lodz.pdf"' in disposition
+            assert "filename*=UTF-8''rekomendacje-%C5%82%C3%B3d%C5%BA.pdf" in disposition
             feed = await anonymous.get("/observatory/feed.atom", params={"lang": "en"})
             assert feed.headers["content-type"].startswith("application/atom+xml")
             entries = ET.fromstring(feed.content).findall(f"{ATOM}entry")
@@ -308,6 +313,11 @@ async def test_reports_and_studies_are_counted_from_the_events(platform: Running
         )
         assert resp.status_code == 303
     await eventually(lambda: _equals(platform, year, 1), what="the withdrawn report uncounted")
+    # A rebuild from the stream replays the Observatory's events to the same count.
+    await caught_up(platform)
+    assert platform.runtime.bus is not None
+    await rebuild(platform.runtime.pool("indicators"), platform.runtime.bus)
+    assert await _equals(platform, year, 1)
 
 
 async def _equals(platform: RunningPlatform, year: int, expected: int) -> bool:

@@ -92,3 +92,12 @@ def test_reports_count_in_their_year_until_withdrawn_in_any_order() -> None:
 def test_search_folds_case_in_every_language() -> None:
     text = domain.search_text("ŁÓDŹ i Kraków", "Streszczenie", {"uk": "Житлова ситуація"}, {})
     assert all(term in text for term in domain.search_terms("łódź ЖИТЛОВА kraków"))
+
+
+def test_a_polish_file_name_reaches_the_header_in_ascii_and_in_utf8() -> None:
+    name = domain.safe_filename("Raport Łódź 2025.pdf")
+    header = domain.content_disposition(name)
+    header.encode("latin-1")  # a header that cannot be sent would be a 500
+    assert 'filename="Raport Lodz 2025.pdf"' in header
+    assert "filename*=UTF-8''Raport%20%C5%81%C3%B3d%C5%BA%202025.pdf" in header
+    assert domain.content_disposition("a.pdf") == 'attachment; filename="a.pdf"'
