@@ -112,6 +112,20 @@ async def test_a_publication_added_by_the_api_is_found_in_every_language(
     assert 'href="https://example.org/raport.pdf"' in page_en.text
 
 
+async def test_an_idempotency_key_publishes_once(platform: RunningPlatform) -> None:
+    data = body()
+    headers = platform.auth("coordinator", subject="coordinator-idem") | {
+        "Idempotency-Key": uuid.uuid4().hex
+    }
+    first = await platform.client.post("/api/observatory/publications", json=data, headers=headers)
+    again = await platform.client.post("/api/observatory/publications", json=data, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["id"] == again.json()["id"]
+    word = data["title"].split()[-1]
+    listed = await platform.client.get("/api/observatory/publications", params={"q": word})
+    assert listed.json()["total"] == 1
+
+
 async def test_filters_and_pages_narrow_the_list(platform: RunningPlatform) -> None:
     tag = uuid.uuid4().hex[:8]
     study = await add(
