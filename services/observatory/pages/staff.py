@@ -93,6 +93,7 @@ def form_page(
     errors: dict[str, str] | None = None,
     publication: Any = None,
     drafts: dict[str, str] | None = None,
+    withdraw_errors: dict[str, str] | None = None,
 ) -> Response[str]:
     return render(
         request,
@@ -101,6 +102,7 @@ def form_page(
         publication=publication,
         values=values,
         errors=errors or {},
+        withdraw_errors=withdraw_errors or {},
         drafts=drafts or {},
         drafts_available=content.drafts_available(runtime.settings),
         **options(request),
@@ -143,7 +145,7 @@ async def read_form(
     for name in (*TEXT_FIELDS, "_action", "remove_document", "confirm"):
         raw = form.get(name)
         if isinstance(raw, str):
-            values[name] = raw.strip() if name not in ("summary",) else raw.strip()
+            values[name] = raw.strip()
     upload = None
     raw = form.get("document")
     if isinstance(raw, UploadFile) and raw.filename:
@@ -244,6 +246,7 @@ async def edit_page(
         publication=row,
         values=values_of(row),
         errors={},
+        withdraw_errors={},
         drafts={},
         drafts_available=content.drafts_available(runtime.settings),
         **options(request),
@@ -300,7 +303,7 @@ async def withdraw_form(
     if form.get("confirm") != "yes":
         errors = {"confirm": t(request, MESSAGES["confirm"])}
         return form_page(
-            request, runtime, 400, values=values_of(row), errors=errors, publication=row
+            request, runtime, 400, values=values_of(row), withdraw_errors=errors, publication=row
         )
     with error_page():
         await publications.withdraw(runtime, user_of(request).subject, publication_id)

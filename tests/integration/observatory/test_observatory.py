@@ -242,6 +242,9 @@ async def test_the_coordinator_uploads_a_pdf_translates_and_withdraws(
                 f"{edit_path}/withdraw", data={"_csrf_token": csrf_of(edit)}
             )
             assert unticked.status_code == 400
+            assert (
+                unticked.text.count("Tick the box to confirm the withdrawal.") == 2
+            )  # summary, field
             assert (await anonymous.get(f"/observatory/{publication_id}")).status_code == 200
             withdrawn = await staff.post(
                 f"{edit_path}/withdraw", data={"_csrf_token": csrf_of(edit), "confirm": "yes"}
@@ -337,3 +340,38 @@ async def test_reports_and_studies_are_counted_from_the_events(platform: Running
 async def _equals(platform: RunningPlatform, year: int, expected: int) -> bool:
     value = await reports_published(platform, year)
     return value is not None and float(value) == expected
+
+
+async def test_a_pdf_of_nearly_20_mib_goes_through_the_page_and_back(
+    platform: RunningPlatform,
+) -> None:
+    """Over the platform's 1 MiB, under the upload forms' own limit: stored and served whole."""
+    big = PDF + b"0" * (19 * 1024 * 1024)
+    async with coordinator(platform) as staff:
+        form = await staff.get("/observatory/staff/new")
+        fields = {
+            "_csrf_token": csrf_of(form),
+            "kind": "report",
+            "topic": "education",
+            "objective": "5",
+            "published_on": "2025-09-01",
+            "title": f"Duży raport {uuid.uuid4().hex}",
+            "summary": "Streszczenie dużego raportu o szkołach.",
+        }
+        created = await staff.post(
+            "/observatory/staff/publications",
+            data=fields,
+            files={"document": ("duzy.pdf", big, "application/pdf")},
+        )
+        assert created.status_code == 303, created.text
+    publication_id = created.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    async with httpx.AsyncClient(base_url=platform.base_url, timeout=30) as anonymous:
+        pdf = await anonymous.get(f"/observatory/{publication_id}/document.pdf")
+        # The JSON API keeps its 1 MiB.
+        over = await platform.client.post(
+            "/api/observatory/publications",
+            content=b'{"title": "' + b"x" * (1024 * 1024) + b'"}',
+            headers=platform.auth("coordinator") | {"Content-Type": "application/json"},
+        )
+    assert pdf.status_code == 200 and pdf.content == big
+    assert over.status_code == 413
