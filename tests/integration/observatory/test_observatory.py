@@ -320,21 +320,42 @@ async def test_reports_and_studies_are_counted_from_the_events(platform: Running
     assert before in (None, 0, "0")
     report = await add(platform, kind="report", published_on=f"{year}-05-01")
     await add(platform, kind="study", published_on=f"{year}-12-31")
-    await add(platform, kind="recommendation", published_on=f"{year}-06-01")  # not counted
+    advice = await add(platform, kind="recommendation", published_on=f"{year}-06-01")
     await eventually(lambda: _equals(platform, year, 2), what="two reports and studies counted")
     async with coordinator(platform) as staff:
+        # The recommendations were a study after all: corrected on the form, counted, and the
+        # English title added there is what English readers see.
+        edit = await staff.get(f"/observatory/staff/publications/{advice['id']}")
+        assert f'value="{advice["title"]}"' in edit.text
+        fields = {
+            "_csrf_token": csrf_of(edit),
+            "kind": "study",
+            "topic": advice["topic"],
+            "objective": str(advice["objective"]),
+            "published_on": advice["published_on"],
+            "title": advice["title"],
+            "title__en": "Corrected: a study",
+            "summary": advice["summary"],
+            "summary__uk": advice["summary_i18n"]["uk"],
+            "document_url": "",
+        }
+        saved = await staff.post(f"/observatory/staff/publications/{advice['id']}", data=fields)
+        assert saved.status_code == 303, saved.text
+        await eventually(lambda: _equals(platform, year, 3), what="the corrected study counted")
+        page = await platform.client.get(f"/observatory/{advice['id']}", params={"lang": "en"})
+        assert "Corrected: a study" in page.text and "example.org" not in page.text
         edit = await staff.get(f"/observatory/staff/publications/{report['id']}")
         resp = await staff.post(
             f"/observatory/staff/publications/{report['id']}/withdraw",
             data={"_csrf_token": csrf_of(edit), "confirm": "yes"},
         )
         assert resp.status_code == 303
-    await eventually(lambda: _equals(platform, year, 1), what="the withdrawn report uncounted")
+    await eventually(lambda: _equals(platform, year, 2), what="the withdrawn report uncounted")
     # A rebuild from the stream replays the Observatory's events to the same count.
     await caught_up(platform)
     assert platform.runtime.bus is not None
     await rebuild(platform.runtime.pool("indicators"), platform.runtime.bus)
-    assert await _equals(platform, year, 1)
+    assert await _equals(platform, year, 2)
 
 
 async def _equals(platform: RunningPlatform, year: int, expected: int) -> bool:
