@@ -310,6 +310,9 @@ def test_a_declared_language_is_read_from_the_first_tag_of_the_header() -> None:
     # Only the first tag: a known second one does not count.
     assert domain.detect_language(ENGLISH, "de, pl") == "en"
     assert domain.detect_language(ENGLISH, "ukr") == "uk"  # cut to two letters
+    # A blank header (the mail parser passes None for it, a caller might not) declares nothing.
+    assert domain.detect_language(ENGLISH, " ") == "en"
+    assert domain.detect_language("Gdzie jest urząd?", ", uk") == "pl"
 
 
 def test_three_cyrillic_letters_make_a_cyrillic_text() -> None:
