@@ -30,6 +30,7 @@ from services.participation.bench.schemas import (
     AnswerIn,
     AssignmentIn,
     EditionIn,
+    EditionTextsIn,
     EnteredQuestionIn,
     ModerationIn,
     QuestionCreated,
@@ -116,6 +117,9 @@ async def _insert_edition(uow: Any, data: EditionIn) -> Any:
         submissions_close_at=data.submissions_close_at,
         answer_due_days=data.answer_due_days,
         coordinator_email=data.coordinator_email,
+        title_i18n=_versions(data.title_i18n),
+        venue_i18n=_versions(data.venue_i18n),
+        audience_i18n=_versions(data.audience_i18n),
     )
     uow.emit(
         ev.BenchEditionCreated(
@@ -127,6 +131,34 @@ async def _insert_edition(uow: Any, data: EditionIn) -> Any:
     )
     uow.emit(ev.BenchEditionSubmissionsOpened(edition_id=row["id"], opened_at=row["created_at"]))
     return row
+
+
+def _versions(translations: dict[str, str] | None) -> dict[str, str]:
+    """Translations as stored: trimmed, empty ones dropped (the reader then sees the original)."""
+    return {code: text.strip() for code, text in (translations or {}).items() if text.strip()}
+
+
+async def change_edition_texts(
+    runtime: Runtime, edition_id: uuid.UUID, data: EditionTextsIn
+) -> Any:
+    """Change an edition's resident-facing texts (title, venue, audience) and their
+    translations, whatever its state: only the fields given change. No event (events carry no
+    texts). Refused: `bench.edition_not_found`, `bench.only_spaces`."""
+    texts: dict[str, Any] = {}
+    for name, least in (("title", 3), ("venue", 2), ("audience", 2)):
+        value = getattr(data, name)
+        if value is not None:
+            if len(value.strip()) < least:
+                raise invalid(name, "bench.only_spaces", least=least)
+            texts[name] = value.strip()
+        translations = getattr(data, f"{name}_i18n")
+        if translations is not None:
+            texts[f"{name}_i18n"] = _versions(translations)
+    async with unit_of_work(runtime) as uow:
+        row = await store.edition_for_update(uow.conn, edition_id)
+        if row is None:
+            raise not_found("bench.edition_not_found", edition_id=edition_id)
+        return await store.update_edition_texts(uow.conn, edition_id, **texts)
 
 
 async def change_edition(runtime: Runtime, edition_id: uuid.UUID, target: str) -> Any:
