@@ -262,6 +262,9 @@ class TemplateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     language: Language
     text: Annotated[str, Meta(min_length=10, max_length=10000)]
     topic: Topic | None = None
+    # The text in the other content languages: {"pl": ..., "en": ..., "uk": ...} (a version in
+    # the template's own language is ignored; empty ones are dropped).
+    text_i18n: dict[Literal["pl", "en", "uk"], Annotated[str, Meta(max_length=10000)]] = {}
 
 
 class Template(msgspec.Struct, kw_only=True):
@@ -271,6 +274,7 @@ class Template(msgspec.Struct, kw_only=True):
     language: str
     text: str
     retired_at: datetime | None = None
+    text_i18n: dict[str, str] = {}
 
 
 class InboundView(msgspec.Struct, kw_only=True):

@@ -394,6 +394,36 @@ async def test_machine_drafts_fill_the_empty_translations_and_save_nothing(
     assert row["title_i18n"] == {"en": "Dialogue Bench: sport", "uk": "Лавка діалогу: спорт"}
     assert row["venue_i18n"] == {}  # the drafts were shown, not saved
 
+    # An answer template's versions, drafted from its own language (Ukrainian here).
+    async with signed_in(platform, "coordinator", lang="en") as coordinator:
+        page = await coordinator.get("/bench/staff/templates/new")
+        assert DRAFT_BUTTON in page.text
+        title = f"Sport {uuid.uuid4().hex[:6]}"
+        drafted = await coordinator.post(
+            "/bench/staff/templates",
+            data={
+                "_csrf_token": csrf_of(page),
+                "_action": "draft",
+                "title": title,
+                "language": "uk",
+                "topic": "",
+                "text": "Дякуємо за запитання про спорт.",
+                "text__pl": "",
+                "text__en": "Thank you for asking about sport.",
+            },
+        )
+        assert drafted.status_code == 200
+        assert ">[pl] Дякуємо за запитання про спорт.</textarea>" in drafted.text
+        assert ">Thank you for asking about sport.</textarea>" in drafted.text
+        assert ("Дякуємо за запитання про спорт.", "uk", "en") not in [
+            (r["q"], r["source"], r["target"])
+            for r in provider.requests  # type: ignore[attr-defined]
+        ]
+    assert (
+        await pool.fetchval("select count(*) from bench_answer_templates where title = $1", title)
+        == 0
+    )
+
 
 async def test_a_provider_that_is_down_leaves_the_form_working_with_a_notice(
     servers, tmp_path: Path

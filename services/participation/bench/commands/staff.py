@@ -470,6 +470,11 @@ def _template(row: Any) -> Template:
     return msgspec.convert(dict(row), Template, from_attributes=False, strict=False)
 
 
+def _template_versions(data: TemplateIn) -> dict[str, str]:
+    """The template's other versions as stored: never its own language, none empty."""
+    return {code: text for code, text in _versions(data.text_i18n).items() if code != data.language}
+
+
 async def create_template(runtime: Runtime, data: TemplateIn, *, by: str) -> Template:
     """A reusable answer, per language and optionally topic. Refused: `bench.template_language`,
     `bench.only_spaces` (422 naming the field)."""
@@ -482,6 +487,7 @@ async def create_template(runtime: Runtime, data: TemplateIn, *, by: str) -> Tem
             language=data.language,
             text=data.text.strip(),
             created_by=by,
+            text_i18n=_template_versions(data),
         )
     return _template(row)
 
@@ -496,8 +502,8 @@ async def _live_template(conn: Any, template_id: uuid.UUID) -> Any:
 
 
 async def update_template(runtime: Runtime, template_id: uuid.UUID, data: TemplateIn) -> Template:
-    """A template's new title, topic, language and text (answers already sent keep their own
-    text). Refused as `create_template`, and `bench.template_not_found` (404),
+    """A template's new title, topic, language, text and versions (answers already sent keep
+    their own text). Refused as `create_template`, and `bench.template_not_found` (404),
     `bench.template_retired` (409)."""
     _check_template(data)
     async with unit_of_work(runtime) as uow:
@@ -509,6 +515,7 @@ async def update_template(runtime: Runtime, template_id: uuid.UUID, data: Templa
             topic=data.topic,
             language=data.language,
             text=data.text.strip(),
+            text_i18n=_template_versions(data),
         )
     return _template(row)
 

@@ -6,3 +6,8 @@ alter table bench_editions
     add column title_i18n    jsonb not null default '{}',
     add column venue_i18n    jsonb not null default '{}',
     add column audience_i18n jsonb not null default '{}';
+
+-- Answer templates in several languages: the template's `language` is its original; its versions
+-- in the other content languages (pl/en/uk) are kept here, so a responder answering in Ukrainian
+-- is offered the Ukrainian version of a Polish template.
+alter table bench_answer_templates add column text_i18n jsonb not null default '{}';
