@@ -133,3 +133,38 @@ async def test_the_api_takes_versions_and_lists_them_by_language(
         headers=platform.auth("coordinator"),
     )
     assert bad.status_code == 400
+
+
+async def test_an_erasure_redacts_the_person_in_a_templates_versions(
+    platform: RunningPlatform,
+) -> None:
+    from services.participation.bench import privacy
+    from shared.privacy import Person
+
+    edition = await new_edition(platform)
+    address = f"olena-{uuid.uuid4().hex[:6]}@example.org"
+    await ask(platform, edition["id"], email=address, name="Olena Kovalenko")
+    title = f"Przykład {uuid.uuid4().hex[:6]}"
+    created = await platform.client.post(
+        "/api/bench/answer-templates",
+        json={
+            "title": title,
+            "language": "pl",
+            "text": "Dziękujemy za pytanie o kursy językowe.",
+            "text_i18n": {
+                "uk": "Як запитала Olena Kovalenko, курси безкоштовні.",
+                "en": f"Write to {address} for details.",
+            },
+        },
+        headers=platform.auth("coordinator"),
+    )
+    assert created.status_code == 201, created.text
+    pool = platform.runtime.pool("participation")
+    async with pool.acquire() as conn, conn.transaction():
+        erased = await privacy.erase(conn, Person(email=address))
+    assert erased.counts["bench_mentions_redacted"] >= 1
+    [row] = await stored(platform, title)
+    assert row["text_i18n"] == {
+        "uk": "Як запитала [erased], курси безкоштовні.",
+        "en": "Write to [erased] for details.",
+    }
