@@ -127,6 +127,11 @@ async def test_every_status_on_the_first_screen_and_a_row_live_within_a_second(
     card = page.locator("#bench-questions_received .indicator-value")
     assert int((await card.inner_text()).strip()) == before + 1
     assert fetched == [], f"the page fetched {fetched}"
+    # The polite live region says the change in words.
+    name = (await row.locator("th").inner_text()).strip()
+    await page.wait_for_function(
+        "name => document.getElementById('live-status').textContent.includes(name)", arg=name
+    )
     text = await page.locator("main").inner_text()
     assert raw_codes(text, locale) == set(), raw_codes(text, locale)
     await assert_accessible(page)

@@ -77,6 +77,18 @@
       var figure = document.getElementById("pipeline-" + data.id.slice("bench.questions_".length));
       if (figure) { figure.textContent = data.shown; }
     }
-    status.textContent = data.name + ": " + data.shown + " (" + data.status_text + ")";
+    announce(data.name + ": " + data.shown + " (" + data.status_text + ")");
   });
+
+  // One question changes several indicators at once: say them together, once.
+  var said = [], sayTimer = null;
+  function announce(text) {
+    said.push(text);
+    if (sayTimer) { return; }
+    sayTimer = setTimeout(function () {
+      status.textContent = said.join("; ");
+      said = [];
+      sayTimer = null;
+    }, 300);
+  }
 })();
