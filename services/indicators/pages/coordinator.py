@@ -241,7 +241,8 @@ async def glance_fragment(
     year: int | None = YEAR,
     objective: int | None = OBJECTIVE,
 ) -> Response[str]:
-    """The at-a-glance table alone (the live page swaps it in when an indicator changes)."""
+    """The at-a-glance table alone, as an HTML fragment (the live page now updates from the
+    stream's messages and no longer fetches it)."""
     year = year or current_year()
     lang = negotiate_language(request)
     async with runtime.pool(SCHEMA).acquire() as conn:
@@ -255,7 +256,8 @@ async def glance_fragment(
 async def card(
     request: Request[Any, Any, Any], runtime: Runtime, indicator_id: str, year: int | None = YEAR
 ) -> Response[str]:
-    """One indicator's card (the live page swaps it in when the indicator changes)."""
+    """One indicator's card from its own read, as an HTML fragment (the stream's message
+    carries the same card to the live page)."""
     year = year or current_year()
     try:
         async with runtime.pool(SCHEMA).acquire() as conn:
@@ -275,7 +277,7 @@ async def card(
 async def pipeline(
     request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR
 ) -> Response[str]:
-    """The Bench question pipeline (the live page swaps it in on change)."""
+    """The Bench question pipeline, as an HTML fragment."""
     year = year or current_year()
     async with runtime.pool(SCHEMA).acquire() as conn:
         current = await queries.year_readings(conn, year)
