@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import base64
+import hashlib
+from datetime import date, datetime, timedelta
 
 from services.participation.council import domain
 from services.participation.council.domain import WARSAW
@@ -55,3 +57,26 @@ def test_a_meeting_starting_this_very_moment_is_not_yet_past() -> None:
         assert not domain.meeting_is_past(status, now + timedelta(microseconds=1), now)
     assert domain.meeting_is_past("held", now, now)
     assert domain.meeting_is_past("held", now + timedelta(days=1), now)
+
+
+def test_a_term_covers_its_first_and_its_last_day_and_no_other() -> None:
+    start, end = date(2026, 1, 1), date(2027, 12, 31)
+    assert domain.term_covers(start, end, start)
+    assert domain.term_covers(start, end, end)
+    assert domain.term_covers(start, end, date(2026, 7, 1))
+    assert not domain.term_covers(start, end, start - timedelta(days=1))
+    assert not domain.term_covers(start, end, end + timedelta(days=1))
+    assert domain.term_covers(start, start, start)  # a term of one day
+
+
+def test_an_rsvp_token_is_24_random_bytes_and_only_its_sha256_is_kept() -> None:
+    tokens = {domain.new_token() for _ in range(50)}
+    assert len(tokens) == 50
+    for token in tokens:
+        assert len(token) == 32  # 24 bytes in URL-safe base64, no padding
+        assert len(base64.urlsafe_b64decode(token)) == 24
+    assert domain.hash_token("abc") == (
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
+    token = domain.new_token()
+    assert domain.hash_token(token) == hashlib.sha256(token.encode()).hexdigest() != token

@@ -4,8 +4,12 @@ exactly these values, so a branch that dropped or renamed one would show a broke
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+
+import pytest
 
 from services.indicators import domain
 from services.indicators.domain import WARSAW, AnswerCounts, Assessment, assess
@@ -204,3 +208,29 @@ def test_a_moment_given_is_the_one_used() -> None:
     assert assess(D(3), D(30), "maximum", year=2098, now=datetime(2099, 1, 1, tzinfo=UTC)) == (
         Assessment("met", domain.WITHIN_MAXIMUM, figures(D(3), D(30)))
     )
+
+
+@pytest.fixture
+def machine_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set the process's local time zone: Kraków's day must not depend on the machine's."""
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_today_is_the_day_in_krakow_whatever_the_machine_s_zone(
+    machine_zone: Callable[[str], None],
+) -> None:
+    # UTC+14 and UTC-11: at any moment the date in at least one of them differs from Kraków's
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"):
+        machine_zone(zone)
+        before = datetime.now(UTC).astimezone(WARSAW)
+        today = domain.today_warsaw()
+        after = datetime.now(UTC).astimezone(WARSAW)
+        assert today in {before.date(), after.date()}
+        assert domain.current_year() in {before.year, after.year}
