@@ -172,9 +172,15 @@ def test_the_path_is_the_expected_value_times_the_share_gone_to_one_decimal() ->
     assert (found.status, found.path, found.values["path"]) == ("behind", D("3.5"), D("3.5"))
     quarter = datetime(2030, 4, 2, 6, tzinfo=WARSAW)  # 91.25 of 365 days: a quarter
     assert domain.year_fraction_elapsed(2030, quarter) == 0.25
-    early = assess(D(1), D(3), "minimum", year=2030, now=quarter)  # path 0.75, shown as 0.8
+    # Shown to one decimal away from the value: on the path down (0.75 → 0.7), behind up
+    # (1.25 → 1.3), so a sentence never says "1, below the 1.0".
+    early = assess(D(1), D(3), "minimum", year=2030, now=quarter)
     assert early == Assessment(
-        "on_track", domain.ON_PATH, {**figures(D(1), D(3)), "path": D("0.8")}, D("0.8")
+        "on_track", domain.ON_PATH, {**figures(D(1), D(3)), "path": D("0.7")}, D("0.7")
+    )
+    short = assess(D(1), D(5), "minimum", year=2030, now=quarter)
+    assert short == Assessment(
+        "behind", domain.BELOW_PATH, {**figures(D(1), D(5)), "path": D("1.3")}, D("1.3")
     )
 
 
