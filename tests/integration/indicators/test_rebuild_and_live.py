@@ -157,6 +157,8 @@ async def test_the_stream_pushes_a_change(platform: RunningPlatform) -> None:
     await asyncio.wait_for(task, timeout=10)
     change = next(r for r in received if r["id"] == "bench.questions_received")
     assert change["value"] == 1 and change["year"] == year and change["status"] == "on_track"
+    # The API's message keeps its fields (the dashboard's own stream adds the page's HTML).
+    assert set(change) == {"id", "year", "name", "value", "status", "amounts", "shown"}
 
 
 async def test_the_annual_csv_matches_the_table(platform: RunningPlatform) -> None:

@@ -125,6 +125,7 @@ async def receive_question(
             token=token,
             due_at=due,
             edition_title=edition["title"],
+            edition_title_i18n=edition["title_i18n"],
             in_reply_to=their_id,
             references=[their_id] if their_id else None,
         )
