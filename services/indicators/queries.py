@@ -284,11 +284,17 @@ async def readings(
         (r["indicator_id"], r["year"]): r["value"] for r in await store.manual_values(conn, years)
     }
     overdue = await store.overdue(conn, years, now)
+    # Read directly from the programme's tasks (programme.py), not from events.
+    from services.indicators.programme import completed_shares  # noqa: PLC0415 - import cycle
+
+    tasks_done = await completed_shares(conn, years)
     out: dict[int, list[Reading]] = {}
     for year in years:
         rows = []
         for ind in inds:
             value = _value(ind, year, totals, hists[year], manual, overdue)
+            if ind.id == "programme.tasks_completed_share":
+                value = tasks_done[year][None]
             breakdown = _breakdown(ind.id, year, totals) if ind.id in BREAKDOWN_OF else {}
             amounts = _amounts(ind.id, year, totals) if ind.unit == MONEY else {}
             answers = None

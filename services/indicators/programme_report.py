@@ -1,0 +1,123 @@
+"""The annual report on the programme for the City Council (due by 30 April of the next year):
+the indicators (base, expected, actual, status — grants and Bench figures among them), every
+task due in the year with its status and the year's notes, the share of tasks done per
+objective, the risks raised, and the coordinator's narrative per objective; in Polish and
+English, as a self-contained printable HTML document (print CSS) and as a PDF rendered from
+that same document by WeasyPrint.
+
+An approved report is frozen (`approved_reports`): the documents as approved are served from
+then on, whatever changes later.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from services.indicators import labels, programme, queries
+from services.indicators.domain import WARSAW
+from shared.web.templates import PageRenderer
+
+HERE = Path(__file__).parent
+_environment = PageRenderer([HERE / "templates"], labels.catalogs).environment
+
+PANGO_HINT = "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint or its system libraries (Pango) are missing on this machine."""
+
+
+async def assemble(conn: asyncpg.Connection, year: int) -> dict[str, Any]:
+    """Everything the report of `year` holds, read in one connection."""
+    inds = await queries.registry(conn)
+    objectives = {i.objective: i.objective_names for i in inds}  # every objective has an indicator
+    return {
+        "year": year,
+        "readings": await queries.year_readings(conn, year),
+        "tasks": await programme.tasks(conn, year=year, with_notes=True, notes_year=year),
+        "shares": (await programme.completed_shares(conn, [year]))[year],
+        "risks": [r for r in await programme.risks(conn, year) if r.raised],
+        "narratives": await programme.narratives(conn, year),
+        "objectives": [(n, objectives.get(n, {})) for n in range(1, 7)],
+    }
+
+
+def _gettext(lang: str) -> Any:
+    def gettext(message: str, **variables: Any) -> str:
+        text = labels.catalogs.gettext(lang, message)
+        return text % variables if variables else text
+
+    return gettext
+
+
+def shown_value(reading: queries.Reading, lang: str) -> str:
+    """A reading's value as the report writes it: money per currency, a number with its unit."""
+    ind = reading.indicator
+    if ind.unit == queries.MONEY:
+        return labels.money(reading.amounts, lang)
+    text = labels.fmt(reading.value)
+    if reading.value is not None and ind.unit == "percent":
+        text += "%"
+    return text
+
+
+def document(content: dict[str, Any], lang: str, approved_at: datetime | None = None) -> str:
+    """The report as one self-contained HTML document (styles inline, print CSS) in `lang`."""
+    lang = lang if lang in programme.REPORT_LANGS else "en"
+    gettext = _gettext(lang)
+    template = _environment.get_template("indicators/programme_report_doc.html")
+    return template.render(
+        **content,
+        lang=lang,
+        _=gettext,
+        gettext=gettext,
+        fmt=labels.fmt,
+        labels=labels,
+        words=programme,
+        shown_value=lambda r: shown_value(r, lang),
+        money=lambda amounts: labels.money(amounts, lang),
+        approved_at=approved_at.astimezone(WARSAW).strftime("%Y-%m-%d %H:%M")
+        if approved_at
+        else None,
+    )
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def figures_json(content: dict[str, Any]) -> str:
+    """The frozen figures (kept beside the documents): indicators, task statuses, risks."""
+    return json.dumps(
+        {
+            "year": content["year"],
+            "indicators": [
+                {
+                    "id": r.indicator.id,
+                    "value": _number(r.value),
+                    "status": r.status,
+                    "amounts": r.amounts,
+                }
+                for r in content["readings"]
+            ],
+            "tasks": [{"id": t.id, "status": t.status} for t in content["tasks"]],
+            "risks_raised": [r.id for r in content["risks"]],
+        }
+    )
+
+
+def pdf(html: str) -> bytes:
+    """The document rendered by WeasyPrint (imported only here: it needs Pango)."""
+    try:
+        from weasyprint import HTML  # noqa: PLC0415 - lazy: system libraries may be missing
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailable(
+            f"PDF rendering needs WeasyPrint and Pango ({PANGO_HINT}): {exc}"
+        ) from exc
+    return bytes(HTML(string=html).write_pdf())
