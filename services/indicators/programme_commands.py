@@ -139,12 +139,14 @@ async def approve_report(runtime: Any, author: str, year: int) -> None:
         now = utcnow()
         await uow.conn.execute(
             "insert into approved_reports(year, approved_by, approved_at, html_pl, html_en, "
-            "figures) values ($1, $2, $3, $4, $5, $6::jsonb)",
+            "public_pl, public_en, figures) values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
             year,
             author,
             now,
             programme_report.document(content, "pl", approved_at=now),
             programme_report.document(content, "en", approved_at=now),
+            programme_report.document(content, "pl", approved_at=now, published=True),
+            programme_report.document(content, "en", approved_at=now, published=True),
             programme_report.figures_json(content),
         )
         uow.emit(ev.ProgrammeReportApproved(year=year, approved_at=now))

@@ -19,12 +19,16 @@ from typing import Any
 
 import asyncpg
 
-from services.indicators import labels, programme, queries
+from services.indicators import labels, programme, public, queries
 from services.indicators.domain import WARSAW
 from shared.web.templates import PageRenderer
 
 HERE = Path(__file__).parent
 _environment = PageRenderer([HERE / "templates"], labels.catalogs).environment
+
+# As on the public table (pages/public.py): the same msgids, the same words.
+FEWER_THAN = labels.N_("fewer than 5")
+WITHHELD_WORD = labels.N_("not published")
 
 PANGO_HINT = "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
 
@@ -67,10 +71,25 @@ def shown_value(reading: queries.Reading, lang: str) -> str:
     return text
 
 
-def document(content: dict[str, Any], lang: str, approved_at: datetime | None = None) -> str:
-    """The report as one self-contained HTML document (styles inline, print CSS) in `lang`."""
+def document(
+    content: dict[str, Any],
+    lang: str,
+    approved_at: datetime | None = None,
+    *,
+    published: bool = False,
+) -> str:
+    """The report as one self-contained HTML document (styles inline, print CSS) in `lang`.
+
+    `published`: the version for the public /indicators page, where a figure that would count
+    1-4 residents is withheld as on the public table (public.publish); the coordinator's
+    version shows every figure."""
     lang = lang if lang in programme.REPORT_LANGS else "en"
     gettext = _gettext(lang)
+    withheld = (
+        {p.indicator.id for p in public.publish(content["readings"]) if p.withheld}
+        if published
+        else set()
+    )
     template = _environment.get_template("indicators/programme_report_doc.html")
     return template.render(
         **content,
@@ -80,7 +99,14 @@ def document(content: dict[str, Any], lang: str, approved_at: datetime | None = 
         fmt=labels.fmt,
         labels=labels,
         words=programme,
-        shown_value=lambda r: shown_value(r, lang),
+        shown_value=lambda r: (
+            gettext(FEWER_THAN) if r.indicator.id in withheld else shown_value(r, lang)
+        ),
+        status_word=lambda r: (
+            gettext(WITHHELD_WORD)
+            if r.indicator.id in withheld
+            else gettext(labels.STATUSES[r.status])
+        ),
         money=lambda amounts: labels.money(amounts, lang),
         approved_at=approved_at.astimezone(WARSAW).strftime("%Y-%m-%d %H:%M")
         if approved_at

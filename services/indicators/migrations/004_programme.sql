@@ -107,6 +107,8 @@ create table approved_reports (
     approved_at  timestamptz not null default now(),
     html_pl      text not null,
     html_en      text not null,
+    public_pl    text not null,  -- as published on /indicators: small cells withheld
+    public_en    text not null,
     figures      jsonb not null
 );
 
