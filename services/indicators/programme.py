@@ -13,6 +13,7 @@ import asyncpg
 
 from services.indicators import queries
 from services.indicators.domain import today_warsaw
+from services.indicators.tasks_share import due_in
 from shared.refusals import N_, Kind, Refusal, Refused, Wording, not_found, register
 
 STATUSES = ("planned", "in_progress", "done", "at_risk", "dropped")
@@ -76,12 +77,6 @@ REFUSALS = register(
 # --- rules ---------------------------------------------------------------------------------
 
 
-def due_in(cycle: str, deadline: date | None, year: int) -> bool:
-    """Whether a task is due in `year`: a yearly (continuous) task every year, a task with a
-    deadline in its deadline's year."""
-    return cycle == "yearly" or (deadline is not None and deadline.year == year)
-
-
 def overdue(cycle: str, deadline: date | None, status: str, today: date) -> bool:
     """A task with a deadline passed (Warsaw date) and neither done nor dropped."""
     return (
@@ -90,16 +85,6 @@ def overdue(cycle: str, deadline: date | None, status: str, today: date) -> bool
         and deadline < today
         and status not in ("done", "dropped")
     )
-
-
-def completed_share(tasks: list[tuple[str, date | None, str]], year: int) -> Decimal | None:
-    """Tasks done / tasks due in `year` (dropped tasks are not due), in percent, one decimal;
-    None when no task is due. Each task is (cycle, deadline, status)."""
-    due = [t for t in tasks if due_in(t[0], t[1], year) and t[2] != "dropped"]
-    if not due:
-        return None
-    done = sum(1 for t in due if t[2] == "done")
-    return (Decimal(100 * done) / Decimal(len(due))).quantize(Decimal("0.1"))
 
 
 def raised(status: str, value: Decimal | None, threshold: Decimal | None) -> bool:
@@ -270,26 +255,6 @@ async def overdue_tasks(conn: asyncpg.Connection, today: date | None = None) -> 
         today or today_warsaw(),
     )
     return [_task(r) for r in rows]
-
-
-async def completed_shares(
-    conn: asyncpg.Connection, years: list[int]
-) -> dict[int, dict[int | None, Decimal | None]]:
-    """`programme.tasks_completed_share` per year: overall (key None) and per objective."""
-    rows = await conn.fetch("select objective, cycle, deadline, status from programme_tasks")
-    out: dict[int, dict[int | None, Decimal | None]] = {}
-    for year in years:
-        every = [(r["cycle"], r["deadline"], r["status"]) for r in rows]
-        shares: dict[int | None, Decimal | None] = {None: completed_share(every, year)}
-        for objective in range(1, 7):
-            own = [
-                (r["cycle"], r["deadline"], r["status"])
-                for r in rows
-                if r["objective"] == objective
-            ]
-            shares[objective] = completed_share(own, year)
-        out[year] = shares
-    return out
 
 
 async def risks(conn: asyncpg.Connection, year: int) -> list[Risk]:

@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg
 
-from services.indicators import labels, programme, public, queries
+from services.indicators import labels, programme, public, queries, tasks_share
 from services.indicators.domain import WARSAW
 from shared.web.templates import PageRenderer
 
@@ -45,7 +45,7 @@ async def assemble(conn: asyncpg.Connection, year: int) -> dict[str, Any]:
         "year": year,
         "readings": await queries.year_readings(conn, year),
         "tasks": await programme.tasks(conn, year=year, with_notes=True, notes_year=year),
-        "shares": (await programme.completed_shares(conn, [year]))[year],
+        "shares": (await tasks_share.completed_shares(conn, [year]))[year],
         "risks": [r for r in await programme.risks(conn, year) if r.raised],
         "narratives": await programme.narratives(conn, year),
         "objectives": [(n, objectives.get(n, {})) for n in range(1, 7)],

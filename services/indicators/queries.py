@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from services.indicators import domain, store
+from services.indicators import domain, store, tasks_share
 from shared.refusals import not_found
 
 BREAKDOWN_KINDS = ("group", "language", "channel")
@@ -284,10 +284,8 @@ async def readings(
         (r["indicator_id"], r["year"]): r["value"] for r in await store.manual_values(conn, years)
     }
     overdue = await store.overdue(conn, years, now)
-    # Read directly from the programme's tasks (programme.py), not from events.
-    from services.indicators.programme import completed_shares  # noqa: PLC0415 - import cycle
-
-    tasks_done = await completed_shares(conn, years)
+    # Read directly from the programme's tasks (tasks_share.py), not from events.
+    tasks_done = await tasks_share.completed_shares(conn, years)
     out: dict[int, list[Reading]] = {}
     for year in years:
         rows = []

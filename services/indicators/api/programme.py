@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from msgspec import Meta
 
-from services.indicators import programme, programme_commands, programme_report
+from services.indicators import programme, programme_commands, programme_report, tasks_share
 from services.indicators.domain import current_year
 from shared.auth import current_user, requires
 from shared.runtime import Runtime
@@ -118,7 +118,7 @@ async def list_tasks(
     only those due that year (a yearly task every year, a task with a deadline in its year)."""
     async with runtime.pool(SCHEMA).acquire() as conn:
         found = await programme.tasks(conn, year=year, with_notes=True)
-        shares = (await programme.completed_shares(conn, [year or current_year()]))[
+        shares = (await tasks_share.completed_shares(conn, [year or current_year()]))[
             year or current_year()
         ]
     return TasksView(

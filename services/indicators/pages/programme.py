@@ -12,7 +12,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from services.indicators import labels, programme, programme_commands, programme_report, queries
+from services.indicators import (
+    labels,
+    programme,
+    programme_commands,
+    programme_report,
+    queries,
+    tasks_share,
+)
 from services.indicators.api.programme import pdf_response, report_document
 from services.indicators.domain import current_year, today_warsaw
 from services.indicators.pages.coordinator import coordinator, pages
@@ -67,7 +74,7 @@ async def tasks_page(
     lang = negotiate_language(request)
     async with runtime.pool(SCHEMA).acquire() as conn:
         found = await programme.tasks(conn, year=year, objective=objective, status=status or None)
-        shares = (await programme.completed_shares(conn, [year or current_year()]))[
+        shares = (await tasks_share.completed_shares(conn, [year or current_year()]))[
             year or current_year()
         ]
         objectives = await _objectives(conn, lang)
