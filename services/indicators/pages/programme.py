@@ -52,6 +52,12 @@ async def _objectives(conn: Any, lang: str) -> list[tuple[int, str]]:
     return [(n, names.get(n, {}).get(lang) or names.get(n, {}).get("en", "")) for n in range(1, 7)]
 
 
+def _number_in(text: str, low: int, high: int) -> int | None:
+    """A number typed in a filter field when it is one within [low, high]; else None (any)."""
+    text = text.strip()
+    return int(text) if text.isdigit() and low <= int(text) <= high else None
+
+
 def _render(
     request: Request[Any, Any, Any], template: str, status: int = 200, **ctx: Any
 ) -> Response[str]:
@@ -63,15 +69,18 @@ def _render(
 async def tasks_page(
     request: Request[Any, Any, Any],
     runtime: Runtime,
-    year: int | None = YEAR,
-    objective: int | None = Parameter(query="objective", default=None, ge=1, le=6),
-    status: str | None = Parameter(
-        query="status", default=None, pattern="^(planned|in_progress|done|at_risk|dropped)?$"
+    year_text: str = Parameter(query="year", default="", max_length=8),
+    objective_text: str = Parameter(query="objective", default="", max_length=2),
+    status: str = Parameter(
+        query="status", default="", pattern="^(planned|in_progress|done|at_risk|dropped)?$"
     ),
     overdue: bool = Parameter(query="overdue", default=False),
 ) -> Response[str]:
-    """The programme's tasks by objective, filtered by year due, objective, status, overdue."""
+    """The programme's tasks by objective, filtered by year due, objective, status, overdue
+    (the filter form's empty fields mean "any"; a year or objective out of range is ignored)."""
     lang = negotiate_language(request)
+    year = _number_in(year_text, 2000, 2100)
+    objective = _number_in(objective_text, 1, 6)
     async with runtime.pool(SCHEMA).acquire() as conn:
         found = await programme.tasks(conn, year=year, objective=objective, status=status or None)
         shares = (await tasks_share.completed_shares(conn, [year or current_year()]))[

@@ -95,3 +95,10 @@ async def caught_up(platform: RunningPlatform) -> None:
         return info.num_pending == 0 and info.num_ack_pending == 0
 
     await eventually(probe, what="the indicators consumer to catch up")
+
+
+async def registered(platform: RunningPlatform) -> int:
+    """How many indicators the registry holds (each issue may add some: never a fixed count)."""
+    return int(
+        await platform.runtime.pool("indicators").fetchval("select count(*) from indicators")
+    )
