@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 import pypdf
+import pytest
 
 from services.indicators import commands, labels, programme_commands
 from services.indicators.domain import ManualValue
@@ -132,3 +133,16 @@ async def test_reminders_go_on_1_march_and_1_april_once(platform: RunningPlatfor
     # An approved report is not reminded of.
     await programme_commands.approve_report(platform.runtime, "coordinator-rep", 2052)
     assert await remind_report(ctx, today="2053-03-01") == 0
+
+
+async def test_without_pango_the_pdf_route_answers_503_naming_the_fix(
+    platform: RunningPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as when Pango's libraries are missing
+    answer = await platform.client.get(
+        f"/api/programme/report/{YEAR}.pdf", headers=platform.auth("coordinator")
+    )
+    assert answer.status_code == 503
+    assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in answer.json()["detail"]
