@@ -58,6 +58,49 @@ async def add_task(
     return found
 
 
+async def edit_task(
+    runtime: Any,
+    task_id: int,
+    *,
+    title_pl: str,
+    title_en: str,
+    units: str,
+    deadline: date | None,
+) -> programme.Task:
+    """Change a task's titles, units and deadline (none: a yearly task). Emits
+    `indicators.task_edited`; the status changes with a note (`record_note`)."""
+    async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
+        current = await uow.conn.fetchrow(
+            "select objective, status from programme_tasks where id = $1 for update", task_id
+        )
+        if current is None:
+            raise programme.not_found("programme.task_not_found", task_id=task_id)
+        programme.check_task(current["objective"], title_pl, units, current["status"], deadline)
+        if not title_en.strip():
+            raise Refused(Kind.INVALID, Refusal("programme.title_invalid", field="title_en"))
+        await uow.conn.execute(
+            "update programme_tasks set title_pl = $2, title_en = $3, units = $4, cycle = $5, "
+            "deadline = $6, updated_at = now() where id = $1",
+            task_id,
+            title_pl.strip(),
+            title_en.strip(),
+            units.strip(),
+            "once" if deadline else "yearly",
+            deadline,
+        )
+        uow.emit(
+            ev.ProgrammeTaskEdited(
+                task_id=task_id,
+                objective=current["objective"],
+                cycle="once" if deadline else "yearly",
+                deadline=deadline,
+                edited_at=utcnow(),
+            )
+        )
+        found = await programme.task(uow.conn, task_id)
+    return found
+
+
 async def record_note(
     runtime: Any, author: str, task_id: int, text: str, status: str | None = None
 ) -> programme.Note:

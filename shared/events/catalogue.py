@@ -445,6 +445,17 @@ class ProgrammeTaskAdded(Payload, frozen=True):
     added_at: datetime
 
 
+class ProgrammeTaskEdited(Payload, frozen=True):
+    """A task's title, units or deadline were changed (their text stays in the service)."""
+
+    TYPE = "indicators.task_edited"
+    task_id: int
+    objective: int
+    cycle: Literal["yearly", "once"]
+    deadline: date | None
+    edited_at: datetime
+
+
 class ProgrammeTaskStatusChanged(Payload, frozen=True):
     TYPE = "indicators.task_status_changed"
     task_id: int

@@ -192,7 +192,9 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
 # The coordinator's pages of the programme's year (issue 17), written by hand likewise.
 PROGRAMME_PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/programme/tasks"): C,
+    ("POST", "/programme/tasks"): C,
     ("GET", "/programme/tasks/{}"): C,
+    ("POST", "/programme/tasks/{}"): C,
     ("POST", "/programme/tasks/{}/notes"): C,
     ("GET", "/programme/risks"): C,
     ("GET", "/programme/report"): C,

@@ -5,6 +5,7 @@ the approved report on the public side."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -24,7 +25,7 @@ from services.indicators.api.programme import pdf_response, report_document
 from services.indicators.domain import current_year, today_warsaw
 from services.indicators.pages.coordinator import coordinator, pages
 from shared.auth import current_user
-from shared.refusals import Kind, Refused
+from shared.refusals import Kind, Refusal, Refused
 from shared.runtime import Runtime
 from shared.web.i18n import negotiate_language
 from shared.web.refusals import Speaker, explain
@@ -78,9 +79,27 @@ async def tasks_page(
 ) -> Response[str]:
     """The programme's tasks by objective, filtered by year due, objective, status, overdue
     (the filter form's empty fields mean "any"; a year or objective out of range is ignored)."""
+    return await _tasks_view(
+        request,
+        runtime,
+        _number_in(year_text, 2000, 2100),
+        _number_in(objective_text, 1, 6),
+        status,
+        overdue,
+    )
+
+
+async def _tasks_view(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    year: int | None,
+    objective: int | None,
+    status: str,
+    overdue: bool,
+    new_errors: dict[str, str] | None = None,
+    new_values: dict[str, str] | None = None,
+) -> Response[str]:
     lang = negotiate_language(request)
-    year = _number_in(year_text, 2000, 2100)
-    objective = _number_in(objective_text, 1, 6)
     async with runtime.pool(SCHEMA).acquire() as conn:
         found = await programme.tasks(conn, year=year, objective=objective, status=status or None)
         shares = (await tasks_share.completed_shares(conn, [year or current_year()]))[
@@ -94,6 +113,7 @@ async def tasks_page(
     return _render(
         request,
         "indicators/programme_tasks.html",
+        400 if new_errors else 200,
         groups=[g for g in groups if g[2]],
         objectives=objectives,
         shares=shares,
@@ -101,6 +121,9 @@ async def tasks_page(
         today=today,
         filters={"year": year, "objective": objective, "status": status or "", "overdue": overdue},
         count=len(found),
+        new_errors=new_errors or {},
+        new_values=new_values or {},
+        objective_options=[("", "–")] + [(str(n), f"{n}. {name}") for n, name in objectives],
     )
 
 
@@ -120,6 +143,8 @@ async def _task_page(
         objectives = dict(await _objectives(conn, lang))
     ctx.setdefault("errors", {})
     ctx.setdefault("values", {})
+    ctx.setdefault("edit_errors", {})
+    ctx.setdefault("edit_values", {})
     return _render(
         request,
         "indicators/programme_task.html",
@@ -166,6 +191,89 @@ async def note_form(
             values={"text": text, "status": status or ""},
         )
     return Redirect(f"/programme/tasks/{task_id}?saved=1#notes", status_code=303)
+
+
+def _deadline(text: str) -> tuple[date | None, bool]:
+    """A deadline typed as YYYY-MM-DD (empty: none, a yearly task); (None, False) when wrong."""
+    text = text.strip()
+    if not text:
+        return None, True
+    try:
+        return date.fromisoformat(text), True
+    except ValueError:
+        return None, False
+
+
+def _deadline_refused(lang: str) -> dict[str, str]:
+    return {"deadline": catalogs.gettext(lang, DEADLINE_FORMAT)}
+
+
+DEADLINE_FORMAT = labels.N_("Enter the deadline as a date, e.g. 2028-12-31, or leave it empty.")
+
+
+@post("/programme/tasks/{task_id:int}", guards=coordinator, include_in_schema=False)
+async def edit_form(
+    request: Request[Any, Any, Any], runtime: Runtime, task_id: int
+) -> Response[Any]:
+    """The task page's edit form: titles (pl, en), units, deadline (empty: every year)."""
+    form = await request.form()
+    values = {k: str(form.get(k, "")) for k in ("title_pl", "title_en", "units", "deadline")}
+    lang = negotiate_language(request)
+    deadline, readable = _deadline(values["deadline"])
+    if not readable:
+        return await _task_page(
+            request, runtime, task_id, 400, edit_errors=_deadline_refused(lang), edit_values=values
+        )
+    try:
+        await programme_commands.edit_task(
+            runtime,
+            task_id,
+            title_pl=values["title_pl"],
+            title_en=values["title_en"],
+            units=values["units"],
+            deadline=deadline,
+        )
+    except Refused as exc:
+        if exc.kind is not Kind.INVALID:
+            raise NotFoundException("no such task") from exc
+        errors = explain(Speaker(catalogs, lang), exc.refusals)
+        fields = {("title_pl" if k == "title" else k): v for k, v in errors.fields.items()}
+        return await _task_page(
+            request, runtime, task_id, 400, edit_errors=fields, edit_values=values
+        )
+    return Redirect(f"/programme/tasks/{task_id}?saved=edit", status_code=303)
+
+
+@post("/programme/tasks", guards=coordinator, include_in_schema=False)
+async def new_task_form(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
+    """The tasks page's form for a new task under an objective."""
+    form = await request.form()
+    values = {
+        k: str(form.get(k, "")) for k in ("objective", "title_pl", "title_en", "units", "deadline")
+    }
+    lang = negotiate_language(request)
+    deadline, readable = _deadline(values["deadline"])
+    objective = _number_in(values["objective"], 1, 6) or 0
+    try:
+        if not readable:
+            raise Refused(Kind.INVALID, Refusal("programme.deadline_year", field="deadline"))
+        found = await programme_commands.add_task(
+            runtime,
+            objective=objective,
+            title_pl=values["title_pl"],
+            title_en=values["title_en"],
+            units=values["units"],
+            deadline=deadline,
+        )
+    except Refused as exc:
+        errors = explain(Speaker(catalogs, lang), exc.refusals)
+        fields = {("title_pl" if k == "title" else k): v for k, v in errors.fields.items()}
+        if not readable:
+            fields.update(_deadline_refused(lang))
+        return await _tasks_view(
+            request, runtime, None, None, "", False, new_errors=fields, new_values=values
+        )
+    return Redirect(f"/programme/tasks/{found.id}?saved=new", status_code=303)
 
 
 @get("/programme/risks", guards=coordinator, include_in_schema=False)
@@ -336,6 +444,8 @@ async def published_report(
 route_handlers = [
     tasks_page,
     task_page,
+    edit_form,
+    new_task_form,
     note_form,
     risks_page,
     report_of_last_year,

@@ -65,6 +65,59 @@ async def test_filters_a_note_and_a_status_change(platform: RunningPlatform) -> 
         missing = await browser.get("/programme/tasks/999999")
         assert missing.status_code == 404
 
+        # Edit the task: a wrong deadline is said next to it; then taken.
+        wrong = await browser.post(
+            url,
+            data={
+                "_csrf_token": csrf,
+                "title_pl": "Patronaty",
+                "title_en": "Patronage",
+                "units": "Kancelaria Prezydenta",
+                "deadline": "31.12.2028",
+            },
+        )
+        assert wrong.status_code == 400 and 'id="deadline-error"' in wrong.text
+        edited = await browser.post(
+            url,
+            data={
+                "_csrf_token": csrf,
+                "title_pl": "Patronaty Prezydenta",
+                "title_en": "The Mayor's patronage",
+                "units": "Kancelaria Prezydenta",
+                "deadline": "2028-12-31",
+            },
+        )
+        assert edited.status_code == 303
+        shown = await browser.get(url)
+        assert "The Mayor&#39;s patronage" in shown.text and "2028-12-31" in shown.text
+
+        # A new task from the list's form: refused without a title and an objective, then added.
+        refused_new = await browser.post(
+            "/programme/tasks",
+            data={"_csrf_token": csrf, "objective": "", "title_pl": "", "units": "x"},
+        )
+        assert refused_new.status_code == 400
+        assert (
+            'id="objective-error"' in refused_new.text and 'id="title_pl-error"' in refused_new.text
+        )
+        added = await browser.post(
+            "/programme/tasks",
+            data={
+                "_csrf_token": csrf,
+                "objective": "5",
+                "title_pl": "Warsztaty dla rodziców",
+                "title_en": "Workshops for parents",
+                "units": "Wydział Edukacji",
+                "deadline": "",
+            },
+        )
+        assert added.status_code == 303
+        new_page = await browser.get(added.headers["location"])
+        assert "Workshops for parents" in new_page.text
+        assert "every year (continuous action)" in new_page.text
+        overdue_only = await browser.get("/programme/tasks?overdue=1")
+        assert overdue_only.status_code == 200
+
 
 async def test_risks_report_narrative_approval_and_pdf(platform: RunningPlatform) -> None:
     async with signed_in(platform, "coordinator", "coordinator-pages", lang="en") as browser:
