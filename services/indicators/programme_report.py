@@ -11,6 +11,8 @@ then on, whatever changes later.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import datetime
 from decimal import Decimal
@@ -147,3 +149,40 @@ def pdf(html: str) -> bytes:
             f"PDF rendering needs WeasyPrint and Pango ({PANGO_HINT}): {exc}"
         ) from exc
     return bytes(HTML(string=html).write_pdf())
+
+
+TASK_HEADERS = {
+    "pl": [
+        "Cel szczegółowy",
+        "Nr",
+        "Zadanie",
+        "Jednostki odpowiedzialne",
+        "Termin",
+        "Status",
+        "Notatki",
+    ],
+    "en": ["Specific objective", "No.", "Task", "Responsible units", "Deadline", "Status", "Notes"],
+}
+
+
+def tasks_csv(content: dict[str, Any], lang: str) -> bytes:
+    """The report's table of tasks as CSV (UTF-8 with BOM): one row per task due in the year,
+    its status in words and the year's notes ("date: text", joined by " | ")."""
+    lang = lang if lang in programme.REPORT_LANGS else "en"
+    say = _gettext(lang)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(TASK_HEADERS[lang])
+    for t in content["tasks"]:
+        writer.writerow(
+            [
+                t.objective,
+                t.number,
+                t.title(lang),
+                t.units,
+                t.deadline.isoformat() if t.deadline else say(programme.CYCLE_WORDS[t.cycle]),
+                say(programme.STATUS_WORDS[t.status]),
+                " | ".join(f"{n.written_on.isoformat()}: {n.text}" for n in t.notes),
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

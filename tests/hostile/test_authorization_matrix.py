@@ -204,6 +204,7 @@ PROGRAMME_PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/programme/report/{}/approve"): C,
     ("GET", "/programme/report/{}/print"): C,
     ("GET", "/programme/report/{}/pdf"): C,
+    ("GET", "/programme/report/{}/tasks.csv"): C,
 }
 GRANTS_PAGES: dict[tuple[str, str], frozenset[str]] = {
     # Issue 14: the public calls and awards (contract.md, "Public pages and open data").

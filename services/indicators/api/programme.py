@@ -229,12 +229,23 @@ def pdf_response(html: str, year: int) -> Response[Any]:
     )
 
 
-def parse_name(name: str) -> tuple[int, bool]:
-    """`2025` or `2025.pdf` → (year, pdf?); anything else is not found."""
+def parse_name(name: str) -> tuple[int, str]:
+    """`2025`, `2025.pdf` or `2025.csv` → (year, "" / "pdf" / "csv"); anything else is not found."""
     stem, dot, ext = name.partition(".")
-    if not stem.isdigit() or not 2000 <= int(stem) <= 2100 or (dot and ext != "pdf"):
-        raise NotFoundException("ask for /api/programme/report/<year> or <year>.pdf")
-    return int(stem), bool(dot)
+    if not stem.isdigit() or not 2000 <= int(stem) <= 2100 or (dot and ext not in ("pdf", "csv")):
+        raise NotFoundException("ask for /api/programme/report/<year>, <year>.pdf or <year>.csv")
+    return int(stem), ext
+
+
+async def tasks_csv_response(runtime: Runtime, year: int, lang: str) -> Response[bytes]:
+    """The report's table of tasks as CSV (the indicators' table: /api/indicators/report/Y.csv)."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        content = await programme_report.assemble(conn, year)
+    return Response(
+        programme_report.tasks_csv(content, lang),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="openkrakow-tasks-{year}.csv"'},
+    )
 
 
 @get(
@@ -249,10 +260,13 @@ async def annual_report(
     lang: str = Parameter(query="lang", default="pl", pattern="^(pl|en)$"),
 ) -> Response[Any]:
     """The annual report for `year` (`/api/programme/report/2025`) as printable HTML, or as
-    PDF (`2025.pdf`); Polish by default, `lang=en` in English. Once approved, the frozen text."""
-    year, as_pdf = parse_name(name)
+    PDF (`2025.pdf`); Polish by default, `lang=en` in English. Once approved, the frozen text.
+    `2025.csv`: its table of tasks (status and the year's notes) as CSV, as they stand now."""
+    year, ext = parse_name(name)
+    if ext == "csv":
+        return await tasks_csv_response(runtime, year, lang)
     html = await report_document(runtime, year, lang)
-    if as_pdf:
+    if ext == "pdf":
         return pdf_response(html, year)
     return Response(html, media_type="text/html; charset=utf-8", headers={"Content-Language": lang})
 

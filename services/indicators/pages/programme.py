@@ -21,7 +21,7 @@ from services.indicators import (
     queries,
     tasks_share,
 )
-from services.indicators.api.programme import pdf_response, report_document
+from services.indicators.api.programme import pdf_response, report_document, tasks_csv_response
 from services.indicators.domain import current_year, today_warsaw
 from services.indicators.pages.coordinator import coordinator, pages
 from shared.auth import current_user
@@ -424,6 +424,16 @@ async def report_pdf_page(
     return pdf_response(await report_document(runtime, _year(year), lang), year)
 
 
+@get("/programme/report/{year:int}/tasks.csv", guards=coordinator, include_in_schema=False)
+async def report_tasks_csv_page(
+    runtime: Runtime,
+    year: int,
+    lang: str = Parameter(query="lang", default="pl", pattern="^(pl|en)$"),
+) -> Response[Any]:
+    """The report's table of tasks as CSV for the signed-in page."""
+    return await tasks_csv_response(runtime, _year(year), lang)
+
+
 @get("/indicators/programme-report/{year:int}", include_in_schema=False, security=[{}])
 async def published_report(
     request: Request[Any, Any, Any], runtime: Runtime, year: int
@@ -455,5 +465,6 @@ route_handlers = [
     approve,
     report_document_page,
     report_pdf_page,
+    report_tasks_csv_page,
     published_report,
 ]

@@ -56,6 +56,17 @@ async def test_tasks_are_seeded_added_noted_and_counted(platform: RunningPlatfor
         "Tekst broszury gotowy"
     ]
 
+    # The report's table of tasks as CSV: the task, its status in words, the year's note.
+    table = await platform.client.get(
+        f"/api/programme/report/{YEAR}.csv?lang=pl", headers=coordinator
+    )
+    assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
+    body = table.content.decode("utf-8-sig")
+    row = next(line for line in body.splitlines() if "Broszura o prawach" in line)
+    assert "wykonane" in row and f"{YEAR}" not in row.split(",")[0]
+    # The report of a year holds that year's notes: this one was written today, not in 2043.
+    assert "Tekst broszury gotowy" not in body
+
     # The indicator: done / due in the year (dropped tasks are not due), the same as the list's.
     due = [t for t in again.json()["tasks"] if t["status"] != "dropped"]
     expected = round(100 * sum(t["status"] == "done" for t in due) / len(due), 1)
