@@ -38,14 +38,14 @@ async def test_the_html_and_the_pdf_hold_the_api_figures(platform: RunningPlatfo
     await commands.record_value(
         platform.runtime,
         "coordinator-rep",
-        "services.trained_individuals",
+        "inclusion.multicultural_centre_events",
         ManualValue(YEAR, Decimal("137"), ""),
     )
-    await value_becomes(platform, YEAR, "services.trained_individuals", 137.0)
+    await value_becomes(platform, YEAR, "inclusion.multicultural_centre_events", 137.0)
     coordinator = platform.auth("coordinator")
     api = (await platform.client.get(f"/api/indicators?year={YEAR}", headers=coordinator)).json()
     expected = {i["id"]: shown(i) for i in api["indicators"]}
-    assert expected["services.trained_individuals"] == "137"
+    assert expected["inclusion.multicultural_centre_events"] == "137"
 
     page = await platform.client.get(f"/api/programme/report/{YEAR}?lang=en", headers=coordinator)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -94,10 +94,10 @@ async def test_an_approved_report_is_frozen_and_published(platform: RunningPlatf
     await commands.record_value(
         runtime,
         "coordinator-rep",
-        "services.trained_individuals",
+        "inclusion.multicultural_centre_events",
         ManualValue(year, Decimal("999"), ""),
     )
-    await value_becomes(platform, year, "services.trained_individuals", 999.0)
+    await value_becomes(platform, year, "inclusion.multicultural_centre_events", 999.0)
     refused = None
     try:
         await programme_commands.save_narrative(runtime, "c", year, {(1, "en"): "changed"})
