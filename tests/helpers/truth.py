@@ -74,6 +74,8 @@ class Truth:
     def __init__(self) -> None:
         self.counters: Counter[Key] = Counter()
         self.overdue: Counter[int] = Counter()
+        # The programme's tasks (cycle, deadline, status), as the indicators service keeps them.
+        self.tasks: list[tuple[str, Any, str]] = []
 
     @classmethod
     async def read(cls, conn: asyncpg.Connection) -> Truth:
@@ -105,6 +107,12 @@ class Truth:
             c["ambassadors.nominations_submitted", y, ""] += n
             c["ambassadors.nominations_submitted", y, f"group:{r['grp']}"] += n
             c["ambassadors.nominations_submitted", y, f"language:{r['language']}"] += n
+        t.tasks = [
+            (r["cycle"], r["deadline"], r["status"])
+            for r in await conn.fetch(
+                "select cycle, deadline, status from indicators.programme_tasks"
+            )
+        ]
         return t
 
     @property
@@ -145,6 +153,18 @@ class Truth:
                 if not declared:
                     return None
                 return Fraction(100 * sum(groups[g] for g in BACKGROUND), declared)
+            case "programme.tasks_completed_share":
+                # Due in the year: every yearly task, a task whose deadline falls in it; a
+                # dropped task is not due. Done among them, in percent.
+                due = [
+                    status
+                    for cycle, deadline, status in self.tasks
+                    if status != "dropped"
+                    and (cycle == "yearly" or (deadline is not None and deadline.year == year))
+                ]
+                if not due:
+                    return None
+                return Fraction(100 * due.count("done"), len(due))
             case (
                 "bench.questions_received"
                 | "bench.questions_answered"
