@@ -1,7 +1,7 @@
 """The indicators' part of a coordinator's open work (`shared.people.PeopleHooks`): programme
 tasks past their deadline, risks raised by their indicators this year, and the values reported
-by hand that this year still lacks (the dashboard's "Needs attention now" shows the same). Nobody signs in as someone of this service, so it
-knows no address."""
+by hand that this year still lacks (the dashboard's "Needs attention now" shows the same).
+Nobody signs in as someone of this service, so it knows no address."""
 
 from __future__ import annotations
 
