@@ -11,6 +11,7 @@ from services.indicators import (
     changes,
     consumers,
     datasets,
+    jobs,
     metrics,
     pages,
     people,
@@ -43,4 +44,6 @@ service = ServiceSpec(
     commands=[Command("indicators", "indicator tools", _configure, _run)],
     people=PeopleHooks(identities=people.identities, open_work=people.open_work),
     datasets=datasets.datasets,
+    jobs=jobs.jobs,
+    cron_jobs=jobs.cron_jobs,
 )

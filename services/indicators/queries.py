@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from services.indicators import domain, store
+from services.indicators import domain, store, tasks_share
 from shared.refusals import not_found
 
 BREAKDOWN_KINDS = ("group", "language", "channel")
@@ -301,11 +301,15 @@ async def readings(
         (r["indicator_id"], r["year"]): r["value"] for r in await store.manual_values(conn, years)
     }
     overdue = await store.overdue(conn, years, now)
+    # Read directly from the programme's tasks (tasks_share.py), not from events.
+    tasks_done = await tasks_share.completed_shares(conn, years)
     out: dict[int, list[Reading]] = {}
     for year in years:
         rows = []
         for ind in inds:
             value = _value(ind, year, totals, hists[year], manual, overdue)
+            if ind.id == "programme.tasks_completed_share":
+                value = tasks_done[year][None]
             breakdown = _breakdown(ind.id, year, totals) if ind.id in BREAKDOWN_OF else {}
             amounts = _amounts(ind.id, year, totals) if ind.unit == MONEY else {}
             answers = None

@@ -454,6 +454,60 @@ class IndicatorValueReported(Payload, frozen=True):
     note: str = ""
 
 
+# The programme's year (issue 17): tasks of programme Table 1, their progress, the annual report.
+# Ids, objectives, statuses and dates only: titles and notes are free text and stay in the service.
+TaskStatus = Literal["planned", "in_progress", "done", "at_risk", "dropped"]
+
+
+class ProgrammeTaskAdded(Payload, frozen=True):
+    TYPE = "indicators.task_added"
+    task_id: int
+    objective: int
+    cycle: Literal["yearly", "once"]
+    deadline: date | None
+    status: TaskStatus
+    added_at: datetime
+
+
+class ProgrammeTaskEdited(Payload, frozen=True):
+    """A task's title, units or deadline were changed (their text stays in the service)."""
+
+    TYPE = "indicators.task_edited"
+    task_id: int
+    objective: int
+    cycle: Literal["yearly", "once"]
+    deadline: date | None
+    edited_at: datetime
+
+
+class ProgrammeTaskStatusChanged(Payload, frozen=True):
+    TYPE = "indicators.task_status_changed"
+    task_id: int
+    objective: int
+    previous: TaskStatus
+    status: TaskStatus
+    changed_at: datetime
+
+
+class ProgrammeTaskNoteRecorded(Payload, frozen=True):
+    """A dated progress note was written (its text stays in the service)."""
+
+    TYPE = "indicators.task_note_recorded"
+    task_id: int
+    objective: int
+    note_id: int
+    written_on: date
+    recorded_at: datetime
+
+
+class ProgrammeReportApproved(Payload, frozen=True):
+    """The annual report for `year` was approved and frozen."""
+
+    TYPE = "indicators.report_approved"
+    year: int
+    approved_at: datetime
+
+
 # --- Privacy (producer: privacy, the kit's request coordinator) ---------------------------
 
 

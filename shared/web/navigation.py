@@ -36,6 +36,9 @@ WORK = "/work"
 AREAS: tuple[Area, ...] = (
     Area(WORK, N_("Your work"), frozenset(ROLES)),
     Area("/dashboard", N_("Indicators dashboard"), frozenset({"coordinator"})),
+    Area("/programme/tasks", N_("Programme tasks"), frozenset({"coordinator"})),
+    Area("/programme/risks", N_("Programme risks"), frozenset({"coordinator"})),
+    Area("/programme/report", N_("Annual report on the programme"), frozenset({"coordinator"})),
     Area("/bench/staff", N_("Bench questions"), frozenset({"coordinator", "responder"})),
     Area("/grants/coordinator", N_("Grant calls"), frozenset({"coordinator"})),
     Area("/grants/evaluate", N_("Applications to evaluate"), frozenset({"evaluator"})),

@@ -80,6 +80,8 @@ class Truth:
     def __init__(self) -> None:
         self.counters: Counter[Key] = Counter()
         self.overdue: Counter[int] = Counter()
+        # The programme's tasks (cycle, deadline, status), as the indicators service keeps them.
+        self.tasks: list[tuple[str, Any, str]] = []
 
     @classmethod
     async def read(cls, conn: asyncpg.Connection) -> Truth:
@@ -114,6 +116,12 @@ class Truth:
         if await conn.fetchval("select to_regclass('observatory.publications') is not null"):
             for r in await conn.fetch(REPORTS_PUBLISHED):
                 c["observatory.reports_published", r["year"], ""] += r["n"]
+        t.tasks = [
+            (r["cycle"], r["deadline"], r["status"])
+            for r in await conn.fetch(
+                "select cycle, deadline, status from indicators.programme_tasks"
+            )
+        ]
         return t
 
     @property
@@ -154,6 +162,18 @@ class Truth:
                 if not declared:
                     return None
                 return Fraction(100 * sum(groups[g] for g in BACKGROUND), declared)
+            case "programme.tasks_completed_share":
+                # Due in the year: every yearly task, a task whose deadline falls in it; a
+                # dropped task is not due. Done among them, in percent.
+                due = [
+                    status
+                    for cycle, deadline, status in self.tasks
+                    if status != "dropped"
+                    and (cycle == "yearly" or (deadline is not None and deadline.year == year))
+                ]
+                if not due:
+                    return None
+                return Fraction(100 * due.count("done"), len(due))
             case (
                 "bench.questions_received"
                 | "bench.questions_answered"

@@ -149,6 +149,12 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/indicators/{}/breakdown"): C,
     ("GET", "/api/indicators/stream"): C,
     ("GET", "/api/indicators/report/{}"): C,
+    # The programme's year (issue 17): tasks, notes, risks, the annual report ({year}, {year}.pdf)
+    ("GET", "/api/programme/tasks"): C,
+    ("POST", "/api/programme/tasks"): C,
+    ("POST", "/api/programme/tasks/{}/notes"): C,
+    ("GET", "/api/programme/risks"): C,
+    ("GET", "/api/programme/report/{}"): C,
     # Personal data requests (GDPR art. 15 and 17), issue 8: the coordinator's.
     ("POST", "/api/privacy/erasures"): C,
     ("GET", "/api/privacy/erasures/{}"): C,
@@ -189,6 +195,23 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
 }
 
 # The small grants' pages, written by hand likewise (the public ones declared PUBLIC).
+# The coordinator's pages of the programme's year (issue 17), written by hand likewise.
+PROGRAMME_PAGES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/programme/tasks"): C,
+    ("POST", "/programme/tasks"): C,
+    ("GET", "/programme/tasks/{}"): C,
+    ("POST", "/programme/tasks/{}"): C,
+    ("POST", "/programme/tasks/{}/notes"): C,
+    ("GET", "/programme/risks"): C,
+    ("GET", "/programme/report"): C,
+    ("GET", "/programme/report/{}"): C,
+    ("POST", "/programme/report/{}/narrative"): C,
+    ("GET", "/programme/report/{}/approve"): C,
+    ("POST", "/programme/report/{}/approve"): C,
+    ("GET", "/programme/report/{}/print"): C,
+    ("GET", "/programme/report/{}/pdf"): C,
+    ("GET", "/programme/report/{}/tasks.csv"): C,
+}
 GRANTS_PAGES: dict[tuple[str, str], frozenset[str]] = {
     # Issue 14: the public calls and awards (contract.md, "Public pages and open data").
     ("GET", "/grants/calls"): PUBLIC,
@@ -233,6 +256,7 @@ GRANTS_PAGES: dict[tuple[str, str], frozenset[str]] = {
 PUBLIC_PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/indicators"): PUBLIC,
     ("GET", "/indicators/report/{}"): PUBLIC,  # the printable report, and {year}.csv
+    ("GET", "/indicators/programme-report/{}"): PUBLIC,  # an approved report (issue 17)
     ("GET", "/open-data"): PUBLIC,
     ("GET", "/open-data/catalog.jsonld"): PUBLIC,
     ("GET", "/open-data/{}"): PUBLIC,  # {dataset}.csv, {dataset}.json
@@ -283,6 +307,11 @@ CONTRACT: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/indicators/stream"): frozenset({"coordinator"}),
     ("GET", "/api/indicators/report/{year}.csv"): frozenset({"coordinator"}),
     ("POST", "/api/observatory/publications"): frozenset({"coordinator"}),
+    ("GET", "/api/programme/tasks"): frozenset({"coordinator"}),
+    ("POST", "/api/programme/tasks"): frozenset({"coordinator"}),
+    ("POST", "/api/programme/tasks/{id}/notes"): frozenset({"coordinator"}),
+    ("GET", "/api/programme/risks"): frozenset({"coordinator"}),
+    ("GET", "/api/programme/report/{year}"): frozenset({"coordinator"}),  # and {year}.pdf
 }
 
 
@@ -409,6 +438,36 @@ async def test_each_role_reaches_exactly_the_bench_staff_pages_it_may(
                 headers |= {"x-csrftoken": csrf, "Cookie": f"okr_csrf={csrf}"}
             resp = await platform.client.request(method, path, headers=headers)
             allowed = role in PAGES[(method, key)]
+            if allowed == (resp.status_code == 403):
+                wrong.append((method, key, role, resp.status_code))
+    assert not wrong, wrong
+
+
+def test_the_programme_pages_are_each_in_their_table_and_guarded_as_it_says(
+    platform: RunningPlatform,
+) -> None:
+    found = {(m, key): guarded for m, key, _, guarded in app_routes(platform, "/programme")}
+    assert sorted(set(found) - set(PROGRAMME_PAGES)) == [], "pages with no row in PROGRAMME_PAGES"
+    assert sorted(set(PROGRAMME_PAGES) - set(found)) == [], "rows for pages the app lacks"
+    wrong = {key: guarded for key, guarded in found.items() if guarded != PROGRAMME_PAGES[key]}
+    assert not wrong, f"page guards differing from PROGRAMME_PAGES: {wrong}"
+
+
+async def test_each_role_reaches_exactly_the_programme_pages_it_may(
+    platform: RunningPlatform,
+) -> None:
+    """With a bearer token of each role: 403 where the row does not admit it."""
+    first = await platform.client.get("/bench")
+    csrf = first.cookies.get("okr_csrf") or platform.client.cookies["okr_csrf"]
+    wrong = []
+    for method, key, path, _ in app_routes(platform, "/programme"):
+        for role in ROLES:
+            headers = platform.auth(role)
+            if method == "POST":
+                headers |= {"x-csrftoken": csrf, "Cookie": f"okr_csrf={csrf}"}
+                path = path.replace("/2026/", "/1999/")  # never approve a real year here
+            resp = await platform.client.request(method, path, headers=headers)
+            allowed = role in PROGRAMME_PAGES[(method, key)]
             if allowed == (resp.status_code == 403):
                 wrong.append((method, key, role, resp.status_code))
     assert not wrong, wrong

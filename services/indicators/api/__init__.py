@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-from services.indicators.api import coordinator
+from services.indicators.api import coordinator, programme
 
-route_handlers = [*coordinator.route_handlers]
+route_handlers = [*coordinator.route_handlers, *programme.route_handlers]

@@ -3,9 +3,9 @@ the public programme table with the annual report (no sign-in)."""
 
 from __future__ import annotations
 
-from services.indicators.pages import coordinator, public
+from services.indicators.pages import coordinator, programme, public
 from services.indicators.pages.coordinator import catalogs
 
-route_handlers = [*coordinator.route_handlers, *public.route_handlers]
+route_handlers = [*coordinator.route_handlers, *programme.route_handlers, *public.route_handlers]
 
 __all__ = ["catalogs", "route_handlers"]

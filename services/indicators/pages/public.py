@@ -20,7 +20,7 @@ from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 
-from services.indicators import labels, public, report
+from services.indicators import labels, programme, public, report
 from services.indicators.pages.coordinator import STATUS_MARKS, catalogs, fmt, pages, reason
 from shared.runtime import Runtime
 from shared.web.forms import N_
@@ -103,7 +103,10 @@ async def programme_table(
 ) -> Response[Any]:
     """The programme table for a year: per specific objective, each indicator's unit, base,
     expected value, value for the year and status with its reason."""
-    return _render(request, "indicators/public.html", await _view(runtime, year))
+    view = await _view(runtime, year)
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        approved = await programme.approved_years(conn)
+    return _render(request, "indicators/public.html", view, approved_years=approved)
 
 
 def csv_bytes(view: public.YearView, lang: str) -> bytes:

@@ -22,6 +22,9 @@ AREAS: dict[str, list[str]] = {
     "coordinator": [
         "/work",
         "/dashboard",
+        "/programme/tasks",
+        "/programme/risks",
+        "/programme/report",
         "/bench/staff",
         "/grants/coordinator",
         "/ambassadors/staff",

@@ -1,0 +1,188 @@
+"""The annual report on the programme for the City Council (due by 30 April of the next year):
+the indicators (base, expected, actual, status — grants and Bench figures among them), every
+task due in the year with its status and the year's notes, the share of tasks done per
+objective, the risks raised, and the coordinator's narrative per objective; in Polish and
+English, as a self-contained printable HTML document (print CSS) and as a PDF rendered from
+that same document by WeasyPrint.
+
+An approved report is frozen (`approved_reports`): the documents as approved are served from
+then on, whatever changes later.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from services.indicators import labels, programme, public, queries, tasks_share
+from services.indicators.domain import WARSAW
+from shared.web.templates import PageRenderer
+
+HERE = Path(__file__).parent
+_environment = PageRenderer([HERE / "templates"], labels.catalogs).environment
+
+# As on the public table (pages/public.py): the same msgids, the same words.
+FEWER_THAN = labels.N_("fewer than 5")
+WITHHELD_WORD = labels.N_("not published")
+
+PANGO_HINT = "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint or its system libraries (Pango) are missing on this machine."""
+
+
+async def assemble(conn: asyncpg.Connection, year: int) -> dict[str, Any]:
+    """Everything the report of `year` holds, read in one connection."""
+    inds = await queries.registry(conn)
+    objectives = {i.objective: i.objective_names for i in inds}  # every objective has an indicator
+    return {
+        "year": year,
+        "readings": await queries.year_readings(conn, year),
+        "tasks": await programme.tasks(conn, year=year, with_notes=True, notes_year=year),
+        "shares": (await tasks_share.completed_shares(conn, [year]))[year],
+        "risks": [r for r in await programme.risks(conn, year) if r.raised],
+        "narratives": await programme.narratives(conn, year),
+        "objectives": [(n, objectives.get(n, {})) for n in range(1, 7)],
+    }
+
+
+def _gettext(lang: str) -> Any:
+    def gettext(message: str, **variables: Any) -> str:
+        text = labels.catalogs.gettext(lang, message)
+        return text % variables if variables else text
+
+    return gettext
+
+
+def shown_value(reading: queries.Reading, lang: str) -> str:
+    """A reading's value as the report writes it: money per currency, a number with its unit."""
+    ind = reading.indicator
+    if ind.unit == queries.MONEY:
+        return labels.money(reading.amounts, lang)
+    text = labels.fmt(reading.value)
+    if reading.value is not None and ind.unit == "percent":
+        text += "%"
+    return text
+
+
+def document(
+    content: dict[str, Any],
+    lang: str,
+    approved_at: datetime | None = None,
+    *,
+    published: bool = False,
+) -> str:
+    """The report as one self-contained HTML document (styles inline, print CSS) in `lang`.
+
+    `published`: the version for the public /indicators page, where a figure that would count
+    1-4 residents is withheld as on the public table (public.publish); the coordinator's
+    version shows every figure."""
+    lang = lang if lang in programme.REPORT_LANGS else "en"
+    gettext = _gettext(lang)
+    withheld = (
+        {p.indicator.id for p in public.publish(content["readings"]) if p.withheld}
+        if published
+        else set()
+    )
+    template = _environment.get_template("indicators/programme_report_doc.html")
+    return template.render(
+        **content,
+        lang=lang,
+        _=gettext,
+        gettext=gettext,
+        fmt=labels.fmt,
+        labels=labels,
+        words=programme,
+        shown_value=lambda r: (
+            gettext(FEWER_THAN) if r.indicator.id in withheld else shown_value(r, lang)
+        ),
+        status_word=lambda r: (
+            gettext(WITHHELD_WORD)
+            if r.indicator.id in withheld
+            else gettext(labels.STATUSES[r.status])
+        ),
+        money=lambda amounts: labels.money(amounts, lang),
+        approved_at=approved_at.astimezone(WARSAW).strftime("%Y-%m-%d %H:%M")
+        if approved_at
+        else None,
+    )
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def figures_json(content: dict[str, Any]) -> str:
+    """The frozen figures (kept beside the documents): indicators, task statuses, risks."""
+    return json.dumps(
+        {
+            "year": content["year"],
+            "indicators": [
+                {
+                    "id": r.indicator.id,
+                    "value": _number(r.value),
+                    "status": r.status,
+                    "amounts": r.amounts,
+                }
+                for r in content["readings"]
+            ],
+            "tasks": [{"id": t.id, "status": t.status} for t in content["tasks"]],
+            "risks_raised": [r.id for r in content["risks"]],
+        }
+    )
+
+
+def pdf(html: str) -> bytes:
+    """The document rendered by WeasyPrint (imported only here: it needs Pango)."""
+    try:
+        from weasyprint import HTML  # noqa: PLC0415 - lazy: system libraries may be missing
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailable(
+            f"PDF rendering needs WeasyPrint and Pango ({PANGO_HINT}): {exc}"
+        ) from exc
+    return bytes(HTML(string=html).write_pdf())
+
+
+TASK_HEADERS = {
+    "pl": [
+        "Cel szczegółowy",
+        "Nr",
+        "Zadanie",
+        "Jednostki odpowiedzialne",
+        "Termin",
+        "Status",
+        "Notatki",
+    ],
+    "en": ["Specific objective", "No.", "Task", "Responsible units", "Deadline", "Status", "Notes"],
+}
+
+
+def tasks_csv(content: dict[str, Any], lang: str) -> bytes:
+    """The report's table of tasks as CSV (UTF-8 with BOM): one row per task due in the year,
+    its status in words and the year's notes ("date: text", joined by " | ")."""
+    lang = lang if lang in programme.REPORT_LANGS else "en"
+    say = _gettext(lang)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(TASK_HEADERS[lang])
+    for t in content["tasks"]:
+        writer.writerow(
+            [
+                t.objective,
+                t.number,
+                t.title(lang),
+                t.units,
+                t.deadline.isoformat() if t.deadline else say(programme.CYCLE_WORDS[t.cycle]),
+                say(programme.STATUS_WORDS[t.status]),
+                " | ".join(f"{n.written_on.isoformat()}: {n.text}" for n in t.notes),
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
