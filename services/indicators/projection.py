@@ -18,13 +18,15 @@ Rules decided here (documented in README.md):
 - An answer given live at the bench counts as an answer like a written one; the earliest wins.
 - Answer time is whole days elapsed (floor) from receipt to the first answer.
 - Grants count in the year of submission (applications) and of the award (initiatives, money).
+- An incident report counts in the year it came in; its referral counts toward the share of
+  that year when it came within 7 days of the report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.indicators.domain import warsaw_year
@@ -35,6 +37,8 @@ Contribution = dict[str, int]
 """Counter key `indicator|year|dimension` → amount this fact adds to it."""
 
 NOT_COUNTED = frozenset({"rejected", "merged"})
+# An incident report referred within this time of its receipt counts as answered in time.
+INCIDENT_RESPONSE_TIME = timedelta(days=7)
 
 
 def counter_key(indicator_id: str, year: int, dimension: str = "") -> str:
@@ -89,6 +93,8 @@ def fact_key(envelope: Envelope) -> str | None:
         return f"application:{p.application_id}"
     if isinstance(p, ev.AmbassadorsNominationSubmitted):
         return f"nomination:{p.nomination_id}"
+    if isinstance(p, ev.IncidentReported | ev.IncidentReferred):
+        return f"incident:{p.report_id}"
     return None
 
 
@@ -136,7 +142,35 @@ def merge(data: Mapping[str, Any], envelope: Envelope) -> dict[str, Any]:
             group=p.nominator_group,
             language=p.language,
         )
+    elif isinstance(p, ev.IncidentReported):
+        d.update(
+            kind="incident",
+            year=warsaw_year(p.reported_at),
+            category=p.category,
+            district=p.district,
+        )
+    elif isinstance(p, ev.IncidentReferred):
+        # The year is the report's, known from either event.
+        d.update(
+            kind="incident",
+            referred_year=warsaw_year(p.reported_at),
+            referred_on_time=p.referred_at - p.reported_at <= INCIDENT_RESPONSE_TIME,
+        )
     return d
+
+
+def _incident(d: Mapping[str, Any]) -> Contribution:
+    """A report counts in the Warsaw year it came in, by its reported category and district;
+    referred within 7 days of it, it counts toward the share (dimension `on_time`)."""
+    out: Contribution = {}
+    if "year" in d:
+        y = d["year"]
+        out[counter_key("security.incidents_reported", y)] = 1
+        out[counter_key("security.incidents_reported", y, f"category:{d['category']}")] = 1
+        out[counter_key("security.incidents_reported", y, f"district:{d['district']}")] = 1
+    if d.get("referred_on_time"):
+        out[counter_key("security.incidents_referred_share", d["referred_year"], "on_time")] = 1
+    return out
 
 
 def _question(d: Mapping[str, Any]) -> Contribution:
@@ -181,6 +215,8 @@ def contributions(data: Mapping[str, Any]) -> Contribution:
                 "amount"
             ]
         return out
+    if kind == "incident":
+        return _incident(data)
     if kind == "nomination":
         y = data["year"]
         return {
@@ -226,6 +262,8 @@ def changed_indicators(
             changed.add(("bench.questions_answered", year))
         if indicator_id in ("bench.questions_received", "ambassadors.nominations_submitted"):
             changed.add(("participation.foreign_participants_share", year))
+        if indicator_id == "security.incidents_reported":
+            changed.add(("security.incidents_referred_share", year))
     p = envelope.payload
     if isinstance(p, ev.IndicatorValueReported):
         changed.add((p.indicator_id, p.year))
