@@ -67,6 +67,14 @@ select extract(year from submitted_at at time zone 'Europe/Warsaw')::int as year
 from ambassadors.nominations group by 1, 2, 3
 """
 
+INCIDENTS = """
+select extract(year from reported_at at time zone 'Europe/Warsaw')::int as year,
+       category, coalesce(district, 'unknown') as district,
+       count(*)::int as n,
+       count(*) filter (where referred_at - reported_at <= interval '7 days')::int as on_time
+from incidents.reports group by 1, 2, 3
+"""
+
 
 class Truth:
     """Every yearly counter the indicators are made of, as the services' tables have it."""
@@ -105,6 +113,12 @@ class Truth:
             c["ambassadors.nominations_submitted", y, ""] += n
             c["ambassadors.nominations_submitted", y, f"group:{r['grp']}"] += n
             c["ambassadors.nominations_submitted", y, f"language:{r['language']}"] += n
+        for r in await conn.fetch(INCIDENTS):
+            y, n = r["year"], r["n"]
+            c["security.incidents_reported", y, ""] += n
+            c["security.incidents_reported", y, f"category:{r['category']}"] += n
+            c["security.incidents_reported", y, f"district:{r['district']}"] += n
+            c["security.incidents_referred_share", y, "on_time"] += r["on_time"]
         return t
 
     @property
@@ -135,6 +149,11 @@ class Truth:
                 return self.overdue.get(year, 0)
             case "grants.amount_awarded":
                 return total(indicator_id, "currency:PLN")
+            case "security.incidents_referred_share":
+                reported = total("security.incidents_reported")
+                if not reported:
+                    return None
+                return Fraction(100 * total(indicator_id, "on_time"), reported)
             case "participation.foreign_participants_share":
                 groups: Counter[str] = Counter()
                 for (i, y, d), n in self.counters.items():
@@ -154,6 +173,7 @@ class Truth:
                 | "grants.applications_submitted"
                 | "grants.initiatives_supported"
                 | "ambassadors.nominations_submitted"
+                | "security.incidents_reported"
             ):
                 return total(indicator_id)
         raise KeyError(

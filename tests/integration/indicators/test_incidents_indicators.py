@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from shared.events import catalogue as ev
 from tests.helpers.platform import RunningPlatform
+from tests.helpers.truth import Truth, matches
 from tests.integration.indicators.events import at, caught_up, indicators, publish, value_becomes
 
 YEAR = 2003  # no other test counts anything in it
@@ -89,3 +90,15 @@ async def test_a_report_through_the_api_counts_this_year(platform: RunningPlatfo
     )
     assert resp.status_code == 201, resp.text
     await value_becomes(platform, year, "security.incidents_reported", before + 1)
+    # The same as the chaos test's ground truth computed from the incidents' own table (every
+    # report of this year in this session came through the API).
+    await caught_up(platform)
+    async with platform.runtime.pool("privacy").acquire() as conn:
+        truth = await Truth.read(conn)
+    shown = await indicators(platform, year)
+    for indicator_id in ("security.incidents_reported", "security.incidents_referred_share"):
+        assert matches(truth.expected(indicator_id, year), shown[indicator_id]["value"]), (
+            indicator_id,
+            truth.expected(indicator_id, year),
+            shown[indicator_id]["value"],
+        )
