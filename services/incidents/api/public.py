@@ -24,8 +24,11 @@ async def report(
     unless `email` is given (used only to say when the report is passed on). Answers the
     report's `reference`.
 
-    Limited per client address (RATE_LIMIT_FORMS): over the limit, 429 with Retry-After."""
+    Limited per client address (RATE_LIMIT_FORMS) and per e-mail address we write to
+    (RATE_LIMIT_MAIL_ADDRESS): over a limit, 429 with Retry-After."""
     await runtime.limiter.check_client(request, "forms")
     reports.check_report(data, utcnow())
+    if data.email:  # we shall write to it (on referral): counted like any address we write to
+        await runtime.limiter.check_address(data.email)
     requested = idempotency.requested(request, await request.body(), "incidents.report")
     return idempotency.respond(await reports.report(runtime, data, "web", requested))

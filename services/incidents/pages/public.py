@@ -110,7 +110,7 @@ async def submit_report(request: Request[Any, Any, Any], runtime: Runtime) -> Re
     values["reported_to_police"] = values["reported_to_police"] or "unsure"
     form_lang = form_language(str(form.get("language", "")), negotiate_language(request))
     try:
-        await runtime.limiter.check_client(request, "forms")
+        return await _submit(request, runtime, values, form_lang)
     except RateLimited as exc:
         page_lang = negotiate_language(request)
         return rate_limited_page(
@@ -123,6 +123,12 @@ async def submit_report(request: Request[Any, Any, Any], runtime: Runtime) -> Re
             errors={},
             values=values,
         )
+
+
+async def _submit(
+    request: Request[Any, Any, Any], runtime: Runtime, values: dict[str, str], form_lang: str
+) -> Response[str]:
+    await runtime.limiter.check_client(request, "forms")
     errors = _errors(values, form_lang)
     data: ReportIn | None = None
     if not errors:
@@ -136,6 +142,8 @@ async def submit_report(request: Request[Any, Any, Any], runtime: Runtime) -> Re
             email=values["email"] or None,
             language=form_lang,  # type: ignore[arg-type]
         )
+        if data.email:
+            await runtime.limiter.check_address(data.email)
         try:
             created = await reports.report(runtime, data, "web")
         except Refused as exc:
