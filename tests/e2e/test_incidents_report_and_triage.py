@@ -1,6 +1,6 @@
 """Incident reports, the whole way (issue 17 part 5), with JavaScript off: a resident reports an
-incident in Ukrainian without an account, leaving an address; the coordinator puts a person on
-the response team; that person signs in by e-mail (tests/helpers/signin.py), finds the report,
+incident in Ukrainian without an account, leaving an address; the coordinator signs in and puts a person on
+the response team on its page; that person signs in by e-mail (tests/helpers/signin.py), finds the report,
 triages and refers it; the resident is mailed in Ukrainian. Every page passes axe."""
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.incidents.commands import team
-from services.incidents.schemas import TeamMemberIn
 from tests.e2e.conftest import NewPage, assert_accessible
 from tests.helpers.platform import RunningPlatform
 from tests.helpers.signin import mail_files, mail_to, sign_in_by_email, text_of
@@ -70,10 +68,27 @@ async def test_a_resident_reports_in_ukrainian_and_the_response_team_triages_and
     reference = found.group(0)
     await assert_accessible(page)
 
-    # The coordinator has put Marta on the response team (the team page has its own tests).
-    await team.add_member(
-        platform.runtime, "coordinator-e2e", TeamMemberIn(name="Marta Zielińska", email=member)
-    )
+    # The coordinator puts Marta on the response team, from the reports' page.
+    assert platform.runtime.auth is not None
+    coordinator = await new_page(locale="pl", java_script_enabled=False)
+    coordinator.set_default_timeout(10000)
+    token = platform.runtime.auth.login_link_token("coordinator-incidents", "coordinator")
+    await coordinator.goto(f"{base}/auth/link?token={token}&next=/incidents/staff")
+    await submit(coordinator, "main")
+    assert reference in await coordinator.locator("#reports").inner_text()
+    await assert_accessible(coordinator)
+    async with coordinator.expect_navigation():
+        await coordinator.get_by_role("link", name="Zespół reagowania").click()
+    await assert_accessible(coordinator)
+    await submit(coordinator, "form[action='/incidents/staff/team#add']")
+    assert "Wpisz imię i nazwisko osoby" in await coordinator.locator(".error-summary").inner_text()
+    await assert_accessible(coordinator)
+    await coordinator.fill("#name", "Marta Zielińska")
+    await coordinator.fill("#email", member)
+    await submit(coordinator, "form[action='/incidents/staff/team#add']")
+    assert "wysłano jej link" in await coordinator.locator("#done").inner_text()
+    assert member in await coordinator.locator("#team").inner_text()
+    await assert_accessible(coordinator)
 
     # Marta signs in with her address, as anyone does, and finds the report.
     staff = await new_page(locale="pl", java_script_enabled=False)
