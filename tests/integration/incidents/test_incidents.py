@@ -187,6 +187,9 @@ async def test_triage_then_referral_mails_the_reporter_in_ukrainian_with_the_his
     assert done["history"][2]["actor"] == "team-anna"
     message = await mail_to(platform, mail, since=before)
     assert message["Content-Language"] == "uk"
+    # The team never reads the reporter's address: only that there is one.
+    listed = await platform.client.get("/api/incidents?limit=500", headers=team)
+    assert mail not in listed.text and done["anonymous"] is False
     text = text_of(message)
     assert reference in text and "поліції" in text
     assert "Komisariat" not in text  # the team's note stays inside
@@ -329,6 +332,13 @@ async def test_the_team_triages_and_refers_on_its_pages(platform: RunningPlatfor
         )
         assert "The report is referred." in done.text
         assert "Fundacja Przeciwdziałania" in done.text
+        assert mail not in done.text
+        # Triaged again once referred: refused, said on the page.
+        late = await team.post(
+            f"/incidents/staff/reports/{got['id']}/triage",
+            data={"_csrf_token": csrf, "category": "violence", "severity": "low"},
+        )
+        assert late.status_code == 409 and "already been referred" in late.text
         message = await mail_to(platform, mail, since=before)
         assert message["Content-Language"] == "en"
     async with signed_in(platform, "ngo") as ngo:
