@@ -420,3 +420,16 @@ async def test_erasure_blanks_what_the_reporter_wrote_and_keeps_the_counts(
     assert after["id"] == got["id"] and after["anonymous"] is True
     _ = decode
     _ = messages_to
+
+
+async def test_a_retry_with_the_same_idempotency_key_gives_the_same_reference(
+    platform: RunningPlatform,
+) -> None:
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    sent = body(what="A man tore down the Ukrainian flag at the consulate and shouted.")
+    first = await platform.client.post("/api/incidents", json=sent, headers=key)
+    again = await platform.client.post("/api/incidents", json=sent, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    other = await platform.client.post("/api/incidents", json=body(), headers=key)
+    assert other.status_code in (409, 422), other.text
