@@ -9,12 +9,13 @@ def all_services() -> list[ServiceSpec]:
     """The service specs, imported lazily so a process loads only what it runs."""
     from services.ambassadors.app import service as ambassadors
     from services.grants.app import service as grants
+    from services.incidents.app import service as incidents
     from services.indicators.app import service as indicators
     from services.observatory.app import service as observatory
     from services.participation.app import service as participation
     from shared.privacy.app import service as privacy
 
-    return [participation, grants, ambassadors, observatory, indicators, privacy]
+    return [participation, grants, ambassadors, incidents, observatory, indicators, privacy]
 
 
 def by_name(name: str) -> ServiceSpec:
@@ -23,5 +24,6 @@ def by_name(name: str) -> ServiceSpec:
         if spec.name == name:
             return spec
     raise ValueError(
-        f"unknown service {name!r}: one of participation, grants, ambassadors, indicators, privacy"
+        f"unknown service {name!r}: one of participation, grants, ambassadors, incidents, observatory, "
+        "indicators, privacy"
     )

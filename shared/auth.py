@@ -39,6 +39,7 @@ ROLES = (
     "council_secretary",
     "council_member",
     "ngo",
+    "response_team",
 )
 SESSION_COOKIE = "okr_session"
 SESSION_TTL = 8 * 3600

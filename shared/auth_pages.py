@@ -62,6 +62,7 @@ ROLE_HOME = {
     "ngo": "/work",
     "evaluator": "/work",
     "juror": "/work",
+    "response_team": "/work",
 }
 
 

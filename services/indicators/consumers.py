@@ -22,6 +22,8 @@ SUBJECTS = [
     "okr.ambassadors.>",
     "okr.indicators.>",
     "okr.observatory.>",
+    "okr.incidents.>",
+    "okr.indicators.>",
 ]
 
 

@@ -45,15 +45,49 @@ CHANNELS = {
     "live": N_("In person at a Bench edition"),
     "paper": N_("On paper"),
 }
+INCIDENT_CATEGORIES = {
+    "hate_speech": N_("Hate speech"),
+    "graffiti": N_("Graffiti"),
+    "violence": N_("Violence"),
+    "office_discrimination": N_("Discrimination by an office"),
+    "other": N_("Other incidents"),
+    "unspecified": N_("Not chosen by the reporter"),
+}
+# Kraków's districts by their own (Polish) names, the same in every language.
+DISTRICTS = {
+    "d01_stare_miasto": N_("I Stare Miasto"),
+    "d02_grzegorzki": N_("II Grzegórzki"),
+    "d03_pradnik_czerwony": N_("III Prądnik Czerwony"),
+    "d04_pradnik_bialy": N_("IV Prądnik Biały"),
+    "d05_krowodrza": N_("V Krowodrza"),
+    "d06_bronowice": N_("VI Bronowice"),
+    "d07_zwierzyniec": N_("VII Zwierzyniec"),
+    "d08_debniki": N_("VIII Dębniki"),
+    "d09_lagiewniki_borek_falecki": N_("IX Łagiewniki-Borek Fałęcki"),
+    "d10_swoszowice": N_("X Swoszowice"),
+    "d11_podgorze_duchackie": N_("XI Podgórze Duchackie"),
+    "d12_biezanow_prokocim": N_("XII Bieżanów-Prokocim"),
+    "d13_podgorze": N_("XIII Podgórze"),
+    "d14_czyzyny": N_("XIV Czyżyny"),
+    "d15_mistrzejowice": N_("XV Mistrzejowice"),
+    "d16_bienczyce": N_("XVI Bieńczyce"),
+    "d17_wzgorza_krzeslawickie": N_("XVII Wzgórza Krzesławickie"),
+    "d18_nowa_huta": N_("XVIII Nowa Huta"),
+    "unknown": N_("District not given"),
+}
 BREAKDOWNS = {
     "group": N_("By self-declared group"),
     "language": N_("By language"),
     "channel": N_("By channel"),
+    "category": N_("By category"),
+    "district": N_("By district"),
 }
 CATEGORIES: Mapping[str, Mapping[str, str]] = {
     "group": GROUPS,
     "language": LANGUAGES,
     "channel": CHANNELS,
+    "category": INCIDENT_CATEGORIES,
+    "district": DISTRICTS,
 }
 UNITS = {
     "count": N_("number"),

@@ -21,13 +21,15 @@ Rules decided here (documented in README.md):
 - An Observatory report or study counts in the year of its publication day (a date, already
   Kraków's) until it is withdrawn; a correction of its kind or day (the latest `recorded_at`
   wins) moves it; seminar notes and recommendations do not count.
+- An incident report counts in the year it came in; its referral counts toward the share of
+  that year when it came within 7 days of the report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.indicators.domain import warsaw_year
@@ -38,6 +40,8 @@ Contribution = dict[str, int]
 """Counter key `indicator|year|dimension` → amount this fact adds to it."""
 
 NOT_COUNTED = frozenset({"rejected", "merged"})
+# An incident report referred within this time of its receipt counts as answered in time.
+INCIDENT_RESPONSE_TIME = timedelta(days=7)
 
 
 def counter_key(indicator_id: str, year: int, dimension: str = "") -> str:
@@ -94,6 +98,8 @@ def fact_key(envelope: Envelope) -> str | None:
         return f"nomination:{p.nomination_id}"
     if isinstance(p, ev.ObservatoryPublicationPublished | ev.ObservatoryPublicationWithdrawn):
         return f"publication:{p.publication_id}"
+    if isinstance(p, ev.IncidentReported | ev.IncidentReferred):
+        return f"incident:{p.report_id}"
     return None
 
 
@@ -152,7 +158,35 @@ def merge(data: Mapping[str, Any], envelope: Envelope) -> dict[str, Any]:
             )
     elif isinstance(p, ev.ObservatoryPublicationWithdrawn):
         d.update(kind="publication", withdrawn=True)  # final: no later event undoes it
+    elif isinstance(p, ev.IncidentReported):
+        d.update(
+            kind="incident",
+            year=warsaw_year(p.reported_at),
+            category=p.category,
+            district=p.district,
+        )
+    elif isinstance(p, ev.IncidentReferred):
+        # The year is the report's, known from either event.
+        d.update(
+            kind="incident",
+            referred_year=warsaw_year(p.reported_at),
+            referred_on_time=p.referred_at - p.reported_at <= INCIDENT_RESPONSE_TIME,
+        )
     return d
+
+
+def _incident(d: Mapping[str, Any]) -> Contribution:
+    """A report counts in the Warsaw year it came in, by its reported category and district;
+    referred within 7 days of it, it counts toward the share (dimension `on_time`)."""
+    out: Contribution = {}
+    if "year" in d:
+        y = d["year"]
+        out[counter_key("security.incidents_reported", y)] = 1
+        out[counter_key("security.incidents_reported", y, f"category:{d['category']}")] = 1
+        out[counter_key("security.incidents_reported", y, f"district:{d['district']}")] = 1
+    if d.get("referred_on_time"):
+        out[counter_key("security.incidents_referred_share", d["referred_year"], "on_time")] = 1
+    return out
 
 
 def _question(d: Mapping[str, Any]) -> Contribution:
@@ -197,6 +231,8 @@ def contributions(data: Mapping[str, Any]) -> Contribution:
                 "amount"
             ]
         return out
+    if kind == "incident":
+        return _incident(data)
     if kind == "nomination":
         y = data["year"]
         return {
@@ -247,6 +283,8 @@ def changed_indicators(
             changed.add(("bench.questions_answered", year))
         if indicator_id in ("bench.questions_received", "ambassadors.nominations_submitted"):
             changed.add(("participation.foreign_participants_share", year))
+        if indicator_id == "security.incidents_reported":
+            changed.add(("security.incidents_referred_share", year))
     p = envelope.payload
     if isinstance(p, ev.IndicatorValueReported):
         changed.add((p.indicator_id, p.year))

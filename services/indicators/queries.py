@@ -22,7 +22,13 @@ from services.indicators import domain, store, tasks_share
 from shared.refusals import not_found
 
 BREAKDOWN_KINDS = ("group", "language", "channel")
-BREAKDOWN_OF = ("bench.questions_received", "ambassadors.nominations_submitted")
+BREAKDOWN_OF = (
+    "bench.questions_received",
+    "ambassadors.nominations_submitted",
+    "security.incidents_reported",
+)
+# Indicators broken down by other kinds than BREAKDOWN_KINDS.
+BREAKDOWN_KINDS_OF = {"security.incidents_reported": ("category", "district")}
 MONEY = "minor_units"
 """The unit of money indicators: kept per currency (`currency:XXX` dimensions), never summed across."""
 BASE_CURRENCY = "PLN"
@@ -271,6 +277,10 @@ def _value(
             return domain.median_days(hist)
         case "bench.questions_overdue":
             return Decimal(overdue.get(year, 0))
+        case "security.incidents_referred_share":
+            return domain.answer_rate(
+                total("security.incidents_reported"), total(ind.id, "on_time")
+            )
         case "grants.amount_awarded":
             return Decimal(total(ind.id, f"currency:{BASE_CURRENCY}"))
         case "participation.foreign_participants_share":
@@ -350,7 +360,8 @@ def _amounts(
 def _breakdown(
     indicator_id: str, year: int, totals: dict[tuple[str, int, str], int]
 ) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {kind: {} for kind in BREAKDOWN_KINDS}
+    kinds = BREAKDOWN_KINDS_OF.get(indicator_id, BREAKDOWN_KINDS)
+    out: dict[str, dict[str, int]] = {kind: {} for kind in kinds}
     for (i, y, dim), n in totals.items():
         if i == indicator_id and y == year and ":" in dim:
             kind, _, key = dim.partition(":")

@@ -439,6 +439,70 @@ class ObservatoryPublicationWithdrawn(Payload, frozen=True):
     withdrawn_at: datetime
 
 
+# --- Incident reports (producer: incidents) ---------------------------------------------
+# Counts only: a category, a district, a language, times. Never what happened or who told us.
+
+IncidentCategory = Literal[
+    "hate_speech", "graffiti", "violence", "office_discrimination", "other", "unspecified"
+]
+# Kraków's 18 districts by number, or "unknown" when the reporter chose none.
+KrakowDistrict = Literal[
+    "d01_stare_miasto",
+    "d02_grzegorzki",
+    "d03_pradnik_czerwony",
+    "d04_pradnik_bialy",
+    "d05_krowodrza",
+    "d06_bronowice",
+    "d07_zwierzyniec",
+    "d08_debniki",
+    "d09_lagiewniki_borek_falecki",
+    "d10_swoszowice",
+    "d11_podgorze_duchackie",
+    "d12_biezanow_prokocim",
+    "d13_podgorze",
+    "d14_czyzyny",
+    "d15_mistrzejowice",
+    "d16_bienczyce",
+    "d17_wzgorza_krzeslawickie",
+    "d18_nowa_huta",
+    "unknown",
+]
+IncidentReferral = Literal["police", "ngo", "department"]
+
+
+class IncidentReported(Payload, frozen=True):
+    """category: the reporter's choice ("unspecified" when none)."""
+
+    TYPE = "incidents.incident_reported"
+    report_id: uuid.UUID
+    category: IncidentCategory
+    district: KrakowDistrict
+    language: Language
+    channel: Channel
+    reported_at: datetime
+
+
+class IncidentTriaged(Payload, frozen=True):
+    """category: the one the response team confirmed."""
+
+    TYPE = "incidents.incident_triaged"
+    report_id: uuid.UUID
+    category: IncidentCategory
+    severity: Literal["low", "medium", "high"]
+    triaged_at: datetime
+
+
+class IncidentReferred(Payload, frozen=True):
+    """reported_at: when the report came in, so the share referred within 7 days needs no
+    other event."""
+
+    TYPE = "incidents.incident_referred"
+    report_id: uuid.UUID
+    to_kind: IncidentReferral
+    reported_at: datetime
+    referred_at: datetime
+
+
 # --- Indicators (producer: indicators) -----------------------------------------------------
 
 

@@ -48,6 +48,7 @@ AREAS: tuple[Area, ...] = (
     Area("/council/staff", N_("Council meetings"), frozenset({"coordinator", "council_secretary"})),
     Area("/observatory/staff", N_("Observatory publications"), frozenset({"coordinator"})),
     Area("/council/my", N_("Your council meetings"), frozenset({"council_member"})),
+    Area("/incidents/staff", N_("Incident reports"), frozenset({"coordinator", "response_team"})),
 )
 
 # A role's name as a person reads it (the header's "signed in as", the groups of "Your work"):
@@ -60,6 +61,7 @@ ROLE_NAMES: dict[str, str] = {
     "council_secretary": N_("Council secretary"),
     "council_member": N_("Council member"),
     "ngo": N_("organisation representative"),
+    "response_team": N_("incident response team member"),
 }
 
 # A service's name as a person reads it (a part of "Your work" that could not be counted).
@@ -68,6 +70,7 @@ SERVICE_NAMES: dict[str, str] = {
     "grants": N_("Small grants"),
     "ambassadors": N_("Ambassadors of Multiculturalism"),
     "indicators": N_("Programme indicators"),
+    "incidents": N_("Incident reports"),
 }
 
 # Where the front page's "Small grants" leads each role with grants work (the NGO page answers

@@ -73,6 +73,14 @@ from observatory.publications
 where withdrawn_at is null and kind in ('report', 'study') group by 1
 """
 
+INCIDENTS = """
+select extract(year from reported_at at time zone 'Europe/Warsaw')::int as year,
+       category, coalesce(district, 'unknown') as district,
+       count(*)::int as n,
+       count(*) filter (where referred_at - reported_at <= interval '7 days')::int as on_time
+from incidents.reports group by 1, 2, 3
+"""
+
 
 class Truth:
     """Every yearly counter the indicators are made of, as the services' tables have it."""
@@ -122,6 +130,14 @@ class Truth:
                 "select cycle, deadline, status from indicators.programme_tasks"
             )
         ]
+        # A run without the incidents service (the chaos test serves four) has no such table.
+        has_incidents = await conn.fetchval("select to_regclass('incidents.reports') is not null")
+        for r in await conn.fetch(INCIDENTS) if has_incidents else []:
+            y, n = r["year"], r["n"]
+            c["security.incidents_reported", y, ""] += n
+            c["security.incidents_reported", y, f"category:{r['category']}"] += n
+            c["security.incidents_reported", y, f"district:{r['district']}"] += n
+            c["security.incidents_referred_share", y, "on_time"] += r["on_time"]
         return t
 
     @property
@@ -152,6 +168,11 @@ class Truth:
                 return self.overdue.get(year, 0)
             case "grants.amount_awarded":
                 return total(indicator_id, "currency:PLN")
+            case "security.incidents_referred_share":
+                reported = total("security.incidents_reported")
+                if not reported:
+                    return None
+                return Fraction(100 * total(indicator_id, "on_time"), reported)
             case "participation.foreign_participants_share":
                 groups: Counter[str] = Counter()
                 for (i, y, d), n in self.counters.items():
@@ -184,6 +205,7 @@ class Truth:
                 | "grants.initiatives_supported"
                 | "ambassadors.nominations_submitted"
                 | "observatory.reports_published"
+                | "security.incidents_reported"
             ):
                 return total(indicator_id)
         raise KeyError(

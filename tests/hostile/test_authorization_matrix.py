@@ -36,6 +36,7 @@ NGO = frozenset({"ngo"})
 EVALUATOR = frozenset({"evaluator"})
 JUROR = frozenset({"juror"})
 MEMBER = frozenset({"council_member"})
+CT = frozenset({"coordinator", "response_team"})
 
 # Written by hand from the contract, the issues and the services' READMEs; NOT read from guards.
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
@@ -142,6 +143,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # Multiculturalism and Migration Observatory (issue 17)
     ("GET", "/api/observatory/publications"): PUBLIC,
     ("POST", "/api/observatory/publications"): C,
+    # Incident reports (issue 17 part 5): anyone reports; the response team reads and acts.
+    ("POST", "/api/incidents"): PUBLIC,
+    ("GET", "/api/incidents"): CT,
+    ("GET", "/api/incidents/{}"): CT,
+    ("POST", "/api/incidents/{}/triage"): CT,
+    ("GET", "/api/incidents/team"): C,
+    ("POST", "/api/incidents/team"): C,
     # Indicators
     ("GET", "/api/indicators"): C,
     ("GET", "/api/indicators/{}/values"): C,
@@ -274,6 +282,19 @@ PUBLIC_PAGES: dict[tuple[str, str], frozenset[str]] = {
 }
 PUBLIC_PAGE_PREFIXES = ("/indicators/", "/open-data/", "/observatory/")
 
+# The incident reports' pages, written by hand likewise (the form declared PUBLIC).
+INCIDENTS_PAGES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/incidents"): PUBLIC,
+    ("POST", "/incidents"): PUBLIC,
+    ("GET", "/incidents/staff"): CT,
+    ("GET", "/incidents/staff/reports/{}"): CT,
+    ("POST", "/incidents/staff/reports/{}/triage"): CT,
+    ("POST", "/incidents/staff/reports/{}/refer"): CT,
+    ("GET", "/incidents/staff/team"): C,
+    ("POST", "/incidents/staff/team"): C,
+    ("POST", "/incidents/staff/team/{}/remove"): C,
+}
+
 ANYONE = PUBLIC
 # The tables of handbook/contract.md, spelled as there ({id}, {year}.csv); "the asker", "the
 # candidate" and "anyone after publication" are object-level rules behind a public route.
@@ -302,6 +323,9 @@ CONTRACT: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/ambassadors/editions/{id}/ranking"): frozenset({"coordinator"}),
     ("POST", "/api/ambassadors/editions/{id}/results"): frozenset({"coordinator"}),
     ("GET", "/api/ambassadors/editions/{id}/results"): ANYONE,
+    ("POST", "/api/incidents"): ANYONE,
+    ("GET", "/api/incidents"): frozenset({"coordinator", "response_team"}),
+    ("POST", "/api/incidents/{id}/triage"): frozenset({"coordinator", "response_team"}),
     ("GET", "/api/indicators"): frozenset({"coordinator"}),
     ("POST", "/api/indicators/{id}/values"): frozenset({"coordinator"}),
     ("GET", "/api/indicators/stream"): frozenset({"coordinator"}),
@@ -513,6 +537,34 @@ async def test_the_public_pages_are_each_in_their_table_unguarded_and_answer_any
             key,
             resp.status_code,
         )
+
+
+def test_the_incidents_pages_are_each_in_their_table_and_guarded_as_it_says(
+    platform: RunningPlatform,
+) -> None:
+    found = {(m, key): guarded for m, key, _, guarded in app_routes(platform, "/incidents/")}
+    assert sorted(set(found) - set(INCIDENTS_PAGES)) == [], "pages with no row in INCIDENTS_PAGES"
+    assert sorted(set(INCIDENTS_PAGES) - set(found)) == [], "rows for pages the app lacks"
+    wrong = {key: guarded for key, guarded in found.items() if guarded != INCIDENTS_PAGES[key]}
+    assert not wrong, f"page guards differing from INCIDENTS_PAGES: {wrong}"
+
+
+async def test_each_role_reaches_exactly_the_incidents_staff_pages_it_may(
+    platform: RunningPlatform,
+) -> None:
+    first = await platform.client.get("/incidents")
+    csrf = first.cookies.get("okr_csrf") or platform.client.cookies["okr_csrf"]
+    wrong = []
+    for method, key, path, _ in app_routes(platform, "/incidents/staff/"):
+        for role in ROLES:
+            headers = platform.auth(role)
+            if method == "POST":
+                headers |= {"x-csrftoken": csrf, "Cookie": f"okr_csrf={csrf}"}
+            resp = await platform.client.request(method, path, headers=headers)
+            allowed = role in INCIDENTS_PAGES[(method, key)]
+            if allowed == (resp.status_code == 403):
+                wrong.append((method, key, role, resp.status_code))
+    assert not wrong, wrong
 
 
 def test_the_table_agrees_with_the_contract() -> None:

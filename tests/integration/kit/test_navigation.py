@@ -30,6 +30,7 @@ AREAS: dict[str, list[str]] = {
         "/ambassadors/staff",
         "/council/staff",
         "/observatory/staff",
+        "/incidents/staff",
     ],
     "responder": ["/work", "/bench/staff"],
     "evaluator": ["/work", "/grants/evaluate"],
@@ -37,6 +38,7 @@ AREAS: dict[str, list[str]] = {
     "council_secretary": ["/work", "/council/staff"],
     "council_member": ["/work", "/council/my"],
     "ngo": ["/work", "/grants"],
+    "response_team": ["/work", "/incidents/staff"],
 }
 # Where the front page's "Small grants" leads each role (None: no grants page for that role);
 # roles with no grants work of their own read the public calls and awards.
@@ -48,6 +50,7 @@ GRANTS_TILE: dict[str, str | None] = {
     "juror": "/grants/calls",
     "council_secretary": "/grants/calls",
     "council_member": "/grants/calls",
+    "response_team": "/grants/calls",
 }
 # Pages other helpers of issue 13 are building: skipped (and named) only while not registered.
 # The lead removes this list when the branches are merged.

@@ -21,7 +21,7 @@ from tests.integration.bench.bench_helpers import ask, new_edition, send_mail_as
 from tests.integration.council.helpers import SECRETARY, held, meeting, open_call
 from tests.integration.grants.helpers import application_body, new_call, valid_nip
 
-SCHEMAS = ("participation", "grants", "ambassadors", "indicators", "privacy")
+SCHEMAS = ("participation", "grants", "ambassadors", "incidents", "indicators", "privacy")
 
 
 @dataclass
@@ -220,6 +220,35 @@ async def everywhere(platform: RunningPlatform, who: Someone, other: Someone) ->
     )
     assert accepted.status_code == 200, accepted.text
 
+    # An incident they reported, leaving their address (and their name in what they wrote),
+    # referred by the response team; and one reported by the other person.
+    for reporter in (who, other):
+        reported = await platform.client.post(
+            "/api/incidents",
+            json={
+                "what": f"{reporter.name} was insulted in Polish and Russian at the tram stop.",
+                "where": "Rondo Grzegórzeckie",
+                "when": datetime.now(UTC).date().isoformat(),
+                "district": "d02_grzegorzki",
+                "category": "hate_speech",
+                "email": reporter.email,
+                "language": "uk",
+            },
+        )
+        assert reported.status_code == 201, reported.text
+    listed = await platform.client.get(
+        "/api/incidents?limit=500", headers=platform.auth("response_team")
+    )
+    mine = next(r for r in listed.json()["items"] if who.name in r["what"])
+    for step in (
+        {"category": "hate_speech", "severity": "medium"},
+        {"refer_to": "ngo", "note": f"Fundacja Zustricz will call {who.name} back"},
+    ):
+        done = await platform.client.post(
+            f"/api/incidents/{mine['id']}/triage", json=step, headers=platform.auth("response_team")
+        )
+        assert done.status_code == 200, done.text
+
 
 async def acceptance_token(platform: RunningPlatform, address: str) -> str:
     """The token of the acceptance link e-mailed to `address` (among its other mail)."""
@@ -341,6 +370,8 @@ GROUND_TRUTH = {
     "nominations": "select edition_id, status, nominator_group, language, count(*) "
     "from ambassadors.nominations group by 1, 2, 3, 4",
     "scores": "select nomination_id, scores, recused from ambassadors.scorecards",
+    "incidents": "select category, district, status, referred_to, count(*) "
+    "from incidents.reports group by 1, 2, 3, 4",
 }
 
 

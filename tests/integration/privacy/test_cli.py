@@ -102,7 +102,13 @@ async def test_the_privacy_part_served_on_its_own_reaches_every_service(
             )
             assert resp.status_code == 200, resp.text
             services = resp.json()["services"]
-            assert set(services) == {"participation", "grants", "ambassadors", "indicators"}
+            assert set(services) == {
+                "participation",
+                "grants",
+                "ambassadors",
+                "incidents",
+                "indicators",
+            }
             assert services["participation"]["bench_questions"][0]["asker_name"] == who.name
             # It serves the privacy routes only; the Bench is served elsewhere.
             assert (await client.get("/api/bench/editions")).status_code == 404

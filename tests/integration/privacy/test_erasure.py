@@ -99,6 +99,7 @@ async def test_a_person_is_exported_then_forgotten_everywhere_while_every_count_
         "nominations_as_nominator",
         "outgoing_mail",
     }
+    assert records_of(document)["incidents"] >= {"reports", "outgoing_mail"}
     questions = document["services"]["participation"]["bench_questions"]
     assert sorted(q["channel"] for q in questions) == ["email", "web"]
     assert "kursy ruszają we wrześniu" in text  # the answer she was given
@@ -115,6 +116,7 @@ async def test_a_person_is_exported_then_forgotten_everywhere_while_every_count_
         "participation",
         "grants",
         "ambassadors",
+        "incidents",
         "indicators",
     }
     assert all(p["status"] == "done" for p in request["parts"])
@@ -126,6 +128,8 @@ async def test_a_person_is_exported_then_forgotten_everywhere_while_every_count_
     assert counts["grants"]["organisation_contacts_erased"] == 1
     assert counts["ambassadors"]["nominations_of_them_anonymised"] == 1
     assert counts["ambassadors"]["nominations_by_them_anonymised"] == 1
+    assert counts["incidents"]["incident_reports_anonymised"] == 1
+    assert counts["incidents"]["incident_history_notes_erased"] == 1  # the note named her
 
     assert await found_in_tables(platform, olena.needles) == []
     assert await found_in_stream(platform, olena.needles) == []
