@@ -148,6 +148,7 @@ def _validate(form: dict[str, str]) -> tuple[QuestionIn | None, dict[str, str]]:
             "email": email or None,
             "name": form.get("name", "").strip() or None,
             "group": group,
+            "publish": form.get("publish") == "yes",
         },
         QuestionIn,
     )
@@ -235,6 +236,7 @@ async def track_page(
     runtime: Runtime,
     reference: str = Parameter(query="reference", default="", max_length=40),
     token: str = Parameter(query="token", default="", max_length=200),
+    done: str = Parameter(query="done", default="", max_length=20),
 ) -> Response[str]:
     found = None
     asked = bool(reference.strip() and token.strip())
@@ -245,7 +247,13 @@ async def track_page(
                 if found is None:
                     await attempt.failed()
         response = pages.render(
-            request, "bench/track.html", reference=reference, token=token, asked=asked, found=found
+            request,
+            "bench/track.html",
+            reference=reference,
+            token=token,
+            asked=asked,
+            found=found,
+            done=done,
         )
     except RateLimited as exc:
         response = rate_limited_page(

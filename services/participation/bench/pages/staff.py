@@ -23,7 +23,7 @@ from litestar.response import Redirect
 from services.participation.bench import domain, queries, store
 from services.participation.bench import store_questions as sq
 from services.participation.bench import store_responders as sr
-from services.participation.bench.commands import SCHEMA, staff
+from services.participation.bench.commands import SCHEMA, publication, staff
 from services.participation.bench.pages.forms import (
     COORDINATOR,
     STAFF,
@@ -182,6 +182,7 @@ async def _question_page(
         ]
         chosen = await sq.template(conn, template) if template else None
         names = await sr.names(conn)
+        row = await sq.question(conn, question_id)
     if chosen is not None and form is None and chosen["language"] in answer_languages:
         # "Use this template": the answer form filled with it, to be read and changed first.
         form = "answer"
@@ -212,6 +213,7 @@ async def _question_page(
         topics=TOPICS,
         question_languages=LANGUAGES,
         reason_codes=REASON_CODES,
+        publication=publication.publication(row) if row is not None else None,
     )
 
 
