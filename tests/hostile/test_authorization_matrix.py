@@ -58,6 +58,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/bench/answer-templates"): C,
     ("GET", "/api/bench/inbound-mail"): C,
     ("POST", "/api/bench/inbound-mail/{}/resolution"): C,
+    # The public archive of answers (issue 14) and its staff side.
+    ("GET", "/api/public/bench/answers"): PUBLIC,
+    ("POST", "/api/bench/questions/{}/withholding"): C,
+    ("PUT", "/api/bench/questions/{}/translations"): C,
     # Council on Equal Treatment
     ("PUT", "/api/council/settings"): C,
     ("GET", "/api/council/settings"): CS,
@@ -158,6 +162,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/bench/staff/questions/{}/moderation"): C,
     ("POST", "/bench/staff/questions/{}/assignment"): C,
     ("POST", "/bench/staff/questions/{}/answered-live"): C,
+    ("POST", "/bench/staff/questions/{}/withholding"): C,
     ("GET", "/bench/staff/editions/new"): C,
     ("POST", "/bench/staff/editions/new"): C,
     ("GET", "/bench/staff/editions/{}"): C,
@@ -181,6 +186,14 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/bench/staff/templates/{}/retirement"): C,
 }
 
+# The public archive's pages (issue 14), written by hand: no guard, no sign-in.
+PUBLIC_PAGES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/bench/answers"): PUBLIC,
+    ("GET", "/bench/answers/{}"): PUBLIC,
+    ("GET", "/bench/answers/feed.atom"): PUBLIC,
+    ("POST", "/bench/track/publication"): PUBLIC,  # the asker, by tracking code
+}
+
 ANYONE = PUBLIC
 # The tables of handbook/contract.md, spelled as there ({id}, {year}.csv); "the asker", "the
 # candidate" and "anyone after publication" are object-level rules behind a public route.
@@ -190,6 +203,7 @@ CONTRACT: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/bench/editions/{id}/questions"): ANYONE,
     ("GET", "/api/bench/questions/{id}"): ANYONE,
     ("GET", "/api/bench/editions/{id}/questions"): frozenset({"coordinator", "responder"}),
+    ("GET", "/api/public/bench/answers"): ANYONE,
     ("POST", "/api/bench/questions/{id}/answer"): frozenset({"coordinator", "responder"}),
     ("POST", "/api/council/meetings"): frozenset({"coordinator", "council_secretary"}),
     ("POST", "/api/council/meetings/{id}/held"): frozenset({"coordinator", "council_secretary"}),
@@ -342,6 +356,18 @@ async def test_each_role_reaches_exactly_the_bench_staff_pages_it_may(
             if allowed == (resp.status_code == 403):
                 wrong.append((method, key, role, resp.status_code))
     assert not wrong, wrong
+
+
+async def test_the_public_archive_pages_need_no_sign_in(platform: RunningPlatform) -> None:
+    found = {
+        (m, key): guarded
+        for prefix in ("/bench/answers", "/bench/track/publication")
+        for m, key, _, guarded in app_routes(platform, prefix)
+    }
+    assert found == PUBLIC_PAGES
+    for path in ("/bench/answers", f"/bench/answers/{uuid.uuid4()}", "/bench/answers/feed.atom"):
+        resp = await platform.client.get(path)
+        assert resp.status_code in (200, 404), (path, resp.status_code)
 
 
 def test_the_table_agrees_with_the_contract() -> None:
