@@ -30,6 +30,7 @@ from shared.auth import Authenticator
 from shared.bus import Bus
 from shared.config import load_settings
 from shared.embedded import EmbeddedServers
+from tests.bench import archive
 from tests.bench.loadgen import build_request, closed_loop, open_loop
 from tests.bench.synthetic import history as history_events
 from tests.helpers.platform import HIGH_LIMITS_ENV
@@ -564,12 +565,27 @@ async def run(args: argparse.Namespace) -> None:
         platform = None
 
         await history(servers, work, env, args, report)
+        await archive.run(servers.database_url or "", report, verdict)
     finally:
         if platform is not None:
             platform.terminate()
             platform.wait(20)
         await servers.destroy()
     print(f"\nLogs in {work}")
+
+
+async def run_parts(args: argparse.Namespace) -> None:
+    """Only the parts named by --parts (each on embedded servers of its own)."""
+    work = Path(tempfile.mkdtemp(prefix="okr-bench-"))
+    report = Report()
+    print(f"Open Kraków benchmark, parts {', '.join(args.parts)} — {os.cpu_count()} cores")
+    servers = EmbeddedServers(work / "servers")
+    await servers.start()
+    try:
+        if "archive" in args.parts:
+            await archive.run(servers.database_url or "", report, verdict)
+    finally:
+        await servers.destroy()
 
 
 async def publish_history(bus: Bus, first: int, count: int, total: int) -> None:
@@ -724,9 +740,18 @@ def main() -> None:
         default=1_000_000,
         help="events in the synthetic history that the rebuild replays",
     )
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=["all", "archive"],
+        default=["all"],
+        help="what to run: everything (default), or only the named parts "
+        "(archive: the Bench archive's search latency)",
+    )
     # The bench's own NATS clients reconnect and close on purpose: keep their notices quiet.
     logging.getLogger("openkrakow.bus").setLevel(logging.ERROR)
-    asyncio.run(run(parser.parse_args()))
+    args = parser.parse_args()
+    asyncio.run(run(args) if "all" in args.parts else run_parts(args))
 
 
 if __name__ == "__main__":

@@ -47,9 +47,26 @@ def mask(text: str, names: Iterable[str] = ()) -> str:
     return masked
 
 
+# Cyrillic of Ukrainian, Russian and Belarusian in Latin letters (one fixed table, so a word
+# and its query always meet; not a standard transliteration). PostgreSQL here runs with the C
+# locale, whose text search sees no letters in Cyrillic: folded text is plain ASCII.
+_CYRILLIC = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
+        "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
+        "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+        "ў": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "",
+        "ъ": "", "ы": "y", "э": "e", "ю": "iu", "я": "ia", "ё": "io", "'": "", "ʼ": "",
+        "’": "",
+    }
+)  # fmt: skip
+
+
 def fold(text: str) -> str:
-    """Lower case without diacritics, in every script: 'Łódź' → 'lodz', 'Їжак' → 'іжак'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD_EXTRA))
+    """Lower case, Cyrillic in Latin letters, without diacritics: 'Łódź' → 'lodz',
+    'Дитсадок' → 'dytsadok'."""
+    lowered = text.casefold().translate(_FOLD_EXTRA).translate(_CYRILLIC)
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -68,24 +85,31 @@ def search_document(
     return "\n".join(fold(mask(p, names)) for p in parts if p)
 
 
+_TERM = re.compile(r"[a-z0-9]+")
+
+
 def query_terms(q: str) -> list[str]:
-    """The words of a query, folded, at most MAX_TERMS (empty: no search)."""
-    return _WORD.findall(fold(q))[:MAX_TERMS]
+    """The words of a query, folded (ASCII letters and digits), at most MAX_TERMS; empty: no
+    search."""
+    return _TERM.findall(fold(q))[:MAX_TERMS]
 
 
-def like_pattern(term: str) -> str:
-    """`%term%` for LIKE, with LIKE's own characters escaped."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def tsquery(terms: list[str]) -> str:
+    """Every term as a word prefix (`to_tsquery('simple', ...)`): 'przedszkol' finds
+    'przedszkole'. Terms are [a-z0-9]+ only (query_terms), so nothing needs quoting."""
+    return " & ".join(f"{t}:*" for t in terms if _TERM.fullmatch(t))
 
 
 def snippet(text: str, terms: list[str], width: int = 240) -> str:
     """About `width` characters of `text` around the first word searched for ('…' where cut)."""
     if len(text) <= width:
         return text
-    folded = fold(text)
-    at = min((folded.find(t) for t in terms if folded.find(t) >= 0), default=0)
-    # fold() keeps one character per character for nearly every letter; near enough to cut.
+    # Word by word, so that positions stay those of `text` (fold() changes lengths).
+    at = 0
+    for match in _WORD.finditer(text):
+        if any(fold(match.group(0)).startswith(t) for t in terms):
+            at = match.start()
+            break
     start = max(0, min(at - width // 3, len(text) - width))
     cut = text[start : start + width].strip()
     return ("…" if start > 0 else "") + cut + ("…" if start + width < len(text) else "")

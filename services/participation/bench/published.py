@@ -139,7 +139,11 @@ async def search(runtime: Runtime, query: Query, lang: str) -> ArchivePage:
     filters = {"topic": query.topic, "language": query.language, "edition": query.edition}
     async with runtime.pool(SCHEMA).acquire() as conn:
         rows, total = await sa.search(conn, filters, query.terms, query.limit, query.offset)
-    return ArchivePage(items=[item(r, lang) for r in rows], total=total)
+    return ArchivePage(
+        items=[item(r, lang) for r in rows],
+        total=min(total, sa.COUNT_CAP),
+        more=total > sa.COUNT_CAP,
+    )
 
 
 async def one(

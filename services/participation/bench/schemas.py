@@ -344,6 +344,7 @@ class ArchiveItem(msgspec.Struct, kw_only=True):
     answer: ArchiveText
 
 
-class ArchivePage(msgspec.Struct, kw_only=True):
+class ArchivePage(msgspec.Struct, kw_only=True, omit_defaults=True):
     items: list[ArchiveItem]
-    total: int
+    total: int  # exact up to 1,000; past it 1,000 with `more: true`
+    more: bool = False

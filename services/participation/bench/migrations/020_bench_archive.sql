@@ -2,10 +2,16 @@
 -- question and its answer without name or address, staff withholding one with a reason, staff
 -- translations (pl/en/uk, never the original's language) of a question and of its answers, and
 -- the folded, masked text the archive search reads (`search_text`: question, answers and every
--- translation, lower-case without diacritics, e-mail addresses and phone numbers masked; empty
--- until the question is answered, and again after an erasure). Numbered 020 to leave 008-019
--- to the Bench's other work of the same days.
-create extension if not exists pg_trgm with schema public;
+-- translation, e-mail addresses and phone numbers masked, then lower-case, Cyrillic written in
+-- Latin letters and diacritics dropped, so that the words are plain ASCII; empty until the
+-- question is answered, and again after an erasure) with its words (`search_vector`, the
+-- `simple` configuration: no stemming, no stop words, any language).
+--
+-- Why words and not pg_trgm: the embedded server runs with --locale=C, where pg_trgm (and the
+-- text search parser) see no letters in Cyrillic, so a Ukrainian word scanned every row; and
+-- counting a frequent word rechecked tens of thousands of long texts. Measured by
+-- `python -m tests.bench --parts archive` (README). Numbered 020 to leave 008-019 to the
+-- Bench's other work of the same days.
 
 alter table bench_questions
     add column publish            boolean not null default false,
@@ -14,7 +20,9 @@ alter table bench_questions
     add column withheld_by        text,
     add column withheld_reason    text,
     add column text_i18n          jsonb not null default '{}',
-    add column search_text        text not null default '';
+    add column search_text        text not null default '',
+    add column search_vector      tsvector
+        generated always as (to_tsvector('simple'::regconfig, search_text)) stored;
 
 alter table bench_answers
     add column text_i18n jsonb not null default '{}';
@@ -22,7 +30,6 @@ alter table bench_answers
 -- What the archive lists (newest answer first) and searches: only published questions.
 create index bench_questions_archive on bench_questions (answered_at desc, id)
     where publish and withheld_at is null and status = 'answered';
-create index bench_questions_archive_search on bench_questions
-    using gin (search_text public.gin_trgm_ops)
+create index bench_questions_archive_search on bench_questions using gin (search_vector)
     where publish and withheld_at is null and status = 'answered';
 create index bench_answers_question on bench_answers (question_id, answered_at);

@@ -91,7 +91,9 @@ async def answers_page(
         page=number,
         pages_count=pages_count,
         previous_url=page_url(number - 1) if result and number > 1 else None,
-        next_url=page_url(number + 1) if result and number < pages_count else None,
+        next_url=page_url(number + 1)
+        if result and (number < pages_count or (result.more and len(result.items) == PAGE_SIZE))
+        else None,
         snippet=lambda text: archive.snippet(text, query.terms),
     )
 
