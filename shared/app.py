@@ -244,6 +244,7 @@ def build_app(
 ) -> Litestar:
     """The ASGI app serving the kit's routes and those of `services`."""
     from shared.auth_pages import auth_routes
+    from shared.open_data import open_data_routes
     from shared.web.pages import kit_route_handlers, page_exception_handlers
     from shared.web.templates import security_headers
     from shared.work_pages import work_routes
@@ -252,6 +253,7 @@ def build_app(
         health,
         *auth_routes,
         *work_routes,
+        *open_data_routes,
         *kit_route_handlers(),
         *extra_handlers,
     ]

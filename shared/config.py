@@ -63,6 +63,10 @@ class Settings(msgspec.Struct, kw_only=True):
     # Coordinators who may sign in by e-mail (a city without an OIDC issuer, or its first
     # coordinator): addresses as stored (shared.addresses.normalise).
     coordinator_emails: tuple[str, ...] = ()
+    # An optional machine-translation provider (LibreTranslate-compatible `POST /translate`):
+    # staff forms then offer drafts of translations to correct (shared/content.py).
+    translation_url: str | None = None
+    translation_api_key: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -224,6 +228,8 @@ def load_settings(
             p.strip() for p in (_opt("TRUSTED_PROXIES") or "").split(",") if p.strip()
         ),
         "coordinator_emails": _addresses("COORDINATOR_EMAILS"),
+        "translation_url": _opt("TRANSLATION_URL"),
+        "translation_api_key": _opt("TRANSLATION_API_KEY"),
     }
     env.update(overrides)
     return Settings(**env)  # type: ignore[arg-type]

@@ -69,6 +69,8 @@ class ServiceSpec:
     people: PeopleHooks | None = None
     # Operator commands of this service (e.g. `openkrakow indicators rebuild`).
     commands: Sequence[Command] = ()
+    # What it publishes as open data (`shared.open_data.Dataset`; served at /open-data).
+    datasets: Sequence[Any] = ()
 
 
 PARTS = frozenset({"web", "relay", "consumers", "worker", "background"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.ambassadors import api, jobs, people, privacy
+from services.ambassadors import api, jobs, open_data, people, privacy
 from services.ambassadors.pages import jury as jury_pages
 from services.ambassadors.pages import public as public_pages
 from services.ambassadors.pages import staff as staff_pages
@@ -27,4 +27,5 @@ service = ServiceSpec(
     cron_jobs=jobs.cron_jobs,
     privacy=PrivacyHooks(export=privacy.export, erase=privacy.erase),
     people=people.hooks,
+    datasets=open_data.datasets,
 )

@@ -65,6 +65,19 @@ def tokens_match(token: str, stored_hash: str | None) -> bool:
     return stored_hash is not None and secrets.compare_digest(hash_token(token), stored_hash)
 
 
+PUBLIC_JUSTIFICATION_MAX = 500
+
+
+def public_justification_proposal(justification: str) -> str:
+    """The short public justification proposed to a laureate: the nominator's words, cut at
+    a word boundary to fit 500 characters (the laureate and the coordinator may edit it)."""
+    text = " ".join(justification.split())
+    if len(text) <= PUBLIC_JUSTIFICATION_MAX:
+        return text
+    cut = text[: PUBLIC_JUSTIFICATION_MAX - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return cut + "…"
+
+
 def normalise_email(email: str) -> str:
     """Addresses compared case-insensitively and without surrounding blanks (duplicate check)."""
     return email.strip().lower()

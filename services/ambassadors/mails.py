@@ -255,8 +255,10 @@ def congratulate_laureate(
     name: str,
     year: int,
     edition_id: uuid.UUID,
+    publication_link: str,
 ) -> Mail:
-    """Tell a laureate they were awarded the title."""
+    """Tell a laureate they were awarded the title, and ask whether their name and a short
+    justification may be published (nothing is, until they agree)."""
     lang = mail_language(language)
     t = catalogs.format
     return _compose(
@@ -274,5 +276,17 @@ def congratulate_laureate(
                 year=year,
             ),
             f"{settings.public_url}/ambassadors/editions/{edition_id}/results",
+            t(
+                lang,
+                "We publish the laureates' names and a short justification only with their "
+                'agreement. Until you agree, the public pages say "Laureate (name not '
+                'published)". To agree, or to say no, and to check the text, open this link:',
+            ),
+            publication_link,
+            t(
+                lang,
+                "You can change your decision later with the same link. Open data about the "
+                "competition never contains names.",
+            ),
         ],
     )

@@ -6,6 +6,11 @@ the justification written about them, are erased, and their acceptance link stop
 nominator's name, address and justification likewise, and their withdrawal link. A juror's name,
 address and subject id, and their comments, are erased; their scores stay, since the ranking and
 the published results rest on them. Where other free text names the person, the name is erased.
+
+A laureate's publication (migration 003) is cleared too: the name and the short justification
+they agreed to publish, with its translations, and their publication link; the public pages
+then say "Laureate (name not published)". The laureate's place stays (the results rest on it).
+Open data never held their name.
 """
 
 from __future__ import annotations
@@ -52,6 +57,17 @@ async def export(conn: asyncpg.Connection, person: Person) -> Export:
         "nominations_as_nominator": records(
             await conn.fetch(
                 _NOMINATION + " where lower(n.nominator_email) = $1 order by n.submitted_at",
+                person.email,
+            )
+        ),
+        "laureate_publication": records(
+            await conn.fetch(
+                """select l.nomination_id, e.year, l.position, l.publication, l.public_name,
+                          l.public_justification, l.public_justification_i18n,
+                          l.public_language, l.publication_decided_at
+                   from laureates l join nominations n on n.id = l.nomination_id
+                   join editions e on e.id = l.edition_id
+                   where lower(n.candidate_email) = $1 order by e.year""",
                 person.email,
             )
         ),
@@ -112,6 +128,19 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             )
         ),
     )
+    # What they agreed to publish as a laureate: off the public pages.
+    result.add(
+        "laureate_publication_erased",
+        affected(
+            await conn.execute(
+                """update laureates set publication = 'declined', public_name = null,
+                          public_justification = null, public_justification_i18n = '{}'::jsonb,
+                          publication_token_hash = null
+                   where nomination_id = any($1::uuid[])""",
+                candidate_ids,
+            )
+        ),
+    )
     # Comments about them (as a candidate) and comments they wrote (as a juror).
     result.add(
         "scorecard_comments_erased",
@@ -147,6 +176,7 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             ("nominations", "justification"),
             ("scorecards", "comment"),
             ("mayor_meetings", "notes"),
+            ("laureates", "public_justification"),
         ),
     )
     return result

@@ -28,6 +28,7 @@ from services.ambassadors.schemas import (
     Standing,
     Supporter,
 )
+from shared.content import CONTENT_LANGUAGES
 from shared.events import utcnow
 from shared.refusals import Reasons, forbidden, not_found
 
@@ -40,6 +41,18 @@ TIE_BREAK = (
 # --- Editions -----------------------------------------------------------------------------
 
 
+def edition_texts(row: Any) -> dict[str, EditionText]:
+    """The edition's title and description per language (the API's `texts`): the Polish
+    original from its columns, the other versions from `title_i18n`/`description_i18n`."""
+    titles = {"pl": row["title"], **store.decode_i18n(row["title_i18n"])}
+    descriptions = {"pl": row["description"], **store.decode_i18n(row["description_i18n"])}
+    return {
+        code: EditionText(title=titles.get(code, ""), description=descriptions.get(code, ""))
+        for code in CONTENT_LANGUAGES
+        if titles.get(code) or descriptions.get(code)
+    }
+
+
 def edition_view(row: Any, criteria: list[Any]) -> Edition:
     return Edition(
         id=row["id"],
@@ -48,18 +61,17 @@ def edition_view(row: Any, criteria: list[Any]) -> Edition:
         jury_deadline_at=row["jury_deadline_at"],
         titles=row["titles"],
         published_at=row["published_at"],
-        criteria=[Criterion(key=c["key"], name=c["name"], weight=c["weight"]) for c in criteria],
-        texts={
-            lang: EditionText(title=t["title"], description=t.get("description", ""))
-            for lang, t in store.decode_texts(row["texts"]).items()
-        },
+        criteria=[
+            Criterion(
+                key=c["key"],
+                name=c["name"],
+                weight=c["weight"],
+                name_i18n=store.decode_i18n(c["name_i18n"]),
+            )
+            for c in criteria
+        ],
+        texts=edition_texts(row),
     )
-
-
-def edition_text(row: Any, lang: str) -> dict[str, str]:
-    """The edition's own title and description in `lang`, else in Polish, else none."""
-    texts = store.decode_texts(row["texts"]) if row is not None else {}
-    return texts.get(lang) or texts.get("pl") or {}
 
 
 async def edition_or_refuse(conn: Any, edition_id: uuid.UUID, *, for_update: bool = False) -> Any:
@@ -352,16 +364,33 @@ async def ranking(runtime: Any, edition_id: uuid.UUID) -> Ranking:
     )
 
 
-async def load_results(conn: Any, edition: Any) -> Results:
+def laureate_view(row: Any, *, public: bool) -> Laureate:
+    """A laureate as the public sees them (their name and short justification only when they
+    agreed to publish them) or as the coordinator does (`public=False`: the candidate's name,
+    and the public text whatever the decision)."""
+    agreed = row["publication"] == "agreed"
+    if public and not agreed:
+        return Laureate(nomination_id=row["id"], reference=row["reference"], candidate_name=None)
+    return Laureate(
+        nomination_id=row["id"],
+        reference=row["reference"],
+        candidate_name=(row["public_name"] or row["candidate_name"])
+        if public
+        else row["candidate_name"],
+        name_published=agreed,
+        justification=row["public_justification"],
+        justification_language=row["public_language"],
+        justification_i18n=store.decode_i18n(row["public_justification_i18n"]),
+    )
+
+
+async def load_results(conn: Any, edition: Any, *, public: bool = True) -> Results:
     return Results(
         edition_id=edition["id"],
         year=edition["year"],
         published_at=edition["published_at"],
         laureates=[
-            Laureate(
-                nomination_id=r["id"], reference=r["reference"], candidate_name=r["candidate_name"]
-            )
-            for r in await store.laureates(conn, edition["id"])
+            laureate_view(r, public=public) for r in await store.laureates(conn, edition["id"])
         ],
         mayor_meetings=[
             MayorMeeting(
@@ -372,13 +401,52 @@ async def load_results(conn: Any, edition: Any) -> Results:
     )
 
 
-async def results(runtime: Any, edition_id: uuid.UUID) -> Results:
-    """The laureates and their meetings with the Mayor, once published (refused before)."""
+async def results(runtime: Any, edition_id: uuid.UUID, *, public: bool = True) -> Results:
+    """The laureates and their meetings with the Mayor, once published (refused before); the
+    public sees only the names and texts laureates agreed to publish."""
     async with runtime.pool(SCHEMA).acquire() as conn:
         edition = await edition_or_refuse(conn, edition_id)
         if edition["published_at"] is None:
             raise not_found("ambassadors.results.not_published")
-        return await load_results(conn, edition)
+        return await load_results(conn, edition, public=public)
+
+
+async def public_overview(runtime: Any, limit: int = 20) -> dict[str, Any]:
+    """The public page of the competition: the editions still running (their dates, criteria
+    and whether nominations are open), and each published edition with its laureates as the
+    public sees them."""
+    current, past = [], []
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows, _ = await store.list_editions(conn, limit, 0)
+        for row in rows:
+            if row["published_at"] is None:
+                current.append(
+                    {
+                        "edition": row,
+                        "criteria": await store.criteria(conn, row["id"]),
+                        "closed": nominations_reason(row),
+                    }
+                )
+            else:
+                past.append({"edition": row, "results": await load_results(conn, row)})
+    return {"current": current, "past": past}
+
+
+async def edition_with_criteria(runtime: Any, edition_id: uuid.UUID) -> tuple[Any, list[Any]]:
+    """One edition as a row with its criteria (the nomination form); refused when none."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await edition_or_refuse(conn, edition_id)
+        return row, await store.criteria(conn, edition_id)
+
+
+async def laureate_publication(runtime: Any, nomination_id: uuid.UUID) -> Any:
+    """A laureate's row (their publication page, the coordinator's page); refused when the
+    nomination is no laureate."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.laureate(conn, nomination_id)
+    if row is None:
+        raise not_found("ambassadors.laureate.not_found", nomination_id=nomination_id)
+    return row
 
 
 # --- The coordinator's pages --------------------------------------------------------------

@@ -203,5 +203,26 @@ WORDING = register(
         "ambassadors.meeting.not_laureates": Wording(
             N_("List only laureates of this edition."), "list only laureates of this edition"
         ),
+        # --- what a laureate agreed to publish --------------------------------------------
+        "ambassadors.laureate.not_found": Wording(
+            N_("This person is not a laureate of the competition."),
+            "nomination %(nomination_id)s is no laureate",
+        ),
+        "ambassadors.laureate.wrong_token": Wording(
+            N_("This link is not valid. Use the link from your e-mail."),
+            "the token does not match",
+        ),
+        "ambassadors.laureate.name": Wording(
+            N_("Write your name as it should appear, 2 to 200 characters."),
+            "the name to publish has 2 to 200 characters",
+        ),
+        "ambassadors.laureate.justification": Wording(
+            N_("Write the public justification in 20 to 500 characters."),
+            "the public justification has 20 to 500 characters",
+        ),
+        "ambassadors.laureate.translation": Wording(
+            N_("A translation can have at most %(limit)s characters"),
+            "a translation has at most %(limit)s characters",
+        ),
     }
 )

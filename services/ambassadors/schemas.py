@@ -25,13 +25,17 @@ class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     pass
 
 
+TextLanguage = Literal["pl", "en", "uk"]
+TranslationLanguage = Literal["en", "uk"]  # a staff text's original is Polish
+
+
 class CriterionIn(Strict):
     key: CriterionKey
     name: Name
     weight: Annotated[float, Meta(gt=0, le=100)]
-
-
-TextLanguage = Literal["pl", "en", "uk"]
+    # The name in English and Ukrainian (shown to readers of those languages; else the Polish
+    # original, marked as such).
+    name_i18n: dict[TranslationLanguage, Annotated[str, Meta(min_length=2, max_length=200)]] = {}
 
 
 class EditionText(Strict):
@@ -54,6 +58,7 @@ class Criterion(msgspec.Struct, kw_only=True):
     key: str
     name: str
     weight: float
+    name_i18n: dict[str, str] = {}
 
 
 class Edition(msgspec.Struct, kw_only=True):
@@ -229,9 +234,17 @@ class ResultsIn(Strict):
 
 
 class Laureate(msgspec.Struct, kw_only=True):
+    """A laureate. On the public results (API and pages) the name and the short justification
+    are there only when the laureate agreed to publish them (`name_published`); the
+    coordinator's pages see the candidate's name and the publication state."""
+
     nomination_id: uuid.UUID
     reference: str
-    candidate_name: str
+    candidate_name: str | None
+    name_published: bool = False
+    justification: str | None = None
+    justification_language: str | None = None
+    justification_i18n: dict[str, str] = {}
 
 
 class MayorMeeting(msgspec.Struct, kw_only=True):

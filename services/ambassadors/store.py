@@ -27,8 +27,8 @@ async def next_edition_number(conn: asyncpg.Connection, year: int) -> int:
 async def insert_edition(conn: asyncpg.Connection, **f: Any) -> None:
     await conn.execute(
         """insert into editions (id, year, nominations_close_at, jury_deadline_at, titles, created_by,
-                                 number, texts)
-           values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)""",
+                                 number, title, title_i18n, description, description_i18n)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::jsonb)""",
         f["id"],
         f["year"],
         f["nominations_close_at"],
@@ -36,12 +36,34 @@ async def insert_edition(conn: asyncpg.Connection, **f: Any) -> None:
         f["titles"],
         f["created_by"],
         f["number"],
-        encode_texts(f.get("texts") or {}),
+        *_edition_texts(f["texts"]),
     )
-    await conn.executemany(
-        "insert into criteria (edition_id, key, name, weight, position) values ($1, $2, $3, $4, $5)",
-        [(f["id"], c.key, c.name.strip(), c.weight, i) for i, c in enumerate(f["criteria"])],
+    await replace_criteria(conn, f["id"], f["criteria"])
+
+
+def _edition_texts(texts: Any) -> tuple[str, dict[str, str], str, dict[str, str]]:
+    """The edition's texts per language (the API's `texts`) as its columns: the Polish
+    original, and the other versions as `<field>_i18n` JSON."""
+    original = texts.get("pl")
+    others = {code: t for code, t in texts.items() if code != "pl"}
+    return (
+        original.title.strip() if original else "",
+        encode_i18n({c: t.title for c, t in others.items()}),
+        original.description.strip() if original else "",
+        encode_i18n({c: t.description for c, t in others.items()}),
     )
+
+
+def encode_i18n(versions: Any) -> dict[str, str]:
+    """Translations as stored in a `<field>_i18n` column (a JSON object, encoded by the
+    pool's codec): empty ones dropped."""
+    return {code: str(v).strip() for code, v in (versions or {}).items() if v and str(v).strip()}
+
+
+def decode_i18n(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    return json.loads(raw) if isinstance(raw, str) else dict(raw)
 
 
 async def edition(
@@ -54,7 +76,8 @@ async def edition(
 
 async def criteria(conn: asyncpg.Connection, edition_id: uuid.UUID) -> list[Row]:
     return await conn.fetch(
-        "select key, name, weight from criteria where edition_id = $1 order by position", edition_id
+        "select key, name, name_i18n, weight from criteria where edition_id = $1 order by position",
+        edition_id,
     )
 
 
@@ -70,13 +93,17 @@ async def list_editions(conn: asyncpg.Connection, limit: int, offset: int) -> tu
 async def publish(
     conn: asyncpg.Connection,
     edition_id: uuid.UUID,
-    laureates: list[uuid.UUID],
+    laureates: list[tuple[uuid.UUID, str, str, str]],
     by: str,
     at: datetime,
 ) -> None:
+    """Record the laureates — (nomination, publication token hash, proposed public
+    justification, its language) in order — and the edition as published."""
     await conn.executemany(
-        "insert into laureates (edition_id, nomination_id, position) values ($1, $2, $3)",
-        [(edition_id, n, i + 1) for i, n in enumerate(laureates)],
+        """insert into laureates (edition_id, nomination_id, position, publication_token_hash,
+                                  public_justification, public_language)
+           values ($1, $2, $3, $4, $5, $6)""",
+        [(edition_id, n, i + 1, h, text, lang) for i, (n, h, text, lang) in enumerate(laureates)],
     )
     await conn.execute(
         "update editions set published_at = $2, published_by = $3 where id = $1", edition_id, at, by
@@ -85,10 +112,76 @@ async def publish(
 
 async def laureates(conn: asyncpg.Connection, edition_id: uuid.UUID) -> list[Row]:
     return await conn.fetch(
-        """select n.id, n.reference, n.candidate_name, n.candidate_email, n.language
+        """select n.id, n.reference, n.candidate_name, n.candidate_email, n.language,
+                  l.position, l.publication, l.public_name, l.public_justification,
+                  l.public_justification_i18n, l.public_language, l.publication_decided_at
            from laureates l join nominations n on n.id = l.nomination_id
            where l.edition_id = $1 order by l.position""",
         edition_id,
+    )
+
+
+async def laureate(
+    conn: asyncpg.Connection, nomination_id: uuid.UUID, *, for_update: bool = False
+) -> Row | None:
+    """A laureate with their nomination's name and language, and the edition's year."""
+    if for_update:
+        await conn.execute(
+            "select 1 from laureates where nomination_id = $1 for update", nomination_id
+        )
+    return await conn.fetchrow(
+        """select l.*, n.candidate_name, n.language, n.reference, e.year
+           from laureates l join nominations n on n.id = l.nomination_id
+           join editions e on e.id = l.edition_id
+           where l.nomination_id = $1""",
+        nomination_id,
+    )
+
+
+async def set_publication(
+    conn: asyncpg.Connection,
+    nomination_id: uuid.UUID,
+    *,
+    publication: str,
+    name: str | None,
+    justification: str | None,
+    language: str,
+    at: datetime,
+) -> None:
+    """The laureate's decision: agreed (with the name and text to publish) or declined (the
+    name and the text are cleared, with their translations)."""
+    await conn.execute(
+        """update laureates set publication = $2, public_name = $3, public_justification = $4,
+                  public_language = $5, publication_decided_at = $6,
+                  public_justification_i18n = case when $2 = 'agreed'
+                                                   then public_justification_i18n
+                                                   else '{}'::jsonb end
+           where nomination_id = $1""",
+        nomination_id,
+        publication,
+        name,
+        justification,
+        language,
+        at,
+    )
+
+
+async def set_public_text(
+    conn: asyncpg.Connection,
+    nomination_id: uuid.UUID,
+    justification: str,
+    language: str,
+    translations: dict[str, str],
+) -> None:
+    """The coordinator's correction of the public justification and its translations."""
+    await conn.execute(
+        """update laureates set public_justification = $2, public_language = $3,
+                  public_justification_i18n = $4::jsonb
+           where nomination_id = $1""",
+        nomination_id,
+        justification,
+        language,
+        encode_i18n(translations),
     )
 
 
@@ -355,22 +448,6 @@ async def scorecards_of_edition(conn: asyncpg.Connection, edition_id: uuid.UUID)
     )
 
 
-def encode_texts(texts: Any) -> str:
-    """An edition's texts per language as stored (plain JSON of title and description)."""
-    return json.dumps(
-        {
-            lang: {"title": t.title.strip(), "description": t.description.strip()}
-            for lang, t in texts.items()
-        }
-    )
-
-
-def decode_texts(raw: Any) -> dict[str, dict[str, str]]:
-    if raw is None:
-        return {}
-    return json.loads(raw) if isinstance(raw, str) else dict(raw)
-
-
 def decode_scores(raw: Any) -> dict[str, int] | None:
     if raw is None:
         return None
@@ -449,21 +526,37 @@ async def editions_of_juror(conn: asyncpg.Connection, subject: str) -> list[Row]
 async def update_edition(conn: asyncpg.Connection, edition_id: uuid.UUID, **f: Any) -> None:
     await conn.execute(
         """update editions set nominations_close_at = $2, jury_deadline_at = $3, titles = $4,
-                               texts = $5::jsonb
+                               title = $5, title_i18n = $6::jsonb, description = $7,
+                               description_i18n = $8::jsonb
            where id = $1""",
         edition_id,
         f["nominations_close_at"],
         f["jury_deadline_at"],
         f["titles"],
-        encode_texts(f.get("texts") or {}),
+        *_edition_texts(f["texts"]),
     )
 
 
 async def replace_criteria(conn: asyncpg.Connection, edition_id: uuid.UUID, criteria: Any) -> None:
     await conn.execute("delete from criteria where edition_id = $1", edition_id)
     await conn.executemany(
-        "insert into criteria (edition_id, key, name, weight, position) values ($1, $2, $3, $4, $5)",
-        [(edition_id, c.key, c.name.strip(), c.weight, i) for i, c in enumerate(criteria)],
+        """insert into criteria (edition_id, key, name, name_i18n, weight, position)
+           values ($1, $2, $3, $4::jsonb, $5, $6)""",
+        [
+            (edition_id, c.key, c.name.strip(), encode_i18n(c.name_i18n), c.weight, i)
+            for i, c in enumerate(criteria)
+        ],
+    )
+
+
+async def set_criteria_translations(
+    conn: asyncpg.Connection, edition_id: uuid.UUID, criteria: Any
+) -> None:
+    """Only the criteria's translated names (they may change after scoring: the jury scored
+    against the original)."""
+    await conn.executemany(
+        "update criteria set name_i18n = $3::jsonb where edition_id = $1 and key = $2",
+        [(edition_id, c.key, encode_i18n(c.name_i18n)) for c in criteria],
     )
 
 

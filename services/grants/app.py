@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.grants import api, jobs, pages, people, people_staff, privacy
+from services.grants import api, jobs, open_data, pages, people, people_staff, privacy
 from shared.people import PeopleHooks
 from shared.privacy import PrivacyHooks
 from shared.runtime import ServiceSpec
@@ -18,6 +18,8 @@ service = ServiceSpec(
     route_handlers=[*api.route_handlers, *pages.route_handlers],
     jobs=jobs.jobs,
     cron_jobs=jobs.cron_jobs,
+    # Open data at /open-data (shared/open_data.py): the awards and the calls, nothing personal.
+    datasets=open_data.DATASETS,
     privacy=PrivacyHooks(export=privacy.export, erase=privacy.erase),
     # NGO representatives (people.py) and the staff: evaluators by address, the coordinator's
     # and evaluators' open work (people_staff.py).

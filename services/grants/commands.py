@@ -44,7 +44,7 @@ from services.grants.schemas import (
     ReportReviewIn,
     StatusOut,
 )
-from shared import addresses, people
+from shared import addresses, content, people
 from shared.auth import Principal
 from shared.events import catalogue as ev
 from shared.events import utcnow
@@ -168,10 +168,12 @@ def _check_call(data: CallIn, now: datetime) -> dict[str, date | None]:
 
 def _call_fields(data: CallIn, now: datetime) -> dict[str, Any]:
     """The call's row from what the coordinator gave (checked)."""
+    title_i18n, description_i18n = data.texts_i18n()
     return {
         "title": data.title.strip(),
         "description": data.description,
-        "translations": {k: msgspec.to_builtins(v) for k, v in data.translations.items()},
+        "title_i18n": title_i18n,
+        "description_i18n": description_i18n,
         "currency": data.budget_total.currency,
         "budget_total": data.budget_total.amount,
         "max_per_grant": data.max_per_grant.amount,
@@ -453,8 +455,7 @@ async def add_evaluator(
 
 def _call_title(call: Any, lang: str) -> str:
     """The call's title in `lang` where the coordinator wrote one, else as published."""
-    translations = msgspec.json.decode(call["translations"]) if call["translations"] else {}
-    return (translations.get(lang) or {}).get("title") or call["title"]
+    return content.shown(call["title"], "pl", call["title_i18n"], lang).text
 
 
 async def remove_evaluator(

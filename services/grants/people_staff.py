@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from services.grants import domain, store
 from services.grants.mails import catalogs
-from shared import addresses
+from shared import addresses, content
 from shared.auth import Principal
 from shared.events import utcnow
 from shared.people import Identity, WorkItem
@@ -24,8 +22,7 @@ EVALUATOR_HOME = "/grants/evaluate"
 
 
 def _title(row: Any, lang: str) -> str:
-    translations = msgspec.json.decode(row["translations"]) if row["translations"] else {}
-    return (translations.get(lang) or {}).get("title") or row["title"]
+    return content.shown(row["title"], "pl", row["title_i18n"], lang).text
 
 
 async def evaluator_identities(conn: Any, email: str) -> list[Identity]:

@@ -27,6 +27,7 @@ from services.grants.schemas import (
     RankedApplication,
     Ranking,
 )
+from shared import content
 from shared.auth import Principal
 from shared.events import utcnow
 from shared.events.catalogue import Money
@@ -48,13 +49,28 @@ def call_status(row: Any, now: datetime) -> str:
     return "open" if now < row["closes_at"] else "closed"
 
 
+def _older_texts(row: Any) -> dict[str, CallText]:
+    """The call's other versions in the API's older shape ({lang: {title, description}})."""
+    titles = content.versions(row["title_i18n"])
+    descriptions = content.versions(row["description_i18n"])
+    return {
+        lang: CallText(
+            title=titles.get(lang) or row["title"], description=descriptions.get(lang, "")
+        )
+        for lang in ("en", "uk")
+        if lang in titles or lang in descriptions
+    }
+
+
 def call_view(row: Any, criteria: list[Any], now: Any) -> Call:
     currency = row["currency"]
     return Call(
         id=row["id"],
         title=row["title"],
         description=row["description"],
-        translations=msgspec.json.decode(row["translations"], type=dict[str, CallText]),
+        title_i18n=content.versions(row["title_i18n"]),
+        description_i18n=content.versions(row["description_i18n"]),
+        translations=_older_texts(row),
         budget_total=money(row["budget_total"], currency),
         max_per_grant=money(row["max_per_grant"], currency),
         opens_at=row["opens_at"],
@@ -70,7 +86,8 @@ def call_view(row: Any, criteria: list[Any], now: Any) -> Call:
                 name=c["name"],
                 weight=float(c["weight"]),
                 max_points=c["max_points"],
-                translations=msgspec.json.decode(c["translations"] or "{}"),
+                name_i18n=content.versions(c["name_i18n"]),
+                translations=content.versions(c["name_i18n"]),
             )
             for c in criteria
         ],
@@ -510,3 +527,47 @@ async def application_for_check(runtime: Any, app_id: uuid.UUID) -> dict[str, An
         org = await store.organisation(conn, row["organisation_id"])
         call = await existing_call(conn, row["call_id"])
     return {"app": application_view(row), "row": row, "organisation": org, "call": call}
+
+
+# --- Public pages (no sign-in) -------------------------------------------------------------
+
+PUBLIC_STATES = ("open", "announced", "closed", "decided")
+
+
+async def public_calls(runtime: Any) -> dict[str, list[dict[str, Any]]]:
+    """The calls by state (open, announced = upcoming, closed = in evaluation, decided), each
+    with its criteria and, once decided, its awards."""
+    now = utcnow()
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows = await store.public_calls(conn)
+        ids = [r["id"] for r in rows]
+        criteria = await conn.fetch(
+            "select * from criteria where call_id = any($1::uuid[]) order by call_id, position",
+            ids,
+        )
+        awards = await store.public_awards(
+            conn, [r["id"] for r in rows if r["decision_published_at"]]
+        )
+    by_state: dict[str, list[dict[str, Any]]] = {state: [] for state in PUBLIC_STATES}
+    for row in rows:
+        state = call_status(row, now)
+        by_state[state].append(
+            dict(
+                row,
+                state=state,
+                criteria=[c for c in criteria if c["call_id"] == row["id"]],
+                awards=[a for a in awards if a["call_id"] == row["id"]],
+            )
+        )
+    by_state["open"].sort(key=lambda c: (c["closes_at"], c["id"]))  # the soonest to close first
+    by_state["announced"].sort(key=lambda c: (c["opens_at"], c["id"]))
+    return by_state
+
+
+async def public_call(runtime: Any, call_id: uuid.UUID) -> dict[str, Any]:
+    """One call as the public reads it: texts, dates, budget, criteria, awards once decided."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await existing_call(conn, call_id)
+        criteria = await store.criteria(conn, call_id)
+        awards = await store.public_awards(conn, [call_id]) if row["decision_published_at"] else []
+    return dict(row, state=call_status(row, utcnow()), criteria=criteria, awards=awards)

@@ -18,6 +18,8 @@ Kind = Literal["ngo", "minority_organisation"]
 PageLanguage = Literal["pl", "en", "uk"]
 Objective = Annotated[int, Meta(ge=1, le=6)]
 Text200 = Annotated[str, Meta(min_length=3, max_length=200)]
+# A staff text's other versions (shared/content.py): Polish is the original, so only en and uk.
+OtherLanguage = Literal["en", "uk"]
 
 
 class OrganisationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -76,8 +78,15 @@ class CriterionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: Annotated[str, Meta(min_length=2, max_length=200)]
     weight: Annotated[float, Meta(gt=0, le=100)]
     max_points: Annotated[int, Meta(ge=1, le=100)]
-    # The name in pl/en/uk where it differs from `name` (which stays the API's name).
+    # The name in en/uk (`name` is the Polish original). `translations` is the older spelling
+    # of the same (a `pl` entry there is ignored: the original is `name`); `name_i18n` wins.
     translations: dict[PageLanguage, Annotated[str, Meta(min_length=2, max_length=200)]] = {}
+    name_i18n: dict[OtherLanguage, Annotated[str, Meta(min_length=2, max_length=200)]] = {}
+
+    def names(self) -> dict[str, str]:
+        """The name's other versions as stored (`name_i18n`)."""
+        older = {k: v.strip() for k, v in self.translations.items() if k != "pl" and v.strip()}
+        return older | {k: v.strip() for k, v in self.name_i18n.items() if v.strip()}
 
 
 class CallText(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -93,7 +102,11 @@ class CallIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     closes_at: AwareDatetime
     criteria: Annotated[list[CriterionIn], Meta(min_length=1, max_length=20)]
     description: Annotated[str, Meta(max_length=10000)] = ""
+    # The texts in en/uk (`title`, `description` are the Polish originals). `translations` is
+    # the older spelling ({lang: {title, description}}; `pl` ignored); the `_i18n` maps win.
     translations: dict[PageLanguage, CallText] = {}
+    title_i18n: dict[OtherLanguage, Text200] = {}
+    description_i18n: dict[OtherLanguage, Annotated[str, Meta(max_length=10000)]] = {}
     eligible_kinds: Annotated[list[Kind], Meta(min_length=1)] = msgspec.field(
         default_factory=lambda: ["ngo", "minority_organisation"]
     )
@@ -108,20 +121,38 @@ class CallIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     formal_check_due_on: date | None = None
     evaluation_due_on: date | None = None
 
+    def texts_i18n(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The title's and the description's other versions as stored (`title_i18n`, …)."""
+        titles: dict[str, str] = {}
+        descriptions: dict[str, str] = {}
+        for lang, text in self.translations.items():
+            if lang == "pl":
+                continue
+            if text.title.strip():
+                titles[lang] = text.title.strip()
+            if text.description.strip():
+                descriptions[lang] = text.description.strip()
+        titles |= {k: v.strip() for k, v in self.title_i18n.items() if v.strip()}
+        descriptions |= {k: v.strip() for k, v in self.description_i18n.items() if v.strip()}
+        return titles, descriptions
+
 
 class Criterion(msgspec.Struct, kw_only=True):
     key: str
     name: str
     weight: float
     max_points: int
-    translations: dict[str, str] = {}
+    name_i18n: dict[str, str] = {}
+    translations: dict[str, str] = {}  # the same as name_i18n (older name)
 
 
 class Call(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     title: str
     description: str
-    translations: dict[str, CallText]
+    title_i18n: dict[str, str]
+    description_i18n: dict[str, str]
+    translations: dict[str, CallText]  # the same as the _i18n maps (older shape)
     budget_total: Money
     max_per_grant: Money
     opens_at: datetime

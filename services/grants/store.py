@@ -268,15 +268,15 @@ async def award_and_report(conn: Conn, app_id: uuid.UUID) -> tuple[Any, Any]:
 
 async def insert_call(conn: Conn, **f: Any) -> None:
     await conn.execute(
-        """insert into calls (id, title, description, translations, currency, budget_total,
+        """insert into calls (id, title, description, title_i18n, currency, budget_total,
                max_per_grant, opens_at, closes_at, eligible_kinds, objectives,
                evaluators_per_application, allow_partial_funding, report_due_on, created_by,
-               formal_check_due_on, evaluation_due_on)
-           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)""",
+               formal_check_due_on, evaluation_due_on, description_i18n)
+           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)""",
         f["id"],
         f["title"],
         f["description"],
-        msgspec.json.encode(f["translations"]).decode(),
+        f["title_i18n"],
         f["currency"],
         f["budget_total"],
         f["max_per_grant"],
@@ -290,13 +290,14 @@ async def insert_call(conn: Conn, **f: Any) -> None:
         f["created_by"],
         f["formal_check_due_on"],
         f["evaluation_due_on"],
+        f["description_i18n"],
     )
     await insert_criteria(conn, f["id"], f["criteria"])
 
 
 async def insert_criteria(conn: Conn, call_id: uuid.UUID, criteria: list[Any]) -> None:
     await conn.executemany(
-        """insert into criteria (call_id, position, key, name, weight, max_points, translations)
+        """insert into criteria (call_id, position, key, name, weight, max_points, name_i18n)
            values ($1,$2,$3,$4,$5,$6,$7)""",
         [
             (
@@ -306,7 +307,7 @@ async def insert_criteria(conn: Conn, call_id: uuid.UUID, criteria: list[Any]) -
                 c.name,
                 c.weight,
                 c.max_points,
-                msgspec.json.encode(c.translations).decode(),
+                c.names(),
             )
             for i, c in enumerate(criteria)
         ],
@@ -316,15 +317,16 @@ async def insert_criteria(conn: Conn, call_id: uuid.UUID, criteria: list[Any]) -
 async def update_call(conn: Conn, **f: Any) -> None:
     """Replace an announced call's texts, figures, dates and criteria."""
     await conn.execute(
-        """update calls set title=$2, description=$3, translations=$4, currency=$5,
+        """update calls set title=$2, description=$3, title_i18n=$4, currency=$5,
                budget_total=$6, max_per_grant=$7, opens_at=$8, closes_at=$9, eligible_kinds=$10,
                objectives=$11, evaluators_per_application=$12, allow_partial_funding=$13,
-               report_due_on=$14, formal_check_due_on=$15, evaluation_due_on=$16
+               report_due_on=$14, formal_check_due_on=$15, evaluation_due_on=$16,
+               description_i18n=$17
            where id=$1""",
         f["id"],
         f["title"],
         f["description"],
-        msgspec.json.encode(f["translations"]).decode(),
+        f["title_i18n"],
         f["currency"],
         f["budget_total"],
         f["max_per_grant"],
@@ -337,6 +339,7 @@ async def update_call(conn: Conn, **f: Any) -> None:
         f["report_due_on"],
         f["formal_check_due_on"],
         f["evaluation_due_on"],
+        f["description_i18n"],
     )
     await conn.execute("delete from criteria where call_id = $1", f["id"])
     await insert_criteria(conn, f["id"], f["criteria"])
@@ -576,7 +579,7 @@ async def pool(conn: Conn, call_id: uuid.UUID) -> list[asyncpg.Record]:
 async def evaluator_memberships(conn: Conn, email: str) -> list[asyncpg.Record]:
     """Pools this address is in, of calls open or in evaluation (opened, not decided)."""
     return await conn.fetch(
-        """select e.subject, e.name, e.language, c.title, c.translations
+        """select e.subject, e.name, e.language, c.title, c.title_i18n
            from evaluators e join calls c on c.id = e.call_id
            where lower(e.email) = lower($1) and e.removed_at is null
              and c.decision_published_at is null and c.opens_at <= now()
@@ -791,6 +794,26 @@ async def published_awards(conn: Conn, call_id: uuid.UUID) -> list[asyncpg.Recor
            join organisations o on o.id = a.organisation_id
            where w.call_id = $1 order by w.rank""",
         call_id,
+    )
+
+
+async def public_calls(conn: Conn, limit: int = 200) -> list[asyncpg.Record]:
+    """Every call, for the public list (the pages group them by state): the latest first."""
+    return await conn.fetch("select * from calls order by closes_at desc, id limit $1", limit)
+
+
+async def public_awards(conn: Conn, call_ids: list[uuid.UUID]) -> list[asyncpg.Record]:
+    """The published awards of these (decided) calls: organisation name, project title, amount.
+    Nothing about the people who applied."""
+    return await conn.fetch(
+        """select w.call_id, w.application_id, w.amount, w.currency, w.rank, a.title,
+                  o.name as organisation
+           from awards w join calls c on c.id = w.call_id
+           join applications a on a.id = w.application_id
+           join organisations o on o.id = a.organisation_id
+           where w.call_id = any($1::uuid[]) and c.decision_published_at is not null
+           order by w.call_id, w.rank""",
+        call_ids,
     )
 
 

@@ -66,14 +66,15 @@ SERVICE_NAMES: dict[str, str] = {
     "indicators": N_("Programme indicators"),
 }
 
-# Where the front page's "Small grants" leads each role: the NGO page answers 403 to the rest.
+# Where the front page's "Small grants" leads each role with grants work (the NGO page answers
+# 403 to the rest, who read the public calls instead).
 GRANTS_PAGE: dict[str, str] = {
     "coordinator": "/grants/coordinator",
     "evaluator": "/grants/evaluate",
     "ngo": "/grants",
 }
-# Anonymous visitors: the NGO page, which asks them to sign in first.
-GRANTS_PAGE_ANONYMOUS = "/grants"
+# Everyone else (visitors, and roles with no grants work): the public calls and awards.
+GRANTS_PAGE_ANONYMOUS = "/grants/calls"
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,9 @@ def grants_page(principal: Principal | None, served: frozenset[str] | None = Non
     if principal is None:
         href: str | None = GRANTS_PAGE_ANONYMOUS
     else:
-        href = next((GRANTS_PAGE[r] for r in principal.roles if r in GRANTS_PAGE), None)
+        href = next(
+            (GRANTS_PAGE[r] for r in principal.roles if r in GRANTS_PAGE), GRANTS_PAGE_ANONYMOUS
+        )
     if href is not None and served is not None and href not in served:
         return None
     return href

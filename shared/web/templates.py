@@ -19,6 +19,7 @@ from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
+from shared import content
 from shared.auth import Principal
 from shared.http import same_origin_path
 from shared.web.i18n import (
@@ -138,6 +139,14 @@ class PageRenderer:
         )
         # A heading made of a sentence's words: its first letter upper-case ("sekretarz Rady").
         self.environment.filters["sentence"] = lambda text: text[:1].upper() + text[1:]
+        # Staff-entered text in the reader's language (shared/content.py, content.html).
+        self.environment.globals.update(
+            shown_text=content.shown,
+            untranslated_note=lambda code: content.UNTRANSLATED_NOTE.get(code, code),
+            translated_note=lambda code: content.TRANSLATED_NOTE.get(code, code),
+            language_name=lambda code: content.LANGUAGE_NAMES.get(code, code),
+            content_languages=content.CONTENT_LANGUAGES,
+        )
         # Sets newstyle mode for {% trans %} and English fallbacks as globals; every render
         # passes the request's own gettext/ngettext in its context, which wins over globals.
         self.environment.install_gettext_callables(  # type: ignore[attr-defined]

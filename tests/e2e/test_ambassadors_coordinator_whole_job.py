@@ -63,10 +63,8 @@ async def test_the_coordinator_runs_an_edition_from_opening_to_the_results(
     year = datetime.now(WARSAW).year
     close = datetime.now(WARSAW).replace(second=0, microsecond=0) + timedelta(days=14)
     await page.fill("#nominations_close_at", close.strftime("%Y-%m-%d %H:%M"))
-    await page.fill("#text_pl_title", "Ambasadorzy Wielokulturowości Krakowa")
-    await page.fill(
-        "#text_pl_description", "Zgłoś osobę, która buduje otwarty, wielokulturowy Kraków."
-    )
+    await page.fill("#title", "Ambasadorzy Wielokulturowości Krakowa")
+    await page.fill("#description", "Zgłoś osobę, która buduje otwarty, wielokulturowy Kraków.")
     await page.fill("#c1_weight", "0")
     async with page.expect_navigation():
         await page.get_by_role("button", name="Otwórz edycję").click()

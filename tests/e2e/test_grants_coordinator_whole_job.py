@@ -63,24 +63,24 @@ async def test_the_coordinator_runs_a_call_from_publication_to_the_final_report(
     title = f"Małe granty dla sąsiadów {tag}"
     await page.fill("#title", title)
     await page.fill("#description", "Wspieramy projekty integracyjne.")
-    await page.fill("#title_en", f"Small grants for neighbours {tag}")
-    await page.fill("#description_en", "We support inclusion projects.")
-    await page.fill("#title_uk", f"Малі гранти для сусідів {tag}")
-    await page.fill("#description_uk", "Ми підтримуємо інтеграційні проєкти.")
+    await page.fill("#title__en", f"Small grants for neighbours {tag}")
+    await page.fill("#description__en", "We support inclusion projects.")
+    await page.fill("#title__uk", f"Малі гранти для сусідів {tag}")
+    await page.fill("#description__uk", "Ми підтримуємо інтеграційні проєкти.")
     await page.fill("#budget_total", "100 000,00")
     await page.fill("#max_per_grant", "5000")
     await page.fill("#opens_at", warsaw_field(opens))
     await page.fill("#closes_at", warsaw_field(closes))
     await page.fill("#c0_key", "relevance")
     await page.fill("#c0_name", "Znaczenie dla programu")
-    await page.fill("#c0_name_en", "Relevance to the programme")
-    await page.fill("#c0_name_uk", "Значення для програми")
+    await page.fill("#c0_name__en", "Relevance to the programme")
+    await page.fill("#c0_name__uk", "Значення для програми")
     await page.fill("#c0_weight", "2")
     await page.fill("#c0_max", "10")
     await page.fill("#c1_key", "feasibility")
     await page.fill("#c1_name", "Wykonalność")
-    await page.fill("#c1_name_en", "Feasibility")
-    await page.fill("#c1_name_uk", "Здійсненність")
+    await page.fill("#c1_name__en", "Feasibility")
+    await page.fill("#c1_name__uk", "Здійсненність")
     await page.fill("#c1_weight", "1")
     await page.fill("#c1_max", "5")
     await submit(page)
@@ -89,21 +89,19 @@ async def test_the_coordinator_runs_a_call_from_publication_to_the_final_report(
     await assert_accessible(page)
     call_id = uuid.UUID(page.url.rstrip("/").split("/")[-1])
     row = await grants.fetchrow(
-        "select budget_total, max_per_grant, opens_at, translations from calls where id=$1",
+        "select budget_total, max_per_grant, opens_at, title_i18n from calls where id=$1",
         call_id,
     )
     assert (row["budget_total"], row["max_per_grant"]) == (10_000_000, 500_000)  # grosze
     assert row["opens_at"] == opens.replace(microsecond=0)
-    assert (
-        msgspec.json.decode(row["translations"])["uk"]["title"] == f"Малі гранти для сусідів {tag}"
-    )
+    assert row["title_i18n"]["uk"] == f"Малі гранти для сусідів {tag}"
 
     # Changed before it opens: the maximum per grant goes down to 4 000 zł.
     async with page.expect_navigation():
         await page.click("text=Zmień konkurs")
     await assert_accessible(page)
     assert await page.input_value("#max_per_grant") == "5000.00"
-    assert await page.input_value("#c0_name_uk") == "Значення для програми"
+    assert await page.input_value("#c0_name__uk") == "Значення для програми"
     await page.fill("#max_per_grant", "4 000")
     await submit(page)
     assert await grants.fetchval("select max_per_grant from calls where id=$1", call_id) == 400_000

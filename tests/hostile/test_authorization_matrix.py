@@ -18,6 +18,7 @@ import re
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 
 from shared.app import build_app
@@ -194,6 +195,48 @@ PUBLIC_PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/bench/track/publication"): PUBLIC,  # the asker, by tracking code
 }
 
+# The small grants' pages, written by hand likewise (the public ones declared PUBLIC).
+GRANTS_PAGES: dict[tuple[str, str], frozenset[str]] = {
+    # Issue 14: the public calls and awards (contract.md, "Public pages and open data").
+    ("GET", "/grants/calls"): PUBLIC,
+    ("GET", "/grants/calls/{}"): PUBLIC,
+    ("GET", "/grants/register"): PUBLIC,
+    ("POST", "/grants/register"): PUBLIC,
+    ("GET", "/grants/join"): PUBLIC,
+    ("POST", "/grants/join"): PUBLIC,
+    ("GET", "/grants"): NGO,
+    ("GET", "/grants/organisation/new"): NGO,
+    ("POST", "/grants/organisation/new"): NGO,
+    ("GET", "/grants/calls/{}/apply"): NGO,
+    ("POST", "/grants/calls/{}/apply"): NGO,
+    ("GET", "/grants/applications/{}"): NGO,
+    ("POST", "/grants/applications/{}/{}"): NGO,
+    ("GET", "/grants/join/{}"): NGO,
+    ("POST", "/grants/join/{}"): NGO,
+    ("GET", "/grants/join-requests"): NGO,
+    ("GET", "/grants/join-requests/{}"): NGO,
+    ("POST", "/grants/join-requests/{}"): NGO,
+    ("GET", "/grants/applications/{}/report"): NGO,
+    ("POST", "/grants/applications/{}/report"): NGO,
+    ("GET", "/grants/evaluate"): EVALUATOR,
+    ("GET", "/grants/evaluate/{}"): EVALUATOR,
+    ("POST", "/grants/evaluate/{}"): EVALUATOR,
+    ("GET", "/grants/coordinator"): C,
+    ("POST", "/grants/coordinator"): C,
+    ("GET", "/grants/coordinator/calls/{}"): C,
+    ("GET", "/grants/coordinator/calls/{}/edit"): C,
+    ("POST", "/grants/coordinator/calls/{}/edit"): C,
+    ("POST", "/grants/coordinator/calls/{}/decision"): C,
+    ("GET", "/grants/coordinator/calls/{}/formal-check"): C,
+    ("GET", "/grants/coordinator/applications/{}/formal-check"): C,
+    ("POST", "/grants/coordinator/applications/{}/formal-check"): C,
+    ("GET", "/grants/coordinator/calls/{}/evaluators"): C,
+    ("POST", "/grants/coordinator/calls/{}/evaluators"): C,
+    ("POST", "/grants/coordinator/calls/{}/evaluators/{}/remove"): C,
+    ("GET", "/grants/coordinator/reports/{}"): C,
+    ("POST", "/grants/coordinator/reports/{}"): C,
+}
+
 ANYONE = PUBLIC
 # The tables of handbook/contract.md, spelled as there ({id}, {year}.csv); "the asker", "the
 # candidate" and "anyone after publication" are object-level rules behind a public route.
@@ -368,6 +411,26 @@ async def test_the_public_archive_pages_need_no_sign_in(platform: RunningPlatfor
     for path in ("/bench/answers", f"/bench/answers/{uuid.uuid4()}", "/bench/answers/feed.atom"):
         resp = await platform.client.get(path)
         assert resp.status_code in (200, 404), (path, resp.status_code)
+
+
+def test_the_grants_pages_are_each_in_their_table_and_guarded_as_it_says(
+    platform: RunningPlatform,
+) -> None:
+    found = {(m, key): guarded for m, key, _, guarded in app_routes(platform, "/grants/")}
+    assert sorted(set(found) - set(GRANTS_PAGES)) == [], "pages with no row in GRANTS_PAGES"
+    assert sorted(set(GRANTS_PAGES) - set(found)) == [], "rows for pages the app lacks"
+    wrong = {key: guarded for key, guarded in found.items() if guarded != GRANTS_PAGES[key]}
+    assert not wrong, f"page guards differing from GRANTS_PAGES: {wrong}"
+
+
+async def test_the_public_grants_pages_open_without_signing_in(platform: RunningPlatform) -> None:
+    async with httpx.AsyncClient(base_url=platform.base_url) as anonymous:
+        listed = await anonymous.get("/grants/calls")
+        unknown = await anonymous.get(f"/grants/calls/{uuid.uuid4()}")
+        ngo_page = await anonymous.get("/grants")
+    assert (listed.status_code, unknown.status_code) == (200, 404)
+    # The NGOs' own page still asks a visitor to sign in first.
+    assert ngo_page.status_code == 303 and "/auth/sign-in" in ngo_page.headers["location"]
 
 
 def test_the_table_agrees_with_the_contract() -> None:

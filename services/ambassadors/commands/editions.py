@@ -96,6 +96,8 @@ async def update_edition(
             if await store.scorecards_count(conn, edition_id):
                 raise invalid("criteria", "ambassadors.edition.criteria_scored")
             await store.replace_criteria(conn, edition_id, data.criteria)
+        else:  # the translated names may change after scoring: the jury scored the original
+            await store.set_criteria_translations(conn, edition_id, data.criteria)
         await store.update_edition(
             conn,
             edition_id,
@@ -177,9 +179,26 @@ async def publish_results(
             raise invalid(
                 "laureates", "ambassadors.results.strangers", nominations=", ".join(strangers)
             )
-        await store.publish(conn, edition_id, laureates, coordinator, now)
+        # Each laureate gets a link to agree (or not) to the publication of their name and a
+        # short justification, proposed from the nominator's words.
+        tokens: dict[uuid.UUID, str] = {}
+        rows = []
+        for n in laureates:
+            nomination = await store.nomination(conn, n)
+            tokens[n] = domain.new_token()
+            rows.append(
+                (
+                    n,
+                    domain.hash_token(tokens[n]),
+                    domain.public_justification_proposal(nomination["justification"]),
+                    nomination["language"]
+                    if nomination["language"] in ("pl", "en", "uk")
+                    else "pl",
+                )
+            )
+        await store.publish(conn, edition_id, rows, coordinator, now)
         edition = await store.edition(conn, edition_id)
-        results = await queries.load_results(conn, edition)
+        results = await queries.load_results(conn, edition, public=False)
         for r in await store.laureates(conn, edition_id):
             await mails.queue(
                 uow,
@@ -190,6 +209,10 @@ async def publish_results(
                     name=r["candidate_name"],
                     year=edition["year"],
                     edition_id=edition_id,
+                    publication_link=(
+                        f"{runtime.settings.public_url}/ambassadors/laureates/{r['id']}"
+                        f"/publication?token={tokens[r['id']]}"
+                    ),
                 ),
             )
         uow.emit(

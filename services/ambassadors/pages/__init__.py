@@ -10,15 +10,15 @@ from pathlib import Path
 
 from litestar.exceptions import HTTPException
 
-from services.ambassadors import queries
 from services.ambassadors.i18n import catalogs
 from shared.refusals import Refused
+from shared.web.forms import warsaw_time
 from shared.web.refusals import page_status
 from shared.web.templates import PageRenderer
 
 pages = PageRenderer([Path(__file__).parent.parent / "templates"], catalogs)
-# An edition's own title and description in the page's language: edition_text(edition, lang).
-pages.environment.globals["edition_text"] = queries.edition_text
+# Moments as Kraków wall time on every page of the competition.
+pages.environment.globals["when"] = warsaw_time
 
 
 @contextmanager

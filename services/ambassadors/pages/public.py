@@ -14,7 +14,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import Parameter
 
 from services.ambassadors import edges, queries
-from services.ambassadors.commands import nominations
+from services.ambassadors.commands import laureates, nominations
 from services.ambassadors.i18n import catalogs
 from services.ambassadors.pages import error_page, pages
 from services.ambassadors.schemas import NominationCreated, NominationIn
@@ -24,6 +24,7 @@ from shared.ratelimit import RateLimited
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web import replay
+from shared.web.forms import N_
 from shared.web.i18n import negotiate_language
 from shared.web.pages import rate_limited_page
 from shared.web.refusals import Speaker, page_status
@@ -64,16 +65,34 @@ async def _open_edition(runtime: Runtime, edition_id: uuid.UUID) -> Any:
 
 @get("/ambassadors", include_in_schema=False)
 async def index(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-    editions = await queries.edition_rows(runtime, 20)
-    return pages.render(request, "ambassadors/index.html", editions=editions)
+    """The competition: the edition(s) running — dates in Kraków time, criteria, the way to
+    nominate — and past laureates per edition, with the name and short justification each
+    agreed to publish ("Laureate (name not published)" otherwise)."""
+    overview = await queries.public_overview(runtime, 20)
+    return pages.render(
+        request, "ambassadors/index.html", current=overview["current"], past=overview["past"]
+    )
+
+
+async def _criteria(runtime: Runtime, edition_id: uuid.UUID) -> list[Any]:
+    with error_page():
+        return (await queries.edition_with_criteria(runtime, edition_id))[1]
 
 
 @get("/ambassadors/editions/{edition_id:uuid}/nominate", include_in_schema=False)
 async def nomination_form(
     request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
-    edition = await _open_edition(runtime, edition_id)
-    return pages.render(request, "ambassadors/nominate.html", edition=edition, errors={}, values={})
+    with error_page():
+        edition, criteria = await queries.edition_with_criteria(runtime, edition_id)
+    return pages.render(
+        request,
+        "ambassadors/nominate.html",
+        edition=edition,
+        criteria=criteria,
+        errors={},
+        values={},
+    )
 
 
 @post("/ambassadors/editions/{edition_id:uuid}/nominate", include_in_schema=False)
@@ -94,6 +113,7 @@ async def submit_nomination_form(
             pages,
             "ambassadors/nominate.html",
             edition=edition,
+            criteria=await _criteria(runtime, edition_id),
             errors={},
             values=values,
         )
@@ -110,7 +130,13 @@ async def _nominate(
     errors = _form_errors(values, lambda m: catalogs.gettext(lang, m))
     if errors:
         return pages.render(
-            request, "ambassadors/nominate.html", 400, edition=edition, errors=errors, values=values
+            request,
+            "ambassadors/nominate.html",
+            400,
+            edition=edition,
+            criteria=await _criteria(runtime, edition["id"]),
+            errors=errors,
+            values=values,
         )
     data = NominationIn(**{k: values[k] for k in FIELDS}, consent=True, language=lang)  # type: ignore[arg-type]
     await runtime.limiter.check_address(data.nominator_email)
@@ -216,7 +242,121 @@ async def results_page(
 ) -> Response[str]:
     with error_page():
         results = await queries.results(runtime, edition_id)
-    return pages.render(request, "ambassadors/results.html", results=results)
+        edition = await queries.edition_row(runtime, edition_id)
+    return pages.render(request, "ambassadors/results.html", results=results, edition=edition)
+
+
+# --- What a laureate agrees to publish ------------------------------------------------------
+
+NO_CONSENT = N_("Tick the box to agree, or choose not to publish your name")
+PUBLICATION_FIELDS = ("public_name", "public_justification", "public_language")
+
+
+def _publication_values(row: Any) -> dict[str, str]:
+    return {
+        "public_name": row["public_name"] or row["candidate_name"],
+        "public_justification": row["public_justification"] or "",
+        "public_language": row["public_language"],
+    }
+
+
+@get("/ambassadors/laureates/{nomination_id:uuid}/publication", include_in_schema=False)
+async def publication_page(
+    request: Request[Any, Any, Any],
+    nomination_id: uuid.UUID,
+    runtime: Runtime,
+    token: str = Parameter(query="token", default=""),
+) -> Response[str]:
+    """The laureate's form (from the congratulations mail): agree to publish their name and a
+    short justification, or not. Only a POST with the mail's token changes anything."""
+    with error_page():
+        row = await queries.laureate_publication(runtime, nomination_id)
+    return pages.render(
+        request,
+        "ambassadors/publication.html",
+        laureate=row,
+        token=token,
+        values=_publication_values(row),
+        errors={},
+        done=None,
+    )
+
+
+@post("/ambassadors/laureates/{nomination_id:uuid}/publication", include_in_schema=False)
+async def publication_decision(
+    request: Request[Any, Any, Any], nomination_id: uuid.UUID, runtime: Runtime
+) -> Response[str]:
+    form = await request.form()
+    token, decision = str(form.get("token", "")), str(form.get("decision", ""))
+    if decision not in ("agree", "decline"):
+        raise HTTPException(status_code=400)
+    values = {k: str(form.get(k, "")).strip() for k in PUBLICATION_FIELDS}
+    agree = decision == "agree"
+    if agree and form.get("consent") != "yes":
+        with error_page():
+            row = await queries.laureate_publication(runtime, nomination_id)
+        lang = negotiate_language(request)
+        return pages.render(
+            request,
+            "ambassadors/publication.html",
+            400,
+            laureate=row,
+            token=token,
+            values=values,
+            errors={"consent": catalogs.gettext(lang, NO_CONSENT)},
+            done=None,
+        )
+    try:
+        async with edges.token_attempt(runtime, request):
+            done = await laureates.decide_publication(
+                runtime,
+                nomination_id,
+                token,
+                agree=agree,
+                name=values["public_name"],
+                justification=values["public_justification"],
+                language=values["public_language"] or "pl",
+            )
+    except Refused as exc:
+        if exc.kind != Kind.INVALID:
+            raise HTTPException(status_code=page_status(exc)) from exc
+        with error_page():
+            row = await queries.laureate_publication(runtime, nomination_id)
+        speaker = Speaker(catalogs, negotiate_language(request))
+        errors = {r.field or "public_justification": speaker.say(r) for r in exc.refusals}
+        return pages.render(
+            request,
+            "ambassadors/publication.html",
+            400,
+            laureate=row,
+            token=token,
+            values=values,
+            errors=errors,
+            done=None,
+        )
+    answer = {"nomination_id": str(nomination_id), "done": done}
+    return await replay.render_answer(request, runtime, PUBLICATION, answer)
+
+
+PUBLICATION = "ambassadors.publication_done"
+"""The page answering a laureate's decision: its language switch re-renders it."""
+
+
+async def _publication_context(
+    runtime: Runtime, data: dict[str, Any], _lang: str
+) -> dict[str, Any]:
+    with error_page():  # erased since: 404
+        row = await queries.laureate_publication(runtime, uuid.UUID(data["nomination_id"]))
+    return {
+        "laureate": row,
+        "token": "",
+        "values": _publication_values(row),
+        "errors": {},
+        "done": data["done"],
+    }
+
+
+replay.answer_page(PUBLICATION, pages, "ambassadors/publication.html", _publication_context)
 
 
 route_handlers = [
@@ -228,4 +368,6 @@ route_handlers = [
     withdrawal_page,
     withdrawal_decision,
     results_page,
+    publication_page,
+    publication_decision,
 ]

@@ -31,8 +31,8 @@ from litestar import Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from services.ambassadors import domain, queries, store
-from services.ambassadors.commands import editions, jury, nominations
+from services.ambassadors import domain, queries
+from services.ambassadors.commands import editions, jury, laureates, nominations
 from services.ambassadors.i18n import catalogs
 from services.ambassadors.pages import error_page, pages
 from services.ambassadors.schemas import (
@@ -43,8 +43,9 @@ from services.ambassadors.schemas import (
     MayorMeetingIn,
     NominationsOpenIn,
 )
-from shared import addresses
+from shared import addresses, content
 from shared.auth import requires
+from shared.content import CONTENT_LANGUAGES
 from shared.events import utcnow
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
@@ -66,6 +67,7 @@ DONE = (
     "withdrawn",
     "published",
     "meeting",
+    "public_text",
 )
 PROBLEM = "problem"  # where a refusal that names no field is said (an element of that id)
 
@@ -92,6 +94,8 @@ MESSAGES = {
     "place": N_("Write where the meeting took place, 2 to 300 characters."),
     "ambassadors_present": N_("Tick the ambassadors who came."),
     "notes": N_("Write the notes in at most 5000 characters."),
+    "public_justification": N_("Write the public justification in 20 to 500 characters."),
+    "translation": N_("A translation can have at most %(limit)s characters"),
 }
 
 
@@ -236,17 +240,16 @@ def edition_values(edition: Any, criteria: list[Any]) -> dict[str, Any]:
         "jury_deadline_at": local_input(edition["jury_deadline_at"]),
         "titles": str(edition["titles"]),
     }
-    for code, text_ in store.decode_texts(edition["texts"]).items():
-        values |= {
-            f"text_{code}_title": text_.get("title", ""),
-            f"text_{code}_description": text_.get("description", ""),
-        }
+    values |= {"title": edition["title"], "description": edition["description"]}
+    values |= content.form_values("title", edition["title_i18n"])
+    values |= content.form_values("description", edition["description_i18n"])
     for i, c in enumerate(criteria):
         values |= {
             f"c{i}_key": c["key"],
             f"c{i}_name": c["name"],
             f"c{i}_weight": f"{c['weight']:g}",
         }
+        values |= content.form_values(f"c{i}_name", c["name_i18n"])
     return values
 
 
@@ -258,6 +261,8 @@ def edition_form(
     errors: dict[str, str],
     edition: Any = None,
     locked: bool = False,
+    runtime: Runtime | None = None,
+    drafts: dict[str, str] | None = None,
 ) -> Response[str]:
     return render(
         request,
@@ -268,7 +273,16 @@ def edition_form(
         errors=errors,
         rows=range(CRITERIA_ROWS),
         locked=locked,
+        drafts=drafts or {},
+        drafts_available=runtime is not None and content.drafts_available(runtime.settings),
     )
+
+
+async def edition_drafts(runtime: Runtime, values: dict[str, Any]) -> dict[str, str]:
+    """Machine drafts of the empty translations of the edition form (nothing is saved)."""
+    originals = {"title": text(values, "title"), "description": text(values, "description")}
+    originals |= {f"c{i}_name": text(values, f"c{i}_name") for i in range(CRITERIA_ROWS)}
+    return await content.drafts(runtime.settings, originals, "pl", values)
 
 
 @get(f"{HOME}/editions/new", guards=STAFF, include_in_schema=False)
@@ -305,15 +319,16 @@ def read_edition(
     if not titles.isdigit() or not 1 <= int(titles) <= 50:
         errors["titles"] = t(request, MESSAGES["titles"])
     texts: dict[str, EditionText] = {}
-    for code in ("pl", "en", "uk"):
-        title = text(values, f"text_{code}_title")
-        description = text(values, f"text_{code}_description")
+    for code in CONTENT_LANGUAGES:
+        suffix = "" if code == "pl" else f"__{code}"
+        title = text(values, f"title{suffix}")
+        description = text(values, f"description{suffix}")
         if not title and not description:
             continue
         if not 3 <= len(title) <= 200:
-            errors[f"text_{code}_title"] = t(request, MESSAGES["text_title"])
+            errors[f"title{suffix}"] = t(request, MESSAGES["text_title"])
         if len(description) > 5000:
-            errors[f"text_{code}_description"] = t(request, MESSAGES["text_description"])
+            errors[f"description{suffix}"] = t(request, MESSAGES["text_description"])
         texts[code] = EditionText(title=title, description=description)
     criteria: list[CriterionIn] = []
     used = {text(values, f"c{i}_key") for i in range(CRITERIA_ROWS)}
@@ -333,8 +348,17 @@ def read_edition(
         if not key:  # a new row: a key of its own, not one of the others'
             key = next(f"c{n}" for n in range(i + 1, 100) if f"c{n}" not in used)
             used.add(key)
-        if f"c{i}_name" not in errors and f"c{i}_weight" not in errors:
-            criteria.append(CriterionIn(key=key, name=name, weight=weight))
+        translations: dict[str, str] = {}
+        for code in ("en", "uk"):
+            translated = text(values, f"c{i}_name__{code}")
+            if translated and not 2 <= len(translated) <= 200:
+                errors[f"c{i}_name__{code}"] = t(request, MESSAGES["criterion_name"], n=i + 1)
+            elif translated:
+                translations[code] = translated
+        if not any(k.startswith(f"c{i}_") for k in errors):
+            criteria.append(
+                CriterionIn(key=key, name=name, weight=weight, name_i18n=translations)  # type: ignore[arg-type]
+            )
     if not criteria and not any(k.startswith("c") for k in errors):
         errors["c0_name"] = t(request, MESSAGES["criteria"])
     if errors:
@@ -359,13 +383,17 @@ EDITION_FIELDS = (
     "jury_deadline_at",
     "titles",
     "c0_name",
-    *(f"text_{code}_{part}" for code in ("pl", "en", "uk") for part in ("title", "description")),
+    "title",
+    "description",
+    *(f"{part}__{code}" for code in ("en", "uk") for part in ("title", "description")),
 )
 EDITION_NAMES = {
     "criteria": "c0_name",
+    "texts.pl.title": "title",
+    "texts.pl.description": "description",
     **{
-        f"texts.{code}.{part}": f"text_{code}_{part}"
-        for code in ("pl", "en", "uk")
+        f"texts.{code}.{part}": f"{part}__{code}"
+        for code in ("en", "uk")
         for part in ("title", "description")
     },
 }
@@ -375,6 +403,9 @@ EDITION_NAMES = {
 async def create_edition_form(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
     """Open a new edition (the same command as POST /api/ambassadors/editions)."""
     values = await form_of(request)
+    if values.get("_action") == "draft":
+        drafts = await edition_drafts(runtime, values)
+        return edition_form(request, 200, values=values, errors={}, runtime=runtime, drafts=drafts)
     tried = Attempt(request)
     data, errors = read_edition(request, values)
     tried.errors = errors
@@ -382,7 +413,7 @@ async def create_edition_form(request: Request[Any, Any, Any], runtime: Runtime)
         with tried.run(EDITION_NAMES, EDITION_FIELDS):
             created = await editions.create_edition(runtime, user_of(request).subject, data)
             return Redirect(f"{HOME}/editions/{created.id}?done=created", status_code=303)  # type: ignore[union-attr]
-    return edition_form(request, tried.status, values=values, errors=errors)
+    return edition_form(request, tried.status, values=values, errors=errors, runtime=runtime)
 
 
 @get(f"{HOME}/editions/{{edition_id:uuid}}", guards=STAFF, include_in_schema=False)
@@ -435,6 +466,7 @@ async def edit_edition_page(
         errors={},
         edition=shown["edition"],
         locked=shown["scored"] > 0,
+        runtime=runtime,
     )
 
 
@@ -447,6 +479,17 @@ async def edit_edition_form(
         shown = await queries.staff_edition(runtime, edition_id)
     values = await form_of(request)
     values["year"] = str(shown["edition"]["year"])  # the year stays: it is shown, not sent
+    if values.get("_action") == "draft":
+        return edition_form(
+            request,
+            200,
+            values=values,
+            errors={},
+            edition=shown["edition"],
+            locked=shown["scored"] > 0,
+            runtime=runtime,
+            drafts=await edition_drafts(runtime, values),
+        )
     tried = Attempt(request)
     data, errors = read_edition(request, values)
     tried.errors = errors
@@ -461,6 +504,7 @@ async def edit_edition_form(
         errors=errors,
         edition=shown["edition"],
         locked=shown["scored"] > 0,
+        runtime=runtime,
     )
 
 
@@ -713,7 +757,7 @@ async def _results_page(
         edition = shown["edition"]
         results = None
         if edition["published_at"] is not None:
-            results = await queries.results(runtime, edition_id)
+            results = await queries.results(runtime, edition_id, public=False)
     return render(
         request,
         template,
@@ -859,6 +903,104 @@ async def meeting_form(
     )
 
 
+# --- What the public reads of a laureate ---------------------------------------------------
+
+
+def _public_text_values(row: Any) -> dict[str, Any]:
+    return {
+        "public_justification": row["public_justification"] or "",
+        **content.form_values("public_justification", row["public_justification_i18n"]),
+    }
+
+
+async def _laureate_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    nomination_id: uuid.UUID,
+    status_code: int = 200,
+    *,
+    done: str = "",
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    drafts: dict[str, str] | None = None,
+) -> Response[str]:
+    with error_page():
+        row = await queries.laureate_publication(runtime, nomination_id)
+    return render(
+        request,
+        "ambassadors/staff/laureate.html",
+        status_code,
+        laureate=row,
+        done=done,
+        errors=errors or {},
+        values=values if values is not None else _public_text_values(row),
+        drafts=drafts or {},
+        drafts_available=content.drafts_available(runtime.settings),
+    )
+
+
+@get(f"{HOME}/laureates/{{nomination_id:uuid}}", guards=STAFF, include_in_schema=False)
+async def laureate_page(
+    request: Request[Any, Any, Any],
+    nomination_id: uuid.UUID,
+    runtime: Runtime,
+    done: str = Parameter(query="done", default="", max_length=20),
+) -> Response[str]:
+    """A laureate: whether they agreed to publication, and the public justification with its
+    translations, which the coordinator may correct."""
+    return await _laureate_page(request, runtime, nomination_id, done=done_of(done))
+
+
+@post(f"{HOME}/laureates/{{nomination_id:uuid}}", guards=STAFF, include_in_schema=False)
+async def public_text_form(
+    request: Request[Any, Any, Any], nomination_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Save the public justification and its translations (`commands.laureates.
+    set_public_text`); published only while the laureate agrees."""
+    with error_page():
+        row = await queries.laureate_publication(runtime, nomination_id)
+    values = await form_of(request)
+    original = row["public_language"]
+    if values.get("_action") == "draft":
+        drafts = await content.drafts(
+            runtime.settings,
+            {"public_justification": text(values, "public_justification")},
+            original,
+            values,
+        )
+        return await _laureate_page(request, runtime, nomination_id, values=values, drafts=drafts)
+    justification = text(values, "public_justification")
+    limit = domain.PUBLIC_JUSTIFICATION_MAX
+    translations, problem = content.from_form(values, "public_justification", original, limit)
+    errors: dict[str, str] = {}
+    if not 20 <= len(justification) <= limit:
+        errors["public_justification"] = t(request, MESSAGES["public_justification"])
+    if problem:
+        for code in CONTENT_LANGUAGES:
+            field = f"public_justification__{code}"
+            if code != original and len(text(values, field)) > limit:
+                errors[field] = t(request, MESSAGES["translation"], limit=limit)
+    tried = Attempt(request)
+    tried.errors = errors
+    if not errors:
+        fields = ("public_justification", *content.field_names("public_justification", original))
+        with tried.run(known=fields):
+            await laureates.set_public_text(
+                runtime,
+                user_of(request).subject,
+                nomination_id,
+                justification,
+                original,
+                translations,
+            )
+            return Redirect(
+                f"{HOME}/laureates/{nomination_id}?done=public_text#done", status_code=303
+            )
+    return await _laureate_page(
+        request, runtime, nomination_id, tried.status, errors=tried.errors, values=values
+    )
+
+
 route_handlers = [
     staff_home,
     new_edition_page,
@@ -879,4 +1021,6 @@ route_handlers = [
     choose_form,
     publish_form,
     meeting_form,
+    laureate_page,
+    public_text_form,
 ]

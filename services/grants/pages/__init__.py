@@ -1,5 +1,6 @@
-"""Pages of the small grants, by audience: NGOs apply and follow (ngo.py), evaluators score
-(evaluator.py), the coordinator decides (coordinator.py).
+"""Pages of the small grants, by audience: the public reads calls and awards (public.py), NGOs
+apply and follow (ngo.py), evaluators score (evaluator.py), the coordinator decides
+(coordinator.py).
 
 Every page works without JavaScript; forms post back here and call the same commands as the
 API, so the rules are the same whichever door a person comes through. A refused form comes back
@@ -9,12 +10,14 @@ with what was typed and a message per field in the page's language
 
 from __future__ import annotations
 
-from services.grants.pages import coordinator, evaluator, ngo, ngo_people
+from services.grants.pages import coordinator, evaluator, ngo, ngo_people, public
 from services.grants.pages.common import catalogs, pages
 
 __all__ = ["catalogs", "pages", "route_handlers"]
 
 route_handlers = [
+    public.public_calls,
+    public.public_call,
     ngo.home,
     ngo.organisation_form,
     ngo.organisation_submit,

@@ -10,11 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from litestar import Request, Response
 
 from services.grants.page_errors import Speaker
 from services.grants.refusals import Refusal
+from shared import content
 from shared.auth import Principal, current_user
 from shared.refusals import Refused
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs, negotiate_language
@@ -86,8 +86,9 @@ def field_text(values: dict[str, Any], name: str) -> str:
 
 
 def call_title(call: Any, lang: str) -> str:
-    translations = msgspec.json.decode(call["translations"]) if call["translations"] else {}
-    return (translations.get(lang) or {}).get("title") or call["title"]
+    """The call's title in `lang` where there is a version, else the original (as plain text:
+    pages that show it to NGOs or the public use `content.text` instead, which marks `lang`)."""
+    return content.shown(call["title"], "pl", call["title_i18n"], lang).text
 
 
 def row_field(

@@ -43,12 +43,12 @@ from services.grants.pages.common import (
 from services.grants.refusals import Refusal
 from services.grants.schemas import (
     CallIn,
-    CallText,
     DecisionIn,
     EvaluatorIn,
     FormalCheckIn,
     ReportReviewIn,
 )
+from shared import content
 from shared.auth import requires
 from shared.events import utcnow
 from shared.refusals import N_, WARSAW, Refused
@@ -70,6 +70,7 @@ async def _render_coordinator(
     values: dict[str, Any],
     errors: FormErrors,
     status: int,
+    drafts: dict[str, str] | None = None,
 ) -> Response[str]:
     calls = await queries.coordinator_calls(runtime)
     return pages.render(
@@ -83,7 +84,22 @@ async def _render_coordinator(
         rows=range(CRITERIA_ROWS),
         when=domain.warsaw_text,
         call_states=CALL_STATES,
+        drafts=drafts or {},
+        drafts_available=content.drafts_available(runtime.settings),
     )
+
+
+def _wants_drafts(values: dict[str, Any]) -> bool:
+    """The form's "suggest machine drafts" button was pressed (nothing is saved then)."""
+    return values.get("_action") == "draft"
+
+
+async def _drafts(runtime: Runtime, values: dict[str, Any]) -> dict[str, str]:
+    """Machine drafts for the empty translation fields of the call's texts and criteria names
+    (`{}` without a provider or when it fails): shown pre-filled, saved only as staff save."""
+    originals = {name: field_text(values, name) for name in ("title", "description")}
+    originals |= {f"c{i}_name": field_text(values, f"c{i}_name") for i in range(CRITERIA_ROWS)}
+    return await content.drafts(runtime.settings, originals, "pl", values)
 
 
 CALL_STATES = {
@@ -115,17 +131,17 @@ CRITERION_INPUT = {
     "max_points": "form.criterion_max_points",
 }
 _CRITERION = re.compile(
-    r"^criteria\[(\d+)\](?:\.(key|name|weight|max_points|translations))?(?:\.(en|uk|pl))?"
+    r"^criteria\[(\d+)\](?:\.(key|name|weight|max_points|name_i18n))?(?:\.(en|uk))?"
 )
-_TRANSLATION = re.compile(r"^translations\.(pl|en|uk)\.(title|description)")
+_TRANSLATION = re.compile(r"^(title|description)_i18n\.(en|uk)")
 
 
 def _call_input(path: str, limits: dict[str, Any]) -> Refusal:
     match = _CRITERION.match(path)
     text = _TRANSLATION.match(path)
     if text:
-        code = "form.call_title" if text.group(2) == "title" else "form.call_description"
-    elif match and match.group(2) == "translations":
+        code = "form.call_title" if text.group(1) == "title" else "form.call_description"
+    elif match and match.group(2) == "name_i18n":
         code = "form.criterion_translation"
     elif match:
         code = CRITERION_INPUT.get(match.group(2) or "", "form.refused")
@@ -142,16 +158,15 @@ def _call_place(rows: list[int]) -> Callable[[Refusal], Placement]:
             return refused.field, refused
         fields = {part: f"c{{row}}_{suffix}" for part, suffix in CRITERION_PARTS.items()}
         match = _CRITERION.match(refused.field or "")
-        if match and match.group(2) == "translations" and int(match.group(1)) < len(rows):
-            lang = match.group(3) or "pl"
-            fields["translations"] = "c{row}_name" + ("" if lang == "pl" else f"_{lang}")
+        if match and match.group(2) == "name_i18n" and int(match.group(1)) < len(rows):
+            fields["name_i18n"] = "c{row}_name__" + (match.group(3) or "en")
         in_row = row_field(refused, _CRITERION, rows, fields, "form.in_criterion_row")
         if in_row is not None:
             return in_row
         text = _TRANSLATION.match(refused.field or "")
         if text:
-            lang, part = text.groups()
-            return (part if lang == "pl" else f"{part}_{lang}"), refused
+            part, lang = text.groups()
+            return f"{part}__{lang}", refused
         if refused.code == "form.currency":
             return "currency", refused
         name = top_field(refused.field)
@@ -183,7 +198,6 @@ def _warsaw_input(text: str) -> str | None:
     return moment.isoformat() if moment else None
 
 
-LANGUAGES = ("pl", "en", "uk")
 OTHER_LANGUAGES = ("en", "uk")  # Polish is the call's own text (the API's title, description)
 
 
@@ -199,10 +213,10 @@ def _call_body(values: dict[str, Any]) -> tuple[dict[str, Any], list[Refusal], l
     ]
     criteria = []
     for i in rows:
-        names = {lang: field_text(values, f"c{i}_name_{lang}") for lang in OTHER_LANGUAGES}
+        names = {lang: field_text(values, f"c{i}_name__{lang}") for lang in OTHER_LANGUAGES}
         for lang, name in names.items():  # the API's name is the Polish one
             if name and not 2 <= len(name) <= 200:
-                named = f"c{i}_name_{lang}"
+                named = f"c{i}_name__{lang}"
                 refused.append(Refusal("form.criterion_translation", {"min": 2, "max": 200}, named))
         criteria.append(
             {
@@ -210,7 +224,7 @@ def _call_body(values: dict[str, Any]) -> tuple[dict[str, Any], list[Refusal], l
                 "name": field_text(values, f"c{i}_name"),
                 "weight": number(field_text(values, f"c{i}_weight")),
                 "max_points": whole(field_text(values, f"c{i}_max"), -1),
-                "translations": {lang: name for lang, name in names.items() if name},
+                "name_i18n": {lang: name for lang, name in names.items() if name},
             }
         )
     money = {}
@@ -232,19 +246,22 @@ def _call_body(values: dict[str, Any]) -> tuple[dict[str, Any], list[Refusal], l
                 days[name] = date.fromisoformat(text).isoformat()
             except ValueError:
                 refused.append(Refusal("form.date", {}, name))
-    translations = {}  # the API's title and description are the Polish ones
-    for lang in OTHER_LANGUAGES:
-        text = {part: field_text(values, f"{part}_{lang}") for part in ("title", "description")}
-        if any(text.values()):
-            translations[lang] = text
-            refused += [
-                Refusal(CALL_INPUT[path], limits, f"{path}_{lang}")
-                for path, limits in input_problems(text, CallText)
-            ]
+    # The API's title and description are the Polish ones; the others are `<field>__<lang>`.
+    i18n: dict[str, dict[str, str]] = {"title": {}, "description": {}}
+    for part, limit in (("title", 200), ("description", 10000)):
+        for lang in OTHER_LANGUAGES:
+            text = field_text(values, f"{part}__{lang}")
+            if not text:
+                continue
+            i18n[part][lang] = text
+            if len(text) > limit or (part == "title" and len(text) < 3):
+                limits = {"min": 3, "max": 200} if part == "title" else {"max": limit}
+                refused.append(Refusal(CALL_INPUT[part], limits, f"{part}__{lang}"))
     body = {
         "title": field_text(values, "title"),
         "description": field_text(values, "description"),
-        "translations": translations,
+        "title_i18n": i18n["title"],
+        "description_i18n": i18n["description"],
         **money,
         **moments,
         **days,
@@ -253,8 +270,8 @@ def _call_body(values: dict[str, Any]) -> tuple[dict[str, Any], list[Refusal], l
         "evaluators_per_application": whole(field_text(values, "evaluators_per_application"), 2),
         "allow_partial_funding": values.get("allow_partial_funding") == "yes",
     }
-    skip = [r.field for r in refused if r.field] + ["translations"]
-    skip += [f"criteria[{n}].translations" for n in range(len(rows))]
+    skip = [r.field for r in refused if r.field] + ["title_i18n", "description_i18n"]
+    skip += [f"criteria[{n}].name_i18n" for n in range(len(rows))]
     refused += [
         _call_input(path, limits) for path, limits in input_problems(body, CallIn, skip=skip)
     ]
@@ -264,7 +281,7 @@ def _call_body(values: dict[str, Any]) -> tuple[dict[str, Any], list[Refusal], l
 CALL_FIELD_ORDER = [
     "title",
     "description",
-    *(f"{part}_{lang}" for lang in OTHER_LANGUAGES for part in ("title", "description")),
+    *(f"{part}__{lang}" for part in ("title", "description") for lang in OTHER_LANGUAGES),
     "currency",
     "budget_total",
     "max_per_grant",
@@ -277,7 +294,7 @@ CALL_FIELD_ORDER = [
     *(
         f"c{i}_{part}"
         for i in range(CRITERIA_ROWS)
-        for part in (*CRITERION_PARTS.values(), "name_en", "name_uk")
+        for part in ("key", "name", "name__en", "name__uk", "weight", "max")
     ),
 ]
 
@@ -285,6 +302,9 @@ CALL_FIELD_ORDER = [
 @post("/grants/coordinator", guards=[requires("coordinator")], exception_handlers=REFUSED)
 async def coordinator_new_call(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
     values = await form_values(request)
+    if _wants_drafts(values):
+        drafts = await _drafts(runtime, values)
+        return await _render_coordinator(request, runtime, values, FormErrors(), 200, drafts)
     body, refused, rows = _call_body(values)
     status = 400
     if not refused:
@@ -303,7 +323,6 @@ async def coordinator_new_call(request: Request[Any, Any, Any], runtime: Runtime
 def _form_of_call(call: Any, criteria: list[Any]) -> dict[str, Any]:
     """An announced call as its edit form shows it: amounts in złoty (or euro), times and days
     in Europe/Warsaw, each language's texts."""
-    translations = msgspec.json.decode(call["translations"]) if call["translations"] else {}
     values: dict[str, Any] = {
         "title": call["title"],
         "description": call["description"],
@@ -319,19 +338,16 @@ def _form_of_call(call: Any, criteria: list[Any]) -> dict[str, Any]:
         "allow_partial_funding": "yes" if call["allow_partial_funding"] else None,
         "objectives": [str(o) for o in call["objectives"]],
     }
-    for lang in OTHER_LANGUAGES:
-        text = translations.get(lang) or {}
-        values[f"title_{lang}"] = text.get("title", "")
-        values[f"description_{lang}"] = text.get("description", "")
+    values |= content.form_values("title", call["title_i18n"])
+    values |= content.form_values("description", call["description_i18n"])
     for i, c in enumerate(criteria):
-        names = msgspec.json.decode(c["translations"] or "{}")
         weight = Decimal(c["weight"]).normalize()
         values |= {
             f"c{i}_key": c["key"],
             f"c{i}_name": c["name"],
             f"c{i}_weight": f"{weight:f}",
             f"c{i}_max": str(c["max_points"]),
-            **{f"c{i}_name_{lang}": names.get(lang, "") for lang in OTHER_LANGUAGES},
+            **content.form_values(f"c{i}_name", c["name_i18n"]),
         }
     return values
 
@@ -345,15 +361,17 @@ async def coordinator_edit_call(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
     call, criteria = await queries.call_and_criteria(runtime, call_id)
-    return _render_edit(request, call, _form_of_call(call, criteria), FormErrors(), 200)
+    return _render_edit(request, runtime, call, _form_of_call(call, criteria), FormErrors(), 200)
 
 
 def _render_edit(
     request: Request[Any, Any, Any],
+    runtime: Runtime,
     call: Any,
     values: dict[str, Any],
     errors: FormErrors,
     status: int,
+    drafts: dict[str, str] | None = None,
 ) -> Response[str]:
     return pages.render(
         request,
@@ -366,6 +384,8 @@ def _render_edit(
         values=values,
         rows=range(CRITERIA_ROWS),
         when=domain.warsaw_text,
+        drafts=drafts or {},
+        drafts_available=content.drafts_available(runtime.settings),
     )
 
 
@@ -379,6 +399,9 @@ async def coordinator_update_call(
 ) -> Response[Any]:
     values = await form_values(request)
     call, _ = await queries.call_and_criteria(runtime, call_id)
+    if _wants_drafts(values):
+        drafts = await _drafts(runtime, values)
+        return _render_edit(request, runtime, call, values, FormErrors(), 200, drafts)
     body, refused, rows = _call_body(values)
     # What the form does not show stays as it was (set through the API).
     body["objectives"] = list(call["objectives"])
@@ -393,7 +416,7 @@ async def coordinator_update_call(
             refused, status = refusals_of(exc), page_status(exc)
     if refused:
         errors = explain(speaker_for(request), refused, _call_place(rows), CALL_FIELD_ORDER)
-        return _render_edit(request, call, values, errors, status)
+        return _render_edit(request, runtime, call, values, errors, status)
     return Redirect(f"/grants/coordinator/calls/{call_id}", status_code=303)
 
 

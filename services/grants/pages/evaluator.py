@@ -24,6 +24,7 @@ from services.grants.pages.common import (
 )
 from services.grants.refusals import Refusal
 from services.grants.schemas import EvaluationIn
+from shared import content
 from shared.auth import requires
 from shared.events import utcnow
 from shared.refusals import Refused
@@ -55,8 +56,7 @@ async def _score_context(
     lang = negotiate_language(request)
     criteria = []
     for c in context["criteria"]:
-        names = msgspec.json.decode(c["translations"] or "{}")
-        criteria.append(dict(c, name=names.get(lang) or c["name"]))
+        criteria.append(dict(c, name=content.shown(c["name"], "pl", c["name_i18n"], lang).text))
     return {**context, "criteria": criteria, "money": speaker_for(request).amount}
 
 

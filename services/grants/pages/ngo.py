@@ -27,7 +27,6 @@ from services.grants.page_errors import (
 from services.grants.pages.common import (
     BUDGET_ROWS,
     REFUSED,
-    call_title,
     choices,
     field_text,
     form_values,
@@ -42,16 +41,13 @@ from services.grants.schemas import ApplicationIn, OrganisationIn
 from shared.auth import requires
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
-from shared.web.i18n import negotiate_language
 
 # --- NGOs -------------------------------------------------------------------------------
 
 
 @get("/grants", guards=[requires("ngo")], exception_handlers=REFUSED)
 async def home(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-    rows, apps, has_org = await queries.ngo_home(runtime, who(request))
-    lang = negotiate_language(request)
-    calls = [dict(r, title=call_title(r, lang)) for r in rows]
+    calls, apps, has_org = await queries.ngo_home(runtime, who(request))
     return pages.render(
         request,
         "grants/home.html",
@@ -127,13 +123,14 @@ async def organisation_submit(request: Request[Any, Any, Any], runtime: Runtime)
 async def application_form(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
-    call = await queries.call_row(runtime, call_id)
-    return _render_apply(request, call, {}, FormErrors(), 200)
+    call, criteria = await queries.call_and_criteria(runtime, call_id)
+    return _render_apply(request, call, criteria, {}, FormErrors(), 200)
 
 
 def _render_apply(
     request: Request[Any, Any, Any],
     call: Any,
+    criteria: list[Any],
     values: dict[str, Any],
     errors: FormErrors,
     status: int,
@@ -143,7 +140,7 @@ def _render_apply(
         "grants/apply.html",
         status,
         call=call,
-        call_title=call_title(call, negotiate_language(request)),
+        criteria=criteria,
         values=values,
         errors=errors.fields,
         form_errors=errors.form,
@@ -201,7 +198,7 @@ async def application_submit(
     request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
     values = await form_values(request)
-    call = await queries.call_row(runtime, call_id)
+    call, criteria = await queries.call_and_criteria(runtime, call_id)
     currency = call["currency"]
     refused: list[Refusal] = []
     requested = minor(field_text(values, "requested"))
@@ -249,7 +246,7 @@ async def application_submit(
         errors = explain(
             speaker_for(request), refused, _application_place(rows), _application_order()
         )
-        return _render_apply(request, call, values, errors, status)
+        return _render_apply(request, call, criteria, values, errors, status)
     return Redirect(f"/grants/applications/{app_id}", status_code=303)
 
 
@@ -274,7 +271,6 @@ async def _render_application(
         status,
         app=queries.application_view(row),
         call=call,
-        call_title=call_title(call, negotiate_language(request)),
         form_errors=form_errors,
         money=money_text,
         when=domain.warsaw_text,

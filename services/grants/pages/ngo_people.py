@@ -29,7 +29,6 @@ from services.grants.page_errors import (
 )
 from services.grants.pages.common import (
     REFUSED,
-    call_title,
     field_text,
     form_values,
     minor,
@@ -347,7 +346,6 @@ async def _render_report(
         "grants/report.html",
         status,
         **view,
-        call_title=call_title(view["call"], lang),
         values=values,
         errors=errors.fields,
         form_errors=errors.form,

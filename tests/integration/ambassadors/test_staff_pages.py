@@ -73,9 +73,9 @@ async def test_the_coordinators_forms_call_the_api_commands_and_explain_refusals
             "_csrf_token": csrf,
             "nominations_close_at": "2027-03-28 02:30",
             "titles": "4",
-            "text_pl_title": "Ambasadorzy Wielokulturowości 2026",
-            "text_pl_description": "Zgłoś osobę, która buduje otwarty Kraków.",
-            "text_en_title": "x",
+            "title": "Ambasadorzy Wielokulturowości 2026",
+            "description": "Zgłoś osobę, która buduje otwarty Kraków.",
+            "title__en": "x",
             "c0_key": "impact",
             "c0_name": "Impact on the community",
             "c0_weight": "2",
@@ -87,8 +87,8 @@ async def test_the_coordinators_forms_call_the_api_commands_and_explain_refusals
         assert resp.status_code == 400
         assert "Wpisz datę i godzinę zamknięcia zgłoszeń (czas krakowski)." in resp.text
         assert 'value="4"' in resp.text  # what was typed is kept
-        assert 'id="text_en_title-error"' in resp.text  # a title too short, on its field
-        form |= {"text_en_title": "", "nominations_close_at": "2027-03-28 12:30"}
+        assert 'id="title__en-error"' in resp.text  # a title too short, on its field
+        form |= {"title__en": "", "nominations_close_at": "2027-03-28 12:30"}
         resp = await coordinator.post(f"{base}/edit", data=form)
         assert resp.status_code == 303
         got = (await platform.client.get(f"/api/ambassadors/editions/{edition['id']}")).json()

@@ -30,7 +30,7 @@ async def test_editing_an_announced_call_keeps_what_the_form_does_not_show(
     path = f"/grants/coordinator/calls/{call_id}/edit"
     async with browser(platform, principal("coordinator")) as client:
         page = Html((await client.get(path)).text)
-        assert (page.value("budget_total"), page.value("title_uk")) == (
+        assert (page.value("budget_total"), page.value("title__uk")) == (
             "100000.00",
             "Гранти для інтеграції",
         )
@@ -38,7 +38,7 @@ async def test_editing_an_announced_call_keeps_what_the_form_does_not_show(
             name: page.value(name)
             for name in (
                 "title",
-                "title_uk",
+                "title__uk",
                 "currency",
                 "budget_total",
                 "max_per_grant",

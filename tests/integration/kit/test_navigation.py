@@ -34,15 +34,16 @@ AREAS: dict[str, list[str]] = {
     "council_member": ["/work", "/council/my"],
     "ngo": ["/work", "/grants"],
 }
-# Where the front page's "Small grants" leads each role (None: no grants page for that role).
+# Where the front page's "Small grants" leads each role (None: no grants page for that role);
+# roles with no grants work of their own read the public calls and awards.
 GRANTS_TILE: dict[str, str | None] = {
     "coordinator": "/grants/coordinator",
     "evaluator": "/grants/evaluate",
     "ngo": "/grants",
-    "responder": None,
-    "juror": None,
-    "council_secretary": None,
-    "council_member": None,
+    "responder": "/grants/calls",
+    "juror": "/grants/calls",
+    "council_secretary": "/grants/calls",
+    "council_member": "/grants/calls",
 }
 # Pages other helpers of issue 13 are building: skipped (and named) only while not registered.
 # The lead removes this list when the branches are merged.
@@ -120,5 +121,6 @@ async def test_anonymous_visitors_are_offered_sign_in(platform: RunningPlatform)
         home = await anonymous.get("/", params={"lang": "pl"})
     main = _main(home.text)
     assert '<a href="/auth/sign-in">' in main and "/work" not in home.text
-    assert '<a href="/grants">Małe granty dla organizacji</a>' in main
+    # Visitors read the public calls and awards (the NGOs' page would only ask them to sign in).
+    assert '<a href="/grants/calls">Małe granty dla organizacji</a>' in main
     assert 'class="area-nav"' not in home.text and "Wyloguj" not in home.text

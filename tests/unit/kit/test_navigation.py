@@ -36,6 +36,7 @@ def test_small_grants_on_the_front_page_leads_each_role_where_it_may_go() -> Non
     assert page("coordinator") == "/grants/coordinator"
     assert page("evaluator") == "/grants/evaluate"
     assert page("ngo") == "/grants"
-    assert page("juror") is None and page("responder") is None
-    assert grants_page(None) == "/grants"  # the NGO page asks an anonymous visitor to sign in
+    # Roles with no grants work of their own, and visitors: the public calls and awards.
+    assert page("juror") == "/grants/calls" and page("responder") == "/grants/calls"
+    assert grants_page(None) == "/grants/calls"
     assert grants_page(None, frozenset({"/work"})) is None
