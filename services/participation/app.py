@@ -26,4 +26,5 @@ service = ServiceSpec(
     background=[*bench.background, *council.background],
     privacy=PrivacyHooks.combine(bench.privacy_hooks, council.privacy_hooks),
     people=PeopleHooks.combine(bench.people_hooks, council.people_hooks),
+    datasets=[*bench.datasets],
 )

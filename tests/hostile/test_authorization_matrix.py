@@ -164,6 +164,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/bench/staff/questions/{}/assignment"): C,
     ("POST", "/bench/staff/questions/{}/answered-live"): C,
     ("POST", "/bench/staff/questions/{}/withholding"): C,
+    ("POST", "/bench/staff/questions/{}/translations"): C,
     ("GET", "/bench/staff/editions/new"): C,
     ("POST", "/bench/staff/editions/new"): C,
     ("GET", "/bench/staff/editions/{}"): C,

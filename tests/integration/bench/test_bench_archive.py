@@ -402,3 +402,66 @@ async def test_an_erased_askers_question_leaves_the_archive(platform: RunningPla
         uuid.UUID(created["id"]),
     )
     assert (row["publish"], row["text_i18n"], row["search_text"]) == (False, {}, "")
+
+
+async def test_staff_translate_on_the_question_page_and_readers_see_their_language(
+    platform: RunningPlatform,
+) -> None:
+    edition = await new_edition(platform)
+    term = word()
+    created = await answered(
+        platform,
+        edition["id"],
+        text=f"Czy biblioteka {term} ma książki po ukraińsku?",
+        answer=f"Tak, biblioteka {term} ma dział ukraiński.",
+        language="pl",
+        publish=True,
+    )
+    async with signed_in(platform, "coordinator", lang="en") as staff:
+        page = await staff.get(f"/bench/staff/questions/{created['id']}")
+        assert 'name="question__uk"' in page.text and 'name="question__pl"' not in page.text
+        assert 'name="answer_0__en"' in page.text
+        url = f"/bench/staff/questions/{created['id']}/translations"
+        too_long = await staff.post(
+            url, data={"_csrf_token": csrf_of(page), "question__en": "x" * 10_001}
+        )
+        assert too_long.status_code == 400
+        saved = await staff.post(
+            url,
+            data={
+                "_csrf_token": csrf_of(page),
+                "question__uk": f"Чи має бібліотека {term} книжки українською?",
+                "question__en": "",
+                "answer_0__uk": f"Так, бібліотека {term} має український відділ. Пишіть на a@b.pl",
+            },
+        )
+        assert saved.status_code == 303, saved.text
+        page = await staff.get(f"/bench/staff/questions/{created['id']}")
+        assert "Чи має бібліотека" in page.text
+    uk = await platform.client.get(f"/bench/answers/{created['id']}", params={"lang": "uk"})
+    assert "Чи має бібліотека" in uk.text and "Так, бібліотека" in uk.text
+    assert "a@b.pl" not in uk.text  # masked in translations too
+    en = await platform.client.get(f"/bench/answers/{created['id']}", params={"lang": "en"})
+    # No English version: the Polish original, in an element marked lang="pl", with a note.
+    assert 'lang="pl"' in en.text and "książki po ukraińsku" in en.text
+    assert "not translated yet" in en.text
+    # The open data set holds it, masked, with the translations; nothing of the asker.
+    data = await platform.client.get("/open-data/bench-answers.json")
+    assert data.status_code == 200, data.text
+    assert created["id"] in data.text and "a@b.pl" not in data.text
+    assert "asker-" not in data.text and created["reference"] not in data.text
+    csv = await platform.client.get("/open-data/bench-answers.csv")
+    assert csv.status_code == 200 and created["id"] in csv.text
+
+
+def test_every_column_of_the_bench_dataset_is_in_personal_data_md() -> None:
+    import re
+    from pathlib import Path
+
+    from services.participation.bench.open_data import BENCH_ANSWERS
+
+    text = (Path(__file__).parents[3] / "docs" / "personal-data.md").read_text()
+    section = text[text.index("## Open data") :]
+    pattern = r"^\| `?bench-answers`? \| `?([a-z0-9_]+)`? \|"
+    listed = {m.group(1) for m in re.finditer(pattern, section, re.M)}
+    assert {c.name for c in BENCH_ANSWERS.columns} == listed

@@ -20,10 +20,12 @@ from litestar.response import Redirect
 
 from services.participation.bench import archive, published
 from services.participation.bench import store_archive as sa
+from services.participation.bench import store_questions as sq
 from services.participation.bench.commands import SCHEMA, publication
 from services.participation.bench.pages.forms import COORDINATOR, t
 from services.participation.bench.pages.public import catalogs, page_error, pages
-from services.participation.bench.schemas import WithholdingIn
+from services.participation.bench.schemas import TranslationsIn, WithholdingIn
+from shared import content
 from shared.events.catalogue import LANGUAGES, TOPICS
 from shared.ratelimit import RateLimited
 from shared.refusals import Refused
@@ -235,4 +237,80 @@ async def withholding_form(
     )
 
 
-route_handlers = [answers_page, answers_feed, answer_page, consent_form, withholding_form]
+@post(
+    "/bench/staff/questions/{question_id:uuid}/translations",
+    guards=COORDINATOR,
+    include_in_schema=False,
+)
+async def translations_form(
+    request: Request[Any, Any, Any], question_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Staff translations of the question and its answers (pl/en/uk, never the original's
+    language): the same call as PUT /api/bench/questions/{id}/translations. With a translation
+    provider, `_action=draft` fills the empty fields with machine drafts, saving nothing."""
+    from services.participation.bench.pages.staff import _question_page
+
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await sq.question(conn, question_id)
+        answers = await sa.answers(conn, question_id)
+    if row is None:
+        raise NotFoundException(f"no question {question_id}")
+    typed = {k: v for k, v in form.items() if "__" in k}
+    if form.get("_action") == "draft":
+        drafts = await content.drafts(
+            runtime.settings, {"question": row["text"]}, row["language"], typed
+        )
+        for n, answer in enumerate(answers):
+            drafts |= await content.drafts(
+                runtime.settings, {f"answer_{n}": answer["text"]}, answer["language"], typed
+            )
+        return await _question_page(
+            request,
+            runtime,
+            question_id,
+            form="translations",
+            translation_values={**typed, **drafts},
+            translation_drafts=drafts,
+        )
+    errors: dict[str, str] = {}
+    question_i18n, problem = content.from_form(form, "question", row["language"], 10_000)
+    if problem:
+        errors[
+            "question__" + next(c for c in content.CONTENT_LANGUAGES if c != row["language"])
+        ] = t(request, problem, limit=10_000)
+    answer_i18n: dict[uuid.UUID, dict[str, str]] = {}
+    for n, answer in enumerate(answers):
+        texts, problem = content.from_form(form, f"answer_{n}", answer["language"], 10_000)
+        if problem:
+            first = next(c for c in content.CONTENT_LANGUAGES if c != answer["language"])
+            errors[f"answer_{n}__{first}"] = t(request, problem, limit=10_000)
+        answer_i18n[answer["id"]] = texts
+    if not errors:
+        await publication.translate(
+            runtime,
+            question_id,
+            TranslationsIn(question=question_i18n, answers=answer_i18n),  # type: ignore[arg-type]
+        )
+        return Redirect(
+            f"/bench/staff/questions/{question_id}?done=translated#done", status_code=303
+        )
+    return await _question_page(
+        request,
+        runtime,
+        question_id,
+        400,
+        form="translations",
+        errors=errors,
+        translation_values=typed,
+    )
+
+
+route_handlers = [
+    answers_page,
+    answers_feed,
+    answer_page,
+    consent_form,
+    withholding_form,
+    translations_form,
+]
