@@ -22,7 +22,7 @@ from services.participation.bench import archive
 from shared.privacy import ERASED
 
 PUBLISHED = (
-    "q.publish and q.withheld_at is null and q.status = 'answered' "
+    "q.publish and q.withheld_at is null and q.answered_at is not null "
     f"and q.text <> '{ERASED}' and q.reject_reason is null "
     "and q.moderated_at is not null and q.merged_into is null"
 )
@@ -67,15 +67,11 @@ async def search(
     (at most COUNT_CAP + 1: more than COUNT_CAP)."""
     args: list[Any] = []
     where = _where(filters, terms, args)
-    async with conn.transaction():
-        # The count reads the indexes' bitmap and stops at the cap; a sequential scan would
-        # test every row's words instead.
-        await conn.execute("set local enable_seqscan = off")
-        total = await conn.fetchval(
-            f"select count(*) from (select 1 from bench_questions q where {where} "
-            f"limit {COUNT_CAP + 1}) found",
-            *args,
-        )
+    total = await conn.fetchval(
+        f"select count(*) from (select 1 from bench_questions q where {where} "
+        f"limit {COUNT_CAP + 1}) found",
+        *args,
+    )
     if not total or (total <= COUNT_CAP and offset >= total):
         return [], total
     rows = await conn.fetch(

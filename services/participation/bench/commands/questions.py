@@ -310,7 +310,7 @@ def publication_state(row: Any) -> bool:
     return bool(
         row["publish"]
         and row["withheld_at"] is None
-        and row["status"] == "answered"
+        and row["answered_at"] is not None
         and row["moderated_at"] is not None
         and row["merged_into"] is None
         and row["reject_reason"] is None

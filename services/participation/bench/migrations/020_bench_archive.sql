@@ -27,9 +27,15 @@ alter table bench_questions
 alter table bench_answers
     add column text_i18n jsonb not null default '{}';
 
--- What the archive lists (newest answer first) and searches: only published questions.
+-- What the archive lists (newest answer first) and searches: only published questions. Answered
+-- is `answered_at`, not the status, which may move on (a follow-up after the answer).
 create index bench_questions_archive on bench_questions (answered_at desc, id)
-    where publish and withheld_at is null and status = 'answered';
+    where publish and withheld_at is null and answered_at is not null;
+-- A topic or a session chosen: its newest answers first without reading the others'.
+create index bench_questions_archive_topic on bench_questions (topic, answered_at desc, id)
+    where publish and withheld_at is null and answered_at is not null;
+create index bench_questions_archive_edition on bench_questions (edition_id, answered_at desc, id)
+    where publish and withheld_at is null and answered_at is not null;
 create index bench_questions_archive_search on bench_questions using gin (search_vector)
-    where publish and withheld_at is null and status = 'answered';
+    where publish and withheld_at is null and answered_at is not null;
 create index bench_answers_question on bench_answers (question_id, answered_at);
