@@ -12,7 +12,7 @@ import httpx
 
 from tests.helpers.platform import RunningPlatform
 from tests.helpers.waiting import eventually
-from tests.integration.bench.bench_helpers import ask, new_edition
+from tests.integration.bench.bench_helpers import ask, body_text, mail_arrives, new_edition
 from tests.integration.bench.test_bench_staff_pages import csrf_of, signed_in
 
 COORDINATOR = {"role": "coordinator"}
@@ -140,13 +140,18 @@ async def test_the_asker_agrees_on_the_tracking_page_and_changes_their_mind(
 ) -> None:
     edition = await new_edition(platform)
     term = word()
+    email = f"track-{uuid.uuid4().hex[:8]}@example.org"
     created = await answered(
         platform,
         edition["id"],
         text=f"Gdzie jest {term} w Krakowie?",
         answer=f"{term} jest przy ul. Józefińskiej.",
+        email=email,
     )
     assert await visible_everywhere(platform, created["id"], term) == NOWHERE
+    # The acknowledgement (in the asker's Ukrainian) said how to agree: on the tracking page.
+    (ack, *_) = await mail_arrives(platform, email)
+    assert "Опублікуйте моє запитання" in body_text(ack)
     async with httpx.AsyncClient(base_url=platform.base_url, cookies={"lang": "en"}) as browser:
         params = {"reference": created["reference"], "token": created["tracking_token"]}
         page = await browser.get("/bench/track", params=params)
