@@ -470,3 +470,47 @@ def test_every_column_of_the_bench_dataset_is_in_personal_data_md() -> None:
     pattern = r"^\| `?bench-answers`? \| `?([a-z0-9_]+)`? \|"
     listed = {m.group(1) for m in re.finditer(pattern, section, re.M)}
     assert {c.name for c in BENCH_ANSWERS.columns} == listed
+
+
+async def test_an_erased_person_named_in_anothers_translation_is_redacted_there(
+    platform: RunningPlatform,
+) -> None:
+    edition = await new_edition(platform)
+    term = word()
+    surname = "Zarichna" + word()[2:8].capitalize()
+    email = f"named-{uuid.uuid4().hex[:8]}@example.org"
+    # She asked a question of her own (so the erasure knows her name) ...
+    await ask(platform, edition["id"], name=f"Olena {surname}", email=email)
+    # ... and staff translated someone else's published question that names her.
+    other = await answered(
+        platform,
+        edition["id"],
+        text=f"Czy {term} może prowadzić sąsiadka?",
+        answer=f"Tak, {term} prowadzą wolontariusze.",
+        publish=True,
+    )
+    resp = await platform.client.put(
+        f"/api/bench/questions/{other['id']}/translations",
+        json={"question": {"en": f"Can Olena {surname} run {term} with us?"}},
+        headers=platform.auth("coordinator"),
+    )
+    assert resp.status_code == 200, resp.text
+    found = await platform.client.get("/api/public/bench/answers", params={"q": surname})
+    assert found.json()["total"] == 1
+    resp = await platform.client.post(
+        "/api/privacy/erasures", json={"email": email}, headers=platform.auth("coordinator")
+    )
+    assert resp.status_code == 202, resp.text
+    request_id = resp.json()["id"]
+
+    async def completed() -> dict | None:
+        got = await platform.client.get(
+            f"/api/privacy/erasures/{request_id}", headers=platform.auth("coordinator")
+        )
+        return got.json() if got.json().get("status") == "completed" else None
+
+    await eventually(completed, timeout=30, what="the erasure completed")
+    page = await platform.client.get(f"/bench/answers/{other['id']}", params={"lang": "en"})
+    assert page.status_code == 200 and surname not in page.text and term in page.text
+    found = await platform.client.get("/api/public/bench/answers", params={"q": surname})
+    assert found.json()["total"] == 0
