@@ -22,7 +22,7 @@ alter table bench_questions
     add column text_i18n          jsonb not null default '{}',
     add column search_text        text not null default '',
     add column search_vector      tsvector
-        generated always as (to_tsvector('simple'::regconfig, search_text)) stored;
+        generated always as (strip(to_tsvector('simple'::regconfig, search_text))) stored;
 
 alter table bench_answers
     add column text_i18n jsonb not null default '{}';
