@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from services.indicators import api, background, changes, consumers, metrics, pages, people
+from services.indicators import (
+    api,
+    background,
+    changes,
+    consumers,
+    datasets,
+    metrics,
+    pages,
+    people,
+)
 from shared.people import PeopleHooks
 from shared.runtime import Command, ServiceSpec
 from shared.servers import run_loop
@@ -33,4 +42,5 @@ service = ServiceSpec(
     on_start=[consumers.drop_old_consumer],
     commands=[Command("indicators", "indicator tools", _configure, _run)],
     people=PeopleHooks(identities=people.identities, open_work=people.open_work),
+    datasets=datasets.datasets,
 )

@@ -15,6 +15,8 @@ from shared.runtime import ServiceSpec
 
 HERE = Path(__file__).parent
 
+council_datasets = council.datasets  # the Council's open data (issue 14)
+
 service = ServiceSpec(
     name="participation",
     schema="participation",
@@ -26,5 +28,5 @@ service = ServiceSpec(
     background=[*bench.background, *council.background],
     privacy=PrivacyHooks.combine(bench.privacy_hooks, council.privacy_hooks),
     people=PeopleHooks.combine(bench.people_hooks, council.people_hooks),
-    datasets=[*bench.datasets],
+    datasets=(*council_datasets, *bench.datasets),
 )

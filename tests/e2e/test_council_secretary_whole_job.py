@@ -76,7 +76,7 @@ async def test_a_secretary_does_the_whole_job_from_the_invitation_to_a_resolutio
     now_local = datetime.now(UTC).astimezone(WARSAW)
     title = f"Nabór do Rady {tag}"
     await page.locator("#title").fill(title)
-    await page.get_by_label("Opis").fill(
+    await page.locator("#description").fill(
         "Szukamy osób, które chcą współtworzyć politykę równego traktowania."
     )
     await page.get_by_label("Pierwszy dzień kadencji").fill(
@@ -132,7 +132,7 @@ async def test_a_secretary_does_the_whole_job_from_the_invitation_to_a_resolutio
     # The month's meetings: a series of two.
     await page.get_by_role("link", name="Posiedzenia", exact=True).click()
     series = f"Comiesięczne posiedzenie {tag}"
-    await page.get_by_label("Tytuł każdego posiedzenia").fill(series)
+    await page.locator("#m_title").fill(series)
     first_day = now_local.date() + timedelta(days=3)
     await page.get_by_label("Data pierwszego posiedzenia").fill(first_day.isoformat())
     await page.locator("#m_time").fill("17:30")
@@ -178,7 +178,7 @@ async def test_a_secretary_does_the_whole_job_from_the_invitation_to_a_resolutio
 
     # A resolution: refused without the confirmation, then recorded.
     await page.locator("#r_title").fill(f"Uchwała o tłumaczach {tag}")
-    await page.get_by_label("Przegłosowany tekst").fill("Rada rekomenduje zatrudnienie tłumaczy.")
+    await page.locator("#r_text").fill("Rada rekomenduje zatrudnienie tłumaczy.")
     await page.get_by_label("Głosy za").fill("1")
     await page.get_by_label("Głosy przeciw").fill("0")
     await page.get_by_label("Wstrzymujący się").fill("0")
@@ -186,7 +186,7 @@ async def test_a_secretary_does_the_whole_job_from_the_invitation_to_a_resolutio
     assert (
         "Zaznacz pole, aby potwierdzić głosy" in await page.locator(".error-summary").inner_text()
     )
-    assert await page.get_by_label("Przegłosowany tekst").input_value() == (
+    assert await page.locator("#r_text").input_value() == (
         "Rada rekomenduje zatrudnienie tłumaczy."
     )
     await page.get_by_label("Tak, zapisz te głosy").check()

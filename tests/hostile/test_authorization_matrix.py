@@ -43,6 +43,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/bench/editions"): PUBLIC,
     ("POST", "/api/bench/editions"): C,
     ("GET", "/api/bench/editions/{}"): PUBLIC,
+    ("PATCH", "/api/bench/editions/{}"): C,
     ("POST", "/api/bench/editions/{}/submissions/open"): C,
     ("POST", "/api/bench/editions/{}/submissions/close"): C,
     ("POST", "/api/bench/editions/{}/held"): C,
@@ -168,6 +169,8 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/bench/staff/editions/new"): C,
     ("POST", "/bench/staff/editions/new"): C,
     ("GET", "/bench/staff/editions/{}"): C,
+    ("GET", "/bench/staff/editions/{}/texts"): C,
+    ("POST", "/bench/staff/editions/{}/texts"): C,
     ("POST", "/bench/staff/editions/{}/submissions/open"): C,
     ("POST", "/bench/staff/editions/{}/submissions/close"): C,
     ("POST", "/bench/staff/editions/{}/held"): C,
@@ -237,6 +240,15 @@ GRANTS_PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/grants/coordinator/reports/{}"): C,
     ("POST", "/grants/coordinator/reports/{}"): C,
 }
+# Public pages and open data (issue 14), written by hand likewise: no guard, anyone.
+PUBLIC_PAGES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/indicators"): PUBLIC,
+    ("GET", "/indicators/report/{}"): PUBLIC,  # the printable report, and {year}.csv
+    ("GET", "/open-data"): PUBLIC,
+    ("GET", "/open-data/catalog.jsonld"): PUBLIC,
+    ("GET", "/open-data/{}"): PUBLIC,  # {dataset}.csv, {dataset}.json
+}
+PUBLIC_PAGE_PREFIXES = ("/indicators/", "/open-data/")
 
 ANYONE = PUBLIC
 # The tables of handbook/contract.md, spelled as there ({id}, {year}.csv); "the asker", "the
@@ -432,6 +444,26 @@ async def test_the_public_grants_pages_open_without_signing_in(platform: Running
     assert (listed.status_code, unknown.status_code) == (200, 404)
     # The NGOs' own page still asks a visitor to sign in first.
     assert ngo_page.status_code == 303 and "/auth/sign-in" in ngo_page.headers["location"]
+
+
+async def test_the_public_pages_are_each_in_their_table_unguarded_and_answer_anyone(
+    platform: RunningPlatform,
+) -> None:
+    found = {
+        (m, key): (path, guarded)
+        for prefix in PUBLIC_PAGE_PREFIXES
+        for m, key, path, guarded in app_routes(platform, prefix)
+    }
+    assert sorted(set(found) - set(PUBLIC_PAGES)) == [], "public pages with no row in PUBLIC_PAGES"
+    assert sorted(set(PUBLIC_PAGES) - set(found)) == [], "rows in PUBLIC_PAGES the app lacks"
+    wrong = {key: guarded for key, (_, guarded) in found.items() if guarded != PUBLIC_PAGES[key]}
+    assert not wrong, f"public pages with a guard: {wrong}"
+    for (method, key), (path, _) in found.items():
+        resp = await platform.client.request(method, path)
+        assert resp.status_code not in (401, 403) and resp.status_code < 500, (
+            key,
+            resp.status_code,
+        )
 
 
 def test_the_table_agrees_with_the_contract() -> None:

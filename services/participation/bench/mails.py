@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from services.participation.bench import domain
-from shared import mail
+from shared import content, mail
 from shared.config import Settings
 from shared.refusals import N_
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
@@ -45,12 +46,14 @@ def acknowledgement(
     token: str,
     due_at: datetime,
     edition_title: str,
+    edition_title_i18n: Any = None,
     in_reply_to: str | None = None,
     references: list[str] | None = None,
     publish: bool = False,
 ) -> EmailMessage:
     """'We received your question': reference, due date, tracking link, and how to agree to
-    publication in the archive of answers (or withdraw it) on the tracking page."""
+    publication in the archive of answers (or withdraw it) on the tracking page; the edition's
+    title in each mail language where staff translated it (else the Polish original)."""
     link = tracking_url(settings, reference, token)
 
     def build(lang: str) -> tuple[str, str]:
@@ -62,7 +65,7 @@ def acknowledgement(
                 lang,
                 "Thank you for your question to the Intercultural Dialogue Bench (%(edition)s).",
             )
-            % {"edition": edition_title},
+            % {"edition": content.shown(edition_title, "pl", edition_title_i18n, lang).text},
             "",
             catalogs.gettext(lang, "Reference number: %(reference)s") % {"reference": reference},
             catalogs.gettext(lang, "We will answer by %(date)s.") % {"date": _local_time(due_at)},

@@ -191,6 +191,10 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
         ),
     )
     await _redact_archive(conn, result, [person.email, *identifying_names(result.names)])
+    result.add(
+        "bench_mentions_redacted",
+        await _redact_template_versions(conn, [person.email, *identifying_names(result.names)]),
+    )
     return result
 
 
@@ -226,6 +230,32 @@ async def _redact_archive(conn: asyncpg.Connection, result: Erased, needles: lis
     )
     for row in stale:
         await store_archive.refresh_search(conn, row["id"])
+
+
+async def _redact_template_versions(conn: asyncpg.Connection, needles: list[str]) -> int:
+    """The person's address and names redacted in the answer templates' other-language versions
+    (`text_i18n`), as in their `text`; the number of templates changed."""
+    wanted = [n for n in needles if n]
+    if not wanted:
+        return 0
+    rows = await conn.fetch(
+        """select id, text_i18n from bench_answer_templates
+           where exists (select 1 from unnest($1::text[]) n
+                         where strpos(lower(text_i18n::text), lower(n)) > 0)
+           for update""",
+        wanted,
+    )
+    changed = 0
+    for row in rows:
+        versions = {code: redact(text, wanted) for code, text in row["text_i18n"].items()}
+        if versions != row["text_i18n"]:
+            await conn.execute(
+                "update bench_answer_templates set text_i18n = $2 where id = $1",
+                row["id"],
+                versions,
+            )
+            changed += 1
+    return changed
 
 
 async def _inbound_of(

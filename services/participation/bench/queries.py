@@ -23,6 +23,7 @@ from services.participation.bench.schemas import (
     StaffAnswerView,
     Template,
 )
+from shared import content
 from shared.auth import Principal
 from shared.events import utcnow
 from shared.refusals import forbidden, not_found
@@ -135,6 +136,9 @@ def edition_view(row: Any) -> Edition:
         status=row["status"],
         number=row["number"],
         year=row["year"],
+        title_i18n=content.versions(row["title_i18n"]),
+        venue_i18n=content.versions(row["venue_i18n"]),
+        audience_i18n=content.versions(row["audience_i18n"]),
     )
 
 

@@ -17,6 +17,12 @@ Email = addresses.Email  # checked and normalised by addresses.check_fields
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 
 
+# An edition's text in the content languages other than its Polish original (shared/content.py):
+# {"en": "...", "uk": "..."}; an empty version is dropped.
+TitleTranslations = dict[Literal["en", "uk"], Annotated[str, Meta(max_length=200)]]
+PlaceTranslations = dict[Literal["en", "uk"], Annotated[str, Meta(max_length=300)]]
+
+
 class EditionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     title: Annotated[str, Meta(min_length=3, max_length=200)]
     held_on: date
@@ -25,9 +31,24 @@ class EditionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     submissions_close_at: AwareDatetime
     answer_due_days: Annotated[int, Meta(ge=1, le=365)] = 30
     coordinator_email: Email | None = None
+    title_i18n: TitleTranslations = {}
+    venue_i18n: PlaceTranslations = {}
+    audience_i18n: PlaceTranslations = {}
 
     def __post_init__(self) -> None:
         addresses.check_fields(self, "coordinator_email")
+
+
+class EditionTextsIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A change of an edition's resident-facing texts: only the fields given change; a
+    translations map given replaces the stored one (`{}` removes them)."""
+
+    title: Annotated[str, Meta(min_length=3, max_length=200)] | None = None
+    venue: Annotated[str, Meta(min_length=2, max_length=300)] | None = None
+    audience: Annotated[str, Meta(min_length=2, max_length=300)] | None = None
+    title_i18n: TitleTranslations | None = None
+    venue_i18n: PlaceTranslations | None = None
+    audience_i18n: PlaceTranslations | None = None
 
 
 class Edition(msgspec.Struct, kw_only=True):
@@ -41,6 +62,9 @@ class Edition(msgspec.Struct, kw_only=True):
     status: str
     number: int
     year: int
+    title_i18n: dict[str, str] = {}
+    venue_i18n: dict[str, str] = {}
+    audience_i18n: dict[str, str] = {}
 
 
 class QuestionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -242,6 +266,9 @@ class TemplateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     language: Language
     text: Annotated[str, Meta(min_length=10, max_length=10000)]
     topic: Topic | None = None
+    # The text in the other content languages: {"pl": ..., "en": ..., "uk": ...} (a version in
+    # the template's own language is ignored; empty ones are dropped).
+    text_i18n: dict[Literal["pl", "en", "uk"], Annotated[str, Meta(max_length=10000)]] = {}
 
 
 class Template(msgspec.Struct, kw_only=True):
@@ -251,6 +278,7 @@ class Template(msgspec.Struct, kw_only=True):
     language: str
     text: str
     retired_at: datetime | None = None
+    text_i18n: dict[str, str] = {}
 
 
 class InboundView(msgspec.Struct, kw_only=True):

@@ -18,8 +18,9 @@ async def next_edition_number(conn: asyncpg.Connection, year: int) -> int:
 async def insert_edition(conn: asyncpg.Connection, **fields: Any) -> asyncpg.Record:
     return await conn.fetchrow(
         """insert into bench_editions (id, year, number, title, held_on, venue, audience,
-               submissions_close_at, answer_due_days, coordinator_email)
-           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) returning *""",
+               submissions_close_at, answer_due_days, coordinator_email, title_i18n,
+               venue_i18n, audience_i18n)
+           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) returning *""",
         fields["id"],
         fields["year"],
         fields["number"],
@@ -30,6 +31,30 @@ async def insert_edition(conn: asyncpg.Connection, **fields: Any) -> asyncpg.Rec
         fields["submissions_close_at"],
         fields["answer_due_days"],
         fields.get("coordinator_email"),
+        fields.get("title_i18n") or {},
+        fields.get("venue_i18n") or {},
+        fields.get("audience_i18n") or {},
+    )
+
+
+async def update_edition_texts(
+    conn: asyncpg.Connection, edition_id: uuid.UUID, **texts: Any
+) -> asyncpg.Record | None:
+    """Change an edition's resident-facing texts and their translations (those not given, or
+    None, stay as they are)."""
+    return await conn.fetchrow(
+        """update bench_editions set title = coalesce($2, title), venue = coalesce($3, venue),
+               audience = coalesce($4, audience), title_i18n = coalesce($5, title_i18n),
+               venue_i18n = coalesce($6, venue_i18n),
+               audience_i18n = coalesce($7, audience_i18n)
+           where id = $1 returning *""",
+        edition_id,
+        texts.get("title"),
+        texts.get("venue"),
+        texts.get("audience"),
+        texts.get("title_i18n"),
+        texts.get("venue_i18n"),
+        texts.get("audience_i18n"),
     )
 
 
@@ -128,6 +153,15 @@ async def insert_question(conn: asyncpg.Connection, **f: Any) -> None:
         f["due_at"],
         f.get("entered_by"),
         bool(f.get("publish")),
+    )
+
+
+async def edition_of_question(conn: asyncpg.Connection, reference: str) -> asyncpg.Record | None:
+    """The edition a question (by its reference) was asked for."""
+    return await conn.fetchrow(
+        "select e.* from bench_editions e join bench_questions q on q.edition_id = e.id "
+        "where q.reference = $1",
+        reference,
     )
 
 

@@ -345,14 +345,16 @@ async def thread_of(conn: asyncpg.Connection, question_id: uuid.UUID) -> list[st
 
 async def insert_template(conn: asyncpg.Connection, **f: Any) -> asyncpg.Record:
     return await conn.fetchrow(
-        """insert into bench_answer_templates (id, title, topic, language, text, created_by)
-           values ($1,$2,$3,$4,$5,$6) returning *""",
+        """insert into bench_answer_templates (id, title, topic, language, text, created_by,
+               text_i18n)
+           values ($1,$2,$3,$4,$5,$6,$7) returning *""",
         uuid.uuid4(),
         f["title"],
         f["topic"],
         f["language"],
         f["text"],
         f["created_by"],
+        f.get("text_i18n") or {},
     )
 
 
@@ -363,10 +365,12 @@ async def list_templates(
     *,
     retired: bool = False,
 ) -> list[asyncpg.Record]:
-    """Templates in use (with `retired`, the retired ones too, last) for a topic and language."""
+    """Templates in use (with `retired`, the retired ones too, last) for a topic and language
+    (written in it, or with a version in it)."""
     return await conn.fetch(
         """select * from bench_answer_templates
-           where ($1::text is null or topic is null or topic = $1) and ($2::text is null or language = $2)
+           where ($1::text is null or topic is null or topic = $1)
+             and ($2::text is null or language = $2 or text_i18n ? $2)
              and ($3 or retired_at is null)
            order by retired_at is not null, language, title""",
         topic,
@@ -380,13 +384,14 @@ async def update_template(
 ) -> asyncpg.Record:
     return await conn.fetchrow(
         """update bench_answer_templates set title = $2, topic = $3, language = $4, text = $5,
-               updated_at = now()
+               text_i18n = $6, updated_at = now()
            where id = $1 returning *""",
         template_id,
         f["title"],
         f["topic"],
         f["language"],
         f["text"],
+        f.get("text_i18n") or {},
     )
 
 

@@ -1,7 +1,7 @@
 """Council on Equal Treatment: open call, members, meetings, minutes, resolutions."""
 
 from services.participation.council import jobs as council_jobs
-from services.participation.council import people, privacy
+from services.participation.council import open_data, people, privacy
 from services.participation.council.api import member as api_member
 from services.participation.council.api import public as api_public
 from services.participation.council.api import staff as api_staff
@@ -28,3 +28,4 @@ cron_jobs = [*council_jobs.cron_jobs]
 background: list = []
 privacy_hooks = PrivacyHooks(export=privacy.export, erase=privacy.erase)
 people_hooks = people.hooks
+datasets = open_data.datasets

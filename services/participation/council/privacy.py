@@ -22,6 +22,7 @@ from shared.privacy import (
     affected,
     identifying_names,
     records,
+    redact,
     redact_mentions,
 )
 
@@ -175,4 +176,48 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             ("council_applications", "motivation"),
         ),
     )
+    result.add(
+        "council_translations_redacted",
+        await _redact_translations(conn, [person.email, *names]),
+    )
     return result
+
+
+TRANSLATED = (
+    ("council_calls", "title_i18n"),
+    ("council_calls", "description_i18n"),
+    ("council_meetings", "title_i18n"),
+    ("council_meetings", "place_i18n"),
+    ("council_agenda_items", "title_i18n"),
+    ("council_resolutions", "title_i18n"),
+    ("council_resolutions", "text_i18n"),
+)
+"""The translations of staff text (migration 052): each version is redacted as its original is."""
+
+
+async def _redact_translations(conn: asyncpg.Connection, needles: list[str]) -> int:
+    """Replace the person's address and full names in every translated version (as whole words,
+    like `redact_mentions` does in the originals); returns the rows changed."""
+    wanted = [n for n in needles if n]
+    if not wanted:
+        return 0
+    changed = 0
+    for table, column in TRANSLATED:
+        # Names from TRANSLATED above, never input.
+        rows = await conn.fetch(
+            f"select id, {column} as versions from {table} "  # noqa: S608
+            f"where exists (select 1 from unnest($1::text[]) n "
+            f"where strpos(lower({column}::text), lower(n)) > 0) for update",
+            wanted,
+        )
+        for row in rows:
+            versions = dict(row["versions"] or {})
+            redacted = {code: redact(str(text), wanted) for code, text in versions.items()}
+            if redacted != versions:
+                await conn.execute(
+                    f"update {table} set {column} = $2 where id = $1",  # noqa: S608
+                    row["id"],
+                    redacted,
+                )
+                changed += 1
+    return changed

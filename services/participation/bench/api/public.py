@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, Response, get, patch, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import Parameter
 
@@ -15,6 +15,7 @@ from services.participation.bench.queries import edition_view
 from services.participation.bench.schemas import (
     Edition,
     EditionIn,
+    EditionTextsIn,
     QuestionIn,
     QuestionStatus,
 )
@@ -50,6 +51,16 @@ async def list_editions(runtime: Runtime, page: Paging) -> Page[Edition]:
 async def get_edition(edition_id: uuid.UUID, runtime: Runtime) -> Edition:
     """One edition."""
     return await queries.edition(runtime, edition_id)
+
+
+@patch("/api/bench/editions/{edition_id:uuid}", guards=[requires("coordinator")], tags=TAGS)
+async def change_edition_texts(
+    edition_id: uuid.UUID, data: EditionTextsIn, runtime: Runtime
+) -> Edition:
+    """Change an edition's title, venue or audience, or their translations (`title_i18n`,
+    `venue_i18n`, `audience_i18n`: `{"en": ..., "uk": ...}`, a map given replaces the stored
+    one); only the fields given change."""
+    return edition_view(await staff.change_edition_texts(runtime, edition_id, data))
 
 
 async def _change_edition(runtime: Runtime, edition_id: uuid.UUID, target: str) -> Edition:
@@ -133,6 +144,7 @@ route_handlers = [
     create_edition,
     list_editions,
     get_edition,
+    change_edition_texts,
     open_submissions,
     close_submissions,
     mark_held,

@@ -128,6 +128,7 @@ async def receive_question(
             due_at=due,
             edition_title=edition["title"],
             publish=getattr(data, "publish", False),
+            edition_title_i18n=edition["title_i18n"],
             in_reply_to=their_id,
             references=[their_id] if their_id else None,
         )

@@ -30,6 +30,7 @@ from services.participation.bench.schemas import (
     AnswerIn,
     AssignmentIn,
     EditionIn,
+    EditionTextsIn,
     EnteredQuestionIn,
     ModerationIn,
     QuestionCreated,
@@ -116,6 +117,9 @@ async def _insert_edition(uow: Any, data: EditionIn) -> Any:
         submissions_close_at=data.submissions_close_at,
         answer_due_days=data.answer_due_days,
         coordinator_email=data.coordinator_email,
+        title_i18n=_versions(data.title_i18n),
+        venue_i18n=_versions(data.venue_i18n),
+        audience_i18n=_versions(data.audience_i18n),
     )
     uow.emit(
         ev.BenchEditionCreated(
@@ -127,6 +131,34 @@ async def _insert_edition(uow: Any, data: EditionIn) -> Any:
     )
     uow.emit(ev.BenchEditionSubmissionsOpened(edition_id=row["id"], opened_at=row["created_at"]))
     return row
+
+
+def _versions(translations: dict[str, str] | None) -> dict[str, str]:
+    """Translations as stored: trimmed, empty ones dropped (the reader then sees the original)."""
+    return {code: text.strip() for code, text in (translations or {}).items() if text.strip()}
+
+
+async def change_edition_texts(
+    runtime: Runtime, edition_id: uuid.UUID, data: EditionTextsIn
+) -> Any:
+    """Change an edition's resident-facing texts (title, venue, audience) and their
+    translations, whatever its state: only the fields given change. No event (events carry no
+    texts). Refused: `bench.edition_not_found`, `bench.only_spaces`."""
+    texts: dict[str, Any] = {}
+    for name, least in (("title", 3), ("venue", 2), ("audience", 2)):
+        value = getattr(data, name)
+        if value is not None:
+            if len(value.strip()) < least:
+                raise invalid(name, "bench.only_spaces", least=least)
+            texts[name] = value.strip()
+        translations = getattr(data, f"{name}_i18n")
+        if translations is not None:
+            texts[f"{name}_i18n"] = _versions(translations)
+    async with unit_of_work(runtime) as uow:
+        row = await store.edition_for_update(uow.conn, edition_id)
+        if row is None:
+            raise not_found("bench.edition_not_found", edition_id=edition_id)
+        return await store.update_edition_texts(uow.conn, edition_id, **texts)
 
 
 async def change_edition(runtime: Runtime, edition_id: uuid.UUID, target: str) -> Any:
@@ -438,6 +470,11 @@ def _template(row: Any) -> Template:
     return msgspec.convert(dict(row), Template, from_attributes=False, strict=False)
 
 
+def _template_versions(data: TemplateIn) -> dict[str, str]:
+    """The template's other versions as stored: never its own language, none empty."""
+    return {code: text for code, text in _versions(data.text_i18n).items() if code != data.language}
+
+
 async def create_template(runtime: Runtime, data: TemplateIn, *, by: str) -> Template:
     """A reusable answer, per language and optionally topic. Refused: `bench.template_language`,
     `bench.only_spaces` (422 naming the field)."""
@@ -450,6 +487,7 @@ async def create_template(runtime: Runtime, data: TemplateIn, *, by: str) -> Tem
             language=data.language,
             text=data.text.strip(),
             created_by=by,
+            text_i18n=_template_versions(data),
         )
     return _template(row)
 
@@ -464,8 +502,8 @@ async def _live_template(conn: Any, template_id: uuid.UUID) -> Any:
 
 
 async def update_template(runtime: Runtime, template_id: uuid.UUID, data: TemplateIn) -> Template:
-    """A template's new title, topic, language and text (answers already sent keep their own
-    text). Refused as `create_template`, and `bench.template_not_found` (404),
+    """A template's new title, topic, language, text and versions (answers already sent keep
+    their own text). Refused as `create_template`, and `bench.template_not_found` (404),
     `bench.template_retired` (409)."""
     _check_template(data)
     async with unit_of_work(runtime) as uow:
@@ -477,6 +515,7 @@ async def update_template(runtime: Runtime, template_id: uuid.UUID, data: Templa
             topic=data.topic,
             language=data.language,
             text=data.text.strip(),
+            text_i18n=_template_versions(data),
         )
     return _template(row)
 

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
@@ -34,6 +35,7 @@ from services.participation.bench.pages.forms import (
 )
 from services.participation.bench.pages.public import page_error
 from services.participation.bench.schemas import ResponderIn, TemplateIn
+from shared import content
 from shared.events.catalogue import LANGUAGES, TOPICS
 from shared.refusals import Refused
 from shared.runtime import Runtime
@@ -205,15 +207,21 @@ async def templates_page(
 
 def _template_form(
     request: Request[Any, Any, Any],
+    runtime: Runtime,
     status_code: int = 200,
     *,
     template: Any = None,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    drafts: dict[str, str] | None = None,
+    draft_notice: bool = False,
 ) -> Response[str]:
     if values is None:
         values = (
-            {k: template[k] or "" for k in TEMPLATE_FIELDS}
+            {
+                **{k: template[k] or "" for k in TEMPLATE_FIELDS},
+                **content.form_values("text", template["text_i18n"]),
+            }
             if template is not None
             else {"language": "pl"}
         )
@@ -226,11 +234,30 @@ def _template_form(
         errors=errors or {},
         topics=TOPICS,
         question_languages=LANGUAGES,
+        drafts=drafts or {},
+        drafts_available=content.drafts_available(runtime.settings),
+        draft_notice=draft_notice,
     )
 
 
-async def _template_values(request: Request[Any, Any, Any]) -> tuple[dict[str, str], Any, dict]:
-    values = await form_values(request, *TEMPLATE_FIELDS)
+# The template's text in each content language (`text__pl`, `text__en`, `text__uk`): the one in
+# the template's own language is its original, the others its versions.
+TEMPLATE_VERSION_FIELDS = tuple(f"text__{code}" for code in content.CONTENT_LANGUAGES)
+TEMPLATE_MAX = 10000
+
+
+async def _template_values(
+    request: Request[Any, Any, Any], runtime: Runtime
+) -> tuple[dict[str, str], Any, dict, dict[str, str] | None]:
+    """What the form holds; the template (or messages per field); with `_action=draft`, the
+    machine drafts of its empty versions instead (nothing is checked or saved)."""
+    values = await form_values(request, *TEMPLATE_FIELDS, *TEMPLATE_VERSION_FIELDS, "_action")
+    language = values["language"] if values["language"] in LANGUAGES else "pl"
+    if values.pop("_action") == "draft":
+        drafts = await content.drafts(
+            runtime.settings, {"text": values["text"].strip()}, language, typed=values
+        )
+        return values, None, {}, drafts
     body = {
         "title": values["title"].strip(),
         "language": values["language"],
@@ -238,19 +265,31 @@ async def _template_values(request: Request[Any, Any, Any]) -> tuple[dict[str, s
         "text": values["text"].strip(),
     }
     data, errors = convert(request, TemplateIn, body, TEMPLATE_MESSAGES)
-    return values, data, errors
+    versions, problem = content.from_form(values, "text", language, TEMPLATE_MAX)
+    if problem:
+        for field in content.field_names("text", language):
+            if len(values.get(field, "").strip()) > TEMPLATE_MAX:
+                errors[field] = t(request, problem, limit=TEMPLATE_MAX)
+        data = None
+    elif data is not None:
+        data = msgspec.structs.replace(data, text_i18n=versions)
+    return values, data, errors, None
 
 
 @get("/bench/staff/templates/new", guards=COORDINATOR, include_in_schema=False)
-async def new_template_page(request: Request[Any, Any, Any]) -> Response[str]:
+async def new_template_page(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     """The form for a new answer template."""
-    return _template_form(request)
+    return _template_form(request, runtime)
 
 
 @post("/bench/staff/templates", guards=COORDINATOR, include_in_schema=False)
 async def create_template_form(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
     """`commands.staff.create_template`, as POST /api/bench/answer-templates."""
-    values, data, errors = await _template_values(request)
+    values, data, errors, drafts = await _template_values(request, runtime)
+    if drafts is not None:
+        return _template_form(
+            request, runtime, values=values, drafts=drafts, draft_notice=not drafts
+        )
     status_code = 400
     if data is not None:
         try:
@@ -262,7 +301,7 @@ async def create_template_form(request: Request[Any, Any, Any], runtime: Runtime
             errors = explained(request, exc, anchor="title", order=TEMPLATE_FIELDS)
         else:
             return Redirect("/bench/staff/templates?done=created#done", status_code=303)
-    return _template_form(request, status_code, values=values, errors=errors)
+    return _template_form(request, runtime, status_code, values=values, errors=errors)
 
 
 async def _template_or_404(runtime: Runtime, template_id: uuid.UUID) -> Any:
@@ -278,7 +317,7 @@ async def template_page(
     request: Request[Any, Any, Any], template_id: uuid.UUID, runtime: Runtime
 ) -> Response[str]:
     """A template's edit form and its retirement."""
-    return _template_form(request, template=await _template_or_404(runtime, template_id))
+    return _template_form(request, runtime, template=await _template_or_404(runtime, template_id))
 
 
 @post("/bench/staff/templates/{template_id:uuid}", guards=COORDINATOR, include_in_schema=False)
@@ -287,7 +326,16 @@ async def update_template_form(
 ) -> Response[Any]:
     """`commands.staff.update_template`."""
     template = await _template_or_404(runtime, template_id)
-    values, data, errors = await _template_values(request)
+    values, data, errors, drafts = await _template_values(request, runtime)
+    if drafts is not None:
+        return _template_form(
+            request,
+            runtime,
+            template=template,
+            values=values,
+            drafts=drafts,
+            draft_notice=not drafts,
+        )
     status_code = 400
     if data is not None:
         try:
@@ -299,7 +347,9 @@ async def update_template_form(
             errors = explained(request, exc, anchor="title", order=TEMPLATE_FIELDS)
         else:
             return Redirect("/bench/staff/templates?done=saved#done", status_code=303)
-    return _template_form(request, status_code, template=template, values=values, errors=errors)
+    return _template_form(
+        request, runtime, status_code, template=template, values=values, errors=errors
+    )
 
 
 @post(
@@ -315,14 +365,14 @@ async def retire_template_form(
     values = await form_values(request, "confirm")
     if values["confirm"] != "yes":
         errors = {"confirm": t(request, CONFIRM_RETIREMENT)}
-        return _template_form(request, 400, template=template, errors=errors)
+        return _template_form(request, runtime, 400, template=template, errors=errors)
     try:
         await staff.retire_template(runtime, template_id)
     except Refused as exc:
         if int(exc.kind) != 409:
             raise page_error(exc) from exc
         errors = explained(request, exc, anchor="confirm")
-        return _template_form(request, 409, template=template, errors=errors)
+        return _template_form(request, runtime, 409, template=template, errors=errors)
     return Redirect("/bench/staff/templates?done=retired#done", status_code=303)
 
 

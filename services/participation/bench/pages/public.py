@@ -186,10 +186,16 @@ async def submit_question(
         return await replay.render_answer(request, runtime, REFUSED, closed, 409)
     if created is None:
         row = earlier
-        slip = _slip(row["reference"], None, row["due_at"], row["asker_email"] is not None)
+        slip = _slip(
+            row["reference"], None, row["due_at"], row["asker_email"] is not None, edition_id
+        )
         return await replay.render_answer(request, runtime, SLIP, slip)
     slip = _slip(
-        created.reference, created.tracking_token, created.due_at, question.email is not None
+        created.reference,
+        created.tracking_token,
+        created.due_at,
+        question.email is not None,
+        edition_id,
     )
     return await replay.render_answer(request, runtime, SLIP, slip)
 
@@ -199,9 +205,16 @@ SLIP = "bench.slip"
 so the one-time tracking code survives a change of language and never enters an address."""
 
 
-def _slip(reference: str, token: str | None, due_at: datetime, has_email: bool) -> dict[str, Any]:
+def _slip(
+    reference: str,
+    token: str | None,
+    due_at: datetime,
+    has_email: bool,
+    edition_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
     """What the slip shows (JSON), sealed for its language switch; no token when repeated."""
     return {
+        "edition_id": str(edition_id) if edition_id else None,
         "reference": reference,
         "token": token,
         "due_at": due_at.isoformat(),
@@ -210,8 +223,18 @@ def _slip(reference: str, token: str | None, due_at: datetime, has_email: bool) 
     }
 
 
-async def _slip_context(_: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
-    return {**data, "due_at": datetime.fromisoformat(data["due_at"]), "warsaw": domain.WARSAW}
+async def _slip_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> dict[str, Any]:
+    edition = None
+    if data.get("edition_id"):
+        async with runtime.pool(SCHEMA).acquire() as conn:
+            row = await store.edition(conn, uuid.UUID(data["edition_id"]))
+        edition = edition_view(row) if row is not None else None
+    return {
+        **data,
+        "due_at": datetime.fromisoformat(data["due_at"]),
+        "warsaw": domain.WARSAW,
+        "edition": edition,
+    }
 
 
 replay.answer_page(SLIP, pages, "bench/confirmation.html", _slip_context)
@@ -239,6 +262,7 @@ async def track_page(
     done: str = Parameter(query="done", default="", max_length=20),
 ) -> Response[str]:
     found = None
+    edition = None
     asked = bool(reference.strip() and token.strip())
     try:
         if asked:
@@ -246,6 +270,10 @@ async def track_page(
                 found = await track(runtime, reference, token)
                 if found is None:
                     await attempt.failed()
+        if found is not None:  # the session the question was asked for, in the reader's language
+            async with runtime.pool(SCHEMA).acquire() as conn:
+                row = await store.edition_of_question(conn, found.reference)
+            edition = edition_view(row) if row is not None else None
         response = pages.render(
             request,
             "bench/track.html",
@@ -254,6 +282,7 @@ async def track_page(
             asked=asked,
             found=found,
             done=done,
+            edition=edition,
         )
     except RateLimited as exc:
         response = rate_limited_page(

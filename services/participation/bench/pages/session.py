@@ -32,7 +32,13 @@ from services.participation.bench.pages.forms import (
 )
 from services.participation.bench.pages.public import catalogs, page_error
 from services.participation.bench.queries import edition_view
-from services.participation.bench.schemas import EditionIn, EnteredQuestionIn, QuestionCreated
+from services.participation.bench.schemas import (
+    EditionIn,
+    EditionTextsIn,
+    EnteredQuestionIn,
+    QuestionCreated,
+)
+from shared import content
 from shared.events import utcnow
 from shared.events.catalogue import GROUPS, LANGUAGES, TOPICS
 from shared.refusals import Refused
@@ -59,6 +65,17 @@ EDITION_MESSAGES = {
     "answer_due_days": N_("Enter the number of days to answer: a whole number from 1 to 365."),
 }
 EDITION_FIELDS = ("title", "held_on", "venue", "audience", "close_date", "close_time", "due_days")
+# The edition's texts residents read, each with its longest length; staff type their English and
+# Ukrainian versions (`title__en`, `title__uk` ...) beside the Polish original (shared/content.py).
+TRANSLATED = {"title": 200, "venue": 300, "audience": 300}
+TRANSLATION_FIELDS = tuple(
+    field for name in TRANSLATED for field in content.field_names(name, "pl")
+)
+TEXT_FIELDS = ("title", "venue", "audience", *TRANSLATION_FIELDS)
+NO_DRAFTS = N_(
+    "No machine drafts could be made (the translation service did not answer, or nothing was "
+    "left to translate): type the translations yourself, or save without them."
+)
 ENTERED_MESSAGES = {
     "channel": N_("Choose where the question was asked: in the room or on paper."),
     "text": N_("Write the question as it was asked: %(min)s to %(max)s characters."),
@@ -89,10 +106,13 @@ ENTERED_FIELDS = (
 
 def _new_edition_page(
     request: Request[Any, Any, Any],
+    runtime: Runtime,
     status_code: int = 200,
     *,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
+    drafts: dict[str, str] | None = None,
+    draft_notice: bool = False,
 ) -> Response[str]:
     return render(
         request,
@@ -100,13 +120,39 @@ def _new_edition_page(
         status_code,
         errors=errors or {},
         values=values or {"due_days": "30"},
+        drafts=drafts or {},
+        drafts_available=content.drafts_available(runtime.settings),
+        draft_notice=draft_notice,
     )
 
 
 @get("/bench/staff/editions/new", guards=COORDINATOR, include_in_schema=False)
-async def new_edition_page(request: Request[Any, Any, Any]) -> Response[str]:
+async def new_edition_page(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     """The form for a new session: what POST /api/bench/editions takes, times in Kraków."""
-    return _new_edition_page(request)
+    return _new_edition_page(request, runtime)
+
+
+def _translations(
+    request: Request[Any, Any, Any], values: dict[str, str], errors: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """The translations typed for each text (`title_i18n` ...), trimmed, empty ones dropped; a
+    message at each one that is too long."""
+    found: dict[str, dict[str, str]] = {}
+    for name, limit in TRANSLATED.items():
+        versions, problem = content.from_form(values, name, "pl", limit)
+        if problem:
+            for field in content.field_names(name, "pl"):
+                if len(values.get(field, "").strip()) > limit:
+                    errors[field] = t(request, problem, limit=limit)
+        found[f"{name}_i18n"] = versions
+    return found
+
+
+async def _drafts(runtime: Runtime, values: dict[str, str]) -> dict[str, str]:
+    """Machine drafts for the empty translation fields (nothing is saved): `{}` without a
+    provider or when it fails."""
+    originals = {name: values.get(name, "").strip() for name in TRANSLATED}
+    return await content.drafts(runtime.settings, originals, "pl", typed=values)
 
 
 def _day(
@@ -159,8 +205,16 @@ def _closes_at(
 
 @post("/bench/staff/editions/new", guards=COORDINATOR, include_in_schema=False)
 async def new_edition_form(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
-    """Create a session: the same call as POST /api/bench/editions; then its page."""
-    values = await form_values(request, *EDITION_FIELDS)
+    """Create a session: the same call as POST /api/bench/editions; then its page.
+
+    `_action=draft` (the button shown with a translation provider) fills the empty translation
+    fields with machine drafts and shows the form again: nothing is saved."""
+    values = await form_values(request, *EDITION_FIELDS, *TRANSLATION_FIELDS, "_action")
+    if values.pop("_action") == "draft":
+        drafts = await _drafts(runtime, values)
+        return _new_edition_page(
+            request, runtime, values=values, drafts=drafts, draft_notice=not drafts
+        )
     due_days: int | str = values["due_days"].strip()
     try:
         due_days = int(due_days)
@@ -179,9 +233,11 @@ async def new_edition_form(request: Request[Any, Any, Any], runtime: Runtime) ->
         request, values, errors, "held_on", N_("Enter the date of the session like 2026-12-03.")
     )
     closes_at = _closes_at(request, values, errors)
+    translations = _translations(request, values, errors)
     if errors or held_on is None or closes_at is None:
-        ordered = {name: errors[name] for name in EDITION_FIELDS if name in errors}
-        return _new_edition_page(request, 400, errors=ordered, values=values)
+        order = (*EDITION_FIELDS, *TRANSLATION_FIELDS)
+        ordered = {name: errors[name] for name in order if name in errors}
+        return _new_edition_page(request, runtime, 400, errors=ordered, values=values)
     data = EditionIn(
         title=body["title"],
         held_on=held_on,
@@ -189,12 +245,83 @@ async def new_edition_form(request: Request[Any, Any, Any], runtime: Runtime) ->
         audience=body["audience"],
         submissions_close_at=closes_at,
         answer_due_days=int(due_days),
+        **translations,
     )
     try:
         row = await staff.create_edition(runtime, data)
     except Refused as exc:  # the form's own checks come first: not expected
         raise page_error(exc) from exc
     return Redirect(f"/bench/staff/editions/{row['id']}?done=created#done", status_code=303)
+
+
+# --- A session's texts and their translations ----------------------------------------------
+
+
+async def _texts_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    edition_id: uuid.UUID,
+    status_code: int = 200,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    drafts: dict[str, str] | None = None,
+    draft_notice: bool = False,
+) -> Response[str]:
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        row = await store.edition(conn, edition_id)
+    if row is None:
+        raise NotFoundException(f"no edition {edition_id}")
+    if values is None:
+        values = {name: row[name] for name in TRANSLATED}
+        for name in TRANSLATED:
+            values.update(content.form_values(name, row[f"{name}_i18n"]))
+    return render(
+        request,
+        "bench/staff/edition_texts.html",
+        status_code,
+        edition=edition_view(row),
+        errors=errors or {},
+        values=values,
+        drafts=drafts or {},
+        drafts_available=content.drafts_available(runtime.settings),
+        draft_notice=draft_notice,
+    )
+
+
+@get("/bench/staff/editions/{edition_id:uuid}/texts", guards=COORDINATOR, include_in_schema=False)
+async def texts_page(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Response[str]:
+    """The session's title, venue and audience, each with its English and Ukrainian versions."""
+    return await _texts_page(request, runtime, edition_id)
+
+
+@post("/bench/staff/editions/{edition_id:uuid}/texts", guards=COORDINATOR, include_in_schema=False)
+async def texts_form(
+    request: Request[Any, Any, Any], edition_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Save the texts and translations: the same call as PATCH /api/bench/editions/{id}; then
+    the session's page. `_action=draft` fills the empty translations with machine drafts and
+    shows the form again, saving nothing."""
+    values = await form_values(request, *TEXT_FIELDS, "_action")
+    if values.pop("_action") == "draft":
+        drafts = await _drafts(runtime, values)
+        return await _texts_page(
+            request, runtime, edition_id, values=values, drafts=drafts, draft_notice=not drafts
+        )
+    body = {name: values[name].strip() for name in TRANSLATED}
+    errors = field_errors(catalogs, request, EditionTextsIn, body, EDITION_MESSAGES)
+    translations = _translations(request, values, errors)
+    if errors:
+        ordered = {name: errors[name] for name in TEXT_FIELDS if name in errors}
+        return await _texts_page(request, runtime, edition_id, 400, errors=ordered, values=values)
+    data = EditionTextsIn(**body, **translations)
+    try:
+        await staff.change_edition_texts(runtime, edition_id, data)
+    except Refused as exc:  # the form's own checks come first: not expected
+        raise page_error(exc) from exc
+    return Redirect(f"/bench/staff/editions/{edition_id}?done=texts#done", status_code=303)
 
 
 # --- One session ------------------------------------------------------------------------
@@ -468,6 +595,8 @@ async def entered_question_form(
 route_handlers = [
     new_edition_page,
     new_edition_form,
+    texts_page,
+    texts_form,
     edition_page,
     open_form,
     close_form,

@@ -156,6 +156,16 @@ async def queue_page(
 # --- One question ------------------------------------------------------------------------
 
 
+def template_version(row: Any, languages: list[str]) -> tuple[str, str] | None:
+    """(text, language) of an answer template to answer in one of `languages` (the asker's
+    first, then Polish): its original or a version typed for it; None when it has neither."""
+    versions = {**content.versions(row["text_i18n"]), row["language"]: row["text"]}
+    for code in languages:
+        if versions.get(code):
+            return versions[code], code
+    return None
+
+
 async def _question_page(
     request: Request[Any, Any, Any],
     runtime: Runtime,
@@ -179,18 +189,20 @@ async def _question_page(
         target = await queries.question_reference(conn, detail.merged_into)
         responders = await sr.list_all(conn, active_only=True) if coordinator else []
         templates = [
-            row
+            {"id": row["id"], "title": row["title"], "language": version[1]}
             for row in await sq.list_templates(conn, detail.topic, None)
-            if row["language"] in answer_languages
+            if (version := template_version(row, answer_languages)) is not None
         ]
         chosen = await sq.template(conn, template) if template else None
         names = await sr.names(conn)
         row = await sq.question(conn, question_id)
         answer_rows = await store_archive.answers(conn, question_id)
-    if chosen is not None and form is None and chosen["language"] in answer_languages:
-        # "Use this template": the answer form filled with it, to be read and changed first.
+    version = template_version(chosen, answer_languages) if chosen is not None else None
+    if version is not None and form is None:
+        # "Use this template": the answer form filled with it, to be read and changed first —
+        # its version in the asker's language where it has one, else the Polish one.
         form = "answer"
-        values = {"text": chosen["text"], "language": chosen["language"]}
+        values = {"text": version[0], "language": version[1]}
     return render(
         request,
         "bench/staff/question.html",

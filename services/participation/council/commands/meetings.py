@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 
-from services.participation.council import domain, mails, meetings_store, queries, store
+from services.participation.council import (
+    domain,
+    mails,
+    meetings_store,
+    queries,
+    store,
+    translations,
+)
 from services.participation.council.commands import PRODUCER, SCHEMA
 from services.participation.council.schemas import (
     AgendaDecisionIn,
@@ -45,10 +52,17 @@ async def locked_meeting(conn: asyncpg.Connection, meeting_id: uuid.UUID) -> asy
 # --- scheduling -------------------------------------------------------------------------
 
 
-async def _schedule(uow: UnitOfWork, title: str, starts_at: datetime, place: str) -> uuid.UUID:
+async def _schedule(
+    uow: UnitOfWork,
+    title: str,
+    starts_at: datetime,
+    place: str,
+    i18n: translations.I18n | None = None,
+) -> uuid.UUID:
     """Store a meeting and invite every member in office on its day (one token link each)."""
     meeting_id = uuid.uuid4()
     await meetings_store.insert_meeting(uow.conn, meeting_id, title, starts_at, place)
+    await translations.save(uow.conn, "meeting", meeting_id, i18n)
     meeting = {"title": title, "starts_at": starts_at, "place": place}
     for member in await store.members_in_office(uow.conn, queries.meeting_day(starts_at)):
         token = domain.new_token()
@@ -65,27 +79,38 @@ async def _schedule(uow: UnitOfWork, title: str, starts_at: datetime, place: str
 
 
 async def schedule_meeting(
-    runtime: Runtime, data: MeetingIn, requested: Claimed | None = None
+    runtime: Runtime,
+    data: MeetingIn,
+    requested: Claimed | None = None,
+    i18n: translations.I18n | None = None,
 ) -> Created | Replay:
-    """A meeting, its invitations (mailed after commit) and `council.meeting_scheduled`."""
+    """A meeting, its invitations (mailed after commit) and `council.meeting_scheduled`
+    (`i18n`: the title's and place's translations typed on the secretariat's page)."""
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         if replay := await uow.claim(requested):
             return replay
-        meeting_id = await _schedule(uow, data.title.strip(), data.starts_at, data.place.strip())
+        meeting_id = await _schedule(
+            uow, data.title.strip(), data.starts_at, data.place.strip(), i18n
+        )
         created = Created(id=meeting_id)
         await uow.remember(201, created)
     return created
 
 
 async def schedule_monthly(
-    runtime: Runtime, data: MonthlyIn, requested: Claimed | None = None
+    runtime: Runtime,
+    data: MonthlyIn,
+    requested: Claimed | None = None,
+    i18n: translations.I18n | None = None,
 ) -> Page[Created] | Replay:
     """`count` meetings a month apart (same day and Warsaw time; clamped to month end)."""
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         if replay := await uow.claim(requested):
             return replay
         created = [
-            Created(id=await _schedule(uow, data.title.strip(), starts_at, data.place.strip()))
+            Created(
+                id=await _schedule(uow, data.title.strip(), starts_at, data.place.strip(), i18n)
+            )
             for starts_at in domain.monthly_starts(data.first_starts_at, data.count)
         ]
         page = Page(items=created, total=len(created))
@@ -184,9 +209,13 @@ def _agenda_open(row: asyncpg.Record) -> None:
 
 
 async def add_agenda_item(
-    runtime: Runtime, meeting_id: uuid.UUID, data: AgendaItemIn
+    runtime: Runtime,
+    meeting_id: uuid.UUID,
+    data: AgendaItemIn,
+    i18n: translations.I18n | None = None,
 ) -> AgendaItem:
-    """The secretariat puts an item on the agenda of a scheduled meeting."""
+    """The secretariat puts an item on the agenda of a scheduled meeting (`i18n`: the title's
+    translations)."""
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         _agenda_open(await locked_meeting(uow.conn, meeting_id))
         item = AgendaItem(
@@ -205,6 +234,7 @@ async def add_agenda_item(
             proposed_by_member=None,
             status="accepted",
         )
+        await translations.save(uow.conn, "agenda", item.id, i18n)
     return item
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
-from services.participation.council import domain, mails, queries, store
+from services.participation.council import domain, mails, queries, store, translations
 from services.participation.council.commands import PRODUCER, SCHEMA
 from services.participation.council.schemas import (
     ApplicationCreated,
@@ -54,9 +54,13 @@ def check_call(data: CallIn) -> None:
 
 
 async def open_call(
-    runtime: Runtime, data: CallIn, requested: Claimed | None = None
+    runtime: Runtime,
+    data: CallIn,
+    requested: Claimed | None = None,
+    i18n: translations.I18n | None = None,
 ) -> Call | Replay:
-    """Open a call for members: the term, the seats per category, when applications are taken."""
+    """Open a call for members: the term, the seats per category, when applications are taken
+    (`i18n`: the title's and description's translations typed on the secretariat's page)."""
     check_call(data)
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         if replay := await uow.claim(requested):
@@ -74,6 +78,7 @@ async def open_call(
             closes_at=data.closes_at,
             seats=seats,
         )
+        await translations.save(uow.conn, "call", call_id, i18n)
         view = await queries.call_view(uow.conn, await store.call(uow.conn, call_id))
         await uow.remember(201, view)
         uow.emit(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.participation.council import domain, meetings_store, queries
+from services.participation.council import domain, meetings_store, queries, translations
 from services.participation.council.commands import PRODUCER, SCHEMA
 from services.participation.council.commands.meetings import locked_meeting
 from services.participation.council.schemas import (
@@ -68,8 +68,14 @@ async def approve_minutes(runtime: Runtime, meeting_id: uuid.UUID, data: Approve
     return view
 
 
-async def vote(runtime: Runtime, meeting_id: uuid.UUID, data: ResolutionIn) -> Resolution:
-    """Record a vote on a resolution or recommendation at a held meeting with a quorum."""
+async def vote(
+    runtime: Runtime,
+    meeting_id: uuid.UUID,
+    data: ResolutionIn,
+    i18n: translations.I18n | None = None,
+) -> Resolution:
+    """Record a vote on a resolution or recommendation at a held meeting with a quorum
+    (`i18n`: the title's and text's translations typed on the secretariat's page)."""
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         conn = uow.conn
         row = await locked_meeting(conn, meeting_id)
@@ -107,6 +113,7 @@ async def vote(runtime: Runtime, meeting_id: uuid.UUID, data: ResolutionIn) -> R
             adopted=adopted,
             voted_at=now,
         )
+        await translations.save(conn, "resolution", resolution_id, i18n)
         uow.emit(
             ev.CouncilResolutionAdopted(
                 resolution_id=resolution_id,

@@ -1,5 +1,8 @@
 """Public pages of the Council (pl/en/uk, no JavaScript): the open call and its application form,
-the current members, approved minutes and resolutions.
+the current members, the next meetings with their agendas, a page per meeting (agenda; once
+held, the counts of who came, the approved minutes and the resolutions), every resolution, and
+the approved minutes. Only the public record (`public_record.py`): no e-mail address, no
+attendance name, no reply, no proposal the secretariat did not accept, no draft minutes.
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
 
-from services.participation.council import domain, queries
+from services.participation.council import domain, public_record, queries
 from services.participation.council.commands import members
 from services.participation.council.pages import catalogs, pages
 from services.participation.council.schemas import ApplicationCreated, ApplicationIn
@@ -43,11 +47,59 @@ def _t(request: Request[Any, Any, Any], msgid: str) -> str:
 
 @get("/council", include_in_schema=False, security=[{}])
 async def council_home(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
-    """The council: open calls, current members, link to the minutes."""
+    """The council: open calls, current members, the next meetings with their agendas, the
+    meetings held (each with its page), the latest resolutions."""
     open_calls = await queries.open_calls(runtime)
     in_office, _ = await queries.members(runtime, False, 500, 0)
+    upcoming = await public_record.next_meetings(runtime)
+    held = await public_record.past_meetings(runtime)
+    latest, total = await public_record.resolutions(runtime, RESOLUTIONS_ON_HOME, 0)
     return pages.render(
-        request, "council/home.html", calls=open_calls, members=in_office, tz=domain.WARSAW
+        request,
+        "council/home.html",
+        calls=open_calls,
+        members=in_office,
+        upcoming=upcoming,
+        held=held,
+        resolutions=latest,
+        resolutions_total=total,
+        tz=domain.WARSAW,
+    )
+
+
+RESOLUTIONS_ON_HOME = 5
+RESOLUTIONS_PER_PAGE = 50
+
+
+@get("/council/meetings/{meeting_id:uuid}", include_in_schema=False, security=[{}])
+async def public_meeting_page(
+    request: Request[Any, Any, Any], meeting_id: uuid.UUID, runtime: Runtime
+) -> Response[str]:
+    """One meeting for anyone: when and where, its agenda; once held, how many came, the
+    minutes once approved, and its resolutions."""
+    found = await public_record.meeting(runtime, meeting_id)
+    if found is None:
+        raise NotFoundException()
+    return pages.render(request, "council/meeting.html", m=found, tz=domain.WARSAW)
+
+
+@get("/council/resolutions", include_in_schema=False, security=[{}])
+async def resolutions_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    page: int = Parameter(query="page", default=1, ge=1, le=10_000),
+) -> Response[str]:
+    """Every resolution and recommendation voted, newest first, 50 a page."""
+    offset = (page - 1) * RESOLUTIONS_PER_PAGE
+    items, total = await public_record.resolutions(runtime, RESOLUTIONS_PER_PAGE, offset)
+    return pages.render(
+        request,
+        "council/resolutions.html",
+        resolutions=items,
+        total=total,
+        page=page,
+        pages_count=max(1, -(-total // RESOLUTIONS_PER_PAGE)),
+        tz=domain.WARSAW,
     )
 
 
@@ -195,12 +247,14 @@ replay.answer_page(RECEIPT, pages, "council/applied.html", _receipt_context)
 @get("/council/minutes", include_in_schema=False, security=[{}])
 async def minutes_page(request: Request[Any, Any, Any], runtime: Runtime) -> Response[str]:
     """Approved minutes and resolutions, newest first."""
-    approved, _ = await queries.approved_minutes(runtime, 100, 0)
+    approved = await public_record.approved_minutes(runtime, 100)
     return pages.render(request, "council/minutes.html", meetings=approved, tz=domain.WARSAW)
 
 
 route_handlers = [
     council_home,
+    public_meeting_page,
+    resolutions_page,
     application_form,
     submit_application,
     minutes_page,

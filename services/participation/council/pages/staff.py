@@ -22,8 +22,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from services.participation.council import domain, queries
+from services.participation.council import domain, public_record, queries
 from services.participation.council.commands import meetings, minutes
+from services.participation.council.commands import translations as translate
 from services.participation.council.domain import WARSAW
 from services.participation.council.pages.staff_kit import (
     N_,
@@ -32,9 +33,13 @@ from services.participation.council.pages.staff_kit import (
     Problems,
     StaffPage,
     checked,
+    drafts_for,
     page_error,
     problem,
     refusal,
+    translation_fields,
+    translations_of,
+    wants_drafts,
 )
 from services.participation.council.schemas import (
     AgendaDecisionIn,
@@ -48,7 +53,7 @@ from services.participation.council.schemas import (
     MonthlyIn,
     ResolutionIn,
 )
-from shared import mail
+from shared import content, mail
 from shared.events import utcnow
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
@@ -88,6 +93,7 @@ DONE = (
     "accepted",
     "declined",
     "resolution",
+    "translated",
 )
 
 
@@ -166,17 +172,25 @@ def _title_on_one_line(body: dict[str, Any], errors: Problems) -> None:
 @post("/council/staff/meetings", guards=SECRETARIAT, include_in_schema=False)
 async def schedule_form(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
     """Schedule a meeting: the same call as POST /api/council/meetings (members are invited)."""
-    values = await form_values(request, "title", "date", "time", "place")
+    values = await form_values(
+        request, "title", "date", "time", "place", "_action", *translation_fields("title", "place")
+    )
+    if wants_drafts(values):
+        drafts = await drafts_for(runtime, values, ("title", "place"))
+        return await MEETINGS.refused(
+            request, runtime, 200, form="schedule", values=values, errors={}, drafts=drafts
+        )
     body = {"title": values["title"].strip(), "place": values["place"].strip()}
     errors = checked(MeetingIn, body, MEETING_MESSAGES)
     _title_on_one_line(body, errors)
+    i18n = translations_of(values, {"title": ("title", 300), "place": ("place", 300)}, errors)
     starts_at = _starts_at(values, errors)
     if errors or starts_at is None:
         return await MEETINGS.refused(
             request, runtime, 400, form="schedule", values=values, errors=errors
         )
     data = MeetingIn(title=body["title"], starts_at=starts_at, place=body["place"])
-    created = await meetings.schedule_meeting(runtime, data)
+    created = await meetings.schedule_meeting(runtime, data, i18n=i18n)
     assert isinstance(created, Created)  # no Idempotency-Key on a form: never a replay
     return Redirect(f"/council/staff/meetings/{created.id}?done=scheduled#done", status_code=303)
 
@@ -187,7 +201,21 @@ MONTHLY_FIELDS = {"title": "m_title", "place": "m_place", "count": "m_count"}
 @post("/council/staff/meetings/monthly", guards=SECRETARIAT, include_in_schema=False)
 async def monthly_form(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
     """Schedule a monthly series: the same call as POST /api/council/meetings/monthly."""
-    values = await form_values(request, "m_title", "m_date", "m_time", "m_place", "m_count")
+    values = await form_values(
+        request,
+        "m_title",
+        "m_date",
+        "m_time",
+        "m_place",
+        "m_count",
+        "_action",
+        *translation_fields("m_title", "m_place"),
+    )
+    if wants_drafts(values):
+        drafts = await drafts_for(runtime, values, ("m_title", "m_place"))
+        return await MEETINGS.refused(
+            request, runtime, 200, form="monthly", values=values, errors={}, drafts=drafts
+        )
     body: dict[str, Any] = {"title": values["m_title"].strip(), "place": values["m_place"].strip()}
     try:
         body["count"] = int(values["m_count"].strip())
@@ -198,6 +226,7 @@ async def monthly_form(request: Request[Any, Any, Any], runtime: Runtime) -> Res
         errors["m_title"] = problem(
             N_("Write the title on one line, without line breaks or control characters.")
         )
+    i18n = translations_of(values, {"m_title": ("title", 300), "m_place": ("place", 300)}, errors)
     moment_errors: Problems = {}
     first = _starts_at({"date": values["m_date"], "time": values["m_time"]}, moment_errors)
     errors.update({f"m_{name}": p for name, p in moment_errors.items()})
@@ -208,7 +237,7 @@ async def monthly_form(request: Request[Any, Any, Any], runtime: Runtime) -> Res
     data = MonthlyIn(
         title=body["title"], first_starts_at=first, place=body["place"], count=body["count"]
     )
-    await meetings.schedule_monthly(runtime, data)
+    await meetings.schedule_monthly(runtime, data, i18n=i18n)
     return Redirect("/council/staff?done=monthly#done", status_code=303)
 
 
@@ -222,8 +251,16 @@ async def _meeting_context(runtime: Runtime, data: dict[str, Any], _lang: str) -
     approving: list[Any] = []
     if m.minutes_status == "draft":
         approving = await queries.approving_meetings(runtime, m.starts_at)
+    public = await public_record.meeting(runtime, m.id)
+    assert public is not None
+    for item in public["agenda"]:
+        item["field"] = _item_field(item["id"])
+    for r in public["resolutions"]:
+        r["title_field"], r["text_field"] = _resolution_fields(r["id"])
     return {
         "m": m,
+        "public": public,
+        "stored_translations": _stored_translations(public),
         "members": members,
         "member_names": {r.member_id: r.name for r in m.rsvps},
         "rsvps": {r.member_id: r.response for r in m.rsvps},
@@ -235,6 +272,30 @@ async def _meeting_context(runtime: Runtime, data: dict[str, Any], _lang: str) -
         "guest_rows": range(1, GUEST_ROWS + 1),
         "section": "meetings",
     }
+
+
+def _item_field(item_id: Any) -> str:
+    return f"item_{uuid.UUID(str(item_id)).hex}"
+
+
+def _resolution_fields(resolution_id: Any) -> tuple[str, str]:
+    hexed = uuid.UUID(str(resolution_id)).hex
+    return f"rtitle_{hexed}", f"rtext_{hexed}"
+
+
+def _stored_translations(public: dict[str, Any]) -> dict[str, str]:
+    """The saved translations as the translations form's values (`title__en`, …)."""
+    values = {
+        **content.form_values("title", public["title_i18n"]),
+        **content.form_values("place", public["place_i18n"]),
+    }
+    for item in public["agenda"]:
+        values.update(content.form_values(_item_field(item["id"]), item["title_i18n"]))
+    for r in public["resolutions"]:
+        title, text = _resolution_fields(r["id"])
+        values.update(content.form_values(title, r["title_i18n"]))
+        values.update(content.form_values(text, r["text_i18n"]))
+    return values
 
 
 MEETING = StaffPage(
@@ -490,7 +551,21 @@ async def agenda_form(
     request: Request[Any, Any, Any], meeting_id: uuid.UUID, runtime: Runtime
 ) -> Response[Any]:
     """Put an item on the agenda: the same call as POST /api/council/meetings/{id}/agenda."""
-    values = await form_values(request, "item_title", "item_description")
+    values = await form_values(
+        request, "item_title", "item_description", "_action", *translation_fields("item_title")
+    )
+    if wants_drafts(values):
+        drafts = await drafts_for(runtime, values, ("item_title",))
+        return await MEETING.refused(
+            request,
+            runtime,
+            200,
+            id=str(meeting_id),
+            form="agenda",
+            values=values,
+            errors={},
+            drafts=drafts,
+        )
     body = {
         "title": values["item_title"].strip(),
         "description": values["item_description"].strip() or None,
@@ -501,10 +576,11 @@ async def agenda_form(
         AGENDA_MESSAGES,
         {"title": "item_title", "description": "item_description"},
     )
+    i18n = translations_of(values, {"item_title": ("title", 300)}, errors)
     status_code = 400
     if not errors:
         try:
-            await meetings.add_agenda_item(runtime, meeting_id, AgendaItemIn(**body))
+            await meetings.add_agenda_item(runtime, meeting_id, AgendaItemIn(**body), i18n=i18n)
         except Refused as exc:
             if exc.kind != Kind.CONFLICT:
                 raise page_error(exc) from exc
@@ -585,7 +661,21 @@ async def resolution_form(
     """Record a resolution or recommendation with its votes, once confirmed: the same call as
     POST /api/council/meetings/{id}/resolutions (a vote recorded cannot be changed)."""
     names = ("kind", "r_title", "r_text", "votes_for", "votes_against", "votes_abstaining")
-    values = await form_values(request, *names, "confirm_vote")
+    values = await form_values(
+        request, *names, "confirm_vote", "_action", *translation_fields("r_title", "r_text")
+    )
+    if wants_drafts(values):
+        drafts = await drafts_for(runtime, values, ("r_title", "r_text"))
+        return await MEETING.refused(
+            request,
+            runtime,
+            200,
+            id=str(meeting_id),
+            form="resolution",
+            values=values,
+            errors={},
+            drafts=drafts,
+        )
     body: dict[str, Any] = {
         "kind": values["kind"],
         "title": values["r_title"].strip(),
@@ -597,6 +687,7 @@ async def resolution_form(
     errors = checked(
         ResolutionIn, body, RESOLUTION_MESSAGES, {"title": "r_title", "text": "r_text"}
     )
+    i18n = translations_of(values, {"r_title": ("title", 300), "r_text": ("text", 100_000)}, errors)
     if not errors and values["confirm_vote"] != "yes":
         errors["confirm_vote"] = problem(
             N_("Tick the box to confirm the votes: a recorded vote cannot be changed.")
@@ -604,7 +695,7 @@ async def resolution_form(
     status_code = 400
     if not errors:
         try:
-            await minutes.vote(runtime, meeting_id, ResolutionIn(**body))
+            await minutes.vote(runtime, meeting_id, ResolutionIn(**body), i18n=i18n)
         except Refused as exc:
             if exc.kind not in (Kind.CONFLICT, Kind.INVALID):
                 raise page_error(exc) from exc
@@ -624,6 +715,74 @@ async def resolution_form(
     )
 
 
+# --- Translations ---------------------------------------------------------------------
+
+
+@post(
+    "/council/staff/meetings/{meeting_id:uuid}/translations",
+    guards=SECRETARIAT,
+    include_in_schema=False,
+)
+async def translations_form(
+    request: Request[Any, Any, Any], meeting_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """The English and Ukrainian versions of what residents read of the meeting: its title and
+    place, its accepted agenda items' titles, its resolutions' titles and texts (the Polish
+    originals do not change here). An empty field removes that translation."""
+    public = await public_record.meeting(runtime, meeting_id)
+    if public is None:
+        raise NotFoundException()
+    items = {item["id"]: _item_field(item["id"]) for item in public["agenda"]}
+    resolutions = {r["id"]: _resolution_fields(r["id"]) for r in public["resolutions"]}
+    originals = {"title": public["title"], "place": public["place"]}
+    originals.update({items[item["id"]]: item["title"] for item in public["agenda"]})
+    for r in public["resolutions"]:
+        title, text = resolutions[r["id"]]
+        originals.update({title: r["title"], text: r["text"]})
+    values = await form_values(request, "_action", *translation_fields(*originals))
+    if wants_drafts(values):
+        drafts = await drafts_for(runtime, {**originals, **values}, tuple(originals))
+        return await MEETING.refused(
+            request,
+            runtime,
+            200,
+            id=str(meeting_id),
+            form="translations",
+            values=values,
+            errors={},
+            drafts=drafts,
+        )
+    errors: Problems = {}
+    meeting_i18n = translations_of(
+        values, {"title": ("title", 300), "place": ("place", 300)}, errors
+    )
+    item_i18n = {
+        item_id: translations_of(values, {field: ("title", 300)}, errors)
+        for item_id, field in items.items()
+    }
+    resolution_i18n = {
+        rid: translations_of(values, {title: ("title", 300), text: ("text", 100_000)}, errors)
+        for rid, (title, text) in resolutions.items()
+    }
+    if errors:
+        return await MEETING.refused(
+            request,
+            runtime,
+            400,
+            id=str(meeting_id),
+            form="translations",
+            values=values,
+            errors=errors,
+        )
+    try:
+        await translate.translate_meeting(
+            runtime, meeting_id, meeting_i18n, item_i18n, resolution_i18n
+        )
+    except Refused as exc:
+        raise page_error(exc) from exc
+    return _done(meeting_id, "translated")
+
+
 route_handlers = [
     meetings_page,
     schedule_form,
@@ -636,4 +795,5 @@ route_handlers = [
     agenda_form,
     decision_form,
     resolution_form,
+    translations_form,
 ]

@@ -17,7 +17,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException
 
 from services.participation.council.pages import catalogs, pages
-from shared import addresses
+from shared import addresses, content
 from shared.auth import requires
 from shared.refusals import WORDING, Kind, Refused
 from shared.runtime import Runtime
@@ -114,6 +114,8 @@ class StaffPage:
             "values": data.get("values") or {},
             "errors": said(lang, data.get("errors") or {}),
             "done": "",
+            "drafts": data.get("drafts") or {},
+            "drafts_available": content.drafts_available(runtime.settings),
             **context,
         }
 
@@ -141,3 +143,43 @@ class StaffPage:
         both (a sealed copy posted to /page-language)."""
         sealed = {**data, "form": form, "values": values or {}, "errors": errors}
         return await replay.render_answer(request, runtime, self.kind, sealed, status_code)
+
+
+# --- translations of what residents read (shared/content.py) ----------------------------
+
+ORIGINAL = "pl"  # the secretariat writes in Polish; the other versions are translations
+
+
+def translation_fields(*names: str) -> tuple[str, ...]:
+    """The form fields holding the translations of the named fields (`title__en`, …)."""
+    return tuple(field for name in names for field in content.field_names(name, ORIGINAL))
+
+
+def translations_of(
+    values: dict[str, str], fields: dict[str, tuple[str, int]], errors: Problems
+) -> dict[str, dict[str, str]]:
+    """The translations typed in a form, by stored field: `fields` maps a form field to the
+    stored field and its length limit (`{"item_title": ("title", 300)}`); a translation over
+    the limit is a problem on its own field."""
+    found: dict[str, dict[str, str]] = {}
+    for name, (stored, limit) in fields.items():
+        typed, _ = content.from_form(values, name, ORIGINAL, max_length=10**9)
+        for code, text in typed.items():
+            if len(text) > limit:
+                errors[f"{name}__{code}"] = problem(content.TOO_LONG, limit=limit)
+        found[stored] = {code: text for code, text in typed.items() if len(text) <= limit}
+    return found
+
+
+def wants_drafts(values: dict[str, str]) -> bool:
+    """The form's "suggest machine drafts" button was pressed (`_action=draft`)."""
+    return values.get("_action") == "draft"
+
+
+async def drafts_for(
+    runtime: Runtime, values: dict[str, str], names: tuple[str, ...]
+) -> dict[str, str]:
+    """Machine drafts for the named fields' empty translations (none without a provider)."""
+    return await content.drafts(
+        runtime.settings, {name: values.get(name, "") for name in names}, ORIGINAL, values
+    )

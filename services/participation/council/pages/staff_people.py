@@ -21,6 +21,7 @@ from litestar.response import Redirect
 
 from services.participation.council import domain, queries
 from services.participation.council.commands import members, secretaries
+from services.participation.council.commands import translations as translate
 from services.participation.council.pages.staff_kit import (
     COORDINATOR,
     N_,
@@ -29,9 +30,13 @@ from services.participation.council.pages.staff_kit import (
     Problems,
     StaffPage,
     checked,
+    drafts_for,
     page_error,
     problem,
     refusal,
+    translation_fields,
+    translations_of,
+    wants_drafts,
 )
 from services.participation.council.schemas import (
     AppointmentIn,
@@ -40,6 +45,7 @@ from services.participation.council.schemas import (
     LeaveIn,
     SecretaryIn,
 )
+from shared import content
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
 from shared.web.forms import form_values, warsaw_moment
@@ -59,7 +65,8 @@ SECRETARY_MESSAGES = {
     "email": N_("Enter an e-mail address like name@example.org"),
 }
 LANGUAGES = ("pl", "en", "uk")
-DONE = ("opened", "appointed", "left", "added", "removed")
+DONE = ("opened", "appointed", "left", "added", "removed", "translated")
+CALL_TRANSLATIONS = {"title": ("title", 300), "description": ("description", 20_000)}
 
 
 def _done(path: str, what: str) -> Redirect:
@@ -138,9 +145,17 @@ CALL_FIELDS = (
 @post("/council/staff/calls", guards=SECRETARIAT, include_in_schema=False)
 async def open_call_form(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
     """Open a call: the same call as POST /api/council/calls (dates are Kraków time)."""
-    values = await form_values(request, *CALL_FIELDS)
+    values = await form_values(
+        request, *CALL_FIELDS, "_action", *translation_fields("title", "description")
+    )
+    if wants_drafts(values):
+        drafts = await drafts_for(runtime, values, ("title", "description"))
+        return await CALLS.refused(
+            request, runtime, 200, form="call", values=values, errors={}, drafts=drafts
+        )
     body = {"title": values["title"].strip(), "description": values["description"].strip()}
     errors = checked(CallIn, body, CALL_MESSAGES)
+    i18n = translations_of(values, CALL_TRANSLATIONS, errors)
     term_start = _day(
         values["term_start"],
         "term_start",
@@ -180,7 +195,7 @@ async def open_call_form(request: Request[Any, Any, Any], runtime: Runtime) -> R
             seats=seats,  # type: ignore[arg-type]
         )
         try:
-            created = await members.open_call(runtime, data)
+            created = await members.open_call(runtime, data, i18n=i18n)
         except Refused as exc:
             if exc.kind != Kind.INVALID:
                 raise page_error(exc) from exc
@@ -204,7 +219,18 @@ async def _call_context(runtime: Runtime, data: dict[str, Any], _lang: str) -> d
     except Refused as exc:
         raise page_error(exc) from exc
     received, total = await queries.applications(runtime, call_id, 500, 0)
-    return {"call": call, "applications": received, "total": total, "section": "calls"}
+    row = await queries.call_row(runtime, call_id)
+    stored = {
+        **content.form_values("title", row["title_i18n"]),
+        **content.form_values("description", row["description_i18n"]),
+    }
+    return {
+        "call": call,
+        "applications": received,
+        "total": total,
+        "section": "calls",
+        "stored_translations": stored,
+    }
 
 
 CALL = StaffPage("council.staff_call", "council/staff/call.html", _call_context, SECRETARIAT_ROLES)
@@ -219,6 +245,48 @@ async def call_page(
 ) -> Response[str]:
     """A call: its term, window and seats, and the applications it received (oldest first)."""
     return await CALL.show(request, runtime, id=str(call_id), done=done if done in DONE else "")
+
+
+@post(
+    "/council/staff/calls/{call_id:uuid}/translations", guards=SECRETARIAT, include_in_schema=False
+)
+async def call_translations_form(
+    request: Request[Any, Any, Any], call_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """The English and Ukrainian versions of a call's title and description (the Polish
+    original does not change here); an emptied field removes that translation."""
+    try:
+        row = await queries.call_row(runtime, call_id)
+    except Refused as exc:
+        raise page_error(exc) from exc
+    values = await form_values(request, "_action", *translation_fields("title", "description"))
+    if wants_drafts(values):
+        originals = {"title": row["title"], "description": row["description"]}
+        drafts = await drafts_for(runtime, {**originals, **values}, tuple(originals))
+        return await CALL.refused(
+            request,
+            runtime,
+            200,
+            id=str(call_id),
+            form="translations",
+            values=values,
+            errors={},
+            drafts=drafts,
+        )
+    errors: Problems = {}
+    i18n = translations_of(values, CALL_TRANSLATIONS, errors)
+    if errors:
+        return await CALL.refused(
+            request,
+            runtime,
+            400,
+            id=str(call_id),
+            form="translations",
+            values=values,
+            errors=errors,
+        )
+    await translate.translate_call(runtime, call_id, i18n)
+    return _done(f"/council/staff/calls/{call_id}", "translated")
 
 
 # --- Applications and appointments ------------------------------------------------------
@@ -566,6 +634,7 @@ async def remove_secretary_form(
 
 route_handlers = [
     calls_page,
+    call_translations_form,
     open_call_form,
     call_page,
     application_page,
