@@ -164,6 +164,7 @@ async def fill(conn: asyncpg.Connection, count: int) -> None:
         await conn.execute(f"create temp table {staging} (like {table} including defaults)")
         await conn.execute(f"alter table {staging} alter column text_i18n drop default")
         await conn.execute(f"alter table {staging} alter column text_i18n type text")
+        await conn.execute(f"alter table {staging} add column search_text text")
         await conn.copy_records_to_table(
             staging,
             records=[
@@ -171,8 +172,14 @@ async def fill(conn: asyncpg.Connection, count: int) -> None:
             ],
             columns=columns,
         )
-        names = ", ".join(columns)
-        selected = ", ".join("text_i18n::jsonb" if c == "text_i18n" else c for c in columns)
+        names = ", ".join("search_vector" if c == "search_text" else c for c in columns)
+        selected = ", ".join(
+            {
+                "text_i18n": "text_i18n::jsonb",
+                "search_text": "strip(to_tsvector('simple', search_text))",
+            }.get(c, c)
+            for c in columns
+        )
         await conn.execute(f"insert into {table} ({names}) select {selected} from {staging}")
         await conn.execute(f"drop table {staging}")
     # What autovacuum does after a bulk load: statistics and the visibility map.

@@ -3,7 +3,7 @@ how text is folded for search (any script, diacritics optional) and how a query 
 search patterns.
 
 Published text never shows an e-mail address, a phone number or the asker's own name: they are
-replaced by `MASK` in what the archive shows AND in what it searches (`search_text`), so a
+replaced by `MASK` in what the archive shows AND in what it searches (`search_vector`), so a
 search cannot confirm that an address was in a question.
 """
 

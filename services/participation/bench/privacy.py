@@ -138,7 +138,7 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
                 """update bench_questions
                    set asker_name = null, asker_email = null, text = $2, tracking_token_hash = $2,
                        reject_reason = case when reject_reason is null then null else $2 end,
-                       publish = false, text_i18n = '{}', search_text = '',
+                       publish = false, text_i18n = '{}', search_vector = ''::tsvector,
                        updated_at = now()
                    where id = any($1::uuid[])""",
                 ids,
@@ -222,11 +222,13 @@ async def _redact_archive(conn: asyncpg.Connection, result: Erased, needles: lis
                 )
                 changed += 1
     result.add("bench_translations_redacted", changed)
-    folded = [archive.fold(n) for n in wanted]
+    # Every word of a name or an address (folded as the archive folds), all of them in one
+    # question: its words were made from a text naming them.
+    queries = [archive.tsquery(archive.query_terms(n)) for n in wanted]
     stale = await conn.fetch(
-        "select id from bench_questions where search_text <> '' and exists "
-        "(select 1 from unnest($1::text[]) n where strpos(search_text, n) > 0)",
-        folded,
+        "select id from bench_questions where search_vector <> ''::tsvector and exists "
+        "(select 1 from unnest($1::text[]) n where search_vector @@ to_tsquery('simple', n))",
+        [q for q in queries if q],
     )
     for row in stale:
         await store_archive.refresh_search(conn, row["id"])

@@ -143,7 +143,9 @@ async def refresh_search(conn: asyncpg.Connection, question_id: uuid.UUID) -> No
             [row["asker_name"]] if row["asker_name"] else [],
         )
     await conn.execute(
-        "update bench_questions set search_text = $2 where id = $1", question_id, document
+        "update bench_questions set search_vector = strip(to_tsvector('simple', $2)) where id = $1",
+        question_id,
+        document,
     )
 
 

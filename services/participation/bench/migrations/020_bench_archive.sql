@@ -1,11 +1,12 @@
 -- The public archive of answered questions (issue 14): the asker's consent to publish the
 -- question and its answer without name or address, staff withholding one with a reason, staff
 -- translations (pl/en/uk, never the original's language) of a question and of its answers, and
--- the folded, masked text the archive search reads (`search_text`: question, answers and every
+-- the words the archive search reads (`search_vector`: of the question, its answers and every
 -- translation, e-mail addresses and phone numbers masked, then lower-case, Cyrillic written in
--- Latin letters and diacritics dropped, so that the words are plain ASCII; empty until the
--- question is answered, and again after an erasure) with its words (`search_vector`, the
--- `simple` configuration: no stemming, no stop words, any language).
+-- Latin letters and diacritics dropped, so that the words are plain ASCII — `archive.py` —,
+-- in the `simple` configuration: no stemming, no stop words, any language; without positions
+-- and without the folded text itself, so rows stay narrow; empty until the question is
+-- answered, and again after an erasure).
 --
 -- Why words and not pg_trgm: the embedded server runs with --locale=C, where pg_trgm (and the
 -- text search parser) see no letters in Cyrillic, so a Ukrainian word scanned every row; and
@@ -20,9 +21,7 @@ alter table bench_questions
     add column withheld_by        text,
     add column withheld_reason    text,
     add column text_i18n          jsonb not null default '{}',
-    add column search_text        text not null default '',
-    add column search_vector      tsvector
-        generated always as (strip(to_tsvector('simple'::regconfig, search_text))) stored;
+    add column search_vector      tsvector not null default ''::tsvector;
 
 alter table bench_answers
     add column text_i18n jsonb not null default '{}';
