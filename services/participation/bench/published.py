@@ -17,6 +17,7 @@ from services.participation.bench import archive
 from services.participation.bench import store_archive as sa
 from services.participation.bench.commands import SCHEMA
 from services.participation.bench.schemas import ArchiveItem, ArchivePage, ArchiveText
+from shared import content
 from shared.events.catalogue import LANGUAGES, TOPICS
 from shared.runtime import Runtime
 from shared.web.i18n import LANGUAGES as PAGE_LANGUAGES
@@ -114,11 +115,13 @@ def _masked(text: ArchiveText, names: list[str]) -> ArchiveText:
 
 def item(row: Any, lang: str) -> ArchiveItem:
     names = [row["asker_name"]] if row["asker_name"] else []
+    edition = content.shown(row["edition_title"], "pl", row["edition_title_i18n"], lang)
     return ArchiveItem(
         id=row["id"],
         url=f"/bench/answers/{row['id']}",
         edition_id=row["edition_id"],
-        edition=row["edition_title"],
+        edition=edition.text,
+        edition_lang=edition.lang,
         held_on=row["held_on"],
         topic=row["topic"],
         language=row["language"],

@@ -362,7 +362,8 @@ class ArchiveItem(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     url: str
     edition_id: uuid.UUID
-    edition: str
+    edition: str  # its title in the reader's language where staff translated it
+    edition_lang: str  # the language of `edition`
     held_on: date
     topic: str
     language: str  # the question's own language

@@ -33,7 +33,8 @@ _FIRST_ANSWER = f"""join lateral (
         from bench_answers a where a.question_id = q.id and a.text <> '{ERASED}'
         order by a.answered_at limit 1) a on true"""
 
-_COLUMNS = """q.id, q.edition_id, e.title as edition_title, e.held_on, q.topic, q.language,
+_COLUMNS = """q.id, q.edition_id, e.title as edition_title, e.title_i18n as edition_title_i18n,
+    e.held_on, q.topic, q.language,
     q.received_at, q.answered_at, q.text, q.text_i18n, q.asker_name,
     a.answer_text, a.answer_i18n, a.answer_language, a.first_answered_at"""
 

@@ -295,7 +295,7 @@ async def test_addresses_phone_numbers_and_the_askers_name_are_masked(
     data = await platform.client.get("/api/public/bench/answers", params={"q": term})
     item = data.json()["items"][0]
     assert set(item) == {
-        "id", "url", "edition_id", "edition", "held_on", "topic", "language", "received_on",
+        "id", "url", "edition_id", "edition", "edition_lang", "held_on", "topic", "language", "received_on",
         "answered_at", "question", "answer",
     }  # fmt: skip
 
