@@ -28,5 +28,5 @@ service = ServiceSpec(
     background=[*bench.background, *council.background],
     privacy=PrivacyHooks.combine(bench.privacy_hooks, council.privacy_hooks),
     people=PeopleHooks.combine(bench.people_hooks, council.people_hooks),
-    datasets=(*council_datasets,),
+    datasets=(*council_datasets, *bench.datasets),
 )

@@ -30,6 +30,7 @@ from shared.auth import Authenticator
 from shared.bus import Bus
 from shared.config import load_settings
 from shared.embedded import EmbeddedServers
+from tests.bench import archive
 from tests.bench.loadgen import build_request, closed_loop, open_loop
 from tests.bench.synthetic import history as history_events
 from tests.helpers.platform import HIGH_LIMITS_ENV
@@ -564,12 +565,27 @@ async def run(args: argparse.Namespace) -> None:
         platform = None
 
         await history(servers, work, env, args, report)
+        await archive.run(servers.database_url or "", report, verdict)
     finally:
         if platform is not None:
             platform.terminate()
             platform.wait(20)
         await servers.destroy()
     print(f"\nLogs in {work}")
+
+
+async def run_parts(args: argparse.Namespace) -> None:
+    """Only the parts named by --parts (each on embedded servers of its own)."""
+    work = Path(tempfile.mkdtemp(prefix="okr-bench-"))
+    report = Report()
+    print(f"Open Kraków benchmark, parts {', '.join(args.parts)} — {os.cpu_count()} cores")
+    servers = EmbeddedServers(work / "servers")
+    await servers.start()
+    try:
+        if "archive" in args.parts:
+            await archive.run(servers.database_url or "", report, verdict)
+    finally:
+        await servers.destroy()
 
 
 async def publish_history(bus: Bus, first: int, count: int, total: int) -> None:
@@ -767,12 +783,19 @@ def main() -> None:
         help="events in the synthetic history that the rebuild replays",
     )
     parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=["all", "archive", "dashboard-events"],
+        default=["all"],
+        help="what to run: everything (default), or only the named parts "
+        "(archive: the Bench archive's search latency; dashboard-events: the dashboard's work "
+        "per question)",
+    )
+    parser.add_argument(
         "--only",
         choices=["dashboard-events"],
-        help="run one part alone: dashboard-events (the dashboard's work per question)",
+        help="the same as --parts dashboard-events",
     )
-    # The bench's own NATS clients reconnect and close on purpose: keep their notices quiet.
-    logging.getLogger("openkrakow.bus").setLevel(logging.ERROR)
     parser.add_argument(
         "--before-tree",
         type=Path,
@@ -780,11 +803,18 @@ def main() -> None:
         help="dashboard-events: measure the page of before against this checkout's server "
         "(git archive <commit> | tar -x -C <dir>); default: this tree's",
     )
+    # The bench's own NATS clients reconnect and close on purpose: keep their notices quiet.
+    logging.getLogger("openkrakow.bus").setLevel(logging.ERROR)
     args = parser.parse_args()
-    if args.only == "dashboard-events":
-        asyncio.run(only_dashboard_events(args.before_tree))
-    else:
+    if args.only:
+        args.parts = [args.only]
+    if "all" in args.parts:
         asyncio.run(run(args))
+        return
+    if "archive" in args.parts:
+        asyncio.run(run_parts(args))
+    if "dashboard-events" in args.parts:
+        asyncio.run(only_dashboard_events(args.before_tree))
 
 
 if __name__ == "__main__":

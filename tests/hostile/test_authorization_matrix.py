@@ -61,6 +61,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/bench/answer-templates"): C,
     ("GET", "/api/bench/inbound-mail"): C,
     ("POST", "/api/bench/inbound-mail/{}/resolution"): C,
+    # The public archive of answers (issue 14) and its staff side.
+    ("GET", "/api/public/bench/answers"): PUBLIC,
+    ("POST", "/api/bench/questions/{}/withholding"): C,
+    ("PUT", "/api/bench/questions/{}/translations"): C,
     # Council on Equal Treatment
     ("PUT", "/api/council/settings"): C,
     ("GET", "/api/council/settings"): CS,
@@ -177,6 +181,8 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/bench/staff/questions/{}/moderation"): C,
     ("POST", "/bench/staff/questions/{}/assignment"): C,
     ("POST", "/bench/staff/questions/{}/answered-live"): C,
+    ("POST", "/bench/staff/questions/{}/withholding"): C,
+    ("POST", "/bench/staff/questions/{}/translations"): C,
     ("GET", "/bench/staff/editions/new"): C,
     ("POST", "/bench/staff/editions/new"): C,
     ("GET", "/bench/staff/editions/{}"): C,
@@ -200,6 +206,11 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/bench/staff/templates/{}"): C,
     ("POST", "/bench/staff/templates/{}"): C,
     ("POST", "/bench/staff/templates/{}/retirement"): C,
+}
+
+# The asker's consent form on the tracking page (issue 14): no sign-in, the tracking code.
+ASKER_FORMS: dict[tuple[str, str], frozenset[str]] = {
+    ("POST", "/bench/track/publication"): PUBLIC,
 }
 
 # The small grants' pages, written by hand likewise (the public ones declared PUBLIC).
@@ -268,6 +279,10 @@ PUBLIC_PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/open-data"): PUBLIC,
     ("GET", "/open-data/catalog.jsonld"): PUBLIC,
     ("GET", "/open-data/{}"): PUBLIC,  # {dataset}.csv, {dataset}.json
+    # The Bench's public archive of answers (issue 14).
+    ("GET", "/bench/answers"): PUBLIC,
+    ("GET", "/bench/answers/{}"): PUBLIC,
+    ("GET", "/bench/answers/feed.atom"): PUBLIC,
     # The Observatory (issue 17): its public pages, and the coordinator's beside them.
     ("GET", "/observatory"): PUBLIC,
     ("GET", "/observatory/feed.atom"): PUBLIC,
@@ -280,7 +295,7 @@ PUBLIC_PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/observatory/staff/publications/{}"): C,
     ("POST", "/observatory/staff/publications/{}/withdraw"): C,
 }
-PUBLIC_PAGE_PREFIXES = ("/indicators/", "/open-data/", "/observatory/")
+PUBLIC_PAGE_PREFIXES = ("/indicators/", "/open-data/", "/bench/answers", "/observatory/")
 
 # The incident reports' pages, written by hand likewise (the form declared PUBLIC).
 INCIDENTS_PAGES: dict[tuple[str, str], frozenset[str]] = {
@@ -304,6 +319,7 @@ CONTRACT: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/bench/editions/{id}/questions"): ANYONE,
     ("GET", "/api/bench/questions/{id}"): ANYONE,
     ("GET", "/api/bench/editions/{id}/questions"): frozenset({"coordinator", "responder"}),
+    ("GET", "/api/public/bench/answers"): ANYONE,
     ("POST", "/api/bench/questions/{id}/answer"): frozenset({"coordinator", "responder"}),
     ("POST", "/api/council/meetings"): frozenset({"coordinator", "council_secretary"}),
     ("POST", "/api/council/meetings/{id}/held"): frozenset({"coordinator", "council_secretary"}),
@@ -495,6 +511,13 @@ async def test_each_role_reaches_exactly_the_programme_pages_it_may(
             if allowed == (resp.status_code == 403):
                 wrong.append((method, key, role, resp.status_code))
     assert not wrong, wrong
+
+
+def test_the_askers_consent_form_needs_no_sign_in(platform: RunningPlatform) -> None:
+    found = {
+        (m, key): guarded for m, key, _, guarded in app_routes(platform, "/bench/track/publication")
+    }
+    assert found == ASKER_FORMS
 
 
 def test_the_grants_pages_are_each_in_their_table_and_guarded_as_it_says(

@@ -92,6 +92,25 @@ REFUSALS = register(
             N_("The message is not waiting for moderation any more."),
             "the message is %(status)s, not waiting for moderation",
         ),
+        "bench.withhold_reason_needed": Wording(
+            N_("Say why the question is kept out of the public archive."),
+            "say why the question is withheld",
+        ),
+        "bench.already_withheld": Wording(
+            N_("The question is already kept out of the public archive."),
+            "the question is already withheld",
+        ),
+        "bench.not_withheld": Wording(
+            N_("The question is not withheld."), "the question is not withheld"
+        ),
+        "bench.translation_language": Wording(
+            N_("A translation cannot be in the question's own language (%(language)s)."),
+            "a translation cannot be in the original's language (%(language)s)",
+        ),
+        "bench.answer_unknown": Wording(
+            N_("This answer does not belong to the question."),
+            "answer %(answer_id)s is not an answer to this question",
+        ),
         # The reasons of edition_change_refused, moderation_refused and answer_refused.
         "bench.edition_already_held": Wording(
             N_("The session was already held."), "the edition was already held"

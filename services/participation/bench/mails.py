@@ -49,9 +49,11 @@ def acknowledgement(
     edition_title_i18n: Any = None,
     in_reply_to: str | None = None,
     references: list[str] | None = None,
+    publish: bool = False,
 ) -> EmailMessage:
-    """'We received your question': reference, due date and tracking link; the edition's title
-    in each mail language where staff translated it (else the Polish original)."""
+    """'We received your question': reference, due date, tracking link, and how to agree to
+    publication in the archive of answers (or withdraw it) on the tracking page; the edition's
+    title in each mail language where staff translated it (else the Polish original)."""
     link = tracking_url(settings, reference, token)
 
     def build(lang: str) -> tuple[str, str]:
@@ -70,6 +72,19 @@ def acknowledgement(
             "",
             catalogs.gettext(lang, "Follow your question here: %(link)s") % {"link": link},
             catalogs.gettext(lang, "To add something to your question, reply to this e-mail."),
+            catalogs.gettext(
+                lang,
+                "You agreed that your question and its answer are published in the archive of "
+                "answers, without your name or contact details. To change your mind, open the "
+                "link above.",
+            )
+            if publish
+            else catalogs.gettext(
+                lang,
+                "Your question and its answer are not published. If you agree that they are "
+                "published in the archive of answers, without your name or contact details, "
+                'open the link above and choose "Publish my question".',
+            ),
             "",
             catalogs.gettext(lang, "Kraków City Office – Open Kraków programme"),
         ]

@@ -3,7 +3,8 @@
 Erasure keeps every question (the indicators and the Bench's own counts stay exact) and removes
 what identifies the asker: name and address (NULL), their text and the answers to it (ERASED),
 the tracking token (no longer usable), follow-up mails, the raw inbound mail and its thread ids
-(deleted). Channel, topic, language, self-declared group, status and times are kept: they are
+(deleted); the consent to publish is withdrawn, so the question leaves the public archive, and
+its staff translations go with it. Channel, topic, language, self-declared group, status and times are kept: they are
 what the programme counts, and no longer point to anyone.
 """
 
@@ -13,6 +14,7 @@ import uuid
 
 import asyncpg
 
+from services.participation.bench import archive, store_archive
 from shared.privacy import (
     ERASED,
     Erased,
@@ -30,7 +32,8 @@ async def export(conn: asyncpg.Connection, person: Person) -> Export:
     """The person's questions (with answers and follow-ups), their inbound mail, staff addresses."""
     questions = await conn.fetch(
         """select q.id, q.reference, e.title as edition, q.channel, q.topic, q.language,
-                  q.grp as "group", q.text, q.asker_name, q.asker_email, q.consent, q.status,
+                  q.grp as "group", q.text, q.text_i18n, q.asker_name, q.asker_email, q.consent,
+                  q.publish, q.status,
                   q.received_at, q.due_at, q.answered_at
            from bench_questions q join bench_editions e on e.id = q.edition_id
            where lower(q.asker_email) = $1 order by q.received_at""",
@@ -121,7 +124,7 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
         "bench_answers_erased",
         affected(
             await conn.execute(
-                "update bench_answers set text = $2, mail_id = null "
+                "update bench_answers set text = $2, mail_id = null, text_i18n = '{}' "
                 "where question_id = any($1::uuid[]) and text <> $2",
                 ids,
                 ERASED,
@@ -135,6 +138,7 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
                 """update bench_questions
                    set asker_name = null, asker_email = null, text = $2, tracking_token_hash = $2,
                        reject_reason = case when reject_reason is null then null else $2 end,
+                       publish = false, text_i18n = '{}', search_vector = ''::tsvector,
                        updated_at = now()
                    where id = any($1::uuid[])""",
                 ids,
@@ -186,11 +190,48 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             ("bench_answer_templates", "text"),
         ),
     )
+    await _redact_archive(conn, result, [person.email, *identifying_names(result.names)])
     result.add(
         "bench_mentions_redacted",
         await _redact_template_versions(conn, [person.email, *identifying_names(result.names)]),
     )
     return result
+
+
+async def _redact_archive(conn: asyncpg.Connection, result: Erased, needles: list[str]) -> None:
+    """The person named in other questions of the public archive: redacted in the staff
+    translations too (JSONB), and what the archive searches recomputed from the redacted text."""
+    wanted = [n for n in needles if n]
+    if not wanted:
+        return
+    changed = 0
+    for table in ("bench_questions", "bench_answers"):
+        rows = await conn.fetch(
+            f"select id, text_i18n from {table} where exists "  # noqa: S608
+            "(select 1 from unnest($1::text[]) n where strpos(lower(text_i18n::text), lower(n)) > 0)"
+            " for update",
+            wanted,
+        )
+        for row in rows:
+            texts = {k: redact(v, wanted) for k, v in (row["text_i18n"] or {}).items()}
+            if texts != row["text_i18n"]:
+                await conn.execute(
+                    f"update {table} set text_i18n = $2 where id = $1",  # noqa: S608
+                    row["id"],
+                    texts,
+                )
+                changed += 1
+    result.add("bench_translations_redacted", changed)
+    # Every word of a name or an address (folded as the archive folds), all of them in one
+    # question: its words were made from a text naming them.
+    queries = [archive.tsquery(archive.query_terms(n)) for n in wanted]
+    stale = await conn.fetch(
+        "select id from bench_questions where search_vector <> ''::tsvector and exists "
+        "(select 1 from unnest($1::text[]) n where search_vector @@ to_tsquery('simple', n))",
+        [q for q in queries if q],
+    )
+    for row in stale:
+        await store_archive.refresh_search(conn, row["id"])
 
 
 async def _redact_template_versions(conn: asyncpg.Connection, needles: list[str]) -> int:

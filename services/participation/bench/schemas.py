@@ -75,6 +75,9 @@ class QuestionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     email: Email | None = None
     name: Annotated[str, Meta(max_length=200)] | None = None
     group: Group | None = None
+    # The asker's consent to publish the question and its answer in the public archive,
+    # without their name or address (staff may still withhold it).
+    publish: bool = False
 
     def __post_init__(self) -> None:
         addresses.check_fields(self, "email")
@@ -231,6 +234,7 @@ class QuestionDetail(msgspec.Struct, kw_only=True):
 
 
 StaffLanguage = Literal["pl", "en", "uk"]
+StaffLanguageKey = Literal["pl", "en", "uk"]
 
 
 class ResponderIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -310,3 +314,66 @@ class QuestionStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
     reference: str
     status: str
     answer: AnswerView | None = None
+    publish: bool = False  # the asker agreed to publication in the archive
+    published: bool = False  # and it is in the archive now
+
+
+class WithholdingIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Staff keep a question out of the public archive (`withheld: true`, with a reason), or put
+    it back (`withheld: false`)."""
+
+    withheld: bool
+    reason: Annotated[str, Meta(min_length=3, max_length=500)] | None = None
+
+
+class Publication(msgspec.Struct, kw_only=True):
+    """A question's place in the archive, as staff see it."""
+
+    id: uuid.UUID
+    publish: bool
+    withheld: bool
+    withheld_reason: str | None
+    withheld_at: datetime | None
+    published: bool
+
+
+TranslationText = Annotated[str, Meta(max_length=10000)]
+
+
+class TranslationsIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Staff translations of a question and of its answers (by answer id): language → text,
+    among pl/en/uk and never the original's language; an empty text removes one."""
+
+    question: dict[StaffLanguageKey, TranslationText] = {}
+    answers: dict[uuid.UUID, dict[StaffLanguageKey, TranslationText]] = {}
+
+
+class ArchiveText(msgspec.Struct, kw_only=True):
+    """A published text in the reader's language when translated, else its original:
+    `lang` is the language of `text`, `translated` whether it is a translation."""
+
+    text: str
+    lang: str
+    translated: bool
+    original_lang: str
+
+
+class ArchiveItem(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    url: str
+    edition_id: uuid.UUID
+    edition: str  # its title in the reader's language where staff translated it
+    edition_lang: str  # the language of `edition`
+    held_on: date
+    topic: str
+    language: str  # the question's own language
+    received_on: date
+    answered_at: datetime
+    question: ArchiveText
+    answer: ArchiveText
+
+
+class ArchivePage(msgspec.Struct, kw_only=True, omit_defaults=True):
+    items: list[ArchiveItem]
+    total: int  # exact up to 1,000; past it 1,000 with `more: true`
+    more: bool = False

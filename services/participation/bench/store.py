@@ -134,8 +134,8 @@ async def insert_question(conn: asyncpg.Connection, **f: Any) -> None:
     await conn.execute(
         """insert into bench_questions (id, edition_id, reference, seq, tracking_token_hash, channel,
                topic, language, grp, text, asker_name, asker_email, consent, received_at, due_at,
-               entered_by)
-           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)""",
+               entered_by, publish)
+           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)""",
         f["id"],
         f["edition_id"],
         f["reference"],
@@ -152,6 +152,7 @@ async def insert_question(conn: asyncpg.Connection, **f: Any) -> None:
         f["received_at"],
         f["due_at"],
         f.get("entered_by"),
+        bool(f.get("publish")),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from services.participation.bench import domain, mails, store
+from services.participation.bench import domain, mails, store, store_archive
 from services.participation.bench import store_questions as sq
 from services.participation.bench.commands import SCHEMA, unit_of_work
 from services.participation.bench.schemas import (
@@ -25,6 +25,7 @@ from services.participation.bench.schemas import (
 from shared import idempotency
 from shared.events import catalogue as ev
 from shared.events import utcnow
+from shared.privacy import ERASED
 from shared.refusals import Reasons, Status, conflict, invalid, not_found
 from shared.runtime import Runtime
 from shared.unit_of_work import UnitOfWork
@@ -110,6 +111,7 @@ async def receive_question(
         received_at=now,
         due_at=due,
         entered_by=entered_by,
+        publish=getattr(data, "publish", False),
     )
     # Likely duplicates are for moderators, not the asker: a job looks for them after commit,
     # which keeps the text comparison off the busy intake path.
@@ -125,6 +127,7 @@ async def receive_question(
             token=token,
             due_at=due,
             edition_title=edition["title"],
+            publish=getattr(data, "publish", False),
             edition_title_i18n=edition["title_i18n"],
             in_reply_to=their_id,
             references=[their_id] if their_id else None,
@@ -203,6 +206,8 @@ async def answer_one(
     answer_id = await sq.insert_answer(
         conn, question_id=target["id"], text=text, language=language, by=by, at=at, mail_id=mail_id
     )
+    # What the public archive searches (read only while the asker agreed to publication).
+    await store_archive.refresh_search(conn, target["id"])
     if mail_id:
         uow.after_commit(lambda: deliver_soon(runtime, answer_id))
     uow.emit(
@@ -301,6 +306,19 @@ async def ask_by_form(
     return created, None
 
 
+def publication_state(row: Any) -> bool:
+    """Whether the question is in the public archive now (as `store_archive.PUBLISHED`)."""
+    return bool(
+        row["publish"]
+        and row["withheld_at"] is None
+        and row["answered_at"] is not None
+        and row["moderated_at"] is not None
+        and row["merged_into"] is None
+        and row["reject_reason"] is None
+        and row["text"] != ERASED
+    )
+
+
 async def track(runtime: Runtime, reference: str, token: str) -> QuestionStatus | None:
     """The status an asker may see; None when reference and token do not match (either way)."""
     async with runtime.pool(SCHEMA).acquire() as conn:
@@ -319,4 +337,10 @@ async def track(runtime: Runtime, reference: str, token: str) -> QuestionStatus 
         if latest
         else None
     )
-    return QuestionStatus(reference=row["reference"], status=row["status"], answer=answer)
+    return QuestionStatus(
+        reference=row["reference"],
+        status=row["status"],
+        answer=answer,
+        publish=row["publish"],
+        published=publication_state(row),
+    )

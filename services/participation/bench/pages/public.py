@@ -148,6 +148,7 @@ def _validate(form: dict[str, str]) -> tuple[QuestionIn | None, dict[str, str]]:
             "email": email or None,
             "name": form.get("name", "").strip() or None,
             "group": group,
+            "publish": form.get("publish") == "yes",
         },
         QuestionIn,
     )
@@ -258,6 +259,7 @@ async def track_page(
     runtime: Runtime,
     reference: str = Parameter(query="reference", default="", max_length=40),
     token: str = Parameter(query="token", default="", max_length=200),
+    done: str = Parameter(query="done", default="", max_length=20),
 ) -> Response[str]:
     found = None
     edition = None
@@ -279,6 +281,7 @@ async def track_page(
             token=token,
             asked=asked,
             found=found,
+            done=done,
             edition=edition,
         )
     except RateLimited as exc:

@@ -20,10 +20,10 @@ from litestar.exceptions import HTTPException
 from litestar.params import Parameter
 from litestar.response import Redirect
 
-from services.participation.bench import domain, queries, store
+from services.participation.bench import domain, queries, store, store_archive
 from services.participation.bench import store_questions as sq
 from services.participation.bench import store_responders as sr
-from services.participation.bench.commands import SCHEMA, staff
+from services.participation.bench.commands import SCHEMA, publication, staff
 from services.participation.bench.pages.forms import (
     COORDINATOR,
     STAFF,
@@ -177,6 +177,8 @@ async def _question_page(
     values: dict[str, str] | None = None,
     done: str = "",
     template: uuid.UUID | None = None,
+    translation_values: dict[str, str] | None = None,
+    translation_drafts: dict[str, str] | None = None,
 ) -> Response[str]:
     user = user_of(request)
     detail = await readable(queries.question_detail(runtime, user, question_id))
@@ -193,6 +195,8 @@ async def _question_page(
         ]
         chosen = await sq.template(conn, template) if template else None
         names = await sr.names(conn)
+        row = await sq.question(conn, question_id)
+        answer_rows = await store_archive.answers(conn, question_id)
     version = template_version(chosen, answer_languages) if chosen is not None else None
     if version is not None and form is None:
         # "Use this template": the answer form filled with it, to be read and changed first —
@@ -225,7 +229,24 @@ async def _question_page(
         topics=TOPICS,
         question_languages=LANGUAGES,
         reason_codes=REASON_CODES,
+        publication=publication.publication(row) if row is not None else None,
+        publication_answers=[{**dict(a), "position": n} for n, a in enumerate(answer_rows)],
+        translation_values=translation_values
+        if translation_values is not None
+        else translations_of(row, answer_rows),
+        translation_drafts=translation_drafts or {},
+        drafts_available=content.drafts_available(runtime.settings),
     )
+
+
+def translations_of(row: Any, answers: list[Any]) -> dict[str, str]:
+    """The stored translations as the translation form's values (`question__en`, `answer_0__uk`)."""
+    if row is None:
+        return {}
+    values = content.form_values("question", row["text_i18n"])
+    for n, answer in enumerate(answers):
+        values |= content.form_values(f"answer_{n}", answer["text_i18n"])
+    return values
 
 
 @get("/bench/staff/questions/{question_id:uuid}", guards=STAFF, include_in_schema=False)
