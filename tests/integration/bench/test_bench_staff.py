@@ -123,13 +123,16 @@ async def test_overdue_questions_are_flagged_once_listed_first_and_staff_reminde
     ).json()["items"]
     assert [q["id"] for q in queue][:2] == [late["id"], fresh["id"]]
     assert queue[0]["overdue"] is True
-    for address in ("zdrowie@krakow.example", "koordynator@krakow.example"):
+    # One reminder each, however often the job ran (the responder also has the mail that
+    # assigned the question, with the same reference in its subject).
+    expected = {"zdrowie@krakow.example": 2, "koordynator@krakow.example": 1}
+    for address, count in expected.items():
         reminders = [
-            m
-            for m in await mail_arrives(platform, address)
+            str(m["Subject"])
+            for m in await mail_arrives(platform, address, count=count)
             if late["reference"] in str(m["Subject"])
         ]
-        assert len(reminders) == 1
+        assert reminders.count(f"[{late['reference']}] Termin odpowiedzi minął") == 1, reminders
 
 
 async def test_a_question_asked_in_the_room_is_answered_live_and_still_gets_a_written_answer(
