@@ -54,16 +54,19 @@ async def visible_everywhere(platform: RunningPlatform, question_id: str, term: 
     assert data.status_code == 200, data.text
     feed = await platform.client.get("/bench/answers/feed.atom")
     assert feed.status_code == 200
+    open_data = await platform.client.get("/open-data/bench-answers.json")
+    assert open_data.status_code == 200
     return {
         "list": question_id in listing.text,
         "page": page.status_code == 200,
         "json": any(i["id"] == question_id for i in data.json()["items"]),
         "feed": question_id in feed.text,
+        "open data": any(i["id"] == question_id for i in open_data.json()["items"]),
     }
 
 
-EVERYWHERE = {"list": True, "page": True, "json": True, "feed": True}
-NOWHERE = {"list": False, "page": False, "json": False, "feed": False}
+EVERYWHERE = {"list": True, "page": True, "json": True, "feed": True, "open data": True}
+NOWHERE = {"list": False, "page": False, "json": False, "feed": False, "open data": False}
 
 
 async def test_only_consented_answered_questions_are_public_and_staff_can_withhold(
