@@ -21,7 +21,15 @@ from tests.integration.bench.bench_helpers import ask, new_edition, send_mail_as
 from tests.integration.council.helpers import SECRETARY, held, meeting, open_call
 from tests.integration.grants.helpers import application_body, new_call, valid_nip
 
-SCHEMAS = ("participation", "grants", "ambassadors", "incidents", "indicators", "privacy")
+SCHEMAS = (
+    "participation",
+    "grants",
+    "ambassadors",
+    "incidents",
+    "observatory",
+    "indicators",
+    "privacy",
+)
 
 
 @dataclass

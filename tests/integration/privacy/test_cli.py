@@ -107,6 +107,7 @@ async def test_the_privacy_part_served_on_its_own_reaches_every_service(
                 "grants",
                 "ambassadors",
                 "incidents",
+                "observatory",
                 "indicators",
             }
             assert services["participation"]["bench_questions"][0]["asker_name"] == who.name

@@ -117,6 +117,7 @@ async def test_a_person_is_exported_then_forgotten_everywhere_while_every_count_
         "grants",
         "ambassadors",
         "incidents",
+        "observatory",
         "indicators",
     }
     assert all(p["status"] == "done" for p in request["parts"])
