@@ -188,7 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     srv = sub.add_parser("serve", help="one service's web API and consumers")
     srv.add_argument(
-        "service", choices=["participation", "grants", "ambassadors", "indicators", "privacy"]
+        "service",
+        choices=["participation", "grants", "ambassadors", "observatory", "indicators", "privacy"],
     )
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=None, help="default: PORT, else 8000")

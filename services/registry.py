@@ -10,10 +10,11 @@ def all_services() -> list[ServiceSpec]:
     from services.ambassadors.app import service as ambassadors
     from services.grants.app import service as grants
     from services.indicators.app import service as indicators
+    from services.observatory.app import service as observatory
     from services.participation.app import service as participation
     from shared.privacy.app import service as privacy
 
-    return [participation, grants, ambassadors, indicators, privacy]
+    return [participation, grants, ambassadors, observatory, indicators, privacy]
 
 
 def by_name(name: str) -> ServiceSpec:

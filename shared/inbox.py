@@ -12,7 +12,6 @@ from typing import Any
 
 import asyncpg
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeout
 
 from shared.bus import Bus, ConsumerPolicy, is_refusal, subject_matches
 from shared.events import Envelope, decode
@@ -26,6 +25,8 @@ Handler = Callable[[asyncpg.Connection, Envelope], Awaitable[Any]]
 AfterCommit = Callable[[Any, Envelope, Any], Awaitable[None]]  # (runtime, envelope, changed)
 
 _NOT_APPLIED = object()
+BURST_WAIT = 0.05
+"""Seconds a pull waits for more messages while they keep coming (then back to one at a time)."""
 
 
 @dataclass
@@ -165,12 +166,22 @@ class ConsumerRunner:
                 self.status.up()
                 self._refusal = None
                 self.ready.set()
+                burst = False
                 while True:
+                    # Idle, a lingering pull of one message, handed over the moment it comes
+                    # (nats-py's pull of a batch keeps a lone message until the batch fills or
+                    # the pull expires: up to a second late). While messages keep coming, the
+                    # pull takes what is there at once, in batches, and waits briefly for more.
                     try:
-                        msgs = await sub.fetch(self.batch, timeout=1.0)
-                    except NatsTimeout:
+                        if burst:
+                            msgs = await sub.fetch(self.batch, timeout=BURST_WAIT)
+                        else:
+                            msgs = await sub.fetch(1, timeout=1.0)
+                    except TimeoutError:  # nats' own, or asyncio's from a short pull's end
+                        burst = False
                         self.pending = 0  # nothing to deliver: normal, and no lag
                         continue
+                    burst = True
                     for msg in msgs:
                         await self.handle(msg)
                     if msgs and msgs[-1].metadata is not None:

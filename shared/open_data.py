@@ -2,7 +2,8 @@
 
 A service lists what it publishes in `ServiceSpec.datasets`; each `Dataset` names its columns
 (name, meaning, type) and reads its rows from the same read models as the public pages, on the
-service's own pool in a read-only transaction. The kit serves
+service's own pool in a read-only transaction (a column named in `Dataset.links` may hold a
+path on this platform, written out on `PUBLIC_URL`). The kit serves
 
 - `GET /open-data` — the catalogue as a page (pl/en/uk, no JavaScript): every dataset with its
   description, its columns and its downloads;
@@ -103,6 +104,9 @@ class Dataset:
     theme: str = "SOCI"  # EU data theme (SOCI: population and society; GOVE: government)
     spatial: str = "Kraków"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Columns whose value may be a path on this platform ("/observatory/…"): written out as an
+    # absolute address on PUBLIC_URL (a dataset's rows see only their connection).
+    links: Sequence[str] = ()
 
     def title_in(self, lang: str) -> str:
         return self.catalogs.gettext(lang, self.title)
@@ -139,7 +143,14 @@ async def read_rows(runtime: Runtime, spec: ServiceSpec, dataset: Dataset) -> li
         raise ServiceUnavailableException(
             "the dataset cannot be read now; try again later"
         ) from exc
-    return [{name: row.get(name) for name in names} for row in rows]
+    out = [{name: row.get(name) for name in names} for row in rows]
+    base = runtime.settings.public_url
+    for row in out:
+        for name in dataset.links:
+            value = row.get(name)
+            if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+                row[name] = base + value
+    return out
 
 
 def _plain(value: Any) -> Any:

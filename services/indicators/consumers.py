@@ -15,7 +15,14 @@ from shared.inbox import ConsumerSpec
 from shared.runtime import Runtime
 
 CONSUMER = "indicators"
-SUBJECTS = ["okr.bench.>", "okr.council.>", "okr.grants.>", "okr.ambassadors.>", "okr.indicators.>"]
+SUBJECTS = [
+    "okr.bench.>",
+    "okr.council.>",
+    "okr.grants.>",
+    "okr.ambassadors.>",
+    "okr.indicators.>",
+    "okr.observatory.>",
+]
 
 
 async def apply(conn: asyncpg.Connection, envelope: Envelope) -> set[tuple[str, int]]:

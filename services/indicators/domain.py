@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
 from shared.refusals import N_, Kind, Refusal, Refused, Wording, register
@@ -125,8 +125,11 @@ def assess(
     if not cumulative:
         # A rate is not earned pro rata: below its target before the year ends, it is behind.
         return Assessment("behind", BELOW_TARGET, figures)
-    path = (expected * Decimal(str(elapsed))).quantize(Decimal("0.1"))
-    on_path = value >= expected * Decimal(str(elapsed))
+    exact = expected * Decimal(str(elapsed))
+    on_path = value >= exact
+    # Shown to one decimal, rounded away from the value, so the sentence never reads "4, below
+    # the 4.0": behind, up (4.008 → 4.1); on the path, down (3.96 → 3.9).
+    path = exact.quantize(Decimal("0.1"), rounding=ROUND_FLOOR if on_path else ROUND_CEILING)
     return Assessment(
         "on_track" if on_path else "behind",
         ON_PATH if on_path else BELOW_PATH,

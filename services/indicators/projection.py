@@ -18,6 +18,9 @@ Rules decided here (documented in README.md):
 - An answer given live at the bench counts as an answer like a written one; the earliest wins.
 - Answer time is whole days elapsed (floor) from receipt to the first answer.
 - Grants count in the year of submission (applications) and of the award (initiatives, money).
+- An Observatory report or study counts in the year of its publication day (a date, already
+  Kraków's) until it is withdrawn; a correction of its kind or day (the latest `recorded_at`
+  wins) moves it; seminar notes and recommendations do not count.
 """
 
 from __future__ import annotations
@@ -89,6 +92,8 @@ def fact_key(envelope: Envelope) -> str | None:
         return f"application:{p.application_id}"
     if isinstance(p, ev.AmbassadorsNominationSubmitted):
         return f"nomination:{p.nomination_id}"
+    if isinstance(p, ev.ObservatoryPublicationPublished | ev.ObservatoryPublicationWithdrawn):
+        return f"publication:{p.publication_id}"
     return None
 
 
@@ -136,6 +141,17 @@ def merge(data: Mapping[str, Any], envelope: Envelope) -> dict[str, Any]:
             group=p.nominator_group,
             language=p.language,
         )
+    elif isinstance(p, ev.ObservatoryPublicationPublished):
+        d["kind"] = "publication"
+        previous = _at(d.get("recorded_at"))
+        if previous is None or p.recorded_at >= previous:
+            d.update(
+                recorded_at=_iso(p.recorded_at),
+                publication_kind=p.kind,
+                year=p.published_on.year,
+            )
+    elif isinstance(p, ev.ObservatoryPublicationWithdrawn):
+        d.update(kind="publication", withdrawn=True)  # final: no later event undoes it
     return d
 
 
@@ -188,6 +204,11 @@ def contributions(data: Mapping[str, Any]) -> Contribution:
             counter_key("ambassadors.nominations_submitted", y, f"group:{data['group']}"): 1,
             counter_key("ambassadors.nominations_submitted", y, f"language:{data['language']}"): 1,
         }
+    if kind == "publication":
+        # Reports and studies count, in the year of their publication day, until withdrawn.
+        if data.get("withdrawn") or data.get("publication_kind") not in ("report", "study"):
+            return {}
+        return {counter_key("observatory.reports_published", data["year"]): 1}
     return {}
 
 

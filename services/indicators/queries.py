@@ -9,6 +9,7 @@ the event stream: O(indicators + breakdown cells + distinct answer times) per ye
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -221,14 +222,30 @@ def pipeline(current: list[Reading]) -> dict[str, Decimal | None]:
 
 
 async def card(conn: asyncpg.Connection, year: int, indicator_id: str) -> dict[str, Any]:
-    """One indicator's card for `year` alone (the live page's swap): its readings over the
-    chart's years and, for a value reported by hand, its history — not the whole dashboard."""
-    ind = await indicator(conn, indicator_id)
-    years = sorted(set(chart_years(ind, year)) | {year})
+    """One indicator's card for `year` alone: its readings over the chart's years and, for a
+    value reported by hand, its history — not the whole dashboard."""
+    await indicator(conn, indicator_id)
+    return (await cards(conn, year, [indicator_id]))[0]
+
+
+async def cards(
+    conn: asyncpg.Connection, year: int, indicator_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The cards of the changed indicators for `year` (what the live page's message carries),
+    from one read of the years their charts show, plus the history of each one reported by
+    hand: never the whole dashboard. Unknown ids are left out."""
+    wanted = set(indicator_ids)
+    inds = [i for i in await registry(conn) if i.id in wanted]
+    if not inds:
+        return []
+    years = sorted({y for i in inds for y in chart_years(i, year)} | {year})
     by_year = await readings(conn, years)
-    reading = next(r for r in by_year[year] if r.indicator.id == indicator_id)
-    history = await store.manual_history(conn, ind.id, year) if ind.source == "manual" else []
-    return _card(reading, by_year, history, year)
+    out = []
+    for ind in inds:
+        reading = next(r for r in by_year[year] if r.indicator.id == ind.id)
+        history = await store.manual_history(conn, ind.id, year) if ind.source == "manual" else []
+        out.append(_card(reading, by_year, history, year))
+    return out
 
 
 def _value(

@@ -415,6 +415,30 @@ class AmbassadorsMayorMeetingRecorded(Payload, frozen=True):
     ambassadors_present: int
 
 
+# --- Multiculturalism and Migration Observatory (producer: observatory) -------------------
+
+
+class ObservatoryPublicationPublished(Payload, frozen=True):
+    """A publication is public, or its kind, objective or day was corrected (`recorded_at`
+    orders the versions: the latest wins). `kind`: report, study, seminar_notes,
+    recommendation; `published_on`: the day it was published (Kraków)."""
+
+    TYPE = "observatory.publication_published"
+    publication_id: uuid.UUID
+    kind: str
+    objective: int
+    published_on: date
+    recorded_at: datetime
+
+
+class ObservatoryPublicationWithdrawn(Payload, frozen=True):
+    """A publication was withdrawn (final): it leaves the public pages and counts nowhere."""
+
+    TYPE = "observatory.publication_withdrawn"
+    publication_id: uuid.UUID
+    withdrawn_at: datetime
+
+
 # --- Indicators (producer: indicators) -----------------------------------------------------
 
 

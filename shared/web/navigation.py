@@ -43,6 +43,7 @@ AREAS: tuple[Area, ...] = (
     Area("/ambassadors/staff", N_("Ambassadors"), frozenset({"coordinator"})),
     Area("/ambassadors/jury", N_("Ambassadors jury"), frozenset({"juror"})),
     Area("/council/staff", N_("Council meetings"), frozenset({"coordinator", "council_secretary"})),
+    Area("/observatory/staff", N_("Observatory publications"), frozenset({"coordinator"})),
     Area("/council/my", N_("Your council meetings"), frozenset({"council_member"})),
 )
 

@@ -657,6 +657,47 @@ async def dashboard_latency(
         web.wait(20)
 
 
+async def dashboard_events(
+    env: dict[str, str], work: Path, report: Report, before_tree: Path | None = None
+) -> None:
+    """The dashboard's work per question (tests/bench/dashboard_events.py): before and after."""
+    from tests.bench.dashboard_events import dashboard_per_event
+
+    token = Authenticator.from_settings(
+        load_settings(secret_key=SECRET, data_dir=Path(env["OPENKRAKOW_DATA"]))
+    ).access_token("bench", "coordinator", ttl=3600)
+    print("\nDashboard per event (one open page; SQL statements counted at the server)")
+    tools = argparse.Namespace(wait_http=wait_http, free_port=free_port, cpu_seconds=cpu_seconds)
+    await dashboard_per_event(env, work, report, tools, token, before_tree)
+
+
+async def only_dashboard_events(before_tree: Path | None) -> None:
+    """`--only dashboard-events`: that part alone, on its own embedded servers."""
+    from services.indicators.app import service as indicators
+    from shared.migrate import migrate
+
+    work = Path(tempfile.mkdtemp(prefix="okr-bench-"))
+    servers = EmbeddedServers(work / "servers")
+    await servers.start()
+    try:
+        assert servers.database_url and servers.nats_url and servers.redis_url
+        await migrate(servers.database_url, indicators.schema, indicators.migrations)
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=servers.database_url,
+            NATS_URL=servers.nats_url,
+            REDIS_URL=servers.redis_url,
+            OPENKRAKOW_DATA=str(work / "data"),
+            OPENKRAKOW_SECRET_KEY=SECRET,
+            LOG_LEVEL="WARNING",
+            **HIGH_LIMITS_ENV,
+        )
+        await dashboard_events(env, work, Report(), before_tree)
+    finally:
+        await servers.destroy()
+    print(f"\nLogs in {work}")
+
+
 async def history(
     servers: EmbeddedServers,
     work: Path,
@@ -696,6 +737,7 @@ async def history(
             "rebuild of 10,000 events", f"{small / (summary['seconds_ms'] / 1000):,.0f} events/s"
         )
         await dashboard_latency(env, work, args, small, report)
+        await dashboard_events(env, work, report)
 
         started = time.perf_counter()
         await publish_history(bus, small, large - small, large)
@@ -743,15 +785,36 @@ def main() -> None:
     parser.add_argument(
         "--parts",
         nargs="+",
-        choices=["all", "archive"],
+        choices=["all", "archive", "dashboard-events"],
         default=["all"],
         help="what to run: everything (default), or only the named parts "
-        "(archive: the Bench archive's search latency)",
+        "(archive: the Bench archive's search latency; dashboard-events: the dashboard's work "
+        "per question)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["dashboard-events"],
+        help="the same as --parts dashboard-events",
+    )
+    parser.add_argument(
+        "--before-tree",
+        type=Path,
+        default=None,
+        help="dashboard-events: measure the page of before against this checkout's server "
+        "(git archive <commit> | tar -x -C <dir>); default: this tree's",
     )
     # The bench's own NATS clients reconnect and close on purpose: keep their notices quiet.
     logging.getLogger("openkrakow.bus").setLevel(logging.ERROR)
     args = parser.parse_args()
-    asyncio.run(run(args) if "all" in args.parts else run_parts(args))
+    if args.only:
+        args.parts = [args.only]
+    if "all" in args.parts:
+        asyncio.run(run(args))
+        return
+    if "archive" in args.parts:
+        asyncio.run(run_parts(args))
+    if "dashboard-events" in args.parts:
+        asyncio.run(only_dashboard_events(args.before_tree))
 
 
 if __name__ == "__main__":

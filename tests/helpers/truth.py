@@ -67,6 +67,12 @@ select extract(year from submitted_at at time zone 'Europe/Warsaw')::int as year
 from ambassadors.nominations group by 1, 2, 3
 """
 
+REPORTS_PUBLISHED = """
+select extract(year from published_on)::int as year, count(*)::int as n
+from observatory.publications
+where withdrawn_at is null and kind in ('report', 'study') group by 1
+"""
+
 
 class Truth:
     """Every yearly counter the indicators are made of, as the services' tables have it."""
@@ -105,6 +111,9 @@ class Truth:
             c["ambassadors.nominations_submitted", y, ""] += n
             c["ambassadors.nominations_submitted", y, f"group:{r['grp']}"] += n
             c["ambassadors.nominations_submitted", y, f"language:{r['language']}"] += n
+        if await conn.fetchval("select to_regclass('observatory.publications') is not null"):
+            for r in await conn.fetch(REPORTS_PUBLISHED):
+                c["observatory.reports_published", r["year"], ""] += r["n"]
         return t
 
     @property
@@ -154,6 +163,7 @@ class Truth:
                 | "grants.applications_submitted"
                 | "grants.initiatives_supported"
                 | "ambassadors.nominations_submitted"
+                | "observatory.reports_published"
             ):
                 return total(indicator_id)
         raise KeyError(

@@ -3,6 +3,8 @@ read the request, call one command or query, render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from markupsafe import Markup
 
 from services.indicators import charts, commands, labels, queries, report, streaming
-from services.indicators.domain import ManualValue, current_year
+from services.indicators.domain import WARSAW, ManualValue, current_year
 from shared.auth import current_user, requires
 from shared.refusals import Kind, Refused
 from shared.runtime import Runtime
@@ -147,24 +149,53 @@ def _glance_context(ctx: dict[str, Any], objective: int | None, lang: str) -> di
 OBJECTIVE = Parameter(query="objective", default=None, ge=1, le=6)
 
 
+def _helpers(lang: str) -> dict[str, Any]:
+    """What the dashboard's templates call, in `lang`."""
+    return {
+        "reason": lambda r: reason(r, lang),
+        "status_mark": lambda state: STATUS_MARKS.get(state, ""),
+        "bar_width": bar_width,
+        "fmt": fmt,
+        "chart": lambda c: chart(c, lang, catalogs.gettext),
+        "labels": labels,
+        "category": lambda kind, key: labels.category(
+            lambda m: catalogs.gettext(lang, m), kind, key
+        ),
+        "money": lambda amounts: labels.money(amounts, lang),
+        # When the page was made (for the reload button of a page without JavaScript).
+        "as_of": datetime.now(WARSAW).strftime("%H:%M"),
+    }
+
+
 def _render(
     request: Request[Any, Any, Any], template: str, status: int = 200, **ctx: Any
 ) -> Response[str]:
     lang = negotiate_language(request)
-    return pages.render(
-        request,
-        template,
-        status,
-        reason=lambda r: reason(r, lang),
-        status_mark=lambda state: STATUS_MARKS.get(state, ""),
-        bar_width=bar_width,
-        fmt=fmt,
-        chart=lambda c: chart(c, lang, catalogs.gettext),
-        labels=labels,
-        category=lambda kind, key: labels.category(lambda m: catalogs.gettext(lang, m), kind, key),
-        money=lambda amounts: labels.money(amounts, lang),
-        **ctx,
-    )
+    return pages.render(request, template, status, **_helpers(lang), **ctx)
+
+
+def live_message(
+    request: Request[Any, Any, Any], year: int, lang: str
+) -> Callable[[dict[str, Any]], streaming.CardChanged]:
+    """The dashboard stream's message of one card: the API's fields, the status and its reason
+    in words, and the card and its at-a-glance row rendered as on the page (same templates,
+    same CSRF token for a manual value's form)."""
+    base = {**pages.context_for(request, lang), **_helpers(lang), "year": year, "errors": {}}
+    row = pages.environment.get_template("indicators/glance_row.html")
+    card = pages.environment.get_template("indicators/card_fragment.html")
+
+    def render(found: dict[str, Any]) -> streaming.CardChanged:
+        reading: queries.Reading = found["reading"]
+        api = streaming.message(reading, lang)
+        return streaming.CardChanged(
+            **{f: getattr(api, f) for f in api.__struct_fields__},
+            status_text=catalogs.gettext(lang, labels.STATUSES[reading.status]),
+            reason=reason(reading, lang),
+            row=row.render({**base, "reading": reading}),
+            card=card.render({**base, "card": found}),
+        )
+
+    return render
 
 
 @get("/dashboard", guards=coordinator, include_in_schema=False)
@@ -210,7 +241,8 @@ async def glance_fragment(
     year: int | None = YEAR,
     objective: int | None = OBJECTIVE,
 ) -> Response[str]:
-    """The at-a-glance table alone (the live page swaps it in when an indicator changes)."""
+    """The at-a-glance table alone, as an HTML fragment (the live page now updates from the
+    stream's messages and no longer fetches it)."""
     year = year or current_year()
     lang = negotiate_language(request)
     async with runtime.pool(SCHEMA).acquire() as conn:
@@ -224,7 +256,8 @@ async def glance_fragment(
 async def card(
     request: Request[Any, Any, Any], runtime: Runtime, indicator_id: str, year: int | None = YEAR
 ) -> Response[str]:
-    """One indicator's card (the live page swaps it in when the indicator changes)."""
+    """One indicator's card from its own read, as an HTML fragment (the stream's message
+    carries the same card to the live page)."""
     year = year or current_year()
     try:
         async with runtime.pool(SCHEMA).acquire() as conn:
@@ -244,7 +277,7 @@ async def card(
 async def pipeline(
     request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR
 ) -> Response[str]:
-    """The Bench question pipeline (the live page swaps it in on change)."""
+    """The Bench question pipeline, as an HTML fragment."""
     year = year or current_year()
     async with runtime.pool(SCHEMA).acquire() as conn:
         current = await queries.year_readings(conn, year)
@@ -260,8 +293,11 @@ async def pipeline(
 async def dashboard_stream(
     request: Request[Any, Any, Any], runtime: Runtime, year: int | None = YEAR
 ) -> ServerSentEvent:
-    """The same events as /api/indicators/stream, for the signed-in page (session cookie)."""
-    return streaming.response(runtime, year or current_year(), negotiate_language(request))
+    """The events of /api/indicators/stream for the signed-in page (session cookie), each with
+    what the page shows of its indicator (its row and its card), so the page fetches nothing."""
+    year = year or current_year()
+    lang = negotiate_language(request)
+    return streaming.response(runtime, year, lang, live_message(request, year, lang))
 
 
 def _year(text: str) -> int | None:

@@ -1,54 +1,94 @@
 // Live updates for the coordinator dashboard (progressive enhancement: the page works without it).
-// On each `indicator` event from the server, the indicator's card (and the Bench pipeline, and
-// the at-a-glance table) is fetched again as server-rendered HTML and swapped in; a polite live region says what changed.
+// Each `indicator` event from the server carries what the page shows of that indicator: its
+// at-a-glance row and its card, rendered on the server from one read. The page swaps them in
+// from the message alone (it fetches nothing), updates the Bench pipeline and the table's
+// summary, keeps what is behind first, and a polite live region says what changed.
 (function () {
   "use strict";
   var root = document.getElementById("dashboard");
-  if (!root || !window.EventSource || !window.fetch) { return; }
+  if (!root || !window.EventSource) { return; }
   var year = root.getAttribute("data-year");
   var lang = root.getAttribute("data-lang");
   var status = document.getElementById("live-status");
-  var query = "?year=" + encodeURIComponent(year) + "&lang=" + encodeURIComponent(lang);
-  var objective = root.getAttribute("data-objective") || "";
-  var glanceTimer = null;
+  var ORDER = { behind: 0, no_data: 1, on_track: 2, met: 3 };
 
-  // The at-a-glance table: one read of the year's values, at most every half second.
-  function refreshGlance() {
-    if (glanceTimer) { return; }
-    glanceTimer = setTimeout(function () {
-      glanceTimer = null;
-      swap("glance", "/dashboard/glance" + query + (objective ? "&objective=" + encodeURIComponent(objective) : ""));
-    }, 500);
+  function element(html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html.trim();
+    return holder.content.firstElementChild;
   }
 
-  function swap(id, url) {
-    return fetch(url, { credentials: "same-origin" }).then(function (resp) {
-      if (!resp.ok) { throw new Error(resp.status); }
-      return resp.text();
-    }).then(function (html) {
-      var old = document.getElementById(id);
-      if (!old) { return; }
-      var holder = document.createElement("div");
-      holder.innerHTML = html;
-      var fresh = holder.querySelector("#" + id) || holder.firstElementChild;
-      if (fresh) { old.replaceWith(fresh); }
+  function swapCard(anchor, html) {
+    var old = document.getElementById(anchor);
+    var fresh = element(html);
+    if (!old || !fresh) { return; }
+    // A form someone has opened keeps what they typed; the rest of the card is new.
+    var form = old.querySelector("details.manual[open]");
+    var freshForm = fresh.querySelector("details.manual");
+    if (form && freshForm) { freshForm.replaceWith(form); }
+    fresh.setAttribute("data-updated", "true");
+    old.replaceWith(fresh);
+  }
+
+  function swapRow(anchor, html) {
+    var old = document.getElementById("glance-" + anchor);
+    var fresh = element("<table><tbody>" + html + "</tbody></table>");
+    fresh = fresh && fresh.querySelector("tr");
+    if (!old || !fresh) { return; }
+    fresh.setAttribute("data-updated", "true");
+    old.replaceWith(fresh);
+    var body = fresh.parentNode;
+    var rows = Array.prototype.slice.call(body.querySelectorAll("tr"));
+    rows.sort(function (a, b) {
+      var sa = ORDER[a.getAttribute("data-status")], sb = ORDER[b.getAttribute("data-status")];
+      if (sa !== sb) { return sa - sb; }
+      return Number(a.getAttribute("data-position")) - Number(b.getAttribute("data-position"));
     });
+    rows.forEach(function (row) { body.appendChild(row); });
+    summarise(rows);
   }
 
+  // "behind: 3 · no data: 2 · …" as the server writes it, counted from the rows.
+  function summarise(rows) {
+    var summary = document.getElementById("glance-summary");
+    if (!summary) { return; }
+    var counts = {}, words = {};
+    rows.forEach(function (row) {
+      var state = row.getAttribute("data-status");
+      var word = row.querySelector(".status__word");
+      counts[state] = (counts[state] || 0) + 1;
+      if (word) { words[state] = word.textContent; }
+    });
+    summary.textContent = ["behind", "no_data", "on_track", "met"].filter(function (s) {
+      return counts[s];
+    }).map(function (s) { return words[s] + ": " + counts[s]; }).join(" · ");
+  }
+
+  var query = "?year=" + encodeURIComponent(year) + "&lang=" + encodeURIComponent(lang);
   var source = new EventSource("/dashboard/stream" + query);
   source.addEventListener("ready", function () { root.setAttribute("data-live", "on"); });
   source.addEventListener("error", function () { root.setAttribute("data-live", "reconnecting"); });
   source.addEventListener("indicator", function (event) {
     var data = JSON.parse(event.data);
     var anchor = data.id.replace(/\./g, "-");
-    swap(anchor, "/dashboard/indicators/" + encodeURIComponent(data.id) + "/card" + query).then(function () {
-      var card = document.getElementById(anchor);
-      if (card) { card.setAttribute("data-updated", "true"); }
-      status.textContent = data.name + ": " + data.shown;
-    });
-    refreshGlance();
+    if (data.card) { swapCard(anchor, data.card); }
+    if (data.row) { swapRow(anchor, data.row); }
     if (data.id.indexOf("bench.questions_") === 0) {
-      swap("pipeline-inner", "/dashboard/pipeline" + query);
+      var figure = document.getElementById("pipeline-" + data.id.slice("bench.questions_".length));
+      if (figure) { figure.textContent = data.shown; }
     }
+    announce(data.name + ": " + data.shown + " (" + data.status_text + ")");
   });
+
+  // One question changes several indicators at once: say them together, once.
+  var said = [], sayTimer = null;
+  function announce(text) {
+    said.push(text);
+    if (sayTimer) { return; }
+    sayTimer = setTimeout(function () {
+      status.textContent = said.join("; ");
+      said = [];
+      sayTimer = null;
+    }, 300);
+  }
 })();

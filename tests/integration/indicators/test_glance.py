@@ -22,7 +22,7 @@ def rows(page: str) -> list[tuple[str, str, str]]:
     """(indicator id, status, reason text) of each row of the at-a-glance table, in order."""
     table = page.split('id="glance"', 1)[1].split("</section>", 1)[0]
     found = re.findall(
-        r'<tr id="glance-[^"]+" data-indicator="([^"]+)" data-status="([^"]+)">(.*?)</tr>',
+        r'<tr id="glance-[^"]+" data-indicator="([^"]+)" data-status="([^"]+)"[^>]*>(.*?)</tr>',
         table,
         re.S,
     )

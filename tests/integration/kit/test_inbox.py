@@ -188,3 +188,40 @@ async def test_a_consumer_of_several_subjects_applies_each_of_its_events_once_an
     finally:
         task.cancel()
         bus.multiple_filters = None
+
+
+async def test_a_lone_event_is_handled_at_once_and_a_burst_in_batches(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    """An idle consumer hands over a lone event the moment it comes (a pull of a batch kept it
+    until the pull expired: up to a second late, which a live dashboard showed); a burst is
+    still taken in batches."""
+    _, pool = scratch
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    handled: dict[uuid.UUID, float] = {}
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        handled[envelope.id] = asyncio.get_running_loop().time()
+
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    task = await start(bus, pool, ConsumerSpec(name, [subject], handler, FAST))
+    try:
+        lags = []
+        for _ in range(5):
+            await asyncio.sleep(0.3)  # idle: the consumer waits in a lingering pull
+            envelope = event()
+            sent = asyncio.get_running_loop().time()
+            await publish(bus, subject, envelope)
+            await eventually(lambda e=envelope: _true(e.id in handled), what="handled")
+            lags.append(handled[envelope.id] - sent)
+        assert max(lags) < 0.25, lags
+        burst = [event() for _ in range(300)]
+        for envelope in burst:
+            await publish(bus, subject, envelope)
+        await eventually(lambda: _true(all(e.id in handled for e in burst)), what="burst handled")
+    finally:
+        task.cancel()
+
+
+async def _true(value: bool) -> bool:
+    return value

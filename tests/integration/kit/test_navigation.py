@@ -26,6 +26,7 @@ AREAS: dict[str, list[str]] = {
         "/grants/coordinator",
         "/ambassadors/staff",
         "/council/staff",
+        "/observatory/staff",
     ],
     "responder": ["/work", "/bench/staff"],
     "evaluator": ["/work", "/grants/evaluate"],
