@@ -37,6 +37,7 @@ AREAS: tuple[Area, ...] = (
     Area(WORK, N_("Your work"), frozenset(ROLES)),
     Area("/dashboard", N_("Indicators dashboard"), frozenset({"coordinator"})),
     Area("/bench/staff", N_("Bench questions"), frozenset({"coordinator", "responder"})),
+    Area("/bench/staff/departments", N_("Bench departments"), frozenset({"coordinator"})),
     Area("/grants/coordinator", N_("Grant calls"), frozenset({"coordinator"})),
     Area("/grants/evaluate", N_("Applications to evaluate"), frozenset({"evaluator"})),
     Area("/grants", N_("Small grants"), frozenset({"ngo"})),

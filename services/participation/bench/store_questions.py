@@ -15,7 +15,7 @@ _QUEUE = """
            q.answered_at, q.overdue_flagged_at,
            case when char_length(q.text) > 200 then left(q.text, 200) || '…' else q.text end
                as excerpt,
-           (q.status in ('received','accepted','assigned') and q.due_at < now()) as overdue
+           (q.status in ('received','accepted','assigned','answer_in_review') and q.due_at < now()) as overdue
     from bench_questions q
     where q.edition_id = $1 and ($2::text is null or q.status = $2) and ($3::text is null or q.topic = $3)
       and ($4::text is null or q.language = $4) and ($5::text is null or q.channel = $5)
@@ -92,16 +92,18 @@ async def assign(
     department: str | None,
     responder_email: str | None,
     at: datetime,
+    department_id: uuid.UUID | None = None,
 ) -> None:
     await conn.execute(
         """update bench_questions set status = 'assigned', assigned_to = $2, department = $3,
-               responder_email = $4, assigned_at = $5, updated_at = now()
+               responder_email = $4, assigned_at = $5, department_id = $6, updated_at = now()
            where id = $1""",
         question_id,
         responder,
         department,
         responder_email,
         at,
+        department_id,
     )
 
 
@@ -193,7 +195,7 @@ async def due_unflagged(
     """Open questions past due and not flagged yet, locked so two workers never flag one twice."""
     return await conn.fetch(
         """select q.*, e.coordinator_email from bench_questions q join bench_editions e on e.id = q.edition_id
-           where q.status in ('received','accepted','assigned') and q.due_at < $1
+           where q.status in ('received','accepted','assigned','answer_in_review') and q.due_at < $1
              and q.overdue_flagged_at is null
            order by q.due_at limit $2 for update of q skip locked""",
         now,

@@ -23,6 +23,7 @@ AREAS: dict[str, list[str]] = {
         "/work",
         "/dashboard",
         "/bench/staff",
+        "/bench/staff/departments",
         "/grants/coordinator",
         "/ambassadors/staff",
         "/council/staff",
