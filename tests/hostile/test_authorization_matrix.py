@@ -189,6 +189,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/bench/staff/inbound-mail/{}/resolution"): C,
     # Issue 13: the responders' registry and the answer templates.
     ("GET", "/bench/staff/departments"): C,
+    ("GET", "/bench/staff/departments/statistics"): C,
     ("POST", "/bench/staff/departments"): C,
     ("GET", "/bench/staff/departments/{}"): C,
     ("POST", "/bench/staff/departments/{}"): C,

@@ -58,7 +58,7 @@ async def question_reference(conn: Any, question_id: uuid.UUID | None) -> str | 
 async def queue(
     runtime: Runtime,
     edition_id: uuid.UUID,
-    filters: dict[str, str | None],
+    filters: dict[str, Any],
     limit: int,
     offset: int,
 ) -> tuple[list[QuestionSummary], int]:

@@ -106,7 +106,9 @@ class QuestionSummary(msgspec.Struct, kw_only=True):
     merged_into: uuid.UUID | None = None
     answered_live_at: datetime | None = None
     answered_at: datetime | None = None
-    excerpt: str | None = None  # the question's first 200 characters, '…' when more follows
+    excerpt: str | None = None  # its first line (≤ 200 characters), '…' when more follows
+    age_days: int = 0  # whole days since it was received
+    department_id: uuid.UUID | None = None
 
 
 class EnteredQuestionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -442,3 +444,15 @@ class Department(msgspec.Struct, kw_only=True):
     reminder_days: int
     review_required: bool
     created_at: datetime
+
+
+class DepartmentStatistics(msgspec.Struct, kw_only=True):
+    """Per department (None: questions of no registry department): questions routed to it,
+    answered, answered by their due date, and the median days from receipt to answer."""
+
+    department_id: uuid.UUID | None
+    name: str | None
+    received: int
+    answered: int
+    answered_on_time: int
+    median_days: float | None

@@ -217,3 +217,26 @@ async def set_status(conn: asyncpg.Connection, question_id: uuid.UUID, status: s
         question_id,
         status,
     )
+
+
+async def statistics(conn: asyncpg.Connection, year: int | None) -> list[asyncpg.Record]:
+    """Per department of the registry (and one row, id NULL, for questions of none): received
+    (accepted into the queue: not rejected, not merged), answered, answered by the due date,
+    median days from receipt to the written answer; questions received in `year` (any: None)."""
+    return await conn.fetch(
+        """select d.id as department_id, d.name,
+                  count(q.id) as received,
+                  count(q.answered_at) as answered,
+                  count(*) filter (where q.answered_at <= q.due_at) as answered_on_time,
+                  percentile_cont(0.5) within group (
+                      order by extract(epoch from q.answered_at - q.received_at) / 86400.0
+                  ) filter (where q.answered_at is not null) as median_days
+           from bench_questions q
+           left join bench_departments d on d.id = q.department_id
+           where q.status not in ('rejected', 'merged')
+             and ($1::int is null
+                  or extract(year from q.received_at at time zone 'Europe/Warsaw') = $1)
+           group by d.id, d.name
+           order by d.name nulls last""",
+        year,
+    )

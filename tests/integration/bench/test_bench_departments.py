@@ -17,7 +17,7 @@ from tests.helpers.platform import COORDINATOR_EMAIL, RunningPlatform
 from tests.integration.bench.bench_helpers import ask, body_text, new_edition
 from tests.integration.bench.test_bench_commands import fetch
 from tests.integration.bench.test_bench_responders import COORDINATOR, outgoing
-from tests.integration.bench.test_bench_staff_pages import csrf_of, signed_in
+from tests.integration.bench.test_bench_staff_pages import csrf_of, queue_rows, signed_in
 
 
 def address(prefix: str) -> str:
@@ -493,3 +493,87 @@ async def test_a_department_without_review_sends_the_answer_at_once(
         headers=platform.auth("responder", subject=responder["subject"]),
     )
     assert resp.status_code == 200 and resp.json()["status"] == "answered"
+
+
+# --- The queue and the statistics --------------------------------------------------------
+
+
+async def test_the_queue_shows_first_line_age_and_department_filters_by_it_and_counts_per_department(
+    platform: RunningPlatform,
+) -> None:
+    responder = await a_responder(platform, language="pl")
+    department = await a_department(platform, topics=[], responders=[str(responder["id"])])
+    edition = await new_edition(platform)
+    routed = await ask(
+        platform,
+        edition["id"],
+        language="pl",
+        text="Gdzie złożyć wniosek o kartę pobytu?\nDruga linia z dodatkowymi szczegółami.",
+    )
+    other = await ask(platform, edition["id"], language="pl")
+    coordinator = platform.auth("coordinator")
+    await platform.client.post(
+        f"/api/bench/questions/{routed['id']}/assignment",
+        json={"responder_id": str(responder["id"]), "department_id": department["id"]},
+        headers=coordinator,
+    )
+    pool = platform.runtime.pool("participation")
+    await pool.execute(
+        "update bench_questions set received_at = now() - interval '5 days',"
+        " due_at = now() - interval '1 hour' where id = $1",
+        uuid.UUID(routed["id"]),
+    )
+    api = (
+        await platform.client.get(
+            f"/api/bench/editions/{edition['id']}/questions",
+            params={"department_id": department["id"]},
+            headers=coordinator,
+        )
+    ).json()
+    assert [q["id"] for q in api["items"]] == [routed["id"]]
+    assert api["items"][0]["excerpt"] == "Gdzie złożyć wniosek o kartę pobytu? …"
+    assert api["items"][0]["age_days"] == 5 and api["items"][0]["overdue"] is True
+    bad = await platform.client.get(
+        f"/api/bench/editions/{edition['id']}/questions",
+        params={"department_id": "nope"},
+        headers=coordinator,
+    )
+    assert bad.status_code == 400
+
+    async with signed_in(platform, "coordinator", lang="en") as client:
+        page = await client.get("/bench/staff", params={"edition": edition["id"]})
+        rows = [ref for ref, _ in queue_rows(page)]
+        assert rows[0] == routed["reference"] and other["reference"] in rows  # overdue first
+        filtered = await client.get(
+            "/bench/staff", params={"edition": edition["id"], "department": department["id"]}
+        )
+        [(ref, row)] = queue_rows(filtered)
+        assert ref == routed["reference"] and "Wydział Polityki" in row
+        assert '<td class="age">5</td>' in row
+        assert (await client.get("/bench/staff", params={"department": "x"})).status_code == 400
+
+        await platform.client.post(
+            f"/api/bench/questions/{routed['id']}/answer",
+            json={"text": "Odpowiedź o karcie pobytu.", "language": "pl"},
+            headers=coordinator,
+        )
+        stats = await client.get("/bench/staff/departments/statistics")
+        assert stats.status_code == 200 and "Median days to answer" in stats.text
+        [row] = [r for r in await fetch_stats(platform) if r["department_id"] == department["id"]]
+        assert (row["received"], row["answered"], row["answered_on_time"]) == (1, 1, 0)
+        assert 4.9 < row["median_days"] < 5.1
+        assert (
+            await client.get("/bench/staff/departments/statistics", params={"year": "x"})
+        ).status_code == 400
+    async with signed_in(platform, "responder") as client:
+        assert (await client.get("/bench/staff/departments/statistics")).status_code == 403
+
+
+async def fetch_stats(platform: RunningPlatform) -> list[dict]:
+    from services.participation.bench import store_departments
+
+    async with platform.runtime.pool("participation").acquire() as conn:
+        return [
+            {**dict(r), "department_id": str(r["department_id"])}
+            for r in await store_departments.statistics(conn, None)
+        ]

@@ -70,6 +70,9 @@ async def list_questions(
     assigned_to: str | None = Parameter(
         query="assigned_to", default=None, max_length=200, description="a subject, or `me`"
     ),
+    department_id: uuid.UUID | None = Parameter(
+        query="department_id", default=None, description="a department of the registry"
+    ),
 ) -> Page[QuestionSummary]:
     """The edition's queue: overdue first, then by due date. `?assigned_to=me` for one's own."""
     user = current_user(request)
@@ -81,6 +84,7 @@ async def list_questions(
         "language": language,
         "channel": channel,
         "assigned_to": assigned_to,
+        "department_id": department_id,
     }
     items, total = await queries.queue(runtime, edition_id, filters, page.limit, page.offset)
     return Page(items=items, total=total)

@@ -192,4 +192,22 @@ async def change_department_form(
     return await _save(request, runtime, department_id)
 
 
-route_handlers = [departments_page, department_page, add_department_form, change_department_form]
+@get("/bench/staff/departments/statistics", guards=COORDINATOR, include_in_schema=False)
+async def statistics_page(
+    request: Request[Any, Any, Any],
+    runtime: Runtime,
+    year: int | None = Parameter(query="year", default=None, ge=2000, le=2100),
+) -> Response[str]:
+    """Per department: questions received, answered, answered on time, median days to answer."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        rows = await sd.statistics(conn, year)
+    return render(request, "bench/staff/department_statistics.html", rows=rows, year=year or "")
+
+
+route_handlers = [
+    statistics_page,
+    departments_page,
+    department_page,
+    add_department_form,
+    change_department_form,
+]

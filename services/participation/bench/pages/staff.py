@@ -97,6 +97,7 @@ async def queue_page(
     language: str = Parameter(query="language", default="", max_length=5),
     channel: str = Parameter(query="channel", default="", max_length=10),
     assigned: str = Parameter(query="assigned", default="", max_length=10),
+    department: str = Parameter(query="department", default="", max_length=64),
     limit: int = Parameter(query="limit", default=50, ge=1, le=500),
     offset: int = Parameter(query="offset", default=0, ge=0, le=10_000_000),
 ) -> Response[str]:
@@ -109,9 +110,16 @@ async def queue_page(
         "channel": choice(channel, CHANNELS),
     }
     mine = choice(assigned, ("me", "all")) or ("all" if user.has("coordinator") else "me")
+    department_id = None
+    if department:
+        try:
+            department_id = uuid.UUID(department)
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail="not a department id") from exc
     async with runtime.pool(SCHEMA).acquire() as conn:
         editions, _ = await store.list_editions(conn, 100, 0)
         names = await sr.names(conn)
+        department_rows = await sd.list_all(conn)
     chosen = None
     if edition:
         try:
@@ -127,7 +135,11 @@ async def queue_page(
             queries.queue(
                 runtime,
                 chosen,
-                {**filters, "assigned_to": user.subject if mine == "me" else None},
+                {
+                    **filters,
+                    "assigned_to": user.subject if mine == "me" else None,
+                    "department_id": department_id,
+                },
                 limit,
                 offset,
             )
@@ -136,6 +148,7 @@ async def queue_page(
         "edition": str(chosen) if chosen else "",
         **{k: v or "" for k, v in filters.items()},
         "assigned": mine,
+        "department": str(department_id) if department_id else "",
         "limit": limit,
     }
 
@@ -160,6 +173,7 @@ async def queue_page(
         topics=TOPICS,
         question_languages=LANGUAGES,
         channels=CHANNELS,
+        departments=department_rows,
     )
 
 
