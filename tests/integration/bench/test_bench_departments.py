@@ -411,6 +411,12 @@ async def test_an_answer_is_returned_then_approved_and_only_then_reaches_the_ask
         headers=as_responder,
     )
     assert first.status_code == 200 and first.json()["status"] == "answer_in_review"
+    from services.participation.bench import people
+    from shared.auth import Principal
+
+    async with platform.runtime.pool("participation").acquire() as conn:
+        work = await people.open_work(conn, Principal(subject="c", roles=("coordinator",)), "pl")
+    assert any("?status=answer_in_review" in str(item) for item in work)
     again = await platform.client.post(
         f"{url}/answer",
         json={"text": "Druga próba przed decyzją.", "language": "pl"},
