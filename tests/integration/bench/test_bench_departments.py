@@ -583,3 +583,18 @@ async def fetch_stats(platform: RunningPlatform) -> list[dict]:
             {**dict(r), "department_id": str(r["department_id"])}
             for r in await store_departments.statistics(conn, None)
         ]
+
+
+async def test_approving_when_nothing_waits_is_explained_on_the_page(
+    platform: RunningPlatform,
+) -> None:
+    edition = await new_edition(platform)
+    question = await ask(platform, edition["id"], language="pl")
+    async with signed_in(platform, "coordinator", lang="pl") as client:
+        page = await client.get(f"/bench/staff/questions/{question['id']}")
+        resp = await client.post(
+            f"/bench/staff/questions/{question['id']}/review/approve",
+            data={"_csrf_token": csrf_of(page)},
+        )
+        assert resp.status_code == 409
+        assert "Żadna odpowiedź na to pytanie nie czeka na zatwierdzenie." in resp.text

@@ -242,7 +242,9 @@ async def _question_page(
         can_answer=domain.answer_refusal(detail.status) is None,
         can_accept=coordinator and domain.moderation_refusal(detail.status, "accepted") is None,
         can_moderate=coordinator and domain.moderation_refusal(detail.status, "rejected") is None,
-        can_assign=coordinator and detail.status not in domain.FINAL_STATUSES,
+        can_assign=coordinator
+        and detail.status not in domain.FINAL_STATUSES
+        and detail.status != "answer_in_review",
         can_mark_live=coordinator
         and detail.answered_live_at is None
         and detail.status not in ("rejected", "merged"),
