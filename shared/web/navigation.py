@@ -40,6 +40,7 @@ AREAS: tuple[Area, ...] = (
     Area("/programme/risks", N_("Programme risks"), frozenset({"coordinator"})),
     Area("/programme/report", N_("Annual report on the programme"), frozenset({"coordinator"})),
     Area("/bench/staff", N_("Bench questions"), frozenset({"coordinator", "responder"})),
+    Area("/bench/staff/departments", N_("Bench departments"), frozenset({"coordinator"})),
     Area("/grants/coordinator", N_("Grant calls"), frozenset({"coordinator"})),
     Area("/grants/evaluate", N_("Applications to evaluate"), frozenset({"evaluator"})),
     Area("/grants", N_("Small grants"), frozenset({"ngo"})),

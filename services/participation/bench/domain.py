@@ -166,6 +166,20 @@ REFUSALS = register(
         "bench.department_needed": Wording(
             N_("Enter the department."), "name the department of the responder"
         ),
+        "bench.answer_waits_for_review": Wording(
+            N_("An answer to it waits for review."), "an answer to it waits for review"
+        ),
+        "bench.no_answer_in_review": Wording(
+            N_("No answer to this question waits for review."),
+            "no answer to this question waits for review",
+        ),
+        "bench.department_unknown": Wording(
+            N_("There is no such department."), "no department %(department_id)s"
+        ),
+        "bench.department_responder_unknown": Wording(
+            N_("One of the chosen responders is not an active responder of the registry."),
+            "no active responder %(responder_id)s",
+        ),
         "bench.responder_unknown": Wording(
             N_("There is no such responder."), "no responder %(responder_id)s"
         ),
@@ -235,7 +249,7 @@ def warsaw_year(moment: datetime) -> int:
 
 # --- Questions: states and who may move them -------------------------------------------------
 
-OPEN_STATUSES = ("received", "accepted", "assigned")
+OPEN_STATUSES = ("received", "accepted", "assigned", "answer_in_review")
 FINAL_STATUSES = ("answered", "rejected", "merged")
 MODERATION_DECISIONS = ("accepted", "rejected", "merged")
 
@@ -268,6 +282,8 @@ def answer_refusal(status: str) -> Refusal | None:
         return Refusal("bench.answer_merged")
     if status == "rejected":
         return Refusal("bench.answer_rejected")
+    if status == "answer_in_review":
+        return Refusal("bench.answer_waits_for_review")
     return None
 
 
@@ -555,3 +571,28 @@ def looks_like_spam(text: str) -> bool:
     # Counted in one pass: the text of a hostile mail may be megabytes long.
     repetitive = bool(total) and max(letters.values()) > 0.6 * total
     return links >= 5 or repetitive
+
+
+def ladder_steps(
+    *, status: str, due_at: datetime, reminder_days: int, taken: Sequence[str], now: datetime
+) -> list[str]:
+    """The escalation steps due now and not taken yet, in order: `reminder` (an assigned
+    question, from the start of the Warsaw day `reminder_days` before its due day), `head` (from
+    the start of the due day), `coordinator` (past the due moment). Each is taken once."""
+    if status not in OPEN_STATUSES:
+        return []
+    due_day = due_at.astimezone(WARSAW).date()
+
+    def start_of(day: date) -> datetime:
+        return datetime.combine(day, time(0, 0), tzinfo=WARSAW)
+
+    steps = []
+    if status in ("assigned", "answer_in_review") and now >= start_of(
+        due_day - timedelta(days=reminder_days)
+    ):
+        steps.append("reminder")
+    if now >= start_of(due_day):
+        steps.append("head")
+    if now > due_at:
+        steps.append("coordinator")
+    return [s for s in steps if s not in taken]

@@ -164,28 +164,6 @@ def answer(
     )
 
 
-def overdue_reminder(
-    settings: Settings, *, to: str, reference: str, due_at: datetime, queue_url: str
-) -> EmailMessage:
-    """To staff (in Polish, the office's language): a question is past its due date."""
-    text = "\n".join(
-        [
-            f"Pytanie {reference} z Ławki Dialogu Międzykulturowego czeka na odpowiedź od {_local_time(due_at)}.",
-            "Mieszkańcy mają obietnicę, że każde pytanie otrzyma odpowiedź.",
-            "",
-            f"Kolejka pytań: {queue_url}",
-        ]
-    )
-    return mail.compose(
-        sender=settings.mail_from,
-        to=to,
-        subject=f"[{reference}] Termin odpowiedzi minął",
-        text=text,
-        domain=settings.intake_domain,
-        language="pl",
-    )
-
-
 # The same msgids as templates/bench/labels.html, so one translation serves both.
 TOPIC_LABELS = {
     "education": N_("Education"),
@@ -247,6 +225,69 @@ def assignment(
         sender=settings.mail_from,
         to=to,
         subject=f"[{reference}] " + say(N_("A question for you to answer by %(date)s"), date=due),
+        text="\n".join(lines),
+        domain=settings.intake_domain,
+        language=lang,
+    )
+
+
+# The escalation ladder (issue 16): one mail per step, each linking to the question's staff page.
+_LADDER = {
+    "reminder": (
+        N_("[%(reference)s] Reminder: the answer is due by %(date)s"),
+        N_(
+            "A question to the Mayor from the Intercultural Dialogue Bench assigned to you, "
+            "%(reference)s, is due by %(date)s (the end of that day, Kraków time)."
+        ),
+    ),
+    "head": (
+        N_("[%(reference)s] A question of your department is due today"),
+        N_(
+            "A question to the Mayor from the Intercultural Dialogue Bench routed to your "
+            "department, %(reference)s, is due today, %(date)s, and has no answer yet."
+        ),
+    ),
+    "coordinator": (
+        N_("[%(reference)s] The answer is overdue"),
+        N_(
+            "A question to the Mayor from the Intercultural Dialogue Bench, %(reference)s, was "
+            "due by %(date)s and has no answer yet."
+        ),
+    ),
+}
+
+
+def escalation(
+    settings: Settings,
+    *,
+    step: str,
+    to: str,
+    language: str,
+    reference: str,
+    due_at: datetime,
+    link: str,
+) -> EmailMessage:
+    """A step of the escalation ladder (`reminder` to the responder, `head` to the department's
+    head, `coordinator`), in `language` (pl, en or uk), with a link to the question's page."""
+    lang = language if language in ("pl", "en", "uk") else "pl"
+
+    def say(msgid: str, **values: str) -> str:
+        return catalogs.gettext(lang, msgid) % values
+
+    subject, opening = _LADDER[step]
+    due = _local_time(due_at)
+    lines = [
+        say(opening, reference=reference, date=due),
+        say(N_("Residents have the Bench's promise that every question gets an answer.")),
+        "",
+        say(N_("Open the question here: %(link)s"), link=link),
+        "",
+        say(N_("Kraków City Office – Open Kraków programme")),
+    ]
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=say(subject, reference=reference, date=due),
         text="\n".join(lines),
         domain=settings.intake_domain,
         language=lang,

@@ -91,6 +91,12 @@ async def open_work(conn: asyncpg.Connection, principal: Principal, lang: str) -
                 work["unassigned_overdue"],
             ),
             (
+                N_("Dialogue Bench answers waiting for your review"),
+                work["in_review"],
+                f"{HOME}?status=answer_in_review",
+                work["in_review_overdue"],
+            ),
+            (
                 N_("Dialogue Bench questions past their due date"),
                 work["overdue"],
                 HOME,

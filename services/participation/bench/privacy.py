@@ -78,6 +78,13 @@ async def export(conn: asyncpg.Connection, person: Person) -> Export:
                 person.email,
             )
         ),
+        "bench_departments": records(
+            await conn.fetch(
+                """select id, name, email, head_email from bench_departments
+                   where email = $1 or head_email = $1 order by created_at""",
+                person.email,
+            )
+        ),
         "bench_responders": records(
             await conn.fetch(
                 """select id, name, email, department, language, active, created_at,
@@ -158,6 +165,19 @@ async def erase(conn: asyncpg.Connection, person: Person) -> Erased:
             await conn.execute(
                 "update bench_editions set coordinator_email = null "
                 "where lower(coordinator_email) = $1",
+                person.email,
+            )
+        )
+        # A department's contact or head address that is the person's: emptied (the ladder
+        # then mails the next step's people; the coordinator types the new address).
+        + affected(
+            await conn.execute(
+                "update bench_departments set email = '' where email = $1", person.email
+            )
+        )
+        + affected(
+            await conn.execute(
+                "update bench_departments set head_email = '' where head_email = $1",
                 person.email,
             )
         ),

@@ -10,9 +10,11 @@ from typing import Any
 import msgspec
 
 from services.participation.bench import domain, store
+from services.participation.bench import store_departments as sd
 from services.participation.bench import store_mail as sm
 from services.participation.bench import store_questions as sq
 from services.participation.bench.schemas import (
+    DepartmentRef,
     DuplicateView,
     Edition,
     FollowupView,
@@ -20,6 +22,7 @@ from services.participation.bench.schemas import (
     InboundView,
     QuestionDetail,
     QuestionSummary,
+    ReviewView,
     StaffAnswerView,
     Template,
 )
@@ -55,7 +58,7 @@ async def question_reference(conn: Any, question_id: uuid.UUID | None) -> str | 
 async def queue(
     runtime: Runtime,
     edition_id: uuid.UUID,
-    filters: dict[str, str | None],
+    filters: dict[str, Any],
     limit: int,
     offset: int,
 ) -> tuple[list[QuestionSummary], int]:
@@ -80,6 +83,22 @@ async def question_detail(
         duplicates = await sq.duplicates_of(conn, question_id)
         followups = await sq.followups_of(conn, question_id)
         answers = await sq.answers_of(conn, question_id)
+        steps = await sd.steps_of(conn, question_id)
+        reviews = await sd.reviews_of(conn, question_id)
+        proposed = (
+            await sd.for_topic(conn, q["topic"])
+            if q["status"] in ("received", "accepted") and q["department_id"] is None
+            else None
+        )
+    history = domain.question_history(q, followups, answers)
+    history += [(s["sent_at"], f"escalation_{s['step']}", None, None) for s in steps]
+    for r in reviews:
+        history.append((r["written_at"], "answer_in_review", r["written_by"], r["language"]))
+        if r["reviewed_at"] is not None:
+            history.append(
+                (r["reviewed_at"], f"review_{r['status']}", r["reviewed_by"], r["comment"])
+            )
+    history.sort(key=lambda entry: entry[0])
     return QuestionDetail(
         id=q["id"],
         edition_id=q["edition_id"],
@@ -118,8 +137,13 @@ async def question_detail(
         ],
         history=[
             HistoryEntry(at=at, event=event, by=by, detail=detail)
-            for at, event, by, detail in domain.question_history(q, followups, answers)
+            for at, event, by, detail in history
         ],
+        department_id=q["department_id"],
+        reviews=[msgspec.convert(dict(r), ReviewView) for r in reviews],
+        proposed_department=(
+            DepartmentRef(id=proposed["id"], name=proposed["name"]) if proposed else None
+        ),
     )
 
 

@@ -106,7 +106,9 @@ class QuestionSummary(msgspec.Struct, kw_only=True):
     merged_into: uuid.UUID | None = None
     answered_live_at: datetime | None = None
     answered_at: datetime | None = None
-    excerpt: str | None = None  # the question's first 200 characters, '…' when more follows
+    excerpt: str | None = None  # its first line (≤ 200 characters), '…' when more follows
+    age_days: int = 0  # whole days since it was received
+    department_id: uuid.UUID | None = None
 
 
 class EnteredQuestionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -145,6 +147,7 @@ class AssignmentIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     department: Annotated[str, Meta(min_length=2, max_length=200)] | None = None
     responder_email: Email | None = None
     responder_id: uuid.UUID | None = None
+    department_id: uuid.UUID | None = None
 
     def __post_init__(self) -> None:
         addresses.check_fields(self, "responder_email")
@@ -207,6 +210,33 @@ class HistoryEntry(msgspec.Struct, kw_only=True):
     detail: str | None = None
 
 
+class DepartmentRef(msgspec.Struct, kw_only=True):
+    """A department of the registry as a question names it (proposed by its topic)."""
+
+    id: uuid.UUID
+    name: str
+
+
+class ReviewView(msgspec.Struct, kw_only=True):
+    """An answer submitted for review and the reviewer's decision (pending, approved, returned)."""
+
+    id: uuid.UUID
+    text: str
+    language: str
+    written_by: str
+    written_at: datetime
+    status: str
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    comment: str | None = None
+
+
+class ReturnIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The reviewer's comment to the responder on an answer returned."""
+
+    comment: Annotated[str, Meta(min_length=3, max_length=2000)]
+
+
 class QuestionDetail(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     edition_id: uuid.UUID
@@ -231,6 +261,9 @@ class QuestionDetail(msgspec.Struct, kw_only=True):
     followups: list[FollowupView]
     answers: list[StaffAnswerView]
     history: list[HistoryEntry] = []
+    department_id: uuid.UUID | None = None
+    proposed_department: DepartmentRef | None = None
+    reviews: list[ReviewView] = []
 
 
 StaffLanguage = Literal["pl", "en", "uk"]
@@ -377,3 +410,49 @@ class ArchivePage(msgspec.Struct, kw_only=True, omit_defaults=True):
     items: list[ArchiveItem]
     total: int  # exact up to 1,000; past it 1,000 with `more: true`
     more: bool = False
+
+
+DepartmentName = Annotated[str, Meta(min_length=2, max_length=200)]
+
+
+class DepartmentIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A department of the city in the coordinator's registry: its name in Polish (required)
+    with English and Ukrainian versions, contact and head addresses, its responders (ids of the
+    responders' registry), the topics it takes by default and its escalation settings."""
+
+    name: dict[StaffLanguageKey, DepartmentName]
+    email: Email
+    head_email: Email
+    topics: Annotated[list[Topic], Meta(max_length=20)] = []
+    responders: Annotated[list[uuid.UUID], Meta(max_length=200)] = []
+    reminder_days: Annotated[int, Meta(ge=0, le=60)] = 3
+    review_required: bool = False
+
+    def __post_init__(self) -> None:
+        if "pl" not in self.name:
+            raise ValueError("name needs its Polish version (`pl`)")
+        addresses.check_fields(self, "email", "head_email")
+
+
+class Department(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: dict[str, str]
+    email: str
+    head_email: str
+    topics: list[str]
+    responders: list[uuid.UUID]
+    reminder_days: int
+    review_required: bool
+    created_at: datetime
+
+
+class DepartmentStatistics(msgspec.Struct, kw_only=True):
+    """Per department (None: questions of no registry department): questions routed to it,
+    answered, answered by their due date, and the median days from receipt to answer."""
+
+    department_id: uuid.UUID | None
+    name: str | None
+    received: int
+    answered: int
+    answered_on_time: int
+    median_days: float | None

@@ -13,24 +13,30 @@ _QUEUE = """
     select q.id, q.reference, q.status, q.channel, q.topic, q.language, q.grp, q.received_at,
            q.due_at, q.assigned_to, q.department, q.merged_into, q.answered_live_at,
            q.answered_at, q.overdue_flagged_at,
-           case when char_length(q.text) > 200 then left(q.text, 200) || '…' else q.text end
-               as excerpt,
-           (q.status in ('received','accepted','assigned') and q.due_at < now()) as overdue
+           case when char_length(split_part(q.text, E'\n', 1)) > 200
+                     then left(split_part(q.text, E'\n', 1), 200) || '…'
+                when strpos(q.text, E'\n') > 0 then split_part(q.text, E'\n', 1) || ' …'
+                else q.text end as excerpt,
+           greatest(0, extract(day from now() - q.received_at))::int as age_days,
+           q.department_id,
+           (q.status in ('received','accepted','assigned','answer_in_review') and q.due_at < now()) as overdue
     from bench_questions q
     where q.edition_id = $1 and ($2::text is null or q.status = $2) and ($3::text is null or q.topic = $3)
       and ($4::text is null or q.language = $4) and ($5::text is null or q.channel = $5)
       and ($6::text is null or q.assigned_to = $6)
+      and ($9::uuid is null or q.department_id = $9)
     order by overdue desc, q.due_at, q.received_at limit $7 offset $8"""
 _QUEUE_COUNT = """select count(*) from bench_questions q
     where q.edition_id = $1 and ($2::text is null or q.status = $2) and ($3::text is null or q.topic = $3)
       and ($4::text is null or q.language = $4) and ($5::text is null or q.channel = $5)
-      and ($6::text is null or q.assigned_to = $6)"""
+      and ($6::text is null or q.assigned_to = $6)
+      and ($7::uuid is null or q.department_id = $7)"""
 
 
 async def list_questions(
     conn: asyncpg.Connection,
     edition_id: uuid.UUID,
-    filters: dict[str, str | None],
+    filters: dict[str, Any],
     limit: int,
     offset: int,
 ) -> tuple[list[asyncpg.Record], int]:
@@ -43,8 +49,9 @@ async def list_questions(
         filters.get("channel"),
         filters.get("assigned_to"),
     ]
-    rows = await conn.fetch(_QUEUE, *args, limit, offset)
-    total = await conn.fetchval(_QUEUE_COUNT, *args)
+    department = filters.get("department_id")
+    rows = await conn.fetch(_QUEUE, *args, limit, offset, department)
+    total = await conn.fetchval(_QUEUE_COUNT, *args, department)
     return rows, total
 
 
@@ -92,16 +99,18 @@ async def assign(
     department: str | None,
     responder_email: str | None,
     at: datetime,
+    department_id: uuid.UUID | None = None,
 ) -> None:
     await conn.execute(
         """update bench_questions set status = 'assigned', assigned_to = $2, department = $3,
-               responder_email = $4, assigned_at = $5, updated_at = now()
+               responder_email = $4, assigned_at = $5, department_id = $6, updated_at = now()
            where id = $1""",
         question_id,
         responder,
         department,
         responder_email,
         at,
+        department_id,
     )
 
 
@@ -193,7 +202,7 @@ async def due_unflagged(
     """Open questions past due and not flagged yet, locked so two workers never flag one twice."""
     return await conn.fetch(
         """select q.*, e.coordinator_email from bench_questions q join bench_editions e on e.id = q.edition_id
-           where q.status in ('received','accepted','assigned') and q.due_at < $1
+           where q.status in ('received','accepted','assigned','answer_in_review') and q.due_at < $1
              and q.overdue_flagged_at is null
            order by q.due_at limit $2 for update of q skip locked""",
         now,

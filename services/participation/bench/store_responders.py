@@ -106,7 +106,8 @@ async def responder_work(conn: asyncpg.Connection, subject: str) -> asyncpg.Reco
 
 
 async def coordinator_work(conn: asyncpg.Connection) -> asyncpg.Record:
-    """Questions to moderate, to assign, overdue, and mail held for moderation."""
+    """Questions to moderate, to assign, answers to review, overdue, and mail held for
+    moderation."""
     return await conn.fetchrow(
         """select
              (select count(*) from bench_questions where status = 'received') as moderation,
@@ -115,7 +116,11 @@ async def coordinator_work(conn: asyncpg.Connection) -> asyncpg.Record:
              (select count(*) from bench_questions where status = 'accepted') as unassigned,
              (select count(*) from bench_questions
                 where status = 'accepted' and due_at < now()) as unassigned_overdue,
+             (select count(*) from bench_questions where status = 'answer_in_review') as in_review,
              (select count(*) from bench_questions
-                where status in ('received','accepted','assigned') and due_at < now()) as overdue,
+                where status = 'answer_in_review' and due_at < now()) as in_review_overdue,
+             (select count(*) from bench_questions
+                where status in ('received','accepted','assigned','answer_in_review')
+                  and due_at < now()) as overdue,
              (select count(*) from bench_inbound_mail where status = 'moderation') as held_mail"""
     )

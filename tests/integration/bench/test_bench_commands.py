@@ -426,8 +426,8 @@ async def test_an_overdue_question_is_flagged_once_and_its_responder_reminded(
     await deadlines.flag_overdue(runtime(platform), datetime.now(UTC))
     await deadlines.flag_overdue(runtime(platform), datetime.now(UTC))
     assert (await events_about(platform, created.id)).count("bench.question_overdue") == 1
-    # The assignment invited the responder; the reminder follows once.
-    assert await mails_to(platform, responder) == ["bench.assignment", "bench.overdue_reminder"]
+    # The assignment invited the responder; the ladder's reminder follows once.
+    assert await mails_to(platform, responder) == ["bench.assignment", "bench.escalation_reminder"]
 
 
 # --- inbound mail ------------------------------------------------------------------------------

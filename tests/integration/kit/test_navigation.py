@@ -26,6 +26,7 @@ AREAS: dict[str, list[str]] = {
         "/programme/risks",
         "/programme/report",
         "/bench/staff",
+        "/bench/staff/departments",
         "/grants/coordinator",
         "/ambassadors/staff",
         "/council/staff",

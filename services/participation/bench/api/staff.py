@@ -10,19 +10,22 @@ from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
 from services.participation.bench import queries
+from services.participation.bench.commands import departments, staff
 from services.participation.bench.commands import mail as inbound
-from services.participation.bench.commands import staff
 from services.participation.bench.schemas import (
     Answered,
     AnsweredLiveIn,
     AnswerIn,
     AssignmentIn,
+    Department,
+    DepartmentIn,
     EnteredQuestionIn,
     InboundResolutionIn,
     InboundView,
     ModerationIn,
     QuestionDetail,
     QuestionSummary,
+    ReturnIn,
     StateView,
     Template,
     TemplateIn,
@@ -57,7 +60,7 @@ async def list_questions(
     status: str | None = Parameter(
         query="status",
         default=None,
-        pattern="^(received|accepted|assigned|answered|rejected|merged)$",
+        pattern="^(received|accepted|assigned|answer_in_review|answered|rejected|merged)$",
     ),
     topic: str | None = Parameter(query="topic", default=None, max_length=40),
     language: str | None = Parameter(query="language", default=None, max_length=5),
@@ -66,6 +69,9 @@ async def list_questions(
     ),
     assigned_to: str | None = Parameter(
         query="assigned_to", default=None, max_length=200, description="a subject, or `me`"
+    ),
+    department_id: uuid.UUID | None = Parameter(
+        query="department_id", default=None, description="a department of the registry"
     ),
 ) -> Page[QuestionSummary]:
     """The edition's queue: overdue first, then by due date. `?assigned_to=me` for one's own."""
@@ -78,6 +84,7 @@ async def list_questions(
         "language": language,
         "channel": channel,
         "assigned_to": assigned_to,
+        "department_id": department_id,
     }
     items, total = await queries.queue(runtime, edition_id, filters, page.limit, page.offset)
     return Page(items=items, total=total)
@@ -163,6 +170,34 @@ async def answer(
     return await staff.answer(runtime, _user(request), question_id, data)
 
 
+@post(
+    "/api/bench/questions/{question_id:uuid}/review/approve",
+    guards=[COORDINATOR],
+    tags=TAGS,
+    status_code=200,
+)
+async def approve_answer(
+    request: Request[Any, Any, Any], question_id: uuid.UUID, runtime: Runtime
+) -> Answered:
+    """Approve the answer waiting for review (`answer_in_review`): it is sent to the asker as
+    any answer. 409 `bench.no_answer_in_review` when none waits."""
+    return await staff.approve_answer(runtime, _user(request), question_id)
+
+
+@post(
+    "/api/bench/questions/{question_id:uuid}/review/return",
+    guards=[COORDINATOR],
+    tags=TAGS,
+    status_code=200,
+)
+async def return_answer(
+    request: Request[Any, Any, Any], question_id: uuid.UUID, data: ReturnIn, runtime: Runtime
+) -> StateView:
+    """Return the answer waiting for review to its responder with a `comment` (3-2000
+    characters); the question is `assigned` again. 409 `bench.no_answer_in_review`."""
+    return await staff.return_answer(runtime, _user(request), question_id, data.comment)
+
+
 @post("/api/bench/answer-templates", guards=[COORDINATOR], tags=TAGS, status_code=201)
 async def create_template(
     request: Request[Any, Any, Any], data: TemplateIn, runtime: Runtime
@@ -213,7 +248,25 @@ async def resolve_inbound(
     return await inbound.resolve(runtime, inbound_id, data, by=current_user(request).subject)
 
 
+@get("/api/bench/departments", guards=[COORDINATOR], tags=TAGS)
+async def list_departments(runtime: Runtime) -> list[Department]:
+    """The city's departments: name (pl, en, uk), addresses, topics, responders, settings."""
+    return await departments.list_all(runtime)
+
+
+@post("/api/bench/departments", guards=[COORDINATOR], tags=TAGS, status_code=201)
+async def create_department(
+    request: Request[Any, Any, Any], data: DepartmentIn, runtime: Runtime
+) -> Department:
+    """A department: `name` (`pl` required, `en`, `uk`), `email`, `head_email`, `topics` it
+    takes by default, `responders` (ids of the responders' registry), `reminder_days` (the
+    responder is reminded that many days before the due date) and `review_required`."""
+    return await departments.create(runtime, data, by=_user(request).subject)
+
+
 route_handlers = [
+    list_departments,
+    create_department,
     list_questions,
     enter_question,
     question_detail,
@@ -221,6 +274,8 @@ route_handlers = [
     assign,
     answered_live,
     answer,
+    approve_answer,
+    return_answer,
     create_template,
     list_templates,
     list_inbound,

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from services.participation.bench import domain, mails, queries, store
+from services.participation.bench import store_departments as sd
 from services.participation.bench import store_questions as sq
 from services.participation.bench import store_responders as sr
 from services.participation.bench.commands import SCHEMA, unit_of_work
@@ -314,16 +315,21 @@ async def assign(runtime: Runtime, question_id: uuid.UUID, data: AssignmentIn) -
     async with unit_of_work(runtime) as uow:
         conn = uow.conn
         responder = await _responder_for(conn, data)
+        dept = await _department_for(conn, data, responder)
         q = await _question(conn, question_id, lock=True)
         if q["status"] in domain.FINAL_STATUSES:
             raise conflict("bench.question_closed", status=Status(q["status"]))
+        if q["status"] == "answer_in_review":
+            raise conflict("bench.answer_waits_for_review")
         if responder is not None:
             subject = responder["subject"]
-            department = (data.department or responder["department"]).strip()
+            department = (
+                data.department or (dept["name"] if dept else None) or responder["department"]
+            ).strip()
             email: str | None = responder["email"]
         else:
             subject = (data.responder or "").strip()
-            department = (data.department or "").strip()
+            department = (data.department or (dept["name"] if dept else "")).strip()
             email = data.responder_email
             if email is not None:
                 responder = await sr.active_by_email(conn, email)
@@ -339,6 +345,7 @@ async def assign(runtime: Runtime, question_id: uuid.UUID, data: AssignmentIn) -
             department=department,
             responder_email=email,
             at=now,
+            department_id=dept["id"] if dept else None,
         )
         uow.emit(
             ev.BenchQuestionAssigned(
@@ -365,6 +372,26 @@ async def assign(runtime: Runtime, question_id: uuid.UUID, data: AssignmentIn) -
                 purpose="bench.assignment",
             )
     return _state(q, status="assigned", assigned_to=subject, department=department)
+
+
+async def _department_for(conn: Any, data: AssignmentIn, responder: Any) -> Any:
+    """The registry's department an assignment names (`department_id`), else the chosen
+    responder's; None for a department typed by hand."""
+    if data.department_id is not None:
+        row = await sd.get(conn, data.department_id)
+        if row is None:
+            raise Refused(
+                Kind.NOT_FOUND,
+                Refusal(
+                    "bench.department_unknown",
+                    {"department_id": data.department_id},
+                    "department_id",
+                ),
+            )
+        return row
+    if data.department is None and responder is not None and responder["department_id"]:
+        return await sd.get(conn, responder["department_id"])
+    return None
 
 
 async def _responder_for(conn: Any, data: AssignmentIn) -> Any:
@@ -451,10 +478,76 @@ async def answer(
     async with unit_of_work(runtime) as uow:
         q = await _question(uow.conn, question_id, lock=True)
         _check_may_see(user, q)
+        if not user.has("coordinator") and await sd.review_required(uow.conn, q):
+            # Its department wants answers reviewed: the answer waits for the coordinator.
+            return await _submit_for_review(uow, q, data, by=user.subject)
         answered = await answer_question(
             uow, q, text=data.text.strip(), language=data.language, by=user.subject
         )
     return Answered(status="answered", questions=answered)
+
+
+async def _submit_for_review(uow: Any, q: Any, data: AnswerIn, *, by: str) -> Answered:
+    refusal = domain.answer_refusal(q["status"])
+    if refusal:
+        raise conflict("bench.answer_refused", reason=Reasons((refusal,)))
+    if domain.answer_language_refusal(q["language"], data.language):
+        raise invalid("language", "bench.answer_language", language=Status(q["language"]))
+    await sd.insert_review(
+        uow.conn,
+        question_id=q["id"],
+        text=data.text.strip(),
+        language=data.language,
+        by=by,
+        at=utcnow(),
+    )
+    await sd.set_status(uow.conn, q["id"], "answer_in_review")
+    return Answered(status="answer_in_review", questions=[q["id"]])
+
+
+async def approve_answer(runtime: Runtime, user: Principal, question_id: uuid.UUID) -> Answered:
+    """The reviewer approves the answer waiting for review: it is sent as any answer (to every
+    question merged into this one too), written by its responder. Refused:
+    `bench.no_answer_in_review` (409)."""
+    async with unit_of_work(runtime) as uow:
+        q = await _question(uow.conn, question_id, lock=True)
+        review = await sd.pending_review(uow.conn, question_id)
+        if q["status"] != "answer_in_review" or review is None:
+            raise conflict("bench.no_answer_in_review")
+        await sd.decide_review(
+            uow.conn, review["id"], status="approved", by=user.subject, at=utcnow(), comment=None
+        )
+        await sd.set_status(uow.conn, question_id, "assigned")
+        q = await _question(uow.conn, question_id, lock=True)
+        answered = await answer_question(
+            uow, q, text=review["text"], language=review["language"], by=review["written_by"]
+        )
+    return Answered(status="answered", questions=answered)
+
+
+async def return_answer(
+    runtime: Runtime, user: Principal, question_id: uuid.UUID, comment: str
+) -> StateView:
+    """The reviewer returns the answer waiting for review with a comment: the question is the
+    responder's again, who sees the comment on its page and answers anew. Refused:
+    `bench.no_answer_in_review` (409), `bench.only_spaces` (422, `comment`)."""
+    if len(comment.strip()) < 3:
+        raise invalid("comment", "bench.only_spaces", least=3)
+    async with unit_of_work(runtime) as uow:
+        q = await _question(uow.conn, question_id, lock=True)
+        review = await sd.pending_review(uow.conn, question_id)
+        if q["status"] != "answer_in_review" or review is None:
+            raise conflict("bench.no_answer_in_review")
+        await sd.decide_review(
+            uow.conn,
+            review["id"],
+            status="returned",
+            by=user.subject,
+            at=utcnow(),
+            comment=comment.strip(),
+        )
+        await sd.set_status(uow.conn, question_id, "assigned")
+    return _state(q, status="assigned")
 
 
 def _check_template(data: TemplateIn) -> None:

@@ -21,6 +21,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from services.participation.bench import domain, queries, store, store_archive
+from services.participation.bench import store_departments as sd
 from services.participation.bench import store_questions as sq
 from services.participation.bench import store_responders as sr
 from services.participation.bench.commands import SCHEMA, publication, staff
@@ -46,7 +47,15 @@ from shared.refusals import Refused
 from shared.runtime import Runtime
 from shared.web.forms import N_, form_values, user_of
 
-STATUSES = ("received", "accepted", "assigned", "answered", "rejected", "merged")
+STATUSES = (
+    "received",
+    "accepted",
+    "assigned",
+    "answer_in_review",
+    "answered",
+    "rejected",
+    "merged",
+)
 CHANNELS = ("web", "email", "live", "paper")
 REASON_CODES = ("abuse", "spam", "off_topic", "not_a_question", "personal_data", "other")
 
@@ -60,8 +69,9 @@ ASSIGNMENT_MESSAGES = {
     "department": N_("Enter the department: %(min)s to %(max)s characters."),
     "responder_email": N_("Enter an e-mail address like name@krakow.pl, or leave it empty."),
     "responder_id": N_("Choose a responder from the list."),
+    "department_id": N_("Choose a department from the list."),
 }
-ASSIGNMENT_ORDER = ("responder_id", "department", "responder", "responder_email")
+ASSIGNMENT_ORDER = ("department_id", "responder_id", "department", "responder", "responder_email")
 MODERATION_MESSAGES = {
     "decision": N_("Choose what to do with the question."),
     "reason": N_("Write the reason in %(min)s to %(max)s characters."),
@@ -87,6 +97,7 @@ async def queue_page(
     language: str = Parameter(query="language", default="", max_length=5),
     channel: str = Parameter(query="channel", default="", max_length=10),
     assigned: str = Parameter(query="assigned", default="", max_length=10),
+    department: str = Parameter(query="department", default="", max_length=64),
     limit: int = Parameter(query="limit", default=50, ge=1, le=500),
     offset: int = Parameter(query="offset", default=0, ge=0, le=10_000_000),
 ) -> Response[str]:
@@ -99,9 +110,16 @@ async def queue_page(
         "channel": choice(channel, CHANNELS),
     }
     mine = choice(assigned, ("me", "all")) or ("all" if user.has("coordinator") else "me")
+    department_id = None
+    if department:
+        try:
+            department_id = uuid.UUID(department)
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail="not a department id") from exc
     async with runtime.pool(SCHEMA).acquire() as conn:
         editions, _ = await store.list_editions(conn, 100, 0)
         names = await sr.names(conn)
+        department_rows = await sd.list_all(conn)
     chosen = None
     if edition:
         try:
@@ -117,7 +135,11 @@ async def queue_page(
             queries.queue(
                 runtime,
                 chosen,
-                {**filters, "assigned_to": user.subject if mine == "me" else None},
+                {
+                    **filters,
+                    "assigned_to": user.subject if mine == "me" else None,
+                    "department_id": department_id,
+                },
                 limit,
                 offset,
             )
@@ -126,6 +148,7 @@ async def queue_page(
         "edition": str(chosen) if chosen else "",
         **{k: v or "" for k, v in filters.items()},
         "assigned": mine,
+        "department": str(department_id) if department_id else "",
         "limit": limit,
     }
 
@@ -150,6 +173,7 @@ async def queue_page(
         topics=TOPICS,
         question_languages=LANGUAGES,
         channels=CHANNELS,
+        departments=department_rows,
     )
 
 
@@ -188,6 +212,7 @@ async def _question_page(
         edition = await store.edition(conn, detail.edition_id)
         target = await queries.question_reference(conn, detail.merged_into)
         responders = await sr.list_all(conn, active_only=True) if coordinator else []
+        department_rows = await sd.list_all(conn) if coordinator else []
         templates = [
             {"id": row["id"], "title": row["title"], "language": version[1]}
             for row in await sq.list_templates(conn, detail.topic, None)
@@ -217,12 +242,21 @@ async def _question_page(
         can_answer=domain.answer_refusal(detail.status) is None,
         can_accept=coordinator and domain.moderation_refusal(detail.status, "accepted") is None,
         can_moderate=coordinator and domain.moderation_refusal(detail.status, "rejected") is None,
-        can_assign=coordinator and detail.status not in domain.FINAL_STATUSES,
+        can_assign=coordinator
+        and detail.status not in domain.FINAL_STATUSES
+        and detail.status != "answer_in_review",
         can_mark_live=coordinator
         and detail.answered_live_at is None
         and detail.status not in ("rejected", "merged"),
         answer_languages=answer_languages,
         responders=responders,
+        departments=department_rows,
+        proposed_responders=[
+            r
+            for r in responders
+            if detail.proposed_department is not None
+            and r["department_id"] == detail.proposed_department.id
+        ],
         templates=templates,
         chosen_template=str(template) if chosen is not None else "",
         who=lambda subject: names.get(subject, subject),
@@ -277,7 +311,7 @@ async def answer_form(
     status_code = 400
     if data is not None:
         try:
-            await staff.answer(runtime, user_of(request), question_id, data)
+            result = await staff.answer(runtime, user_of(request), question_id, data)
         except Refused as exc:
             if int(exc.kind) not in (409, 422):
                 raise page_error(exc) from exc
@@ -285,8 +319,9 @@ async def answer_form(
             # A state refusal concerns the text that was not sent: said next to it.
             errors = explained(request, exc, anchor="text", order=("text", "language"))
         else:
+            done = "in_review" if result.status == "answer_in_review" else "answered"
             return Redirect(
-                f"/bench/staff/questions/{question_id}?done=answered#done", status_code=303
+                f"/bench/staff/questions/{question_id}?done={done}#done", status_code=303
             )
     return await _question_page(
         request, runtime, question_id, status_code, form="answer", errors=errors, values=values
@@ -388,11 +423,12 @@ async def assignment_form(
     """Route to a responder: the same call as POST /api/bench/questions/{id}/assignment, with
     a responder of the registry (`responder_id`) or, below it, an account typed by hand."""
     values = await form_values(
-        request, "responder_id", "responder", "department", "responder_email"
+        request, "responder_id", "responder", "department", "responder_email", "department_id"
     )
     body: dict[str, Any] = {
         "responder_id": values["responder_id"] or None,
         "department": values["department"].strip() or None,
+        "department_id": values["department_id"] or None,
     }
     if not values["responder_id"]:
         body["responder"] = values["responder"].strip() or None
@@ -453,7 +489,67 @@ async def answered_live_form(
     )
 
 
+REVIEW_COMMENT = N_("Write what to change in %(min)s to %(max)s characters.")
+
+
+@post(
+    "/bench/staff/questions/{question_id:uuid}/review/approve",
+    guards=COORDINATOR,
+    include_in_schema=False,
+)
+async def approve_form(
+    request: Request[Any, Any, Any], question_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Approve the answer waiting for review: POST /api/bench/questions/{id}/review/approve."""
+    try:
+        await staff.approve_answer(runtime, user_of(request), question_id)
+    except Refused as exc:
+        if int(exc.kind) != 409:
+            raise page_error(exc) from exc
+        errors = explained(request, exc, anchor="question-status")
+        return await _question_page(
+            request, runtime, question_id, 409, form="review", errors=errors
+        )
+    return Redirect(f"/bench/staff/questions/{question_id}?done=approved#done", status_code=303)
+
+
+@post(
+    "/bench/staff/questions/{question_id:uuid}/review/return",
+    guards=COORDINATOR,
+    include_in_schema=False,
+)
+async def return_form(
+    request: Request[Any, Any, Any], question_id: uuid.UUID, runtime: Runtime
+) -> Response[Any]:
+    """Return the answer with a comment: POST /api/bench/questions/{id}/review/return."""
+    values = await form_values(request, "comment")
+    comment = values["comment"].strip()
+    if not 3 <= len(comment) <= 2000:
+        errors = {"comment": t(request, REVIEW_COMMENT, min=3, max=2000)}
+        return await _question_page(
+            request, runtime, question_id, 400, form="review", errors=errors, values=values
+        )
+    try:
+        await staff.return_answer(runtime, user_of(request), question_id, comment)
+    except Refused as exc:
+        if int(exc.kind) not in (409, 422):
+            raise page_error(exc) from exc
+        errors = explained(request, exc, anchor="question-status", order=("comment",))
+        return await _question_page(
+            request,
+            runtime,
+            question_id,
+            int(exc.kind),
+            form="review",
+            errors=errors,
+            values=values,
+        )
+    return Redirect(f"/bench/staff/questions/{question_id}?done=returned#done", status_code=303)
+
+
 route_handlers = [
+    approve_form,
+    return_form,
     queue_page,
     question_page,
     answer_form,
