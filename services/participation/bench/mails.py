@@ -164,6 +164,88 @@ def answer(
     )
 
 
+# The rules a rejected question can break (ModerationIn.reason_code): what the asker reads in the
+# rejection mail and on the tracking page (templates/bench/labels.html says the same msgids).
+REJECTION_TEXTS = {
+    "abuse": N_("It contains insults or abusive language."),
+    "spam": N_("It looks like advertising or a mass message, not a question from a resident."),
+    "off_topic": N_("It is not about Kraków or the matters the city is responsible for."),
+    "not_a_question": N_("It contains no question the city could answer."),
+    "personal_data": N_(
+        "It reveals personal data (of you or of someone else) that we cannot publish or pass on."
+    ),
+    "other": N_("It does not meet the rules of the Dialogue Bench."),
+}
+
+
+def rejection(
+    settings: Settings,
+    *,
+    to: str,
+    language: str,
+    reference: str,
+    reason_code: str,
+    in_reply_to: str | None = None,
+    references: list[str] | None = None,
+) -> EmailMessage:
+    """'Your question was not accepted': the rule it broke (REJECTION_TEXTS) and where else to
+    turn, the Information Point for Foreigners; in the asker's mail languages (Russian and
+    Belarusian: English and Ukrainian, domain.mail_languages), in the question's thread."""
+    link = tracking_url(settings, reference, None)
+    rule = REJECTION_TEXTS.get(reason_code, REJECTION_TEXTS["other"])
+
+    def build(lang: str) -> tuple[str, str]:
+        def say(msgid: str, **values: str) -> str:
+            return (
+                catalogs.gettext(lang, msgid) % values if values else catalogs.gettext(lang, msgid)
+            )
+
+        subject = say(N_("Your question %(reference)s was not accepted"), reference=reference)
+        lines = [
+            say(
+                N_(
+                    "Your question %(reference)s to the Intercultural Dialogue Bench was not "
+                    "accepted, so it will not get an answer from the Mayor."
+                ),
+                reference=reference,
+            ),
+            "",
+            say(N_("Why: %(rule)s"), rule=catalogs.gettext(lang, rule)),
+            "",
+            say(
+                N_(
+                    "Where else to turn: the Information Point for Foreigners at the "
+                    "Multicultural Centre in Kraków gives free information and legal advice, "
+                    "helps with official matters (residence, work, schools) and with "
+                    "translation."
+                )
+            ),
+            say(
+                N_(
+                    "You are welcome to ask the Bench again, in line with its rules. Your "
+                    "question's status: %(link)s"
+                ),
+                link=link,
+            ),
+            "",
+            say(N_("Kraków City Office – Open Kraków programme")),
+        ]
+        return subject, "\n".join(lines)
+
+    subject, text = _in_languages(language, build)
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=f"[{reference}] {subject}",
+        text=text,
+        domain=settings.intake_domain,
+        in_reply_to=in_reply_to,
+        references=references,
+        reply_to=f"bench@{settings.intake_domain}",
+        language=",".join(domain.mail_languages(language)),
+    )
+
+
 def overdue_reminder(
     settings: Settings, *, to: str, reference: str, due_at: datetime, queue_url: str
 ) -> EmailMessage:

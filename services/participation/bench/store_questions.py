@@ -68,11 +68,12 @@ async def moderate(
     merged_into: uuid.UUID | None,
     topic: str | None,
     language: str | None,
+    reason_code: str | None = None,
 ) -> None:
     await conn.execute(
         """update bench_questions set status = $2, moderated_at = now(), moderated_by = $3,
                reject_reason = $4, merged_into = $5, topic = coalesce($6, topic),
-               language = coalesce($7, language), updated_at = now()
+               language = coalesce($7, language), reject_reason_code = $8, updated_at = now()
            where id = $1""",
         question_id,
         status,
@@ -81,6 +82,7 @@ async def moderate(
         merged_into,
         topic,
         language,
+        reason_code,
     )
 
 

@@ -343,4 +343,7 @@ async def track(runtime: Runtime, reference: str, token: str) -> QuestionStatus 
         answer=answer,
         publish=row["publish"],
         published=publication_state(row),
+        rejection_reason=(row["reject_reason_code"] or "other")
+        if row["status"] == "rejected"
+        else None,
     )
