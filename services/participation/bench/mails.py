@@ -246,6 +246,45 @@ def rejection(
     )
 
 
+def follow_up_notice(
+    settings: Settings, *, to: str, language: str, reference: str, link: str
+) -> EmailMessage:
+    """To the responder, in their language: the asker wrote again after the answer; a second
+    answer goes to them in the same thread."""
+    lang = language if language in ("pl", "en", "uk") else "pl"
+
+    def say(msgid: str, **values: str) -> str:
+        return catalogs.gettext(lang, msgid) % values if values else catalogs.gettext(lang, msgid)
+
+    lines = [
+        say(
+            N_(
+                "The asker of question %(reference)s, which you answered, wrote again. The "
+                "question is open again until you answer it a second time."
+            ),
+            reference=reference,
+        ),
+        "",
+        say(N_("Read the reply and answer it here: %(link)s"), link=link),
+        say(
+            N_(
+                "The link signs you in once and is valid for 15 minutes; after that it leads to "
+                "the sign-in page, where you can ask for a new one."
+            )
+        ),
+        "",
+        say(N_("Kraków City Office – Open Kraków programme")),
+    ]
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=f"[{reference}] " + say(N_("The asker wrote again after your answer")),
+        text="\n".join(lines),
+        domain=settings.intake_domain,
+        language=lang,
+    )
+
+
 def overdue_reminder(
     settings: Settings, *, to: str, reference: str, due_at: datetime, queue_url: str
 ) -> EmailMessage:

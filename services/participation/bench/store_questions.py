@@ -148,7 +148,9 @@ async def insert_answer(
         mail_id,
     )
     await conn.execute(
-        "update bench_questions set status = 'answered', answered_at = $2, updated_at = now() where id = $1",
+        # The first answer's time stays (deadline statistics); a second answer ends a follow-up.
+        "update bench_questions set status = 'answered', answered_at = coalesce(answered_at, $2), "
+        "updated_at = now() where id = $1",
         question_id,
         at,
     )
@@ -432,3 +434,15 @@ async def count_by_channel(conn: asyncpg.Connection, edition_id: uuid.UUID) -> d
         edition_id,
     )
     return {r["channel"]: r["n"] for r in rows}
+
+
+async def reopen_after_answer(
+    conn: asyncpg.Connection, question_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """An answered question whose asker wrote again becomes `follow_up`; None when it was not
+    answered (a reply before the answer only adds to the question)."""
+    return await conn.fetchrow(
+        """update bench_questions set status = 'follow_up', updated_at = now()
+           where id = $1 and status = 'answered' returning *""",
+        question_id,
+    )

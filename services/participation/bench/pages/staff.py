@@ -46,7 +46,7 @@ from shared.refusals import Refused
 from shared.runtime import Runtime
 from shared.web.forms import N_, form_values, user_of
 
-STATUSES = ("received", "accepted", "assigned", "answered", "rejected", "merged")
+STATUSES = ("received", "accepted", "assigned", "answered", "follow_up", "rejected", "merged")
 CHANNELS = ("web", "email", "live", "paper")
 REASON_CODES = ("abuse", "spam", "off_topic", "not_a_question", "personal_data", "other")
 
