@@ -113,10 +113,12 @@ def answer(
     answer_text: str,
     answer_language: str,
     answered_live_at: datetime | None = None,
+    feedback_token: str | None = None,
     in_reply_to: str | None = None,
     references: list[str] | None = None,
 ) -> EmailMessage:
-    """The written answer, framed in the asker's language."""
+    """The written answer, framed in the asker's language; with `feedback_token`, the two
+    single-use links of the asker's verdict (pages/feedback.py)."""
     link = tracking_url(settings, reference, None)
 
     def build(lang: str) -> tuple[str, str]:
@@ -147,6 +149,20 @@ def answer(
             )
             % {"link": link},
             "",
+            *(
+                [
+                    catalogs.gettext(footer_lang, "Did this answer your question?"),
+                    catalogs.gettext(footer_lang, "Yes, it helped: %(link)s")
+                    % {"link": f"{settings.public_url}/bench/feedback/{feedback_token}/helpful"},
+                    catalogs.gettext(footer_lang, "No, it did not help: %(link)s")
+                    % {
+                        "link": f"{settings.public_url}/bench/feedback/{feedback_token}/not-helpful"
+                    },
+                    "",
+                ]
+                if feedback_token
+                else []
+            ),
             catalogs.gettext(footer_lang, "Kraków City Office – Open Kraków programme"),
         ]
     )

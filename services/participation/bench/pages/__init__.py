@@ -1,11 +1,19 @@
 """The Bench's pages (pl/en/uk, no JavaScript) by audience: `public.py` (residents: editions,
 the question form, tracking), `staff.py` (the queue and a question), `session.py` (the
 coordinator's session page), `mail.py` (e-mail moderation), `directory.py` (responders, answer templates), `archive.py` (the public archive of answers,
-the asker's consent, the coordinator's withholding); `forms.py` is what the staff pages
+the asker's consent, the coordinator's withholding), `feedback.py` (the asker's verdict on the answer); `forms.py` is what the staff pages
 share. Each form calls the same command as its API route and says a refusal in the page's
 language."""
 
-from services.participation.bench.pages import archive, directory, mail, public, session, staff
+from services.participation.bench.pages import (
+    archive,
+    directory,
+    feedback,
+    mail,
+    public,
+    session,
+    staff,
+)
 
 route_handlers = [
     *public.route_handlers,
@@ -14,4 +22,5 @@ route_handlers = [
     *session.route_handlers,
     *directory.route_handlers,
     *archive.route_handlers,
+    *feedback.route_handlers,
 ]
