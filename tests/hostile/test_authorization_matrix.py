@@ -219,9 +219,13 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/bench/staff/templates/{}/retirement"): C,
 }
 
-# The asker's consent form on the tracking page (issue 14): no sign-in, the tracking code.
+# The asker's consent form on the tracking page (issue 14): no sign-in, the tracking code; the
+# asker's verdict links (issue 16): no sign-in, the answer mail's single-use token.
 ASKER_FORMS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/bench/track/publication"): PUBLIC,
+    # The asker's verdict on the answer (issue 16 part 5): a single-use token from the answer mail.
+    ("GET", "/bench/feedback/{}/{}"): PUBLIC,
+    ("POST", "/bench/feedback/{}/{}"): PUBLIC,
 }
 
 # The small grants' pages, written by hand likewise (the public ones declared PUBLIC).
@@ -524,9 +528,13 @@ async def test_each_role_reaches_exactly_the_programme_pages_it_may(
     assert not wrong, wrong
 
 
-def test_the_askers_consent_form_needs_no_sign_in(platform: RunningPlatform) -> None:
+def test_the_askers_consent_form_and_verdict_links_need_no_sign_in(
+    platform: RunningPlatform,
+) -> None:
     found = {
-        (m, key): guarded for m, key, _, guarded in app_routes(platform, "/bench/track/publication")
+        (m, key): guarded
+        for prefix in ("/bench/track/publication", "/bench/feedback")
+        for m, key, _, guarded in app_routes(platform, prefix)
     }
     assert found == ASKER_FORMS
 

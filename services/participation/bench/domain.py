@@ -276,7 +276,7 @@ def merge_refusal(
 
 def answer_refusal(status: str) -> Refusal | None:
     """None when a written answer may be given to a question in `status`."""
-    if status == "answered":
+    if status == "answered":  # `follow_up` (the asker wrote after it) takes a second answer
         return Refusal("bench.answered_already")
     if status == "merged":
         return Refusal("bench.answer_merged")

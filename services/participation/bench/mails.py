@@ -113,10 +113,12 @@ def answer(
     answer_text: str,
     answer_language: str,
     answered_live_at: datetime | None = None,
+    feedback_token: str | None = None,
     in_reply_to: str | None = None,
     references: list[str] | None = None,
 ) -> EmailMessage:
-    """The written answer, framed in the asker's language."""
+    """The written answer, framed in the asker's language; with `feedback_token`, the two
+    single-use links of the asker's verdict (pages/feedback.py)."""
     link = tracking_url(settings, reference, None)
 
     def build(lang: str) -> tuple[str, str]:
@@ -147,6 +149,20 @@ def answer(
             )
             % {"link": link},
             "",
+            *(
+                [
+                    catalogs.gettext(footer_lang, "Did this answer your question?"),
+                    catalogs.gettext(footer_lang, "Yes, it helped: %(link)s")
+                    % {"link": f"{settings.public_url}/bench/feedback/{feedback_token}/helpful"},
+                    catalogs.gettext(footer_lang, "No, it did not help: %(link)s")
+                    % {
+                        "link": f"{settings.public_url}/bench/feedback/{feedback_token}/not-helpful"
+                    },
+                    "",
+                ]
+                if feedback_token
+                else []
+            ),
             catalogs.gettext(footer_lang, "Kraków City Office – Open Kraków programme"),
         ]
     )
@@ -161,6 +177,149 @@ def answer(
         references=references,
         reply_to=f"bench@{settings.intake_domain}",
         language=answer_language,
+    )
+
+
+# The rules a rejected question can break (ModerationIn.reason_code): what the asker reads in the
+# rejection mail and on the tracking page (templates/bench/labels.html says the same msgids).
+REJECTION_TEXTS = {
+    "abuse": N_("It contains insults or abusive language."),
+    "spam": N_("It looks like advertising or a mass message, not a question from a resident."),
+    "off_topic": N_("It is not about Kraków or the matters the city is responsible for."),
+    "not_a_question": N_("It contains no question the city could answer."),
+    "personal_data": N_(
+        "It reveals personal data (of you or of someone else) that we cannot publish or pass on."
+    ),
+    "other": N_("It does not meet the rules of the Dialogue Bench."),
+}
+
+
+def rejection(
+    settings: Settings,
+    *,
+    to: str,
+    language: str,
+    reference: str,
+    reason_code: str,
+    in_reply_to: str | None = None,
+    references: list[str] | None = None,
+) -> EmailMessage:
+    """'Your question was not accepted': the rule it broke (REJECTION_TEXTS) and where else to
+    turn, the Information Point for Foreigners; in the asker's mail languages (Russian and
+    Belarusian: English and Ukrainian, domain.mail_languages), in the question's thread."""
+    link = tracking_url(settings, reference, None)
+    rule = REJECTION_TEXTS.get(reason_code, REJECTION_TEXTS["other"])
+
+    def build(lang: str) -> tuple[str, str]:
+        def say(msgid: str, **values: str) -> str:
+            return (
+                catalogs.gettext(lang, msgid) % values if values else catalogs.gettext(lang, msgid)
+            )
+
+        subject = say(N_("Your question %(reference)s was not accepted"), reference=reference)
+        lines = [
+            say(
+                N_(
+                    "Your question %(reference)s to the Intercultural Dialogue Bench was not "
+                    "accepted, so it will not get an answer from the Mayor."
+                ),
+                reference=reference,
+            ),
+            "",
+            say(N_("Why: %(rule)s"), rule=catalogs.gettext(lang, rule)),
+            "",
+            say(
+                N_(
+                    "Where else to turn: the Information Point for Foreigners at the "
+                    "Multicultural Centre in Kraków gives free information and legal advice, "
+                    "helps with official matters (residence, work, schools) and with "
+                    "translation."
+                )
+            ),
+            say(
+                N_(
+                    "You are welcome to ask the Bench again, in line with its rules. Your "
+                    "question's status: %(link)s"
+                ),
+                link=link,
+            ),
+            "",
+            say(N_("Kraków City Office – Open Kraków programme")),
+        ]
+        return subject, "\n".join(lines)
+
+    subject, text = _in_languages(language, build)
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=f"[{reference}] {subject}",
+        text=text,
+        domain=settings.intake_domain,
+        in_reply_to=in_reply_to,
+        references=references,
+        reply_to=f"bench@{settings.intake_domain}",
+        language=",".join(domain.mail_languages(language)),
+    )
+
+
+def follow_up_notice(
+    settings: Settings, *, to: str, language: str, reference: str, link: str
+) -> EmailMessage:
+    """To the responder, in their language: the asker wrote again after the answer; a second
+    answer goes to them in the same thread."""
+    lang = language if language in ("pl", "en", "uk") else "pl"
+
+    def say(msgid: str, **values: str) -> str:
+        return catalogs.gettext(lang, msgid) % values if values else catalogs.gettext(lang, msgid)
+
+    lines = [
+        say(
+            N_(
+                "The asker of question %(reference)s, which you answered, wrote again. The "
+                "question is open again until you answer it a second time."
+            ),
+            reference=reference,
+        ),
+        "",
+        say(N_("Read the reply and answer it here: %(link)s"), link=link),
+        say(
+            N_(
+                "The link signs you in once and is valid for 15 minutes; after that it leads to "
+                "the sign-in page, where you can ask for a new one."
+            )
+        ),
+        "",
+        say(N_("Kraków City Office – Open Kraków programme")),
+    ]
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=f"[{reference}] " + say(N_("The asker wrote again after your answer")),
+        text="\n".join(lines),
+        domain=settings.intake_domain,
+        language=lang,
+    )
+
+
+def overdue_reminder(
+    settings: Settings, *, to: str, reference: str, due_at: datetime, queue_url: str
+) -> EmailMessage:
+    """To staff (in Polish, the office's language): a question is past its due date."""
+    text = "\n".join(
+        [
+            f"Pytanie {reference} z Ławki Dialogu Międzykulturowego czeka na odpowiedź od {_local_time(due_at)}.",
+            "Mieszkańcy mają obietnicę, że każde pytanie otrzyma odpowiedź.",
+            "",
+            f"Kolejka pytań: {queue_url}",
+        ]
+    )
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=f"[{reference}] Termin odpowiedzi minął",
+        text=text,
+        domain=settings.intake_domain,
+        language="pl",
     )
 
 

@@ -349,6 +349,8 @@ class QuestionStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
     answer: AnswerView | None = None
     publish: bool = False  # the asker agreed to publication in the archive
     published: bool = False  # and it is in the archive now
+    # Rejected: the rule the question broke (ModerationIn.reason_code), never staff's free text.
+    rejection_reason: str | None = None
 
 
 class WithholdingIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

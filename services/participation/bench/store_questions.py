@@ -75,11 +75,12 @@ async def moderate(
     merged_into: uuid.UUID | None,
     topic: str | None,
     language: str | None,
+    reason_code: str | None = None,
 ) -> None:
     await conn.execute(
         """update bench_questions set status = $2, moderated_at = now(), moderated_by = $3,
                reject_reason = $4, merged_into = $5, topic = coalesce($6, topic),
-               language = coalesce($7, language), updated_at = now()
+               language = coalesce($7, language), reject_reason_code = $8, updated_at = now()
            where id = $1""",
         question_id,
         status,
@@ -88,6 +89,7 @@ async def moderate(
         merged_into,
         topic,
         language,
+        reason_code,
     )
 
 
@@ -155,7 +157,9 @@ async def insert_answer(
         mail_id,
     )
     await conn.execute(
-        "update bench_questions set status = 'answered', answered_at = $2, updated_at = now() where id = $1",
+        # The first answer's time stays (deadline statistics); a second answer ends a follow-up.
+        "update bench_questions set status = 'answered', answered_at = coalesce(answered_at, $2), "
+        "updated_at = now() where id = $1",
         question_id,
         at,
     )
@@ -439,3 +443,15 @@ async def count_by_channel(conn: asyncpg.Connection, edition_id: uuid.UUID) -> d
         edition_id,
     )
     return {r["channel"]: r["n"] for r in rows}
+
+
+async def reopen_after_answer(
+    conn: asyncpg.Connection, question_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """An answered question whose asker wrote again becomes `follow_up`; None when it was not
+    answered (a reply before the answer only adds to the question)."""
+    return await conn.fetchrow(
+        """update bench_questions set status = 'follow_up', updated_at = now()
+           where id = $1 and status = 'answered' returning *""",
+        question_id,
+    )

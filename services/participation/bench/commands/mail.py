@@ -14,13 +14,15 @@ from typing import Any
 
 import msgspec
 
-from services.participation.bench import domain, mailparse, store
+from services.participation.bench import domain, mailparse, mails, store
 from services.participation.bench import store_mail as sm
 from services.participation.bench import store_questions as sq
+from services.participation.bench import store_responders as sr
 from services.participation.bench.commands import SCHEMA, unit_of_work
 from services.participation.bench.commands.questions import receive_question
 from services.participation.bench.schemas import InboundResolutionIn, InboundView, QuestionIn
 from shared import addresses
+from shared.people import invitation_link
 from shared.ratelimit import RateLimited
 from shared.refusals import Refused, conflict, invalid, not_found
 from shared.runtime import Runtime
@@ -101,6 +103,10 @@ async def _decide(uow: UnitOfWork, row: Any) -> str:
             conn, thread_question, inbound_id, parsed.text[:10000], sender=parsed.sender
         )
         await sq.add_thread_message(conn, parsed.message_id, thread_question, "in")
+        reopened = await sq.reopen_after_answer(conn, thread_question)
+        if reopened is not None and reopened["responder_email"] and reopened["assigned_to"]:
+            # After the answer: its responder is told, with a sign-in link to the question.
+            await _tell_responder(uow, reopened)
         await sm.settle(
             conn,
             inbound_id,
@@ -289,3 +295,24 @@ async def process_stranded(runtime: Runtime) -> int:
                     keep_raw=True,
                 )
     return len(ids)
+
+
+async def _tell_responder(uow: UnitOfWork, question: Any) -> None:
+    """Mail the responder of an answered question that its asker wrote again: in their language
+    (the registry's, else Polish), with a one-time sign-in link to the question's page."""
+    responder = await sr.active_by_email(uow.conn, question["responder_email"])
+    await uow.queue_mail(
+        mails.follow_up_notice(
+            uow.runtime.settings,
+            to=question["responder_email"],
+            language=responder["language"] if responder is not None else "pl",
+            reference=question["reference"],
+            link=invitation_link(
+                uow.runtime,
+                subject=question["assigned_to"],
+                role="responder",
+                next=f"/bench/staff/questions/{question['id']}",
+            ),
+        ),
+        purpose="bench.follow_up",
+    )

@@ -7,6 +7,7 @@ with that transaction.
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from typing import Any
@@ -190,6 +191,15 @@ async def answer_one(
     mail_id = None
     if target["asker_email"]:
         thread = await sq.thread_of(conn, target["id"])
+        feedback_token = None
+        if target["feedback_token_hash"] is None:
+            # The asker's verdict (issue 16 part 5): one token per question, asked once.
+            feedback_token = secrets.token_urlsafe(24)
+            await conn.execute(
+                "update bench_questions set feedback_token_hash = $2 where id = $1",
+                target["id"],
+                domain.hash_token(feedback_token),
+            )
         message = mails.answer(
             runtime.settings,
             to=target["asker_email"],
@@ -198,6 +208,7 @@ async def answer_one(
             answer_text=text,
             answer_language=language,
             answered_live_at=target["answered_live_at"],
+            feedback_token=feedback_token,
             in_reply_to=thread[-1] if thread else None,
             references=thread or None,
         )
@@ -343,4 +354,7 @@ async def track(runtime: Runtime, reference: str, token: str) -> QuestionStatus 
         answer=answer,
         publish=row["publish"],
         published=publication_state(row),
+        rejection_reason=(row["reject_reason_code"] or "other")
+        if row["status"] == "rejected"
+        else None,
     )

@@ -268,6 +268,7 @@ async def moderate(
             )
             if merge_refusal:
                 raise conflict("bench.moderation_refused", reason=Reasons((merge_refusal,)))
+        reason_code = data.reason_code or ("other" if data.decision == "rejected" else None)
         await sq.moderate(
             conn,
             question_id,
@@ -277,14 +278,29 @@ async def moderate(
             merged_into=data.merged_into,
             topic=data.topic,
             language=data.language,
+            reason_code=reason_code if data.decision == "rejected" else None,
         )
         now = utcnow()
+        if data.decision == "rejected" and q["asker_email"]:
+            # The asker learns why, in their language, and where else to turn (issue 16 part 4).
+            thread = await sq.thread_of(conn, question_id)
+            message = mails.rejection(
+                runtime.settings,
+                to=q["asker_email"],
+                language=data.language or q["language"],
+                reference=q["reference"],
+                reason_code=reason_code or "other",
+                in_reply_to=thread[-1] if thread else None,
+                references=thread or None,
+            )
+            await uow.queue_mail(message, purpose="bench.rejection")
+            await sq.add_thread_message(conn, str(message["Message-ID"]), question_id, "out")
         uow.emit(
             ev.BenchQuestionModerated(
                 question_id=question_id,
                 decision=data.decision,
                 moderated_at=now,
-                reason_code=data.reason_code or ("other" if data.decision == "rejected" else None),
+                reason_code=reason_code,
                 merged_into=data.merged_into,
             )
         )

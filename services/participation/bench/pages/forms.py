@@ -30,6 +30,7 @@ STATUS_LABELS = {
     "accepted": N_("Accepted, to assign"),
     "assigned": N_("Assigned"),
     "answered": N_("Answered"),
+    "follow_up": N_("Follow-up received"),
     "rejected": N_("Rejected"),
     "merged": N_("Merged into another question"),
     "open": N_("Taking questions by web and e-mail"),

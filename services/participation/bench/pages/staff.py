@@ -53,6 +53,7 @@ STATUSES = (
     "assigned",
     "answer_in_review",
     "answered",
+    "follow_up",
     "rejected",
     "merged",
 )
