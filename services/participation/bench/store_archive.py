@@ -75,11 +75,18 @@ async def search(
     )
     if not total or (total <= COUNT_CAP and offset >= total):
         return [], total
+    page = f"""select q.* from bench_questions q where {where}
+                  order by q.answered_at desc, q.id desc
+                  limit ${len(args) + 1} offset ${len(args) + 2}"""
+    if terms and total <= COUNT_CAP:
+        # Few matches: take them through the word index first, then sort them. Walking the
+        # newest-first index and testing each row reads most of the archive for a rare word.
+        page = f"""with hits as materialized (select q.* from bench_questions q where {where})
+                  select * from hits order by answered_at desc, id desc
+                  limit ${len(args) + 1} offset ${len(args) + 2}"""
     rows = await conn.fetch(
         f"""select {_COLUMNS}
-            from (select q.* from bench_questions q where {where}
-                  order by q.answered_at desc, q.id desc
-                  limit ${len(args) + 1} offset ${len(args) + 2}) q
+            from ({page}) q
             join bench_editions e on e.id = q.edition_id
             {_FIRST_ANSWER}
             order by q.answered_at desc, q.id desc""",
