@@ -111,13 +111,16 @@ class BenchQuestionModerated(Payload, frozen=True):
 
 
 class BenchQuestionAssigned(Payload, frozen=True):
-    """responder: the staff account's subject id (an id, not a name)."""
+    """responder: the staff account's subject id (an id, not a name). department_id: the
+    department of the registry (`BenchDepartmentSaved`) when the question went to one of it;
+    `department` stays the free text typed for older entries."""
 
     TYPE = "bench.question_assigned"
     question_id: uuid.UUID
     responder: str
     department: str | None
     assigned_at: datetime
+    department_id: uuid.UUID | None = None
 
 
 class BenchQuestionAnsweredLive(Payload, frozen=True):
@@ -148,6 +151,28 @@ class BenchAnswerDelivered(Payload, frozen=True):
     TYPE = "bench.answer_delivered"
     question_id: uuid.UUID
     delivered_at: datetime
+
+
+class BenchAnswerVerdictGiven(Payload, frozen=True):
+    """The asker said whether the answer answered their question (issue 16: two single-use
+    links; counted once per question, the first verdict stands)."""
+
+    TYPE = "bench.answer_verdict_given"
+    question_id: uuid.UUID
+    verdict: Literal["helpful", "not_helpful"]
+    given_at: datetime
+
+
+class BenchDepartmentSaved(Payload, frozen=True):
+    """A department of the city's registry was created or changed. Its name is the office's
+    public name (pl, and its pl/en/uk versions), so reports can name departments; contact
+    addresses and people stay in the Bench."""
+
+    TYPE = "bench.department_saved"
+    department_id: uuid.UUID
+    name: str
+    name_i18n: dict[str, str]
+    saved_at: datetime
 
 
 # --- Council on Equal Treatment (producer: participation) ----------------------------------
