@@ -230,10 +230,17 @@ def pdf_response(html: str, year: int) -> Response[Any]:
 
 
 def parse_name(name: str) -> tuple[int, str]:
-    """`2025`, `2025.pdf` or `2025.csv` → (year, "" / "pdf" / "csv"); anything else is not found."""
+    """`2025`, `2025.pdf`, `2025.csv` or `2025.grants.csv` → (year, "" / "pdf" / "csv" /
+    "grants.csv"); anything else is not found."""
     stem, dot, ext = name.partition(".")
-    if not stem.isdigit() or not 2000 <= int(stem) <= 2100 or (dot and ext not in ("pdf", "csv")):
-        raise NotFoundException("ask for /api/programme/report/<year>, <year>.pdf or <year>.csv")
+    if (
+        not stem.isdigit()
+        or not 2000 <= int(stem) <= 2100
+        or (dot and ext not in ("pdf", "csv", "grants.csv"))
+    ):
+        raise NotFoundException(
+            "ask for /api/programme/report/<year>, <year>.pdf, <year>.csv or <year>.grants.csv"
+        )
     return int(stem), ext
 
 
@@ -245,6 +252,17 @@ async def tasks_csv_response(runtime: Runtime, year: int, lang: str) -> Response
         programme_report.tasks_csv(content, lang),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="openkrakow-tasks-{year}.csv"'},
+    )
+
+
+async def grants_csv_response(runtime: Runtime, year: int, lang: str) -> Response[bytes]:
+    """The report's table of grants awarded per specific objective as CSV."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        content = {"grants": await programme_report.grants_per_objective(conn, year)}
+    return Response(
+        programme_report.grants_csv(content, lang),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="openkrakow-grants-{year}.csv"'},
     )
 
 
@@ -261,8 +279,11 @@ async def annual_report(
 ) -> Response[Any]:
     """The annual report for `year` (`/api/programme/report/2025`) as printable HTML, or as
     PDF (`2025.pdf`); Polish by default, `lang=en` in English. Once approved, the frozen text.
-    `2025.csv`: its table of tasks (status and the year's notes) as CSV, as they stand now."""
+    `2025.csv`: its table of tasks (status and the year's notes) as CSV, as they stand now;
+    `2025.grants.csv`: its table of grants awarded per specific objective as CSV."""
     year, ext = parse_name(name)
+    if ext == "grants.csv":
+        return await grants_csv_response(runtime, year, lang)
     if ext == "csv":
         return await tasks_csv_response(runtime, year, lang)
     html = await report_document(runtime, year, lang)

@@ -21,7 +21,12 @@ from services.indicators import (
     queries,
     tasks_share,
 )
-from services.indicators.api.programme import pdf_response, report_document, tasks_csv_response
+from services.indicators.api.programme import (
+    grants_csv_response,
+    pdf_response,
+    report_document,
+    tasks_csv_response,
+)
 from services.indicators.domain import current_year, today_warsaw
 from services.indicators.pages.coordinator import coordinator, pages
 from shared.auth import current_user
@@ -434,6 +439,16 @@ async def report_tasks_csv_page(
     return await tasks_csv_response(runtime, _year(year), lang)
 
 
+@get("/programme/report/{year:int}/grants.csv", guards=coordinator, include_in_schema=False)
+async def report_grants_csv_page(
+    runtime: Runtime,
+    year: int,
+    lang: str = Parameter(query="lang", default="pl", pattern="^(pl|en)$"),
+) -> Response[Any]:
+    """The report's table of grants awarded per specific objective as CSV for the signed-in page."""
+    return await grants_csv_response(runtime, _year(year), lang)
+
+
 @get("/indicators/programme-report/{year:int}", include_in_schema=False, security=[{}])
 async def published_report(
     request: Request[Any, Any, Any], runtime: Runtime, year: int
@@ -466,5 +481,6 @@ route_handlers = [
     report_document_page,
     report_pdf_page,
     report_tasks_csv_page,
+    report_grants_csv_page,
     published_report,
 ]
