@@ -38,6 +38,7 @@ class TaskView(msgspec.Struct, kw_only=True):
     title: str
     title_pl: str
     title_en: str
+    title_uk: str | None  # None: not translated yet (`title` is then the Polish one)
     units: str
     cycle: str
     deadline: date | None
@@ -57,6 +58,7 @@ class TaskIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     objective: Annotated[int, Meta(ge=1, le=6)]
     title: Annotated[str, Meta(min_length=1, max_length=500)]
     title_en: Annotated[str, Meta(max_length=500)] = ""
+    title_uk: Annotated[str, Meta(max_length=500)] = ""
     units: Annotated[str, Meta(min_length=1, max_length=500)]
     deadline: date | None = None
     status: Status = "planned"
@@ -94,8 +96,9 @@ def task_view(t: programme.Task, lang: str) -> TaskView:
         objective=t.objective,
         number=t.number,
         title=t.title(lang),
-        title_pl=t.titles["pl"],
-        title_en=t.titles["en"],
+        title_pl=t.titles["pl"] or "",
+        title_en=t.titles["en"] or "",
+        title_uk=t.titles.get("uk"),
         units=t.units,
         cycle=t.cycle,
         deadline=t.deadline,
@@ -105,7 +108,7 @@ def task_view(t: programme.Task, lang: str) -> TaskView:
     )
 
 
-LANG = Parameter(query="lang", default="en", pattern="^(pl|en)$")
+LANG = Parameter(query="lang", default="en", pattern="^(pl|en|uk)$")
 
 
 @get("/api/programme/tasks", guards=[requires("coordinator")], tags=TAGS)
@@ -140,6 +143,7 @@ async def add_task(runtime: Runtime, data: TaskIn) -> TaskView:
         objective=data.objective,
         title_pl=data.title,
         title_en=data.title_en,
+        title_uk=data.title_uk,
         units=data.units,
         deadline=data.deadline,
         status=data.status,

@@ -220,9 +220,11 @@ DEADLINE_FORMAT = labels.N_("Enter the deadline as a date, e.g. 2028-12-31, or l
 async def edit_form(
     request: Request[Any, Any, Any], runtime: Runtime, task_id: int
 ) -> Response[Any]:
-    """The task page's edit form: titles (pl, en), units, deadline (empty: every year)."""
+    """The task page's edit form: titles (pl, en, uk optional), units, deadline (empty: every year)."""
     form = await request.form()
-    values = {k: str(form.get(k, "")) for k in ("title_pl", "title_en", "units", "deadline")}
+    values = {
+        k: str(form.get(k, "")) for k in ("title_pl", "title_en", "title_uk", "units", "deadline")
+    }
     lang = negotiate_language(request)
     deadline, readable = _deadline(values["deadline"])
     if not readable:
@@ -235,6 +237,7 @@ async def edit_form(
             task_id,
             title_pl=values["title_pl"],
             title_en=values["title_en"],
+            title_uk=values["title_uk"],
             units=values["units"],
             deadline=deadline,
         )
@@ -254,7 +257,8 @@ async def new_task_form(request: Request[Any, Any, Any], runtime: Runtime) -> Re
     """The tasks page's form for a new task under an objective."""
     form = await request.form()
     values = {
-        k: str(form.get(k, "")) for k in ("objective", "title_pl", "title_en", "units", "deadline")
+        k: str(form.get(k, ""))
+        for k in ("objective", "title_pl", "title_en", "title_uk", "units", "deadline")
     }
     lang = negotiate_language(request)
     deadline, readable = _deadline(values["deadline"])
@@ -267,6 +271,7 @@ async def new_task_form(request: Request[Any, Any, Any], runtime: Runtime) -> Re
             objective=objective,
             title_pl=values["title_pl"],
             title_en=values["title_en"],
+            title_uk=values["title_uk"],
             units=values["units"],
             deadline=deadline,
         )
