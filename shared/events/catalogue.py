@@ -470,8 +470,9 @@ class ObservatoryPublicationWithdrawn(Payload, frozen=True):
 IncidentCategory = Literal[
     "hate_speech", "graffiti", "violence", "office_discrimination", "other", "unspecified"
 ]
-# Kraków's 18 districts by number, or "unknown" when the reporter chose none.
-KrakowDistrict = Literal[
+# Kraków's 18 districts (dzielnice) by number: the one list (services/incidents takes it for
+# its form and API, which refuse "unknown"); an event adds "unknown" when the reporter chose none.
+KrakowNamedDistrict = Literal[
     "d01_stare_miasto",
     "d02_grzegorzki",
     "d03_pradnik_czerwony",
@@ -490,8 +491,8 @@ KrakowDistrict = Literal[
     "d16_bienczyce",
     "d17_wzgorza_krzeslawickie",
     "d18_nowa_huta",
-    "unknown",
 ]
+KrakowDistrict = Literal[KrakowNamedDistrict, "unknown"]  # flattened: 18 names + unknown
 IncidentReferral = Literal["police", "ngo", "department"]
 
 

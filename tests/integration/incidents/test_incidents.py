@@ -99,6 +99,11 @@ async def test_anyone_reports_without_an_account_and_the_team_lists_it_newest_fi
     )
     assert first in [r["reference"] for r in resp.json()["items"]]
     assert second not in [r["reference"] for r in resp.json()["items"]]
+    for refused in ("unknown", "d19_nowhere"):  # the filter takes the 18 districts only
+        resp = await platform.client.get(
+            f"/api/incidents?district={refused}", headers=platform.auth("coordinator")
+        )
+        assert resp.status_code == 400, (refused, resp.text)
 
 
 async def test_the_event_carries_no_personal_data(platform: RunningPlatform) -> None:
@@ -127,6 +132,8 @@ async def test_bad_reports_are_refused_with_422_never_500(platform: RunningPlatf
         (body(when="yesterday"), "when"),
         (body(category="murder"), "category"),
         (body(district="d19_nowhere"), "district"),
+        # "unknown" is the events' word for no district chosen, never one to choose.
+        (body(district="unknown"), "district"),
         (body(email="not an address"), "email"),
         (body(language="de"), "language"),
         ({**body(), "name": "Jan"}, "name"),
