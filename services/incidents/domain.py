@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from shared.events.catalogue import KrakowNamedDistrict
+from shared.krakow import KrakowNamedDistrict
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -28,7 +28,7 @@ Status = Literal["received", "triaged", "referred"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 
 # Kraków's 18 districts (dzielnice), by number; the key is what is stored and counted. The
-# list is the event catalogue's (KrakowDistrict there adds NO_DISTRICT for no district chosen).
+# list is shared/krakow.py's (the event catalogue's KrakowDistrict adds NO_DISTRICT to it).
 District = KrakowNamedDistrict
 DISTRICTS: tuple[str, ...] = District.__args__  # type: ignore[attr-defined]
 # Their own (Polish) names, shown in every language as the city writes them.

@@ -1,5 +1,5 @@
-"""Kraków's districts are listed once, in the event catalogue: the incidents service takes the
-18 from there, and the event's list is those 18 and the word for none chosen."""
+"""Kraków's districts are listed once (shared/krakow.py): the incidents service takes the 18
+from there, and the event catalogue's list is those 18 and the word for none chosen."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import pytest
 
 from services.incidents import domain
 from services.incidents.schemas import ReportIn
+from shared import krakow
 from shared.events import catalogue as ev
 
 
 def test_the_incidents_districts_are_the_catalogues() -> None:
-    assert domain.District is ev.KrakowNamedDistrict
+    assert domain.District is krakow.KrakowNamedDistrict is ev.KrakowNamedDistrict
     assert len(domain.DISTRICTS) == 18 and set(domain.DISTRICTS) == set(domain.DISTRICT_NAMES)
     assert ev.KrakowDistrict.__args__ == (*domain.DISTRICTS, domain.NO_DISTRICT)
 
