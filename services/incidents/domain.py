@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from shared.krakow import KrakowNamedDistrict
+
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 Category = Literal["hate_speech", "graffiti", "violence", "office_discrimination", "other"]
@@ -25,27 +27,9 @@ REFERRALS: tuple[str, ...] = ReferredTo.__args__  # type: ignore[attr-defined]
 Status = Literal["received", "triaged", "referred"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 
-# Kraków's 18 districts (dzielnice), by number; the key is what is stored and counted.
-District = Literal[
-    "d01_stare_miasto",
-    "d02_grzegorzki",
-    "d03_pradnik_czerwony",
-    "d04_pradnik_bialy",
-    "d05_krowodrza",
-    "d06_bronowice",
-    "d07_zwierzyniec",
-    "d08_debniki",
-    "d09_lagiewniki_borek_falecki",
-    "d10_swoszowice",
-    "d11_podgorze_duchackie",
-    "d12_biezanow_prokocim",
-    "d13_podgorze",
-    "d14_czyzyny",
-    "d15_mistrzejowice",
-    "d16_bienczyce",
-    "d17_wzgorza_krzeslawickie",
-    "d18_nowa_huta",
-]
+# Kraków's 18 districts (dzielnice), by number; the key is what is stored and counted. The
+# list is shared/krakow.py's (the event catalogue's KrakowDistrict adds NO_DISTRICT to it).
+District = KrakowNamedDistrict
 DISTRICTS: tuple[str, ...] = District.__args__  # type: ignore[attr-defined]
 # Their own (Polish) names, shown in every language as the city writes them.
 DISTRICT_NAMES: dict[str, str] = {

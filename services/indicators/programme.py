@@ -14,6 +14,7 @@ import asyncpg
 from services.indicators import queries
 from services.indicators.domain import today_warsaw
 from services.indicators.tasks_share import due_in
+from shared import content
 from shared.refusals import N_, Kind, Refusal, Refused, Wording, not_found, register
 
 STATUSES = ("planned", "in_progress", "done", "at_risk", "dropped")
@@ -141,7 +142,7 @@ class Task:
     id: int
     objective: int
     number: int
-    titles: dict[str, str]
+    titles: dict[str, str | None]  # pl, en (always), uk (None: not translated yet)
     units: str
     cycle: str
     deadline: date | None
@@ -149,9 +150,18 @@ class Task:
     updated_at: datetime
     notes: list[Note] = field(default_factory=list)
 
+    @property
+    def translations(self) -> dict[str, str]:
+        """The title's versions other than the Polish original (shared/content.py)."""
+        return {k: v for k, v in self.titles.items() if k != "pl" and v}
+
+    def shown_title(self, lang: str) -> content.Shown:
+        """The title in the reader's language where there is one, else the Polish original
+        (the platform's fallback: the page marks it as Polish, not translated yet)."""
+        return content.shown(self.titles["pl"], "pl", self.translations, lang)
+
     def title(self, lang: str) -> str:
-        """The title in Polish for Polish readers, in English otherwise."""
-        return self.titles["pl"] if lang == "pl" else self.titles["en"]
+        return self.shown_title(lang).text
 
     def is_overdue(self, today: date | None = None) -> bool:
         return overdue(self.cycle, self.deadline, self.status, today or today_warsaw())
@@ -161,22 +171,32 @@ class Task:
 class Risk:
     id: int
     objective: int
-    names: dict[str, str]
+    names: dict[str, str | None]
     rating: int
     likelihood: int
     impact: int
     response: str
-    measures: dict[str, str]
+    measures: dict[str, str | None]
     indicator_id: str | None
     threshold: Decimal | None
     raised: bool
     reading: queries.Reading | None
 
+    def shown_name(self, lang: str) -> content.Shown:
+        return content.shown(self.names["pl"], "pl", _others(self.names), lang)
+
+    def shown_measure(self, lang: str) -> content.Shown:
+        return content.shown(self.measures["pl"], "pl", _others(self.measures), lang)
+
     def name(self, lang: str) -> str:
-        return self.names["pl"] if lang == "pl" else self.names["en"]
+        return self.shown_name(lang).text
 
     def measure(self, lang: str) -> str:
-        return self.measures["pl"] if lang == "pl" else self.measures["en"]
+        return self.shown_measure(lang).text
+
+
+def _others(texts: dict[str, str | None]) -> dict[str, str]:
+    return {k: v for k, v in texts.items() if k != "pl" and v}
 
 
 def _task(r: asyncpg.Record, notes: list[Note] | None = None) -> Task:
@@ -184,7 +204,7 @@ def _task(r: asyncpg.Record, notes: list[Note] | None = None) -> Task:
         id=r["id"],
         objective=r["objective"],
         number=r["number"],
-        titles={"pl": r["title_pl"], "en": r["title_en"]},
+        titles={"pl": r["title_pl"], "en": r["title_en"], "uk": r["title_uk"]},
         units=r["units"],
         cycle=r["cycle"],
         deadline=r["deadline"],
@@ -267,12 +287,12 @@ async def risks(conn: asyncpg.Connection, year: int) -> list[Risk]:
             Risk(
                 id=r["id"],
                 objective=r["objective"],
-                names={"pl": r["name_pl"], "en": r["name_en"]},
+                names={"pl": r["name_pl"], "en": r["name_en"], "uk": r["name_uk"]},
                 rating=r["rating"],
                 likelihood=r["likelihood"],
                 impact=r["impact"],
                 response=r["response"],
-                measures={"pl": r["measure_pl"], "en": r["measure_en"]},
+                measures={"pl": r["measure_pl"], "en": r["measure_en"], "uk": r["measure_uk"]},
                 indicator_id=r["indicator_id"],
                 threshold=r["threshold"],
                 raised=reading is not None

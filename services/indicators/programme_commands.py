@@ -19,6 +19,12 @@ SCHEMA = "indicators"
 PRODUCER = "indicators"
 
 
+def _check_uk(title_uk: str) -> None:
+    """A Ukrainian title is optional; given, at most TITLE_MAX characters."""
+    if len(title_uk.strip()) > programme.TITLE_MAX:
+        raise Refused(Kind.INVALID, Refusal("programme.title_invalid", field="title_uk"))
+
+
 async def add_task(
     runtime: Any,
     *,
@@ -28,17 +34,20 @@ async def add_task(
     units: str,
     deadline: date | None,
     status: str = "planned",
+    title_uk: str = "",
 ) -> programme.Task:
     """A new task under `objective`: yearly (continuous) without a deadline, else due by it."""
     programme.check_task(objective, title_pl or title_en, units, status, deadline)
+    _check_uk(title_uk)
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         row = await uow.conn.fetchrow(
-            "insert into programme_tasks(objective, number, title_pl, title_en, units, cycle, "
-            "deadline, status) values ($1, (select coalesce(max(number), 0) + 1 from "
-            "programme_tasks where objective = $1), $2, $3, $4, $5, $6, $7) returning id",
+            "insert into programme_tasks(objective, number, title_pl, title_en, title_uk, units, "
+            "cycle, deadline, status) values ($1, (select coalesce(max(number), 0) + 1 from "
+            "programme_tasks where objective = $1), $2, $3, $4, $5, $6, $7, $8) returning id",
             objective,
             (title_pl or title_en).strip(),
             (title_en or title_pl).strip(),
+            title_uk.strip() or None,
             units.strip(),
             "once" if deadline else "yearly",
             deadline,
@@ -66,8 +75,9 @@ async def edit_task(
     title_en: str,
     units: str,
     deadline: date | None,
+    title_uk: str = "",
 ) -> programme.Task:
-    """Change a task's titles, units and deadline (none: a yearly task). Emits
+    """Change a task's titles (Ukrainian optional: empty, the Polish one is shown), units and deadline (none: a yearly task). Emits
     `indicators.task_edited`; the status changes with a note (`record_note`)."""
     async with UnitOfWork(runtime, SCHEMA, PRODUCER) as uow:
         current = await uow.conn.fetchrow(
@@ -78,15 +88,17 @@ async def edit_task(
         programme.check_task(current["objective"], title_pl, units, current["status"], deadline)
         if not title_en.strip():
             raise Refused(Kind.INVALID, Refusal("programme.title_invalid", field="title_en"))
+        _check_uk(title_uk)
         await uow.conn.execute(
             "update programme_tasks set title_pl = $2, title_en = $3, units = $4, cycle = $5, "
-            "deadline = $6, updated_at = now() where id = $1",
+            "deadline = $6, title_uk = $7, updated_at = now() where id = $1",
             task_id,
             title_pl.strip(),
             title_en.strip(),
             units.strip(),
             "once" if deadline else "yearly",
             deadline,
+            title_uk.strip() or None,
         )
         uow.emit(
             ev.ProgrammeTaskEdited(

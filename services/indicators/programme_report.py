@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +52,7 @@ async def assemble(conn: asyncpg.Connection, year: int) -> dict[str, Any]:
         "risks": [r for r in await programme.risks(conn, year) if r.raised],
         "narratives": await programme.narratives(conn, year),
         "objectives": [(n, objectives.get(n, {})) for n in range(1, 7)],
+        "grants": await grants_per_objective(conn, year),
     }
 
 
@@ -136,8 +138,104 @@ def figures_json(content: dict[str, Any]) -> str:
             ],
             "tasks": [{"id": t.id, "status": t.status} for t in content["tasks"]],
             "risks_raised": [r.id for r in content["risks"]],
+            "grants_per_objective": [
+                {"objective": g.objective, "grants": g.grants, "amounts": g.amounts}
+                for g in content["grants"].rows
+            ],
         }
     )
+
+
+# --- grants awarded per objective -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrantsRow:
+    """Grants awarded in the year under one specific objective (None: their call is unknown
+    to the projection); `amounts` in minor units per currency."""
+
+    objective: int | None
+    grants: int
+    amounts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class GrantsPerObjective:
+    rows: list[GrantsRow]  # objectives 1-6 in order, then the unknown one if any
+    total: GrantsRow  # each grant once
+
+
+async def grants_per_objective(conn: asyncpg.Connection, year: int) -> GrantsPerObjective:
+    """Grants awarded in `year` (Warsaw year of the award) per specific objective of their call,
+    read from the projection's facts (grants.grant_awarded → its call_id; grants.call_published
+    → the call's objectives): a grant of a call with several objectives counts under each."""
+    rows = await conn.fetch(
+        """with awarded as (
+               select key, data->>'call_id' as call_id, (data->>'amount')::bigint as amount,
+                      data->>'currency' as currency
+               from facts
+               where data->>'kind' = 'application' and (data->>'awarded_year')::int = $1)
+           select o.objective::int as objective, a.currency, count(*)::int as grants,
+                  sum(a.amount)::bigint as amount
+           from awarded a
+           left join facts c on c.key = 'call:' || a.call_id
+           left join lateral jsonb_array_elements_text(c.data->'objectives') as o(objective)
+                  on true
+           group by 1, 2
+           union all
+           select -1, currency, count(*)::int, sum(amount)::bigint from awarded group by currency""",
+        year,
+    )
+    per: dict[int | None, GrantsRow] = {n: GrantsRow(n, 0, {}) for n in [*range(1, 7), None, -1]}
+    for r in rows:
+        objective = r["objective"] if r["objective"] in per else None
+        row = per[objective]
+        row.amounts[r["currency"]] = row.amounts.get(r["currency"], 0) + r["amount"]
+        per[objective] = GrantsRow(objective, row.grants + r["grants"], row.amounts)
+    total = per.pop(-1)
+    unknown = per.pop(None)
+    listed = [per[n] for n in range(1, 7)] + ([unknown] if unknown.grants else [])
+    return GrantsPerObjective(listed, GrantsRow(None, total.grants, total.amounts))
+
+
+GRANTS_HEADERS = {
+    "pl": ["Cel szczegółowy", "Przyznane granty", "Waluta", "Kwota (jednostki drobne)", "Kwota"],
+    "en": ["Specific objective", "Grants awarded", "Currency", "Amount (minor units)", "Amount"],
+}
+
+
+def grants_csv(content: dict[str, Any], lang: str) -> bytes:
+    """The report's table of grants per objective as CSV (UTF-8 with BOM): one row per
+    objective and currency (an objective without grants: one row with no currency), then the
+    total in which each grant counts once."""
+    lang = lang if lang in programme.REPORT_LANGS else "en"
+    say = _gettext(lang)
+    grants: GrantsPerObjective = content["grants"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(GRANTS_HEADERS[lang])
+    for row in [*grants.rows, grants.total]:
+        if row is grants.total:
+            name = say(GRANTS_TOTAL)
+        elif row.objective is None:
+            name = say(GRANTS_UNKNOWN)
+        else:
+            name = str(row.objective)
+        for currency, amount in sorted(row.amounts.items()) or [("", None)]:
+            writer.writerow(
+                [
+                    name,
+                    row.grants,
+                    currency,
+                    "" if amount is None else amount,
+                    "" if amount is None else labels.money_plain({currency: amount}),
+                ]
+            )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+GRANTS_TOTAL = labels.N_("All grants (each once)")
+GRANTS_UNKNOWN = labels.N_("Call not known to the indicators")
 
 
 def pdf(html: str) -> bytes:

@@ -18,6 +18,9 @@ Rules decided here (documented in README.md):
 - An answer given live at the bench counts as an answer like a written one; the earliest wins.
 - Answer time is whole days elapsed (floor) from receipt to the first answer.
 - Grants count in the year of submission (applications) and of the award (initiatives, money).
+  A call's fact keeps its specific objectives and a grant's fact its call: the annual report
+  reads grants per objective from the two (a grant of a call with several objectives counts
+  under each); a call contributes to no counter.
 - An Observatory report or study counts in the year of its publication day (a date, already
   Kraków's) until it is withdrawn; a correction of its kind or day (the latest `recorded_at`
   wins) moves it; seminar notes and recommendations do not count.
@@ -94,6 +97,8 @@ def fact_key(envelope: Envelope) -> str | None:
         return f"meeting:{p.meeting_id}"
     if isinstance(p, ev.GrantsApplicationSubmitted | ev.GrantsGrantAwarded):
         return f"application:{p.application_id}"
+    if isinstance(p, ev.GrantsCallPublished):
+        return f"call:{p.call_id}"
     if isinstance(p, ev.AmbassadorsNominationSubmitted):
         return f"nomination:{p.nomination_id}"
     if isinstance(p, ev.ObservatoryPublicationPublished | ev.ObservatoryPublicationWithdrawn):
@@ -132,10 +137,15 @@ def merge(data: Mapping[str, Any], envelope: Envelope) -> dict[str, Any]:
     elif isinstance(p, ev.CouncilMeetingHeld):
         d.update(kind="meeting", year=warsaw_year(p.starts_at), participants=p.participants)
     elif isinstance(p, ev.GrantsApplicationSubmitted):
-        d.update(kind="application", submitted_year=warsaw_year(p.submitted_at))
+        d.update(
+            kind="application", submitted_year=warsaw_year(p.submitted_at), call_id=str(p.call_id)
+        )
+    elif isinstance(p, ev.GrantsCallPublished):
+        d.update(kind="call", objectives=sorted(set(p.objectives)))
     elif isinstance(p, ev.GrantsGrantAwarded):
         d.update(
             kind="application",
+            call_id=str(p.call_id),
             awarded_year=warsaw_year(p.awarded_at),
             amount=p.amount.amount,
             currency=p.amount.currency,

@@ -15,6 +15,7 @@ from typing import Literal
 import msgspec
 
 from shared.events.envelope import Payload
+from shared.krakow import KrakowNamedDistrict
 
 Topic = Literal[
     "education",
@@ -470,28 +471,8 @@ class ObservatoryPublicationWithdrawn(Payload, frozen=True):
 IncidentCategory = Literal[
     "hate_speech", "graffiti", "violence", "office_discrimination", "other", "unspecified"
 ]
-# Kraków's 18 districts by number, or "unknown" when the reporter chose none.
-KrakowDistrict = Literal[
-    "d01_stare_miasto",
-    "d02_grzegorzki",
-    "d03_pradnik_czerwony",
-    "d04_pradnik_bialy",
-    "d05_krowodrza",
-    "d06_bronowice",
-    "d07_zwierzyniec",
-    "d08_debniki",
-    "d09_lagiewniki_borek_falecki",
-    "d10_swoszowice",
-    "d11_podgorze_duchackie",
-    "d12_biezanow_prokocim",
-    "d13_podgorze",
-    "d14_czyzyny",
-    "d15_mistrzejowice",
-    "d16_bienczyce",
-    "d17_wzgorza_krzeslawickie",
-    "d18_nowa_huta",
-    "unknown",
-]
+# Kraków's 18 districts (shared/krakow.py, the one list) or "unknown" when the reporter chose none.
+KrakowDistrict = Literal[KrakowNamedDistrict, "unknown"]  # flattened: 18 names + unknown
 IncidentReferral = Literal["police", "ngo", "department"]
 
 

@@ -245,6 +245,7 @@ PROGRAMME_PAGES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/programme/report/{}/print"): C,
     ("GET", "/programme/report/{}/pdf"): C,
     ("GET", "/programme/report/{}/tasks.csv"): C,
+    ("GET", "/programme/report/{}/grants.csv"): C,
 }
 GRANTS_PAGES: dict[tuple[str, str], frozenset[str]] = {
     # Issue 14: the public calls and awards (contract.md, "Public pages and open data").

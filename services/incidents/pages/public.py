@@ -2,7 +2,8 @@
 
 The form speaks Polish, English, Ukrainian, Russian and Belarusian: `?lang=ru` or `?lang=be`
 (or a link in the form's own language list) shows the form's texts in that language, marked
-with `lang`, while the header and footer stay in the kit's language (pl/en/uk). Without
+with `lang`, while the header and footer stay in the kit's language (pl/en/uk); the page says
+so in the form's language (incidents/_site_languages.html). Without
 JavaScript: the district is a plain select, the date and time plain inputs.
 """
 

@@ -38,6 +38,7 @@ class TaskView(msgspec.Struct, kw_only=True):
     title: str
     title_pl: str
     title_en: str
+    title_uk: str | None  # None: not translated yet (`title` is then the Polish one)
     units: str
     cycle: str
     deadline: date | None
@@ -57,6 +58,7 @@ class TaskIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     objective: Annotated[int, Meta(ge=1, le=6)]
     title: Annotated[str, Meta(min_length=1, max_length=500)]
     title_en: Annotated[str, Meta(max_length=500)] = ""
+    title_uk: Annotated[str, Meta(max_length=500)] = ""
     units: Annotated[str, Meta(min_length=1, max_length=500)]
     deadline: date | None = None
     status: Status = "planned"
@@ -94,8 +96,9 @@ def task_view(t: programme.Task, lang: str) -> TaskView:
         objective=t.objective,
         number=t.number,
         title=t.title(lang),
-        title_pl=t.titles["pl"],
-        title_en=t.titles["en"],
+        title_pl=t.titles["pl"] or "",
+        title_en=t.titles["en"] or "",
+        title_uk=t.titles.get("uk"),
         units=t.units,
         cycle=t.cycle,
         deadline=t.deadline,
@@ -105,7 +108,7 @@ def task_view(t: programme.Task, lang: str) -> TaskView:
     )
 
 
-LANG = Parameter(query="lang", default="en", pattern="^(pl|en)$")
+LANG = Parameter(query="lang", default="en", pattern="^(pl|en|uk)$")
 
 
 @get("/api/programme/tasks", guards=[requires("coordinator")], tags=TAGS)
@@ -140,6 +143,7 @@ async def add_task(runtime: Runtime, data: TaskIn) -> TaskView:
         objective=data.objective,
         title_pl=data.title,
         title_en=data.title_en,
+        title_uk=data.title_uk,
         units=data.units,
         deadline=data.deadline,
         status=data.status,
@@ -230,10 +234,17 @@ def pdf_response(html: str, year: int) -> Response[Any]:
 
 
 def parse_name(name: str) -> tuple[int, str]:
-    """`2025`, `2025.pdf` or `2025.csv` → (year, "" / "pdf" / "csv"); anything else is not found."""
+    """`2025`, `2025.pdf`, `2025.csv` or `2025.grants.csv` → (year, "" / "pdf" / "csv" /
+    "grants.csv"); anything else is not found."""
     stem, dot, ext = name.partition(".")
-    if not stem.isdigit() or not 2000 <= int(stem) <= 2100 or (dot and ext not in ("pdf", "csv")):
-        raise NotFoundException("ask for /api/programme/report/<year>, <year>.pdf or <year>.csv")
+    if (
+        not stem.isdigit()
+        or not 2000 <= int(stem) <= 2100
+        or (dot and ext not in ("pdf", "csv", "grants.csv"))
+    ):
+        raise NotFoundException(
+            "ask for /api/programme/report/<year>, <year>.pdf, <year>.csv or <year>.grants.csv"
+        )
     return int(stem), ext
 
 
@@ -245,6 +256,17 @@ async def tasks_csv_response(runtime: Runtime, year: int, lang: str) -> Response
         programme_report.tasks_csv(content, lang),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="openkrakow-tasks-{year}.csv"'},
+    )
+
+
+async def grants_csv_response(runtime: Runtime, year: int, lang: str) -> Response[bytes]:
+    """The report's table of grants awarded per specific objective as CSV."""
+    async with runtime.pool(SCHEMA).acquire() as conn:
+        content = {"grants": await programme_report.grants_per_objective(conn, year)}
+    return Response(
+        programme_report.grants_csv(content, lang),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="openkrakow-grants-{year}.csv"'},
     )
 
 
@@ -261,8 +283,11 @@ async def annual_report(
 ) -> Response[Any]:
     """The annual report for `year` (`/api/programme/report/2025`) as printable HTML, or as
     PDF (`2025.pdf`); Polish by default, `lang=en` in English. Once approved, the frozen text.
-    `2025.csv`: its table of tasks (status and the year's notes) as CSV, as they stand now."""
+    `2025.csv`: its table of tasks (status and the year's notes) as CSV, as they stand now;
+    `2025.grants.csv`: its table of grants awarded per specific objective as CSV."""
     year, ext = parse_name(name)
+    if ext == "grants.csv":
+        return await grants_csv_response(runtime, year, lang)
     if ext == "csv":
         return await tasks_csv_response(runtime, year, lang)
     html = await report_document(runtime, year, lang)

@@ -21,7 +21,12 @@ from services.indicators import (
     queries,
     tasks_share,
 )
-from services.indicators.api.programme import pdf_response, report_document, tasks_csv_response
+from services.indicators.api.programme import (
+    grants_csv_response,
+    pdf_response,
+    report_document,
+    tasks_csv_response,
+)
 from services.indicators.domain import current_year, today_warsaw
 from services.indicators.pages.coordinator import coordinator, pages
 from shared.auth import current_user
@@ -215,9 +220,11 @@ DEADLINE_FORMAT = labels.N_("Enter the deadline as a date, e.g. 2028-12-31, or l
 async def edit_form(
     request: Request[Any, Any, Any], runtime: Runtime, task_id: int
 ) -> Response[Any]:
-    """The task page's edit form: titles (pl, en), units, deadline (empty: every year)."""
+    """The task page's edit form: titles (pl, en, uk optional), units, deadline (empty: every year)."""
     form = await request.form()
-    values = {k: str(form.get(k, "")) for k in ("title_pl", "title_en", "units", "deadline")}
+    values = {
+        k: str(form.get(k, "")) for k in ("title_pl", "title_en", "title_uk", "units", "deadline")
+    }
     lang = negotiate_language(request)
     deadline, readable = _deadline(values["deadline"])
     if not readable:
@@ -230,6 +237,7 @@ async def edit_form(
             task_id,
             title_pl=values["title_pl"],
             title_en=values["title_en"],
+            title_uk=values["title_uk"],
             units=values["units"],
             deadline=deadline,
         )
@@ -249,7 +257,8 @@ async def new_task_form(request: Request[Any, Any, Any], runtime: Runtime) -> Re
     """The tasks page's form for a new task under an objective."""
     form = await request.form()
     values = {
-        k: str(form.get(k, "")) for k in ("objective", "title_pl", "title_en", "units", "deadline")
+        k: str(form.get(k, ""))
+        for k in ("objective", "title_pl", "title_en", "title_uk", "units", "deadline")
     }
     lang = negotiate_language(request)
     deadline, readable = _deadline(values["deadline"])
@@ -262,6 +271,7 @@ async def new_task_form(request: Request[Any, Any, Any], runtime: Runtime) -> Re
             objective=objective,
             title_pl=values["title_pl"],
             title_en=values["title_en"],
+            title_uk=values["title_uk"],
             units=values["units"],
             deadline=deadline,
         )
@@ -434,6 +444,16 @@ async def report_tasks_csv_page(
     return await tasks_csv_response(runtime, _year(year), lang)
 
 
+@get("/programme/report/{year:int}/grants.csv", guards=coordinator, include_in_schema=False)
+async def report_grants_csv_page(
+    runtime: Runtime,
+    year: int,
+    lang: str = Parameter(query="lang", default="pl", pattern="^(pl|en)$"),
+) -> Response[Any]:
+    """The report's table of grants awarded per specific objective as CSV for the signed-in page."""
+    return await grants_csv_response(runtime, _year(year), lang)
+
+
 @get("/indicators/programme-report/{year:int}", include_in_schema=False, security=[{}])
 async def published_report(
     request: Request[Any, Any, Any], runtime: Runtime, year: int
@@ -466,5 +486,6 @@ route_handlers = [
     report_document_page,
     report_pdf_page,
     report_tasks_csv_page,
+    report_grants_csv_page,
     published_report,
 ]

@@ -13,9 +13,10 @@ from litestar import Litestar, Response, post
 
 from services.registry import all_services
 from tests.conftest import Servers
+from tests.helpers.form_order import assert_save_comes_first
 from tests.helpers.platform import running_platform, test_settings
 from tests.helpers.server import serve_app
-from tests.integration.council.helpers import SECRETARY
+from tests.integration.council.helpers import SECRETARY, meeting, open_call
 from tests.integration.council.test_council_staff_pages import csrf_of, signed_in
 
 asked: list[dict[str, Any]] = []
@@ -79,3 +80,13 @@ async def test_the_secretary_gets_machine_drafts_to_correct_and_nothing_is_saved
             assert failing.status_code == 200
             assert 'value="[uk] awaria dostawcy"' not in failing.text
             assert "Wersja robocza z tłumaczenia maszynowego" not in failing.text
+
+            # Save comes before "suggest drafts" in every such form: Enter in a field saves.
+            assert_save_comes_first(page.text, forms=2)  # a meeting, the monthly meetings
+            assert_save_comes_first((await secretary.get("/council/staff/calls")).text)
+            call = await open_call(platform)
+            call_page = await secretary.get(f"/council/staff/calls/{call['id']}")
+            assert_save_comes_first(call_page.text)
+            meeting_id = await meeting(platform)
+            meeting_page = await secretary.get(f"/council/staff/meetings/{meeting_id}")
+            assert_save_comes_first(meeting_page.text)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from services.registry import all_services
+from tests.helpers.form_order import assert_save_comes_first
 from tests.helpers.platform import RunningPlatform, running_platform, test_settings
 from tests.helpers.translation_provider import TranslationProvider, translation_provider
 from tests.integration.grants.page_helpers import Html, browser, post_form, principal
@@ -53,7 +54,9 @@ async def test_drafts_fill_the_empty_translations_and_save_nothing(
         browser(platform, principal("coordinator")) as coordinator,
     ):
         page = Html((await coordinator.get("/grants/coordinator", params={"lang": "en"})).text)
-        assert "Suggest machine drafts" in (await coordinator.get("/grants/coordinator")).text
+        new_page = (await coordinator.get("/grants/coordinator")).text
+        assert "Suggest machine drafts" in new_page
+        assert_save_comes_first(new_page)  # Enter in a field publishes, never asks for drafts
         assert "title__uk" in page.by_id
         before = await calls_count(platform)
         typed = call_form(tag, title__en="Neighbourhood grants (typed)", _action="draft")
@@ -94,6 +97,9 @@ async def test_drafts_fill_the_empty_translations_and_save_nothing(
             "en": "Neighbourhood grants (typed)",
             "uk": f"Сусідські гранти {tag} (перевірено)",
         }
+        edit = await coordinator.get(f"/grants/coordinator/calls/{call_id}/edit")
+        assert edit.status_code == 200
+        assert_save_comes_first(edit.text)
 
 
 @pytest.mark.parametrize("trouble", ["failing", "wrong key"])

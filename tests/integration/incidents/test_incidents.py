@@ -99,6 +99,11 @@ async def test_anyone_reports_without_an_account_and_the_team_lists_it_newest_fi
     )
     assert first in [r["reference"] for r in resp.json()["items"]]
     assert second not in [r["reference"] for r in resp.json()["items"]]
+    for refused in ("unknown", "d19_nowhere"):  # the filter takes the 18 districts only
+        resp = await platform.client.get(
+            f"/api/incidents?district={refused}", headers=platform.auth("coordinator")
+        )
+        assert resp.status_code == 400, (refused, resp.text)
 
 
 async def test_the_event_carries_no_personal_data(platform: RunningPlatform) -> None:
@@ -127,6 +132,8 @@ async def test_bad_reports_are_refused_with_422_never_500(platform: RunningPlatf
         (body(when="yesterday"), "when"),
         (body(category="murder"), "category"),
         (body(district="d19_nowhere"), "district"),
+        # "unknown" is the events' word for no district chosen, never one to choose.
+        (body(district="unknown"), "district"),
         (body(email="not an address"), "email"),
         (body(language="de"), "language"),
         ({**body(), "name": "Jan"}, "name"),
@@ -223,6 +230,12 @@ FORM_WORDS = {
     "ru": "Сообщить о расистском или ксенофобном инциденте",
     "be": "Паведаміць пра расісцкі або ксенафобны інцыдэнт",
 }
+# On the form's pages in ru/be, the note that the rest of the site (its header and footer too)
+# is in pl/en/uk, said in the form's language; none on the pages in the kit's languages.
+SITE_LANGUAGES_NOTE = {
+    "ru": "Остальная часть сайта, в том числе верх и низ этой страницы, — на польском",
+    "be": "Астатняя частка сайта, у тым ліку верх і ніз гэтай старонкі, — на польскай",
+}
 RECEIPT_WORDS = {
     "pl": "Dziękujemy za zgłoszenie",
     "en": "Thank you for your report",
@@ -241,6 +254,11 @@ async def test_the_form_in_five_languages_sends_an_anonymous_report(
             assert page.status_code == 200, page.text
             assert FORM_WORDS[lang] in page.text
             assert f'<div class="container" lang="{lang}">' in page.text
+            if lang in SITE_LANGUAGES_NOTE:
+                note = page.text.split('<div class="container" lang=', 1)[1]
+                assert SITE_LANGUAGES_NOTE[lang] in note  # inside the part marked with lang
+            else:
+                assert 'id="site-languages"' not in page.text
             for district in ("Nowa Huta", "Stare Miasto", "Podgórze Duchackie"):
                 assert district in page.text
             assert page.text.count('<option value="d') == 18
@@ -259,6 +277,10 @@ async def test_the_form_in_five_languages_sends_an_anonymous_report(
             sent = await visitor.post("/incidents", data=form)
             assert sent.status_code == 201, sent.text[-2000:]
             assert RECEIPT_WORDS[lang] in sent.text
+            if lang in SITE_LANGUAGES_NOTE:
+                assert SITE_LANGUAGES_NOTE[lang] in sent.text
+            else:
+                assert 'id="site-languages"' not in sent.text
             reference = re.search(r"INC-\d{4}-\d{5}", sent.text)
             assert reference
             got = await find(platform, reference.group(0))

@@ -184,3 +184,75 @@ async def test_other_roles_are_refused(platform: RunningPlatform, path: str) -> 
     async with signed_in(platform, "responder") as browser:
         assert (await browser.get(path)).status_code == 403
     assert (await platform.client.get(path)).status_code in (302, 303, 401)
+
+
+async def test_tasks_and_risks_in_ukrainian_with_the_polish_original_as_fallback(
+    platform: RunningPlatform,
+) -> None:
+    coordinator = platform.auth("coordinator")
+    # A task added with a Polish title only: Ukrainian readers see it in Polish, marked.
+    resp = await platform.client.post(
+        "/api/programme/tasks",
+        json={"objective": 3, "title": "Spacer bez przekładu", "units": "NGO"},
+        headers=coordinator,
+    )
+    assert resp.status_code == 201, resp.text
+    bare = resp.json()
+    assert bare["title_uk"] is None
+    resp = await platform.client.post(
+        "/api/programme/tasks",
+        json={
+            "objective": 3,
+            "title": "Spacer z przekładem",
+            "title_en": "A walk, translated",
+            "title_uk": "Прогулянка з перекладом",
+            "units": "NGO",
+        },
+        headers=coordinator,
+    )
+    assert resp.status_code == 201, resp.text
+    full = resp.json()
+
+    listing = await platform.client.get("/api/programme/tasks?lang=uk", headers=coordinator)
+    titles = {t["id"]: t["title"] for t in listing.json()["tasks"]}
+    assert titles[bare["id"]] == "Spacer bez przekładu"
+    assert titles[full["id"]] == "Прогулянка з перекладом"
+    assert any(t.startswith("Конкурс на звання «Краківський амбасадор") for t in titles.values())
+
+    async with signed_in(platform, "coordinator", lang="uk") as browser:
+        page = await browser.get("/programme/tasks?objective=4&status=")
+        assert "Краківський амбасадор мультикультурності" in page.text
+        assert "Krakow Ambassador" not in page.text  # no longer the English title
+        untranslated = await browser.get(f"/programme/tasks/{bare['id']}")
+        assert '<span lang="pl">Spacer bez przekładu</span>' in untranslated.text
+        assert "польською, ще не перекладено" in untranslated.text
+        translated = await browser.get(f"/programme/tasks/{full['id']}")
+        assert "Прогулянка з перекладом</h1>" in translated.text
+        risks = await browser.get("/programme/risks")
+        assert "Недостатні фінансові ресурси" in risks.text
+        assert "Запобігання (аналіз потреб, фінансові плани)" in risks.text
+    async with signed_in(platform, "coordinator", lang="en") as browser:
+        english = await browser.get(f"/programme/tasks/{bare['id']}")
+        # Added without an English title: the Polish one stands in for it (as before).
+        assert "Spacer bez przekładu</h1>" in english.text
+        risks = await browser.get("/programme/risks")
+        assert "Insufficient financial resources" in risks.text
+
+    # The edit form keeps, changes or clears the Ukrainian title.
+    async with signed_in(platform, "coordinator", lang="uk") as browser:
+        url = f"/programme/tasks/{bare['id']}"
+        form = await browser.get(url)
+        assert 'name="title_uk"' in form.text
+        edited = await browser.post(
+            url,
+            data={
+                "_csrf_token": csrf_of(form),
+                "title_pl": "Spacer bez przekładu",
+                "title_en": "A walk",
+                "title_uk": "Прогулянка",
+                "units": "NGO",
+                "deadline": "",
+            },
+        )
+        assert edited.status_code == 303, edited.text
+        assert "Прогулянка</h1>" in (await browser.get(url)).text
