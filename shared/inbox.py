@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 from nats.aio.msg import Msg
 
+from shared import latency
 from shared.bus import Bus, ConsumerPolicy, is_refusal, subject_matches
 from shared.events import Envelope, decode
 
@@ -182,8 +183,9 @@ class ConsumerRunner:
                         self.pending = 0  # nothing to deliver: normal, and no lag
                         continue
                     burst = True
+                    received = time.time()
                     for msg in msgs:
-                        await self.handle(msg)
+                        await self.handle(msg, received)
                     if msgs and msgs[-1].metadata is not None:
                         self.pending = msgs[-1].metadata.num_pending
             except asyncio.CancelledError:
@@ -223,8 +225,12 @@ class ConsumerRunner:
             )
         return delay
 
-    async def handle(self, msg: Msg) -> None:
-        """Apply one message and ack it; nak with back-off on failure; park after max_deliver."""
+    async def handle(self, msg: Msg, received: float | None = None) -> None:
+        """Apply one message and ack it; nak with back-off on failure; park after max_deliver.
+
+        `received`: when the fetch returned it (POSIX time), for the bus and projection
+        histograms (shared/latency.py).
+        """
         policy = self.spec.policy
         deliveries = msg.metadata.num_delivered if msg.metadata else 1
         if self._client_filter is not None and not any(
@@ -260,9 +266,15 @@ class ConsumerRunner:
             with contextlib.suppress(Exception):
                 await msg.nak(delay=policy.delay_after(deliveries))
             return
+        committed = time.time()
         await msg.ack()
         if changed is not _NOT_APPLIED:
             self.applied += 1
+            if received is not None:
+                if msg.metadata is not None and msg.metadata.timestamp is not None:
+                    stored = msg.metadata.timestamp.timestamp()
+                    latency.BUS.labels(self.spec.name).observe(max(0.0, received - stored))
+                latency.PROJECTION.labels(self.spec.name).observe(max(0.0, committed - received))
             if self.spec.after_commit is not None:
                 try:
                     await self.spec.after_commit(self.runtime, envelope, changed)
