@@ -86,7 +86,7 @@ def report(
         out[name] = (p50, p99)
         add(
             f"  {where}{label}: p50 / p99",
-            f"{p50 * 1000:.1f} / {p99 * 1000:.1f} ms" if count else "no data",
+            f"{p50 * 1000:.1f} / {p99 * 1000:.1f} ms" if count else "not served here",
             "",
             f"n={count:,.0f}",
         )
