@@ -608,6 +608,7 @@ async def one_process(
             # The floor: the same path with CPU to spare (on a busy machine the 200/s run
             # measures the queue behind a starved process more than the path itself).
             print("  the same at 20 events/s (the path's own delays, without a queue):")
+            await quiescent(client, f"{base}/metrics")
             await tools.freshness(
                 port, raw, servers.database_url, client, base, args.duration, report, rate=20
             )
@@ -635,6 +636,23 @@ async def one_process(
         platform.wait(20)
         await servers.destroy()
     return out
+
+
+async def quiescent(client: httpx.AsyncClient, url: str, timeout: float = 180) -> None:
+    """Wait until the consumers stop applying events (the last run's other events, such as
+    duplicate suggestions, drain after its counter caught up): 2 s without a change."""
+    deadline = time.monotonic() + timeout
+    last, still = -1.0, 0
+    while time.monotonic() < deadline and still < 4:
+        text = (await client.get(url)).text
+        count = sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("openkrakow_event_projection_seconds_count")
+        )
+        still = still + 1 if count == last else 0
+        last = count
+        await asyncio.sleep(0.5)
 
 
 async def _quiet(_exc: Exception) -> None:
