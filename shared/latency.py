@@ -38,6 +38,8 @@ BUCKETS = (
     2.5,
     5,
     10,
+    30,
+    60,
 )
 
 RELAY = Histogram(
