@@ -467,6 +467,18 @@ async def run(args: argparse.Namespace) -> None:
                 args.duration,
                 report,
             )
+            print("  the same at 20 events/s (the path's own delays, without a queue):")
+            await split.quiescent(client, f"{base}/metrics")
+            await freshness(
+                port,
+                raw,
+                servers.database_url or "",
+                client,
+                base,
+                args.duration,
+                report,
+                rate=20,
+            )
             errors = (
                 fixed.errors
                 + saturated.errors
