@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 from nats.aio.msg import Msg
 
+from shared import latency
 from shared.bus import Bus, ConsumerPolicy, is_refusal, subject_matches
 from shared.events import Envelope, decode
 
@@ -53,15 +54,22 @@ async def apply_once_returning(
     """Apply the event unless this consumer applied it already: what the handler returned, or
     `_NOT_APPLIED` when the event was applied before."""
     async with conn.transaction():
-        fresh = await conn.fetchval(
-            "insert into inbox(consumer, event_id) values ($1, $2) "
-            "on conflict do nothing returning true",
-            consumer,
-            envelope.id,
-        )
-        if not fresh:
-            return _NOT_APPLIED
-        return await handler(conn, envelope)
+        return await _apply_in(conn, consumer, envelope, handler)
+
+
+async def _apply_in(
+    conn: asyncpg.Connection, consumer: str, envelope: Envelope, handler: Handler
+) -> Any:
+    """`apply_once_returning` inside the caller's transaction."""
+    fresh = await conn.fetchval(
+        "insert into inbox(consumer, event_id) values ($1, $2) "
+        "on conflict do nothing returning true",
+        consumer,
+        envelope.id,
+    )
+    if not fresh:
+        return _NOT_APPLIED
+    return await handler(conn, envelope)
 
 
 async def park(
@@ -182,8 +190,7 @@ class ConsumerRunner:
                         self.pending = 0  # nothing to deliver: normal, and no lag
                         continue
                     burst = True
-                    for msg in msgs:
-                        await self.handle(msg)
+                    await self.handle_batch(msgs, time.time())
                     if msgs and msgs[-1].metadata is not None:
                         self.pending = msgs[-1].metadata.num_pending
             except asyncio.CancelledError:
@@ -223,8 +230,12 @@ class ConsumerRunner:
             )
         return delay
 
-    async def handle(self, msg: Msg) -> None:
-        """Apply one message and ack it; nak with back-off on failure; park after max_deliver."""
+    async def handle(self, msg: Msg, received: float | None = None) -> None:
+        """Apply one message and ack it; nak with back-off on failure; park after max_deliver.
+
+        `received`: when the fetch returned it (POSIX time), for the bus and projection
+        histograms (shared/latency.py).
+        """
         policy = self.spec.policy
         deliveries = msg.metadata.num_delivered if msg.metadata else 1
         if self._client_filter is not None and not any(
@@ -260,11 +271,63 @@ class ConsumerRunner:
             with contextlib.suppress(Exception):
                 await msg.nak(delay=policy.delay_after(deliveries))
             return
+        await self._done(msg, envelope, changed, received, time.time())
+
+    async def handle_batch(self, msgs: Sequence[Msg], received: float | None = None) -> None:
+        """Apply the messages of one fetch in one transaction (one commit, not one each), in
+        order; should any of them fail, the transaction is rolled back and each is handled on
+        its own (`handle`: its own retries and parking)."""
+        ready: list[tuple[Msg, Envelope]] = []
+        for msg in msgs:
+            if self._client_filter is not None and not any(
+                subject_matches(p, msg.subject) for p in self._client_filter
+            ):
+                await msg.ack()
+                self.skipped += 1
+                continue
+            try:
+                ready.append((msg, decode(msg.data)))
+            except Exception:  # noqa: BLE001 - undecodable: `handle` parks it
+                await self.handle(msg, received)
+        if len(ready) <= 1:
+            for msg, _envelope in ready:
+                await self.handle(msg, received)
+            return
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                results = [
+                    await _apply_in(conn, self.spec.name, envelope, self.spec.handler)
+                    for _msg, envelope in ready
+                ]
+        except Exception as exc:  # noqa: BLE001 - one at a time, each with its own retries
+            log.debug("consumer %s: batch of %d failed (%r)", self.spec.name, len(ready), exc)
+            for msg, _envelope in ready:
+                await self.handle(msg, received)
+            return
+        committed = time.time()
+        for (msg, envelope), changed in zip(ready, results, strict=True):
+            await self._done(msg, envelope, changed, received, committed)
+
+    async def _done(
+        self,
+        msg: Msg,
+        envelope: Envelope,
+        changed: Any,
+        received: float | None,
+        committed: float,
+    ) -> None:
+        """The event's transaction committed: ack it, observe its times, run the hook."""
         await msg.ack()
-        if changed is not _NOT_APPLIED:
-            self.applied += 1
-            if self.spec.after_commit is not None:
-                try:
-                    await self.spec.after_commit(self.runtime, envelope, changed)
-                except Exception:  # noqa: BLE001 - a notification hook must not undo the event
-                    log.exception("after-commit hook of %s failed", self.spec.name)
+        if changed is _NOT_APPLIED:
+            return
+        self.applied += 1
+        if received is not None:
+            if msg.metadata is not None and msg.metadata.timestamp is not None:
+                stored = msg.metadata.timestamp.timestamp()
+                latency.BUS.labels(self.spec.name).observe(max(0.0, received - stored))
+            latency.PROJECTION.labels(self.spec.name).observe(max(0.0, committed - received))
+        if self.spec.after_commit is not None:
+            try:
+                await self.spec.after_commit(self.runtime, envelope, changed)
+            except Exception:  # noqa: BLE001 - a notification hook must not undo the event
+                log.exception("after-commit hook of %s failed", self.spec.name)

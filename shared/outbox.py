@@ -36,6 +36,7 @@ import time
 
 import asyncpg
 
+from shared import latency
 from shared.bus import Bus
 from shared.db import connect, lock_key
 from shared.events import Envelope, encode
@@ -122,12 +123,19 @@ class OutboxRelay:
             settle_wait = SETTLE_FIRST
             while True:
                 self._wake.clear()
-                while await self.publish_pending(conn) == self.batch_size:
-                    pass
+                published = await self.publish_pending(conn)
+                progress = published > 0
+                while published == self.batch_size:
+                    published = await self.publish_pending(conn)
                 if self.unsettled:
-                    # Rows of running transactions: look again soon (backing off, should one
-                    # transaction stay open long), NOTIFY or not.
-                    await asyncio.sleep(settle_wait)
+                    # Rows of running transactions: look again soon, NOTIFY or not. Under a
+                    # steady load some transaction is nearly always running, so the wait backs
+                    # off only while nothing settles (one transaction staying open long): a
+                    # pass that published starts again from the shortest wait (backing off
+                    # across busy passes held rows back up to SETTLE_MAX, the freshness tail).
+                    if progress:
+                        settle_wait = SETTLE_FIRST
+                    await self._sleep_or_wake(settle_wait)
                     settle_wait = min(settle_wait * 2, SETTLE_MAX)
                 else:
                     settle_wait = SETTLE_FIRST
@@ -140,6 +148,12 @@ class OutboxRelay:
             self.is_leader = False
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(conn.close(), timeout=2)
+
+    async def _sleep_or_wake(self, seconds: float) -> None:
+        """Wait `seconds`, or less when a NOTIFY says a transaction committed new rows (it
+        may be the one that held the others back)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
 
     async def _try_lock(self, conn: asyncpg.Connection) -> bool:
         self.lock_attempts += 1
@@ -171,6 +185,7 @@ class OutboxRelay:
         await self.bus.publish_raw_batch(
             [(str(r["event_id"]), r["subject"], r["body"]) for r in rows]
         )
+        latency.observe_published([r["body"] for r in rows])
         await conn.execute(
             "update outbox set published_at = now() where seq = any($1::bigint[])",
             [r["seq"] for r in rows],

@@ -225,3 +225,54 @@ async def test_a_lone_event_is_handled_at_once_and_a_burst_in_batches(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_backlog_is_applied_in_few_transactions_and_a_failure_in_one_undoes_none_other(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    """The events of one fetch share a transaction (one commit, not one each, so a backlog
+    drains fast); when one of them fails, the batch is rolled back and each is applied on its
+    own: the failing one retried, every other applied once."""
+    _, pool = scratch
+    await pool.execute("create table applied (event_id uuid, txid bigint)")
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    backlog = [event() for _ in range(60)]
+    second = [event() for _ in range(20)]
+    flaky = second[10].id
+    failures = 0
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        nonlocal failures
+        await conn.execute("insert into applied values ($1, txid_current())", envelope.id)
+        if envelope.id == flaky and failures < 2:
+            failures += 1
+            raise ValueError("not yet")
+
+    for envelope in backlog:
+        await publish(bus, subject, envelope)
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    task = await start(bus, pool, ConsumerSpec(name, [subject], handler, FAST))
+    try:
+        await eventually(
+            lambda: pool.fetchval("select count(*) = 60 from applied"), what="backlog applied"
+        )
+        assert len(set(await pool.fetch("select distinct txid from applied"))) < 30, (
+            "the backlog was applied one by one"
+        )
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        for envelope in second:
+            await publish(bus, subject, envelope)
+        task = await start(bus, pool, ConsumerSpec(name, [subject], handler, FAST))
+        await eventually(
+            lambda: pool.fetchval("select count(*) = 80 from applied"), what="all applied"
+        )
+        await asyncio.sleep(0.5)  # a double application would show now
+        rows = await pool.fetch("select event_id from applied")
+        assert sorted(str(r["event_id"]) for r in rows) == sorted(
+            str(e.id) for e in [*backlog, *second]
+        )
+        assert failures == 2
+        assert await pool.fetchval("select count(*) from dead_letters") == 0
+    finally:
+        task.cancel()

@@ -1,0 +1,93 @@
+"""Freshness, broken down from the servers' own histograms (shared/latency.py, issue 18 part 4).
+
+`snapshot()` reads the Prometheus text of one or more /metrics endpoints before and after a run;
+`report()` prints p50/p99 of each leg (relay delay, bus, projection) and of the end-to-end
+freshness the indicators measure, from the difference of the two snapshots. Percentiles are
+interpolated inside the bucket they fall in (the buckets are fine below 25 ms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import httpx
+
+LEGS = (
+    ("relay delay (commit → publish acked)", "openkrakow_event_relay_seconds", ""),
+    ("bus (stored → consumer takes it)", "openkrakow_event_bus_seconds", "indicators"),
+    ("projection (taken → committed)", "openkrakow_event_projection_seconds", "indicators"),
+    ("end to end, server (occurred_at → visible)", "openkrakow_indicator_freshness_seconds", ""),
+)
+
+Buckets = dict[float, float]
+
+
+def parse(text: str, name: str, consumer: str = "") -> Buckets:
+    """Cumulative counts per upper bound of one histogram (of one consumer's label, if given)."""
+    out: Buckets = {}
+    prefix = f"{name}_bucket{{"
+    for line in text.splitlines():
+        if not line.startswith(prefix):
+            continue
+        labels = line[len(prefix) : line.index("}")]
+        if consumer and f'consumer="{consumer}"' not in labels:
+            continue
+        bound = labels.split('le="', 1)[1].split('"', 1)[0]
+        key = float("inf") if bound == "+Inf" else float(bound)
+        out[key] = out.get(key, 0.0) + float(line.rsplit(" ", 1)[1])
+    return out
+
+
+async def snapshot(client: httpx.AsyncClient, urls: Iterable[str]) -> dict[str, Buckets]:
+    """Every leg's histogram, summed over the given /metrics endpoints."""
+    texts = [(await client.get(url)).text for url in urls]
+    out: dict[str, Buckets] = {}
+    for _label, name, consumer in LEGS:
+        total: Buckets = {}
+        for text in texts:
+            for bound, count in parse(text, name, consumer).items():
+                total[bound] = total.get(bound, 0.0) + count
+        out[name] = total
+    return out
+
+
+def percentile(before: Buckets, after: Buckets, p: float) -> float:
+    """The p-th percentile of the observations between two snapshots (nan when none)."""
+    bounds = sorted(after)
+    counts = [after[b] - before.get(b, 0.0) for b in bounds]
+    total = counts[-1] if counts else 0
+    if total <= 0:
+        return float("nan")
+    rank = p / 100 * total
+    lower, below = 0.0, 0.0
+    for bound, cumulative in zip(bounds, counts, strict=True):
+        if cumulative >= rank:
+            if bound == float("inf"):
+                return lower
+            inside = cumulative - below
+            share = (rank - below) / inside if inside else 1.0
+            return lower + (bound - lower) * share
+        lower, below = bound, cumulative
+    return lower
+
+
+def report(
+    before: dict[str, Buckets],
+    after: dict[str, Buckets],
+    add: Callable[..., None],
+    where: str = "",
+) -> dict[str, tuple[float, float]]:
+    """Print p50 / p99 of each leg; return them by histogram name (seconds)."""
+    out: dict[str, tuple[float, float]] = {}
+    for label, name, _consumer in LEGS:
+        b, a = before.get(name, {}), after.get(name, {})
+        count = a.get(float("inf"), 0.0) - b.get(float("inf"), 0.0)
+        p50, p99 = percentile(b, a, 50), percentile(b, a, 99)
+        out[name] = (p50, p99)
+        add(
+            f"  {where}{label}: p50 / p99",
+            f"{p50 * 1000:.1f} / {p99 * 1000:.1f} ms" if count else "not served here",
+            "",
+            f"n={count:,.0f}",
+        )
+    return out
