@@ -358,3 +358,27 @@ async def track(runtime: Runtime, reference: str, token: str) -> QuestionStatus 
         if row["status"] == "rejected"
         else None,
     )
+
+
+async def record_verdict(runtime: Runtime, token: str, helpful: bool) -> bool:
+    """The asker's verdict from the answer mail's link (issue 16 part 5): recorded once per
+    question with `bench.answer_verdict_given` in the same transaction; a used or unknown token
+    changes nothing, emits nothing and returns False."""
+    async with unit_of_work(runtime) as uow:
+        row = await uow.conn.fetchrow(
+            """update bench_questions set helpful = $2, feedback_at = now()
+               where feedback_token_hash = $1 and feedback_at is null
+               returning id, feedback_at""",
+            domain.hash_token(token),
+            helpful,
+        )
+        if row is None:
+            return False
+        uow.emit(
+            ev.BenchAnswerVerdictGiven(
+                question_id=row["id"],
+                verdict="helpful" if helpful else "not_helpful",
+                given_at=row["feedback_at"],
+            )
+        )
+    return True

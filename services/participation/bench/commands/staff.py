@@ -365,7 +365,11 @@ async def assign(runtime: Runtime, question_id: uuid.UUID, data: AssignmentIn) -
         )
         uow.emit(
             ev.BenchQuestionAssigned(
-                question_id=question_id, responder=subject, department=department, assigned_at=now
+                question_id=question_id,
+                responder=subject,
+                department=department,
+                assigned_at=now,
+                department_id=dept["id"] if dept else None,
             )
         )
         if email is not None:
