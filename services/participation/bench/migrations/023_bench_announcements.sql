@@ -4,3 +4,7 @@
 -- periodic job `bench_announce_departments` (an update ... where announced_at is null returning,
 -- so two workers never announce one twice).
 alter table bench_departments add column if not exists announced_at timestamptz;
+
+-- An answer returned by its reviewer: when its responder was mailed the comment (the question's
+-- history says so; null when the responder has no address).
+alter table bench_answer_reviews add column if not exists responder_mailed_at timestamptz;
