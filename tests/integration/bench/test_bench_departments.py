@@ -568,6 +568,16 @@ async def test_the_queue_shows_first_line_age_and_department_filters_by_it_and_c
         [row] = [r for r in await fetch_stats(platform) if r["department_id"] == department["id"]]
         assert (row["received"], row["answered"], row["answered_on_time"]) == (1, 1, 0)
         assert 4.9 < row["median_days"] < 5.1
+        # The askers' verdicts: counted per department, the share shown from 5 of them on.
+        from services.participation.bench.commands import questions as bench_questions
+
+        assert await bench_questions.record_verdict_tracked(
+            platform.runtime, routed["reference"], routed["tracking_token"], True
+        )
+        [row] = [r for r in await fetch_stats(platform) if r["department_id"] == department["id"]]
+        assert (row["verdicts"], row["helpful"]) == (1, 1)
+        stats = await client.get("/bench/staff/departments/statistics")
+        assert "Answers found helpful" in stats.text and "fewer than 5 verdicts" in stats.text
         assert (
             await client.get("/bench/staff/departments/statistics", params={"year": "x"})
         ).status_code == 400
