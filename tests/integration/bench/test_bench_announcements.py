@@ -80,7 +80,7 @@ async def test_an_assignment_to_a_registry_department_names_it(platform: Running
 
 
 async def test_the_verdict_is_announced_once_when_clicked_twice(platform: RunningPlatform) -> None:
-    qid, token = await _answered(platform, "oksana.v@example.org")
+    qid, token = await _answered(platform, f"verdict-{uuid.uuid4().hex[:8]}@example.org")
     async with httpx.AsyncClient(base_url=platform.base_url, cookies={"lang": "uk"}) as browser:
         form = {"_csrf_token": csrf_of(await browser.get(f"/bench/feedback/{token}/not-helpful"))}
         assert await events_of(platform, "bench.answer_verdict_given", "question_id", qid) == []
