@@ -557,6 +557,15 @@ async def test_the_queue_shows_first_line_age_and_department_filters_by_it_and_c
         assert ref == routed["reference"] and "Wydział Polityki" in row
         assert '<td class="age">5</td>' in row
         assert (await client.get("/bench/staff", params={"department": "x"})).status_code == 400
+        # Filters by status and language too.
+        by_status = await client.get(
+            "/bench/staff", params={"edition": edition["id"], "status": "assigned"}
+        )
+        assert [ref for ref, _ in queue_rows(by_status)] == [routed["reference"]]
+        by_language = await client.get(
+            "/bench/staff", params={"edition": edition["id"], "language": "uk"}
+        )
+        assert queue_rows(by_language) == []
 
         await platform.client.post(
             f"/api/bench/questions/{routed['id']}/answer",
