@@ -81,6 +81,7 @@ BREAKDOWNS = {
     "channel": N_("By channel"),
     "category": N_("By category"),
     "district": N_("By district"),
+    "department": N_("Answered, by department (share on time)"),
 }
 CATEGORIES: Mapping[str, Mapping[str, str]] = {
     "group": GROUPS,

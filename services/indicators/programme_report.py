@@ -53,6 +53,7 @@ async def assemble(conn: asyncpg.Connection, year: int) -> dict[str, Any]:
         "narratives": await programme.narratives(conn, year),
         "objectives": [(n, objectives.get(n, {})) for n in range(1, 7)],
         "grants": await grants_per_objective(conn, year),
+        "departments": await queries.department_stats(conn, year),
     }
 
 
@@ -96,6 +97,7 @@ def document(
     )
     template = _environment.get_template("indicators/programme_report_doc.html")
     return template.render(
+        departments_section=departments_section(content, lang),
         **content,
         lang=lang,
         _=gettext,
@@ -283,4 +285,68 @@ def tasks_csv(content: dict[str, Any], lang: str) -> bytes:
                 " | ".join(f"{n.written_on.isoformat()}: {n.text}" for n in t.notes),
             ]
         )
+    departments_csv(writer, content, lang)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# --- Issue 16: the Dialogue Bench per department (a section of its own) ----------------------
+
+DEPARTMENT_HEADERS = {
+    "pl": [
+        "Wydział",
+        "Pytania",
+        "Odpowiedzi w terminie",
+        "Mediana dni do odpowiedzi",
+        "Odpowiedzi pomocne",
+    ],
+    "en": [
+        "Department",
+        "Received",
+        "Answered on time",
+        "Median days to answer",
+        "Answers found helpful",
+    ],
+}
+
+
+def department_rows(content: dict[str, Any], lang: str) -> list[dict[str, str]]:
+    """Per department (queries.department_stats): its name in `lang` (else Polish) and its
+    figures as words; a figure under the threshold of 5 reads "fewer than 5"."""
+    say = _gettext(lang)
+
+    def figure(value: Any, percent: bool = False) -> str:
+        if value is None:
+            return say(FEWER_THAN)
+        text = labels.fmt(Decimal(value))
+        return f"{text}%" if percent else text
+
+    return [
+        {
+            "id": d["id"],
+            "name": queries.department_name(d["names"], lang, d["id"]),
+            "received": figure(d["received"]),
+            "on_time_share": figure(d["on_time_share"], percent=True),
+            "median_days": figure(d["median_days"]),
+            "helpful_share": figure(d["helpful_share"], percent=True),
+        }
+        for d in content.get("departments", [])
+    ]
+
+
+def departments_section(content: dict[str, Any], lang: str) -> str:
+    """The report's section on the Bench's departments (HTML, included in the document)."""
+    gettext = _gettext(lang)
+    template = _environment.get_template("indicators/programme_report_departments.html")
+    return template.render(
+        departments=department_rows(content, lang), lang=lang, _=gettext, gettext=gettext
+    )
+
+
+def departments_csv(writer: Any, content: dict[str, Any], lang: str) -> None:
+    """The same section after the tasks in the report's CSV: a blank row, its header, a row each."""
+    writer.writerow([])
+    writer.writerow(DEPARTMENT_HEADERS[lang])
+    for d in department_rows(content, lang):
+        writer.writerow(
+            [d["name"], d["received"], d["on_time_share"], d["median_days"], d["helpful_share"]]
+        )

@@ -26,6 +26,14 @@ Rules decided here (documented in README.md):
   wins) moves it; seminar notes and recommendations do not count.
 - An incident report counts in the year it came in; its referral counts toward the share of
   that year when it came within 7 days of the report.
+- The asker's verdict (issue 16) counts once per question (the earliest wins), in the year of
+  the question's receipt, only for an answered, counted question; a helpful one adds its answer
+  time (whole days) to the histogram of `bench.median_days_to_helpful_answer`.
+- A question is answered on time when its first answer came by its due date. The department of
+  a question is that of its latest assignment to a department of the registry; per department
+  (dimensions `received:`, `department:` (answered), `department_on_time:`, `days:<id>:<n>`,
+  `verdict:`, `helpful:` of `bench.answered_on_time_share`) the same counts are kept for the
+  breakdown and the annual report. A department's name is its latest `bench.department_saved`.
 """
 
 from __future__ import annotations
@@ -88,9 +96,13 @@ def fact_key(envelope: Envelope) -> str | None:
         | ev.BenchQuestionAnswered
         | ev.BenchQuestionAnsweredLive
         | ev.BenchQuestionModerated
-        | ev.BenchQuestionOverdue,
+        | ev.BenchQuestionOverdue
+        | ev.BenchQuestionAssigned
+        | ev.BenchAnswerVerdictGiven,
     ):
         return f"question:{p.question_id}"
+    if isinstance(p, ev.BenchDepartmentSaved):
+        return f"department:{p.department_id}"
     if isinstance(p, ev.BenchEditionHeld):
         return f"edition:{p.edition_id}"
     if isinstance(p, ev.CouncilMeetingHeld):
@@ -132,6 +144,28 @@ def merge(data: Mapping[str, Any], envelope: Envelope) -> dict[str, Any]:
     elif isinstance(p, ev.BenchQuestionOverdue):
         d["kind"] = "question"
         d.setdefault("due_at", _iso(p.due_at))
+    elif isinstance(p, ev.BenchQuestionAssigned):
+        d["kind"] = "question"
+        previous = _at(d.get("assigned_at"))
+        if previous is None or p.assigned_at >= previous:
+            d.update(
+                assigned_at=_iso(p.assigned_at),
+                department_id=str(p.department_id) if p.department_id else None,
+            )
+    elif isinstance(p, ev.BenchAnswerVerdictGiven):
+        d["kind"] = "question"
+        previous = _at(d.get("verdict_at"))
+        if previous is None or p.given_at < previous:
+            d.update(verdict=p.verdict, verdict_at=_iso(p.given_at))
+    elif isinstance(p, ev.BenchDepartmentSaved):
+        previous = _at(d.get("saved_at"))
+        if previous is None or p.saved_at >= previous:
+            d.update(
+                kind="department",
+                saved_at=_iso(p.saved_at),
+                name=p.name,
+                name_i18n=dict(p.name_i18n),
+            )
     elif isinstance(p, ev.BenchEditionHeld):
         d.update(kind="edition", held_year=p.held_on.year)
     elif isinstance(p, ev.CouncilMeetingHeld):
@@ -210,11 +244,35 @@ def _question(d: Mapping[str, Any]) -> Contribution:
         counter_key("bench.questions_received", year, f"language:{d['language']}"): 1,
         counter_key("bench.questions_received", year, f"channel:{d['channel']}"): 1,
     }
+    dept = d.get("department_id")
+    share = "bench.answered_on_time_share"
+    if dept:
+        out[counter_key(share, year, f"received:{dept}")] = 1
     answered = _at(d.get("answered_at"))
     if answered is not None:
         days = max(0, (answered - received).days)
         out[counter_key("bench.questions_answered", year)] = 1
         out[counter_key("bench.median_days_to_answer", year, f"days:{days}")] = 1
+        due = _at(d.get("due_at"))
+        on_time = due is not None and answered <= due
+        if on_time:
+            out[counter_key(share, year, "on_time")] = 1
+        if dept:
+            out[counter_key(share, year, f"department:{dept}")] = 1
+            out[counter_key(share, year, f"days:{dept}:{days}")] = 1
+            if on_time:
+                out[counter_key(share, year, f"department_on_time:{dept}")] = 1
+        verdict = d.get("verdict")
+        if verdict:
+            helpful = verdict == "helpful"
+            out[counter_key("bench.answers_helpful_share", year, "verdict")] = 1
+            if helpful:
+                out[counter_key("bench.answers_helpful_share", year, "helpful")] = 1
+                out[counter_key("bench.median_days_to_helpful_answer", year, f"days:{days}")] = 1
+            if dept:
+                out[counter_key(share, year, f"verdict:{dept}")] = 1
+                if helpful:
+                    out[counter_key(share, year, f"helpful:{dept}")] = 1
     return out
 
 
@@ -290,7 +348,7 @@ def changed_indicators(
         if indicator_id in ("bench.questions_received", "bench.questions_answered"):
             changed |= {("bench.answer_rate", year), ("bench.questions_overdue", year)}
         if indicator_id == "bench.median_days_to_answer":
-            changed.add(("bench.questions_answered", year))
+            changed |= {("bench.questions_answered", year), ("bench.answered_on_time_share", year)}
         if indicator_id in ("bench.questions_received", "ambassadors.nominations_submitted"):
             changed.add(("participation.foreign_participants_share", year))
         if indicator_id == "security.incidents_reported":

@@ -98,6 +98,8 @@ def people_counts(reading: queries.Reading, year: dict[str, queries.Reading]) ->
     if ind == "bench.median_days_to_answer":
         answered = year.get("bench.questions_answered")
         return [_count(answered.value) if answered else None]
+    if reading.counts:  # a Bench share of issue 16: its parts (verdicts, on time / late)
+        return list(reading.counts.values())
     if ind == "participation.foreign_participants_share":
         groups = _groups(year)
         declared = sum(n for g, n in groups.items() if g != "undisclosed")

@@ -8,6 +8,7 @@ the event stream: O(indicators + breakdown cells + distinct answer times) per ye
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,9 +27,15 @@ BREAKDOWN_OF = (
     "bench.questions_received",
     "ambassadors.nominations_submitted",
     "security.incidents_reported",
+    "bench.answered_on_time_share",
 )
 # Indicators broken down by other kinds than BREAKDOWN_KINDS.
-BREAKDOWN_KINDS_OF = {"security.incidents_reported": ("category", "district")}
+BREAKDOWN_KINDS_OF = {
+    "security.incidents_reported": ("category", "district"),
+    # Answered questions per department of the registry (with each one's share on time).
+    "bench.answered_on_time_share": ("department",),
+}
+ON_TIME = "bench.answered_on_time_share"
 MONEY = "minor_units"
 """The unit of money indicators: kept per currency (`currency:XXX` dimensions), never summed across."""
 BASE_CURRENCY = "PLN"
@@ -70,6 +77,12 @@ class Reading:
     currency with an amount; `value` is the PLN part (what an expected value in PLN compares to)."""
     assessment: domain.Assessment | None = None
     """Why the status is what it is (domain.assess): a message and its figures."""
+    cell_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Names of breakdown cells that are no codes (departments: pl, en, uk as saved)."""
+    cell_shares: dict[str, Decimal | None] = field(default_factory=dict)
+    """A share per breakdown cell (departments: answered on time / answered)."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """The counts of residents a share is made of (what the public side checks, public.py)."""
 
 
 class ValueReport(msgspec.Struct, kw_only=True):
@@ -275,6 +288,18 @@ def _value(
             )
         case "bench.median_days_to_answer":
             return domain.median_days(hist)
+        case "bench.answers_helpful_share":
+            # A verdict is one asker's opinion: no share of fewer than 5 of them.
+            given = total(ind.id, "verdict")
+            if given < domain.SMALL_CELL:
+                return None
+            return domain.answer_rate(given, total(ind.id, "helpful"))
+        case "bench.median_days_to_helpful_answer":
+            if total("bench.answers_helpful_share", "verdict") < domain.SMALL_CELL:
+                return None
+            return domain.median_days(_histogram(totals, ind.id, year, "days:"))
+        case "bench.answered_on_time_share":
+            return domain.answer_rate(total("bench.questions_answered"), total(ind.id, "on_time"))
         case "bench.questions_overdue":
             return Decimal(overdue.get(year, 0))
         case "security.incidents_referred_share":
@@ -313,6 +338,12 @@ async def readings(
     overdue = await store.overdue(conn, years, now)
     # Read directly from the programme's tasks (tasks_share.py), not from events.
     tasks_done = await tasks_share.completed_shares(conn, years)
+    # Names only when some department has answers to show (one query more, then).
+    names = (
+        await department_names(conn)
+        if any(i == ON_TIME and d.startswith("department:") for i, _, d in totals)
+        else {}
+    )
     out: dict[int, list[Reading]] = {}
     for year in years:
         rows = []
@@ -338,10 +369,125 @@ async def readings(
                 cumulative=ind.cumulative,
                 answers=answers,
             )
-            rows.append(
-                Reading(ind, year, value, assessment.status, breakdown, amounts, assessment)
-            )
+            reading = Reading(ind, year, value, assessment.status, breakdown, amounts, assessment)
+            if ind.id in SHARE_COUNTS:
+                reading = dataclasses.replace(reading, counts=SHARE_COUNTS[ind.id](totals, year))
+            if ind.id == ON_TIME:
+                cells = breakdown.get("department", {})
+                reading = dataclasses.replace(
+                    reading,
+                    cell_names={k: names.get(k) or {"pl": k} for k in cells},
+                    cell_shares={
+                        k: domain.answer_rate(
+                            n, totals.get((ON_TIME, year, f"department_on_time:{k}"), 0)
+                        )
+                        for k, n in cells.items()
+                    },
+                )
+            rows.append(reading)
         out[year] = rows
+    return out
+
+
+def _verdict_counts(totals: dict[tuple[str, int, str], int], year: int) -> dict[str, int]:
+    given = totals.get(("bench.answers_helpful_share", year, "verdict"), 0)
+    helpful = totals.get(("bench.answers_helpful_share", year, "helpful"), 0)
+    return {"verdicts": given, "helpful": helpful, "not_helpful": given - helpful}
+
+
+def _on_time_counts(totals: dict[tuple[str, int, str], int], year: int) -> dict[str, int]:
+    answered = totals.get(("bench.questions_answered", year, ""), 0)
+    on_time = totals.get((ON_TIME, year, "on_time"), 0)
+    return {"answered": answered, "on_time": on_time, "late": answered - on_time}
+
+
+SHARE_COUNTS = {
+    "bench.answers_helpful_share": _verdict_counts,
+    "bench.median_days_to_helpful_answer": lambda t, y: {
+        "helpful": _verdict_counts(t, y)["helpful"]
+    },
+    ON_TIME: _on_time_counts,
+}
+
+
+def _histogram(
+    totals: dict[tuple[str, int, str], int], indicator_id: str, year: int, prefix: str
+) -> dict[int, int]:
+    """{days: how many} of the counters `prefix<days>` of an indicator's year."""
+    return {
+        int(dim.removeprefix(prefix)): n
+        for (i, y, dim), n in totals.items()
+        if i == indicator_id
+        and y == year
+        and dim.startswith(prefix)
+        and dim[len(prefix) :].isdigit()
+    }
+
+
+async def department_names(conn: asyncpg.Connection) -> dict[str, dict[str, str]]:
+    """Each department of the Bench's registry by id: its names (pl, and en/uk where saved)."""
+    return {
+        r["key"].removeprefix("department:"): {
+            "pl": r["data"]["name"],
+            **{k: v for k, v in (r["data"].get("name_i18n") or {}).items() if v},
+        }
+        for r in await conn.fetch(
+            "select key, data from facts where key like 'department:%' and data ? 'name'"
+        )
+    }
+
+
+def department_name(names: dict[str, str] | None, lang: str, fallback: str) -> str:
+    """A department's name in `lang`, else Polish (its original)."""
+    if not names:
+        return fallback
+    return names.get(lang) or names["pl"]
+
+
+async def department_stats(conn: asyncpg.Connection, year: int) -> list[dict[str, Any]]:
+    """Per department of the registry for `year` (questions received that year): received,
+    answered, answered on time (share), median days to answer, helpful share. A figure whose
+    base is under 5 is None (shown "<5"): received, answered or verdicts."""
+    names = await department_names(conn)
+    totals = {
+        (r["indicator_id"], r["year"], r["dimension"]): int(r["value"])
+        for r in await store.counters(conn, [year])
+        if r["indicator_id"] == ON_TIME
+    }
+
+    def get(dim: str) -> int:
+        return totals.get((ON_TIME, year, dim), 0)
+
+    ids = {
+        dim.partition(":")[2]
+        for (_, _, dim) in totals
+        if dim.startswith(("received:", "department:"))
+    }
+    small = domain.SMALL_CELL
+    out = []
+    for dept in ids:
+        received, answered = get(f"received:{dept}"), get(f"department:{dept}")
+        verdicts = get(f"verdict:{dept}")
+        out.append(
+            {
+                "id": dept,
+                "names": names.get(dept) or {"pl": dept},
+                "received": received if received >= small else None,
+                "answered": answered if answered >= small else None,
+                "on_time_share": domain.answer_rate(answered, get(f"department_on_time:{dept}"))
+                if answered >= small
+                else None,
+                "median_days": domain.median_days(
+                    _histogram(totals, ON_TIME, year, f"days:{dept}:")
+                )
+                if answered >= small
+                else None,
+                "helpful_share": domain.answer_rate(verdicts, get(f"helpful:{dept}"))
+                if verdicts >= small
+                else None,
+            }
+        )
+    out.sort(key=lambda d: d["names"]["pl"].lower())
     return out
 
 
@@ -377,6 +523,15 @@ def safe_breakdown(reading: Reading) -> dict[str, list[dict[str, Any]]]:
         shown = domain.suppress_small_cells(cells)
         out[kind] = [
             {"key": key, "count": count, "shown": _shown(count, cells[key])}
+            | (
+                {
+                    "names": reading.cell_names[key],
+                    # a share only where its base is shown (5 or more)
+                    "share": reading.cell_shares.get(key) if count is not None else None,
+                }
+                if key in reading.cell_names
+                else {}
+            )
             for key, count in sorted(
                 shown.items()
             )  # by key: the order must not hint at hidden sizes

@@ -1,7 +1,9 @@
 """The Bench's loop with a department (issue 16), in Polish and Ukrainian with JavaScript off: a
 question of the department's topic is proposed to it and assigned in one click; the responder
 signs in from the assignment mail and answers; the answer waits for review; the coordinator
-approves it and the asker's answer mail arrives. Every page passes axe."""
+approves it and the asker's answer mail arrives; the asker clicks "helpful" in it and (with four
+more verdicts) the coordinator's dashboard shows the share of helpful answers. Every page passes
+axe."""
 
 from __future__ import annotations
 
@@ -10,10 +12,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.participation.bench.commands import departments, questions, staff
-from services.participation.bench.schemas import DepartmentIn, EditionIn, QuestionIn, ResponderIn
+from services.participation.bench.schemas import (
+    AnswerIn,
+    DepartmentIn,
+    EditionIn,
+    ModerationIn,
+    QuestionIn,
+    ResponderIn,
+)
+from shared.auth import Principal
 from tests.e2e.conftest import NewPage, assert_accessible
 from tests.helpers.platform import RunningPlatform
 from tests.helpers.signin import link_in
+from tests.helpers.waiting import eventually
 from tests.integration.bench.bench_helpers import body_text, mail_arrives
 
 
@@ -114,3 +125,57 @@ async def test_a_responder_answers_from_the_mail_and_the_coordinator_approves_it
     await assert_accessible(page)
     mails = await mail_arrives(platform, asker, count=2, within=30)
     assert any(answer in body_text(m) for m in mails)
+
+    # The asker clicks "helpful" in the answer mail (no sign-in) and confirms it.
+    answered_mail = next(m for m in mails if answer in body_text(m))
+    helpful = next(
+        w
+        for w in body_text(answered_mail).split()
+        if "/bench/feedback/" in w and w.endswith("/helpful")
+    )
+    reader = await new_page(locale="uk", java_script_enabled=False)
+    reader.set_default_timeout(10000)
+    await reader.goto(helpful)
+    await assert_accessible(reader)
+    await submit(reader, "main")
+    assert await reader.locator("#feedback-done").count() == 1
+    await assert_accessible(reader)
+
+    # Four more verdicts through the real commands (a share of fewer than 5 is not shown).
+    coordinator = Principal(subject="coordinator-e2e", roles=("coordinator",))
+    for n in range(4):
+        more = await questions.ask(
+            platform.runtime,
+            edition["id"],
+            QuestionIn(
+                text=f"Pytanie numer {n} o oświetlenie ulic?", topic="safety", language="pl"
+            ),
+        )
+        await staff.moderate(
+            platform.runtime, coordinator, more.id, ModerationIn(decision="accepted")
+        )
+        await staff.answer(
+            platform.runtime,
+            coordinator,
+            more.id,
+            AnswerIn(text="Latarnie zostaną wymienione w tym roku.", language="pl"),
+        )
+        assert await questions.record_verdict_tracked(
+            platform.runtime, more.reference, more.tracking_token, True
+        )
+
+    # The tracking page offers nothing more and says what was recorded.
+    await reader.goto(f"{base}/bench/track?reference={more.reference}&token={more.tracking_token}")
+    assert await reader.locator("#verdict").count() == 1
+    await assert_accessible(reader)
+
+    # The coordinator's dashboard shows the share of helpful answers.
+    year = datetime.now(UTC).year
+    card = page.locator('.indicator-card[data-indicator="bench.answers_helpful_share"]')
+
+    async def shown() -> bool:
+        await page.goto(f"{base}/dashboard?year={year}")
+        return "%" in await card.locator("[data-value]").inner_text()
+
+    await eventually(shown, timeout=30, interval=0.5, what="the helpful share on the dashboard")
+    await assert_accessible(page)

@@ -223,6 +223,7 @@ PAGES: dict[tuple[str, str], frozenset[str]] = {
 # asker's verdict links (issue 16): no sign-in, the answer mail's single-use token.
 ASKER_FORMS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/bench/track/publication"): PUBLIC,
+    ("POST", "/bench/track/verdict"): PUBLIC,  # the verdict on the tracking page (reference+code)
     # The asker's verdict on the answer (issue 16 part 5): a single-use token from the answer mail.
     ("GET", "/bench/feedback/{}/{}"): PUBLIC,
     ("POST", "/bench/feedback/{}/{}"): PUBLIC,
@@ -534,7 +535,7 @@ def test_the_askers_consent_form_and_verdict_links_need_no_sign_in(
 ) -> None:
     found = {
         (m, key): guarded
-        for prefix in ("/bench/track/publication", "/bench/feedback")
+        for prefix in ("/bench/track/publication", "/bench/track/verdict", "/bench/feedback")
         for m, key, _, guarded in app_routes(platform, prefix)
     }
     assert found == ASKER_FORMS

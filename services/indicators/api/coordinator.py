@@ -67,10 +67,13 @@ class HistoryView(msgspec.Struct):
     items: list[ValueReport]
 
 
-class Cell(msgspec.Struct):
+class Cell(msgspec.Struct, omit_defaults=True):
     key: str
     count: int | None
     shown: str
+    # Departments (bench.answered_on_time_share): their names and share on time (null under 5).
+    names: dict[str, str] | None = None
+    share: float | None = None
 
 
 class BreakdownView(msgspec.Struct):
@@ -157,7 +160,15 @@ async def breakdown(
     async with runtime.pool(SCHEMA).acquire() as conn:
         by = await queries.breakdown(conn, indicator_id, year)
     return BreakdownView(
-        indicator_id, year, {k: [Cell(**c) for c in cells] for k, cells in by.items()}
+        indicator_id,
+        year,
+        {
+            k: [
+                Cell(**{**c, "share": queries.number(c["share"])} if "share" in c else c)
+                for c in cells
+            ]
+            for k, cells in by.items()
+        },
     )
 
 

@@ -162,6 +162,12 @@ def _helpers(lang: str) -> dict[str, Any]:
             lambda m: catalogs.gettext(lang, m), kind, key
         ),
         "money": lambda amounts: labels.money(amounts, lang),
+        # A breakdown cell that is no code (a department): its name in `lang`, else Polish.
+        "cell_name": lambda kind, cell: (
+            queries.department_name(cell["names"], lang, cell["key"])
+            if cell.get("names")
+            else labels.category(lambda m: catalogs.gettext(lang, m), kind, cell["key"])
+        ),
         # When the page was made (for the reload button of a page without JavaScript).
         "as_of": datetime.now(WARSAW).strftime("%H:%M"),
     }

@@ -301,6 +301,48 @@ def follow_up_notice(
     )
 
 
+def answer_returned(
+    settings: Settings, *, to: str, language: str, reference: str, comment: str, link: str
+) -> EmailMessage:
+    """To the responder, in their language: the reviewer returned their answer, with the
+    reviewer's comment and a one-time sign-in link to the question's page."""
+    lang = language if language in ("pl", "en", "uk") else "pl"
+
+    def say(msgid: str, **values: str) -> str:
+        return catalogs.gettext(lang, msgid) % values if values else catalogs.gettext(lang, msgid)
+
+    lines = [
+        say(
+            N_(
+                "Your answer to question %(reference)s was returned by its reviewer. It has not "
+                "been sent to the asker; please answer again."
+            ),
+            reference=reference,
+        ),
+        "",
+        say(N_("The reviewer's comment:")),
+        comment,
+        "",
+        say(N_("Answer it here: %(link)s"), link=link),
+        say(
+            N_(
+                "The link signs you in once and is valid for 15 minutes; after that it leads to "
+                "the sign-in page, where you can ask for a new one."
+            )
+        ),
+        "",
+        say(N_("Kraków City Office – Open Kraków programme")),
+    ]
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=f"[{reference}] " + say(N_("Your answer was returned by the reviewer")),
+        text="\n".join(lines),
+        domain=settings.intake_domain,
+        language=lang,
+    )
+
+
 def overdue_reminder(
     settings: Settings, *, to: str, reference: str, due_at: datetime, queue_url: str
 ) -> EmailMessage:

@@ -98,6 +98,8 @@ async def question_detail(
             history.append(
                 (r["reviewed_at"], f"review_{r['status']}", r["reviewed_by"], r["comment"])
             )
+        if r["responder_mailed_at"] is not None:
+            history.append((r["responder_mailed_at"], "review_returned_mailed", None, None))
     history.sort(key=lambda entry: entry[0])
     return QuestionDetail(
         id=q["id"],

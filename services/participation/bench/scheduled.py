@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from services.participation.bench import store_questions as sq
-from services.participation.bench.commands import SCHEMA, deadlines, questions
+from services.participation.bench.commands import SCHEMA, deadlines, departments, questions
 from services.participation.bench.commands import mail as inbound
 from shared import jobs as jobkit
 from shared.events import utcnow
@@ -81,6 +81,11 @@ async def bench_sweep_duplicate_checks(ctx: dict[str, Any]) -> int:
     return done
 
 
+async def bench_announce_departments(ctx: dict[str, Any]) -> int:
+    """Cron: announce (`bench.department_saved`) departments saved before they were announced."""
+    return await departments.announce_pending(ctx["runtime"])
+
+
 jobs = [
     jobkit.func(bench_deliver_answer, name="bench_deliver_answer"),
     jobkit.func(bench_suggest_duplicates, name="bench_suggest_duplicates"),
@@ -88,6 +93,13 @@ jobs = [
 cron_jobs = [
     jobkit.cron(bench_close_editions, name="bench_close_editions", second=11, run_at_startup=True),
     jobkit.cron(bench_flag_overdue, name="bench_flag_overdue", second=21, run_at_startup=True),
+    jobkit.cron(
+        bench_announce_departments,
+        name="bench_announce_departments",
+        minute=set(range(0, 60, 10)),
+        second=1,
+        run_at_startup=True,
+    ),
     jobkit.cron(bench_record_deliveries, name="bench_record_deliveries", second=31),
     jobkit.cron(bench_process_stranded_mail, name="bench_process_stranded_mail", second=41),
     jobkit.cron(bench_sweep_duplicate_checks, name="bench_sweep_duplicate_checks", second=51),

@@ -222,7 +222,8 @@ async def set_status(conn: asyncpg.Connection, question_id: uuid.UUID, status: s
 async def statistics(conn: asyncpg.Connection, year: int | None) -> list[asyncpg.Record]:
     """Per department of the registry (and one row, id NULL, for questions of none): received
     (accepted into the queue: not rejected, not merged), answered, answered by the due date,
-    median days from receipt to the written answer; questions received in `year` (any: None)."""
+    median days from receipt to the written answer, the askers' verdicts and how many were
+    helpful; questions received in `year` (any: None)."""
     return await conn.fetch(
         """select d.id as department_id, d.name,
                   count(q.id) as received,
@@ -230,7 +231,9 @@ async def statistics(conn: asyncpg.Connection, year: int | None) -> list[asyncpg
                   count(*) filter (where q.answered_at <= q.due_at) as answered_on_time,
                   percentile_cont(0.5) within group (
                       order by extract(epoch from q.answered_at - q.received_at) / 86400.0
-                  ) filter (where q.answered_at is not null) as median_days
+                  ) filter (where q.answered_at is not null) as median_days,
+                  count(*) filter (where q.feedback_at is not null) as verdicts,
+                  count(*) filter (where q.feedback_at is not null and q.helpful) as helpful
            from bench_questions q
            left join bench_departments d on d.id = q.department_id
            where q.status not in ('rejected', 'merged')

@@ -557,6 +557,15 @@ async def test_the_queue_shows_first_line_age_and_department_filters_by_it_and_c
         assert ref == routed["reference"] and "Wydział Polityki" in row
         assert '<td class="age">5</td>' in row
         assert (await client.get("/bench/staff", params={"department": "x"})).status_code == 400
+        # Filters by status and language too.
+        by_status = await client.get(
+            "/bench/staff", params={"edition": edition["id"], "status": "assigned"}
+        )
+        assert [ref for ref, _ in queue_rows(by_status)] == [routed["reference"]]
+        by_language = await client.get(
+            "/bench/staff", params={"edition": edition["id"], "language": "uk"}
+        )
+        assert queue_rows(by_language) == []
 
         await platform.client.post(
             f"/api/bench/questions/{routed['id']}/answer",
@@ -568,6 +577,16 @@ async def test_the_queue_shows_first_line_age_and_department_filters_by_it_and_c
         [row] = [r for r in await fetch_stats(platform) if r["department_id"] == department["id"]]
         assert (row["received"], row["answered"], row["answered_on_time"]) == (1, 1, 0)
         assert 4.9 < row["median_days"] < 5.1
+        # The askers' verdicts: counted per department, the share shown from 5 of them on.
+        from services.participation.bench.commands import questions as bench_questions
+
+        assert await bench_questions.record_verdict_tracked(
+            platform.runtime, routed["reference"], routed["tracking_token"], True
+        )
+        [row] = [r for r in await fetch_stats(platform) if r["department_id"] == department["id"]]
+        assert (row["verdicts"], row["helpful"]) == (1, 1)
+        stats = await client.get("/bench/staff/departments/statistics")
+        assert "Answers found helpful" in stats.text and "fewer than 5 verdicts" in stats.text
         assert (
             await client.get("/bench/staff/departments/statistics", params={"year": "x"})
         ).status_code == 400
@@ -598,3 +617,57 @@ async def test_approving_when_nothing_waits_is_explained_on_the_page(
         )
         assert resp.status_code == 409
         assert "Żadna odpowiedź na to pytanie nie czeka na zatwierdzenie." in resp.text
+
+
+async def test_a_returned_answer_mails_its_responder_the_comment_and_a_sign_in_link(
+    platform: RunningPlatform,
+) -> None:
+    """Issue 16: the responder whose answer was returned is told by mail, in their language,
+    with the reviewer's comment and a one-time link to the question's page; the history says so."""
+    responder = await a_responder(platform, language="uk")
+    department = await a_department(
+        platform, topics=["housing"], responders=[str(responder["id"])], review_required=True
+    )
+    edition = await new_edition(platform)
+    question = await ask(platform, edition["id"], topic="housing", language="pl")
+    coordinator = platform.auth("coordinator")
+    url = f"/api/bench/questions/{question['id']}"
+    assigned = await platform.client.post(
+        f"{url}/assignment",
+        json={"responder_id": str(responder["id"]), "department_id": department["id"]},
+        headers=coordinator,
+    )
+    assert assigned.status_code == 200, assigned.text
+    as_responder = platform.auth("responder", subject=responder["subject"])
+    first = await platform.client.post(
+        f"{url}/answer",
+        json={"text": "Mieszkania komunalne przydziela Wydział Mieszkalnictwa.", "language": "pl"},
+        headers=as_responder,
+    )
+    assert first.json()["status"] == "answer_in_review"
+    assert [p for p, _ in await outgoing(platform, responder["email"])] == ["bench.assignment"]
+    returned = await platform.client.post(
+        f"{url}/review/return",
+        json={"comment": "Podaj adres i godziny otwarcia."},
+        headers=coordinator,
+    )
+    assert returned.status_code == 200, returned.text
+    sent = await outgoing(platform, responder["email"])
+    assert [p for p, _ in sent] == ["bench.assignment", "bench.answer_returned"]
+    message = sent[-1][1]
+    text = body_text(message)
+    assert message["Content-Language"] == "uk"
+    assert question["reference"] in str(message["Subject"])
+    assert "Рецензент повернув вашу відповідь" in str(message["Subject"])
+    assert "Podaj adres i godziny otwarcia." in text and "Коментар рецензента:" in text
+    link = next(w for w in text.split() if "/auth/link?" in w)
+    query = parse_qs(urlsplit(link).query)
+    assert query["next"] == [f"/bench/staff/questions/{question['id']}"]
+    claims = platform.runtime.auth.local.verify(query["token"][0], purpose="login-link")
+    assert (claims["sub"], claims["roles"]) == (responder["subject"], ["responder"])
+    detail = (await platform.client.get(f"{url}/detail", headers=coordinator)).json()
+    events = [h["event"] for h in detail["history"]]
+    assert events[-2:] == ["review_returned", "review_returned_mailed"]
+    async with signed_in(platform, "coordinator", lang="pl") as client:
+        page = await client.get(f"/bench/staff/questions/{question['id']}")
+        assert "Odpowiadający dostał uwagi recenzenta e-mailem" in page.text

@@ -83,3 +83,59 @@ async def test_a_wrong_token_or_verdict_is_a_clear_page_and_changes_nothing(
             assert posted.status_code == 404
             assert 'id="feedback-unknown"' in posted.text
     assert await _verdict(platform, qid) == (None, None)
+
+
+async def test_the_tracking_page_offers_the_verdict_once_and_then_shows_it(
+    platform: RunningPlatform,
+) -> None:
+    """An asker without an address (or who lost the mail) answers on the tracking page: two
+    POST buttons while the question is answered and no verdict is recorded, then what was."""
+    from tests.integration.bench.bench_helpers import events_of
+
+    edition = await new_edition(platform)
+    created = await ask(platform, edition["id"], language="uk")
+    params = {"reference": created["reference"], "token": created["tracking_token"]}
+    qid = created["id"]
+    async with httpx.AsyncClient(base_url=platform.base_url) as browser:
+        page = await browser.get("/bench/track", params={**params, "lang": "uk"})
+        assert "Так, допомогла" not in page.text  # not answered: nothing to judge
+        coordinator = platform.auth("coordinator")
+        for path, body in (
+            ("moderation", {"decision": "accepted"}),
+            ("answer", {"text": "Так, у Кракові є безкоштовні курси мови.", "language": "uk"}),
+        ):
+            resp = await platform.client.post(
+                f"/api/bench/questions/{qid}/{path}", json=body, headers=coordinator
+            )
+            assert resp.status_code == 200, resp.text
+        for lang, words in (
+            ("pl", ("Czy ta odpowiedź pomogła", "Tak, pomogła", "Nie, nie pomogła")),
+            ("en", ("Did this answer your question?", "Yes, it helped", "No, it did not help")),
+            ("uk", ("Чи відповідь допомогла вам?", "Так, допомогла", "Ні, не допомогла")),
+        ):
+            page = await browser.get("/bench/track", params={**params, "lang": lang})
+            assert all(w in page.text for w in words), lang
+            assert 'action="/bench/track/verdict"' in page.text
+        form = {"_csrf_token": csrf_of(page), **params}
+        wrong = await browser.post(
+            "/bench/track/verdict", data={**form, "token": "wrong-1", "verdict": "helpful"}
+        )
+        assert wrong.status_code == 303 and "done=" not in wrong.headers["location"]
+        odd = await browser.post("/bench/track/verdict", data={**form, "verdict": "maybe"})
+        assert odd.status_code == 303 and "done=" not in odd.headers["location"]
+        assert await _verdict(platform, qid) == (None, None)
+
+        done = await browser.post("/bench/track/verdict", data={**form, "verdict": "helpful"})
+        assert done.status_code == 303 and "done=verdict" in done.headers["location"]
+        helpful, at = await _verdict(platform, qid)
+        assert helpful is True and at is not None
+        again = await browser.post("/bench/track/verdict", data={**form, "verdict": "not-helpful"})
+        assert "done=" not in again.headers["location"]
+        assert await _verdict(platform, qid) == (True, at)
+        page = await browser.get("/bench/track", params={**params, "lang": "uk"})
+        assert (
+            'id="verdict"' in page.text
+            and "Ви повідомили нам, що відповідь допомогла." in page.text
+        )
+        assert 'action="/bench/track/verdict"' not in page.text
+    assert len(await events_of(platform, "bench.answer_verdict_given", "question_id", qid)) == 1

@@ -117,7 +117,8 @@ async def test_the_api_answers_refusals_as_before_with_their_code(
             f"/api/indicators/bench.answer_rate/breakdown?year={YEAR}",
             404,
             "bench.answer_rate has no breakdown; these do: bench.questions_received,"
-            " ambassadors.nominations_submitted, security.incidents_reported",
+            " ambassadors.nominations_submitted, security.incidents_reported,"
+            " bench.answered_on_time_share",
             "indicators.no_breakdown",
         ),
     ]:

@@ -10,6 +10,8 @@ from typing import Any
 from services.participation.bench import store_departments as sd
 from services.participation.bench.commands import SCHEMA, unit_of_work
 from services.participation.bench.schemas import Department, DepartmentIn
+from shared.events import catalogue as ev
+from shared.events import utcnow
 from shared.refusals import invalid, not_found
 from shared.runtime import Runtime
 
@@ -66,6 +68,7 @@ async def create(runtime: Runtime, data: DepartmentIn, *, by: str) -> Department
         department_id = await sd.insert(uow.conn, **fields, created_by=by)
         await sd.set_responders(uow.conn, department_id, list(dict.fromkeys(data.responders)))
         row = await sd.get(uow.conn, department_id)
+        await announce(uow, row)
     return view(row)
 
 
@@ -79,7 +82,45 @@ async def change(runtime: Runtime, department_id: uuid.UUID, data: DepartmentIn)
         await sd.update(uow.conn, department_id, **fields)
         await sd.set_responders(uow.conn, department_id, list(dict.fromkeys(data.responders)))
         row = await sd.get(uow.conn, department_id)
+        await announce(uow, row)
     return view(row)
+
+
+async def announce(uow: Any, row: Any) -> None:
+    """`bench.department_saved` for this department, in the unit of work that saved it."""
+    now = utcnow()
+    await uow.conn.execute(
+        "update bench_departments set announced_at = $2 where id = $1", row["id"], now
+    )
+    uow.emit(
+        ev.BenchDepartmentSaved(
+            department_id=row["id"],
+            name=row["name"],
+            name_i18n=_i18n(row["name_i18n"]),
+            saved_at=now,
+        )
+    )
+
+
+async def announce_pending(runtime: Runtime) -> int:
+    """Departments never announced (saved before migration 023) are announced once: the rows
+    are claimed by the update, so a second run (or a concurrent one) finds none."""
+    async with unit_of_work(runtime) as uow:
+        rows = await uow.conn.fetch(
+            """update bench_departments set announced_at = now()
+               where announced_at is null returning id, name, name_i18n"""
+        )
+        now = utcnow()
+        for row in rows:
+            uow.emit(
+                ev.BenchDepartmentSaved(
+                    department_id=row["id"],
+                    name=row["name"],
+                    name_i18n=_i18n(row["name_i18n"]),
+                    saved_at=now,
+                )
+            )
+    return len(rows)
 
 
 async def list_all(runtime: Runtime) -> list[Department]:

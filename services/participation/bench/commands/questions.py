@@ -358,3 +358,57 @@ async def track(runtime: Runtime, reference: str, token: str) -> QuestionStatus 
         if row["status"] == "rejected"
         else None,
     )
+
+
+async def record_verdict(runtime: Runtime, token: str, helpful: bool) -> bool:
+    """The asker's verdict from the answer mail's link (issue 16 part 5): recorded once per
+    question with `bench.answer_verdict_given` in the same transaction; a used or unknown token
+    changes nothing, emits nothing and returns False."""
+    async with unit_of_work(runtime) as uow:
+        row = await uow.conn.fetchrow(
+            """update bench_questions set helpful = $2, feedback_at = now()
+               where feedback_token_hash = $1 and feedback_at is null
+               returning id, feedback_at""",
+            domain.hash_token(token),
+            helpful,
+        )
+        return _verdict_given(uow, row, helpful)
+
+
+async def record_verdict_tracked(
+    runtime: Runtime, reference: str, token: str, helpful: bool
+) -> bool:
+    """The same verdict from the tracking page (reference and tracking code): only for an
+    answered question with no verdict yet; otherwise nothing changes and False."""
+    async with unit_of_work(runtime) as uow:
+        row = await uow.conn.fetchrow(
+            """update bench_questions set helpful = $3, feedback_at = now()
+               where reference = $1 and tracking_token_hash = $2 and status = 'answered'
+                 and feedback_at is null
+               returning id, feedback_at""",
+            reference.strip().upper(),
+            domain.hash_token(token.strip()),
+            helpful,
+        )
+        return _verdict_given(uow, row, helpful)
+
+
+def _verdict_given(uow: UnitOfWork, row: Any, helpful: bool) -> bool:
+    if row is None:
+        return False
+    uow.emit(
+        ev.BenchAnswerVerdictGiven(
+            question_id=row["id"],
+            verdict="helpful" if helpful else "not_helpful",
+            given_at=row["feedback_at"],
+        )
+    )
+    return True
+
+
+async def verdict_of(runtime: Runtime, reference: str) -> bool | None:
+    """The asker's recorded verdict (True helpful, False not), None when none is."""
+    return await runtime.pool(SCHEMA).fetchval(
+        "select helpful from bench_questions where reference = $1 and feedback_at is not null",
+        reference,
+    )

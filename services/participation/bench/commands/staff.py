@@ -365,7 +365,11 @@ async def assign(runtime: Runtime, question_id: uuid.UUID, data: AssignmentIn) -
         )
         uow.emit(
             ev.BenchQuestionAssigned(
-                question_id=question_id, responder=subject, department=department, assigned_at=now
+                question_id=question_id,
+                responder=subject,
+                department=department,
+                assigned_at=now,
+                department_id=dept["id"] if dept else None,
             )
         )
         if email is not None:
@@ -554,15 +558,39 @@ async def return_answer(
         review = await sd.pending_review(uow.conn, question_id)
         if q["status"] != "answer_in_review" or review is None:
             raise conflict("bench.no_answer_in_review")
+        now = utcnow()
         await sd.decide_review(
             uow.conn,
             review["id"],
             status="returned",
             by=user.subject,
-            at=utcnow(),
+            at=now,
             comment=comment.strip(),
         )
         await sd.set_status(uow.conn, question_id, "assigned")
+        if q["responder_email"] and q["assigned_to"]:
+            responder = await sr.active_by_email(uow.conn, q["responder_email"])
+            await uow.queue_mail(
+                mails.answer_returned(
+                    runtime.settings,
+                    to=q["responder_email"],
+                    language=responder["language"] if responder is not None else "pl",
+                    reference=q["reference"],
+                    comment=comment.strip(),
+                    link=invitation_link(
+                        runtime,
+                        subject=q["assigned_to"],
+                        role="responder",
+                        next=f"/bench/staff/questions/{question_id}",
+                    ),
+                ),
+                purpose="bench.answer_returned",
+            )
+            await uow.conn.execute(
+                "update bench_answer_reviews set responder_mailed_at = $2 where id = $1",
+                review["id"],
+                now,
+            )
     return _state(q, status="assigned")
 
 

@@ -181,6 +181,34 @@ async def consent_form(request: Request[Any, Any, Any], runtime: Runtime) -> Res
     return response
 
 
+@post("/bench/track/verdict", include_in_schema=False)
+async def verdict_form(request: Request[Any, Any, Any], runtime: Runtime) -> Response[Any]:
+    """The asker's verdict on the answer from the tracking page (reference and tracking code):
+    recorded once per question; back to the tracking page, which shows what was recorded."""
+    from services.participation.bench.commands import questions
+
+    values = await form_values(request, "reference", "token", "verdict")
+    reference, token = values["reference"][:40], values["token"][:200]
+    changed = False
+    if values["verdict"] in ("helpful", "not-helpful"):
+        try:
+            async with runtime.limiter.token_attempt(request) as attempt:
+                changed = await questions.record_verdict_tracked(
+                    runtime, reference, token, values["verdict"] == "helpful"
+                )
+                if not changed:
+                    await attempt.failed()
+        except RateLimited:
+            changed = False
+    query = {"reference": reference, "token": token}
+    if changed:
+        query["done"] = "verdict"
+    response = Redirect("/bench/track?" + urlencode(query), status_code=303)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 # --- Staff: withhold, translations ------------------------------------------------------------
 
 
@@ -311,6 +339,7 @@ route_handlers = [
     answers_feed,
     answer_page,
     consent_form,
+    verdict_form,
     withholding_form,
     translations_form,
 ]

@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 
 from services.participation.bench import domain
-from services.participation.bench.commands import SCHEMA
+from services.participation.bench.commands import SCHEMA, questions
 from services.participation.bench.pages.public import pages
 from shared.runtime import Runtime
 
@@ -60,13 +60,7 @@ async def feedback_form(
     token = token[:200]
     state = await _state(runtime, token, verdict)
     if state == "ask":
-        async with runtime.pool(SCHEMA).acquire() as conn:
-            done = await conn.fetchval(
-                """update bench_questions set helpful = $2, feedback_at = now()
-                   where feedback_token_hash = $1 and feedback_at is null returning id""",
-                domain.hash_token(token),
-                VERDICTS[verdict],
-            )
+        done = await questions.record_verdict(runtime, token, VERDICTS[verdict])
         state = "thanks" if done else "used"
     return _page(request, state, token, verdict)
 

@@ -17,7 +17,7 @@ from litestar.params import Parameter
 
 from services.participation.bench import domain, store
 from services.participation.bench.commands import SCHEMA, questions
-from services.participation.bench.commands.questions import track
+from services.participation.bench.commands.questions import track, verdict_of
 from services.participation.bench.queries import edition_view
 from services.participation.bench.schemas import QuestionIn
 from shared import addresses
@@ -263,6 +263,7 @@ async def track_page(
 ) -> Response[str]:
     found = None
     edition = None
+    verdict = None
     asked = bool(reference.strip() and token.strip())
     try:
         if asked:
@@ -274,6 +275,7 @@ async def track_page(
             async with runtime.pool(SCHEMA).acquire() as conn:
                 row = await store.edition_of_question(conn, found.reference)
             edition = edition_view(row) if row is not None else None
+            verdict = await verdict_of(runtime, found.reference)
         response = pages.render(
             request,
             "bench/track.html",
@@ -283,6 +285,7 @@ async def track_page(
             found=found,
             done=done,
             edition=edition,
+            verdict=verdict,
         )
     except RateLimited as exc:
         response = rate_limited_page(
