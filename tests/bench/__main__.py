@@ -465,7 +465,7 @@ async def run(args: argparse.Namespace) -> None:
                 print(
                     f"    why: a question costs {app_times:.1f}× the ceiling's CPU in the Python "
                     f"process and {all_times:.1f}× in all processes together (the ceiling does "
-                    "one insert; a question is a transaction of six statements with its outbox "
+                    "one insert; a question is a transaction of five statements with its outbox "
                     "row, a rate-limit count, the relay's publish, the projection's transaction "
                     "with its inbox row, the dashboards' change notice and a duplicate check); "
                     "the one-process run has one Python core, already busy (see 'app' above).",
