@@ -23,7 +23,7 @@ from shared import jobs as jobkit
 from shared.auth import Authenticator, load_secret
 from shared.bus import Bus
 from shared.config import Settings
-from shared.db import create_pool, lock_key
+from shared.db import create_pool, lock_key, needs_reset
 from shared.inbox import ConsumerRunner, ConsumerSpec
 from shared.mail import MailSender, MailSendError
 from shared.migrate import migrate
@@ -269,6 +269,7 @@ async def send_mail(ctx: dict[str, Any], schema: str, mail_id: str) -> str:
     pool = runtime.pool(schema)
     key = lock_key(f"mail:{schema}:{mail_id}")
     async with pool.acquire() as conn:
+        needs_reset(conn)  # the pool's reset releases the lock should this be cancelled
         if not await conn.fetchval("select pg_try_advisory_lock($1)", key):
             return "being sent"
         try:

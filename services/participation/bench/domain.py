@@ -8,7 +8,7 @@ import heapq
 import re
 import secrets
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -382,7 +382,7 @@ def similarity(a: str, b: str) -> float:
 
 
 def likely_duplicates(
-    text: str, topic: str, candidates: list[tuple[object, str, str]], limit: int = 5
+    text: str, topic: str, candidates: Iterable[tuple[object, str, str]], limit: int = 5
 ) -> list[tuple[object, float]]:
     """Candidates (id, text, topic) that look like the same question, best first."""
     mine = _stems(text)

@@ -124,10 +124,17 @@ async def edition_for_update(
     return await conn.fetchrow("select * from bench_editions where id = $1 for update", edition_id)
 
 
-async def next_question_seq(conn: asyncpg.Connection, edition_id: uuid.UUID) -> int:
-    # A sequence: no lock held until commit, so questions of one edition are written in
-    # parallel. Numbers are unique but may skip (a rolled-back question keeps its number).
-    return await conn.fetchval("select nextval('bench_question_number')")
+async def edition_with_next_seq(
+    conn: asyncpg.Connection, edition_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """The edition with the next question number (`next_seq`), in one round trip (the intake's
+    hot path); None when there is no such edition. The number comes from a sequence: no lock
+    is held until commit, so questions of one edition are written in parallel. Numbers are
+    unique but may skip (a rolled-back or refused question keeps its number)."""
+    return await conn.fetchrow(
+        "select *, nextval('bench_question_number') as next_seq from bench_editions where id = $1",
+        edition_id,
+    )
 
 
 async def insert_question(conn: asyncpg.Connection, **f: Any) -> None:
