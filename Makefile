@@ -11,8 +11,13 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 run: $(STAMP)
 	$(BIN)/openkrakow run
 
+# The suite runs in parallel processes, each with its own embedded servers and platform (most of
+# a test's time is waiting on servers, jobs and the browser, not CPU); a test file stays on one
+# process, in the order of collection (the long tests first: tests/conftest.py). TEST_WORKERS=0
+# runs it in this one process.
+TEST_WORKERS ?= 4
 test: $(STAMP) node_modules/.installed lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tests

@@ -34,6 +34,25 @@ class Servers:
 SYSTEM_SERVERS_LOCK = 0x6F6B725F74657374  # pg_advisory_lock key: one suite at a time
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests (`slow`: the fault tests, schemathesis) first, the rest in their order: with
+    the suite split over processes, a long test started last would keep one process busy alone
+    at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Given servers serve one session at a time (the stream's subjects and the Redis keys are
+    the platform's own), so parallel processes on them would wait on each other for ever."""
+    given = all(os.environ.get(f"TEST_{n}_URL") for n in ("DATABASE", "NATS", "REDIS"))
+    workers = getattr(config.option, "numprocesses", None)
+    if given and workers not in (None, 0):
+        raise pytest.UsageError(
+            "TEST_DATABASE_URL, TEST_NATS_URL and TEST_REDIS_URL serve one test process at a "
+            f"time: run without -n {workers} (or with -n 0); the embedded servers run in parallel"
+        )
+
+
 async def _fresh_database(admin: asyncpg.Connection, admin_url: str) -> tuple[str, str]:
     name = f"okr_test_{uuid.uuid4().hex[:10]}"
     await admin.execute(f'create database "{name}"')

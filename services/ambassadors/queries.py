@@ -415,20 +415,20 @@ async def public_overview(runtime: Any, limit: int = 20) -> dict[str, Any]:
     """The public page of the competition: the editions still running (their dates, criteria
     and whether nominations are open), and each published edition with its laureates as the
     public sees them."""
-    current, past = [], []
     async with runtime.pool(SCHEMA).acquire() as conn:
-        rows, _ = await store.list_editions(conn, limit, 0)
-        for row in rows:
-            if row["published_at"] is None:
-                current.append(
-                    {
-                        "edition": row,
-                        "criteria": await store.criteria(conn, row["id"]),
-                        "closed": nominations_reason(row),
-                    }
-                )
-            else:
-                past.append({"edition": row, "results": await load_results(conn, row)})
+        # Apart: editions being prepared never push published laureates off the page.
+        current = [
+            {
+                "edition": row,
+                "criteria": await store.criteria(conn, row["id"]),
+                "closed": nominations_reason(row),
+            }
+            for row in await store.editions_by_state(conn, False, limit)
+        ]
+        past = [
+            {"edition": row, "results": await load_results(conn, row)}
+            for row in await store.editions_by_state(conn, True, limit)
+        ]
     return {"current": current, "past": past}
 
 

@@ -90,6 +90,16 @@ async def list_editions(conn: asyncpg.Connection, limit: int, offset: int) -> tu
     return rows, await conn.fetchval("select count(*) from editions")
 
 
+async def editions_by_state(conn: asyncpg.Connection, published: bool, limit: int) -> list[Row]:
+    """The newest editions either published (their results out) or still running."""
+    return await conn.fetch(
+        "select * from editions where (published_at is not null) = $1 "
+        "order by year desc, created_at desc limit $2",
+        published,
+        limit,
+    )
+
+
 async def publish(
     conn: asyncpg.Connection,
     edition_id: uuid.UUID,

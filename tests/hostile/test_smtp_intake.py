@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import smtplib
 import time
 import uuid
@@ -226,3 +227,27 @@ async def test_what_is_held_for_moderation_stays_bounded(platform: RunningPlatfo
         assert (await _inbound(platform, str(third["Message-ID"])))["status"] == "moderation"
     finally:
         platform.runtime.extras.pop("bench_max_held_bytes", None)
+
+
+async def test_a_sender_address_that_is_not_utf8_is_logged_escaped(
+    platform: RunningPlatform, caplog: pytest.LogCaptureFixture
+) -> None:
+    """aiosmtpd logs the envelope sender with the bytes that are not UTF-8 as lone surrogates;
+    such a line could not be written to a UTF-8 log or journal (nor sent in a test report)."""
+    caplog.set_level(logging.INFO, logger="mail.log")
+
+    def session() -> tuple[int, bytes]:
+        with smtplib.SMTP(
+            platform.settings.smtp_intake_host, platform.settings.smtp_intake_port, timeout=30
+        ) as smtp:
+            smtp.ehlo()
+            smtp.send(b"MAIL FROM:<\xff\xfe\xc0@example.net>\r\n")
+            return smtp.getreply()
+
+    await asyncio.to_thread(session)
+    lines = [r.getMessage() for r in caplog.records if r.name == "mail.log"]
+    sender_lines = [line for line in lines if "sender:" in line or "MAIL" in line]
+    assert sender_lines, lines
+    for line in lines:
+        line.encode("utf-8")  # raises on a lone surrogate
+    assert any("\\udcff" in line for line in sender_lines), sender_lines

@@ -25,6 +25,29 @@ from shared.runtime import Runtime
 
 log = logging.getLogger("openkrakow.bench.intake")
 
+
+def _escaped(value: object) -> object:
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+class EscapeUndecodable(logging.Filter):
+    """aiosmtpd logs what a sender typed (`MAIL FROM`, `RCPT TO`, bad commands) with the bytes
+    that are not UTF-8 kept as lone surrogates, which no UTF-8 log, journal or test report can
+    write; each such character is written as its escape (`\\udcff`) instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _escaped(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_escaped(a) for a in record.args)
+        return True
+
+
+SMTP_LOG = logging.getLogger("mail.log")  # aiosmtpd's logger
+if not any(isinstance(f, EscapeUndecodable) for f in SMTP_LOG.filters):
+    SMTP_LOG.addFilter(EscapeUndecodable())
+
 __all__ = ["MAX_QUESTION_CHARS", "process", "smtp_intake"]
 
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024

@@ -118,8 +118,31 @@ async def held(platform: RunningPlatform, meeting_id: str, attendees: list[dict[
 async def held_with_quorum(
     platform: RunningPlatform, meeting_id: str, guests: int = 0
 ) -> dict[str, Any]:
-    required = (await quorum(platform))["quorum_required"]
-    members = (await in_office(platform))[:required]
+    """Held with just the members a quorum needs: those in office on the meeting's day (the
+    register of today may differ: another test may have appointed members since, or ended a
+    term), as many as the council's rule asks for that many."""
+    from services.participation.council.domain import WARSAW, QuorumRule
+
+    settings = await quorum(platform)
+    resp = await platform.client.get(
+        f"/api/council/meetings/{meeting_id}", headers=platform.auth(SECRETARY)
+    )
+    assert resp.status_code == 200, resp.text
+    day = datetime.fromisoformat(resp.json()["starts_at"]).astimezone(WARSAW).date()
+    resp = await platform.client.get(
+        "/api/council/members/register?limit=500&include_former=true",
+        headers=platform.auth(SECRETARY),
+    )
+    assert resp.status_code == 200, resp.text
+    that_day = [
+        m
+        for m in resp.json()["items"]
+        if date.fromisoformat(m["term_start"]) <= day
+        and m["left_on"] is None  # as the council counts them (store.members_in_office)
+        and date.fromisoformat(m["term_end"]) >= day
+    ]
+    rule = QuorumRule(settings["quorum_percent"], settings["quorum_minimum"])
+    members = that_day[: rule.required(len(that_day))]
     attendees = [
         {"name": m["name"], "organisation": m["organisation"], "member_id": m["id"]}
         for m in members
