@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -80,18 +80,26 @@ class Connection:
 
 
 async def closed_loop(
-    host: str, port: int, make: Callable[[int], bytes], *, connections: int, duration: float
+    host: str,
+    port: int | Sequence[int],
+    make: Callable[[int], bytes],
+    *,
+    connections: int,
+    duration: float,
 ) -> Result:
-    """Saturation: `connections` clients each sending the next request as soon as one returns."""
+    """Saturation: `connections` clients each sending the next request as soon as one returns.
+    With several ports (the split deployment), each client alternates between them."""
     result = Result()
+    ports = [port] if isinstance(port, int) else list(port)
     counter = 0
     stop_at = time.perf_counter() + duration
 
     async def client() -> None:
         nonlocal counter
-        conn = Connection(host, port)
+        conns = [Connection(host, p) for p in ports]
         while time.perf_counter() < stop_at:
             counter += 1
+            conn = conns[counter % len(conns)]
             raw = make(counter)
             started = time.perf_counter()
             try:
@@ -102,7 +110,8 @@ async def closed_loop(
                 continue
             result.latencies.append(time.perf_counter() - started)
             result.statuses[status] = result.statuses.get(status, 0) + 1
-        conn.close()
+        for conn in conns:
+            conn.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(connections)))
@@ -112,7 +121,7 @@ async def closed_loop(
 
 async def open_loop(
     host: str,
-    port: int,
+    port: int | Sequence[int],
     make: Callable[[int], bytes],
     *,
     rate: float,
@@ -120,15 +129,22 @@ async def open_loop(
     max_connections: int = 64,
 ) -> Result:
     """Fixed offered load: requests start on schedule (`rate` per second) whatever the latency;
-    latency counts from the scheduled start, so queueing delay is not hidden."""
+    latency counts from the scheduled start, so queueing delay is not hidden. With several
+    ports (processes serving the same app: the split deployment), request i goes to port i mod n,
+    the bench's own client-side balancing."""
     result = Result()
-    idle: list[Connection] = [Connection(host, port) for _ in range(max_connections)]
+    ports = [port] if isinstance(port, int) else list(port)
+    idle: dict[int, list[Connection]] = {
+        p: [Connection(host, p) for _ in range(max(1, max_connections // len(ports)))]
+        for p in ports
+    }
     total = int(rate * duration)
     begin = time.perf_counter()
     tasks = []
 
     async def one(i: int, due: float) -> None:
-        conn = idle.pop() if idle else Connection(host, port)
+        target = ports[i % len(ports)]
+        conn = idle[target].pop() if idle[target] else Connection(host, target)
         raw = make(i)
         # A kept-alive connection the server closed while idle fails on reuse; like any client,
         # send again on a fresh connection (requests carrying an Idempotency-Key stay safe).
@@ -146,7 +162,7 @@ async def open_loop(
                 result.completions.append(now)
             result.statuses[status] = result.statuses.get(status, 0) + 1
             break
-        idle.append(conn)
+        idle[target].append(conn)
 
     for i in range(total):
         due = begin + i / rate
@@ -156,6 +172,7 @@ async def open_loop(
         tasks.append(asyncio.create_task(one(i, due)))
     await asyncio.gather(*tasks)
     result.elapsed = time.perf_counter() - begin
-    for conn in idle:
-        conn.close()
+    for conns in idle.values():
+        for conn in conns:
+            conn.close()
     return result

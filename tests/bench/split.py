@@ -40,7 +40,7 @@ from shared.auth import Authenticator
 from shared.config import load_settings
 from shared.embedded import EmbeddedServers, _find_nats_server
 from tests.bench import breakdown
-from tests.bench.loadgen import Connection, Result, build_request
+from tests.bench.loadgen import build_request, closed_loop, open_loop
 from tests.helpers.platform import HIGH_LIMITS_ENV
 from tests.helpers.processes import Processes
 from tests.helpers.server import free_port
@@ -167,84 +167,8 @@ def cpu_by_process(pids: dict[str, list[int]]) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Round-robin load over several intake processes
-
-
-async def closed_loop_rr(
-    ports: list[int], make: Callable[[int], bytes], *, connections: int, duration: float
-) -> Result:
-    """Saturation; each client alternates its requests between the intake processes."""
-    result = Result()
-    counter = 0
-    stop_at = time.perf_counter() + duration
-
-    async def client() -> None:
-        nonlocal counter
-        conns = [Connection("127.0.0.1", p) for p in ports]
-        while time.perf_counter() < stop_at:
-            counter += 1
-            conn = conns[counter % len(conns)]
-            raw = make(counter)
-            started = time.perf_counter()
-            try:
-                status, _ = await conn.request(raw)
-            except (OSError, asyncio.IncompleteReadError):
-                result.errors += 1
-                conn.close()
-                continue
-            result.latencies.append(time.perf_counter() - started)
-            result.statuses[status] = result.statuses.get(status, 0) + 1
-        for conn in conns:
-            conn.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(connections)))
-    result.elapsed = time.perf_counter() - started
-    return result
-
-
-async def open_loop_rr(
-    ports: list[int], make: Callable[[int], bytes], *, rate: float, duration: float
-) -> Result:
-    """Fixed offered load; request i goes to intake process i mod n."""
-    result = Result()
-    idle: dict[int, list[Connection]] = {p: [] for p in ports}
-    total = int(rate * duration)
-    begin = time.perf_counter()
-    tasks = []
-
-    async def one(i: int, due: float) -> None:
-        port = ports[i % len(ports)]
-        conn = idle[port].pop() if idle[port] else Connection("127.0.0.1", port)
-        raw = make(i)
-        for attempt in range(3):
-            try:
-                status, _ = await conn.request(raw)
-            except (OSError, asyncio.IncompleteReadError):
-                conn.close()
-                if attempt == 2:
-                    result.errors += 1
-                continue
-            now = time.perf_counter()
-            result.latencies.append(now - due)
-            if 200 <= status < 300:
-                result.completions.append(now)
-            result.statuses[status] = result.statuses.get(status, 0) + 1
-            break
-        idle[port].append(conn)
-
-    for i in range(total):
-        due = begin + i / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(i, due)))
-    await asyncio.gather(*tasks)
-    result.elapsed = time.perf_counter() - begin
-    for conns in idle.values():
-        for conn in conns:
-            conn.close()
-    return result
+# Round-robin load over several intake processes: loadgen's closed_loop and open_loop with
+# several ports
 
 
 def lags(completions: list[float], seen: list[tuple[float, int]], base: int) -> list[float]:
@@ -352,7 +276,7 @@ async def run(
                 return raws[i % len(raws)]
 
             # Warm both processes (first requests compile templates, fill pools).
-            warm = await closed_loop_rr(ports, raw, connections=4, duration=1.0)
+            warm = await closed_loop("127.0.0.1", ports, raw, connections=4, duration=1.0)
             conn = await asyncpg.connect(servers.database_url)
             year = datetime.now(WARSAW).year
             try:
@@ -365,7 +289,9 @@ async def run(
                 before = cpu_by_process(pids)
                 metrics_before = await breakdown.snapshot(client, [f"{ind.url}/metrics"])
 
-                saturated = await closed_loop_rr(ports, raw, connections=16, duration=duration)
+                saturated = await closed_loop(
+                    "127.0.0.1", ports, raw, connections=16, duration=duration
+                )
                 report.add(
                     "split: intake at saturation (2 intake processes)",
                     f"{saturated.throughput:,.0f} req/s",
@@ -400,7 +326,7 @@ async def run(
                         await asyncio.sleep(0.002)
 
                 poller = asyncio.create_task(poll())
-                fixed = await open_loop_rr(ports, raw, rate=200, duration=duration)
+                fixed = await open_loop("127.0.0.1", ports, raw, rate=200, duration=duration)
                 expected = base + len(fixed.completions)
                 deadline = time.monotonic() + 60
                 while (not seen or seen[-1][1] < expected) and time.monotonic() < deadline:
