@@ -262,43 +262,65 @@ def rejection(
     )
 
 
+STAFF_LANGUAGES = ("pl", "en", "uk")
+SIGN_IN_LINK_NOTE = N_(
+    "The link signs you in once and is valid for 15 minutes; after that it leads to the sign-in "
+    "page, where you can ask for a new one."
+)
+
+
+def _to_staff(
+    settings: Settings,
+    *,
+    to: str,
+    language: str,
+    build: Callable[[Callable[..., str]], tuple[str, list[str]]],
+    sign_in_link: bool = True,
+) -> EmailMessage:
+    """A mail to the city's staff in their language (pl, en or uk; else Polish): `build(say)`
+    gives its subject and lines; then the note on the one-time sign-in link (when the mail
+    carries one) and the office's signature."""
+    lang = language if language in STAFF_LANGUAGES else "pl"
+
+    def say(msgid: str, **values: str) -> str:
+        text = catalogs.gettext(lang, msgid)
+        return text % values if values else text
+
+    subject, lines = build(say)
+    if sign_in_link:
+        lines = [*lines, say(SIGN_IN_LINK_NOTE)]
+    lines = [*lines, "", say(N_("Kraków City Office – Open Kraków programme"))]
+    return mail.compose(
+        sender=settings.mail_from,
+        to=to,
+        subject=subject,
+        text="\n".join(lines),
+        domain=settings.intake_domain,
+        language=lang,
+    )
+
+
 def follow_up_notice(
     settings: Settings, *, to: str, language: str, reference: str, link: str
 ) -> EmailMessage:
     """To the responder, in their language: the asker wrote again after the answer; a second
     answer goes to them in the same thread."""
-    lang = language if language in ("pl", "en", "uk") else "pl"
 
-    def say(msgid: str, **values: str) -> str:
-        return catalogs.gettext(lang, msgid) % values if values else catalogs.gettext(lang, msgid)
-
-    lines = [
-        say(
-            N_(
-                "The asker of question %(reference)s, which you answered, wrote again. The "
-                "question is open again until you answer it a second time."
+    def build(say: Callable[..., str]) -> tuple[str, list[str]]:
+        lines = [
+            say(
+                N_(
+                    "The asker of question %(reference)s, which you answered, wrote again. The "
+                    "question is open again until you answer it a second time."
+                ),
+                reference=reference,
             ),
-            reference=reference,
-        ),
-        "",
-        say(N_("Read the reply and answer it here: %(link)s"), link=link),
-        say(
-            N_(
-                "The link signs you in once and is valid for 15 minutes; after that it leads to "
-                "the sign-in page, where you can ask for a new one."
-            )
-        ),
-        "",
-        say(N_("Kraków City Office – Open Kraków programme")),
-    ]
-    return mail.compose(
-        sender=settings.mail_from,
-        to=to,
-        subject=f"[{reference}] " + say(N_("The asker wrote again after your answer")),
-        text="\n".join(lines),
-        domain=settings.intake_domain,
-        language=lang,
-    )
+            "",
+            say(N_("Read the reply and answer it here: %(link)s"), link=link),
+        ]
+        return f"[{reference}] " + say(N_("The asker wrote again after your answer")), lines
+
+    return _to_staff(settings, to=to, language=language, build=build)
 
 
 def answer_returned(
@@ -306,63 +328,25 @@ def answer_returned(
 ) -> EmailMessage:
     """To the responder, in their language: the reviewer returned their answer, with the
     reviewer's comment and a one-time sign-in link to the question's page."""
-    lang = language if language in ("pl", "en", "uk") else "pl"
 
-    def say(msgid: str, **values: str) -> str:
-        return catalogs.gettext(lang, msgid) % values if values else catalogs.gettext(lang, msgid)
-
-    lines = [
-        say(
-            N_(
-                "Your answer to question %(reference)s was returned by its reviewer. It has not "
-                "been sent to the asker; please answer again."
+    def build(say: Callable[..., str]) -> tuple[str, list[str]]:
+        lines = [
+            say(
+                N_(
+                    "Your answer to question %(reference)s was returned by its reviewer. It has not "
+                    "been sent to the asker; please answer again."
+                ),
+                reference=reference,
             ),
-            reference=reference,
-        ),
-        "",
-        say(N_("The reviewer's comment:")),
-        comment,
-        "",
-        say(N_("Answer it here: %(link)s"), link=link),
-        say(
-            N_(
-                "The link signs you in once and is valid for 15 minutes; after that it leads to "
-                "the sign-in page, where you can ask for a new one."
-            )
-        ),
-        "",
-        say(N_("Kraków City Office – Open Kraków programme")),
-    ]
-    return mail.compose(
-        sender=settings.mail_from,
-        to=to,
-        subject=f"[{reference}] " + say(N_("Your answer was returned by the reviewer")),
-        text="\n".join(lines),
-        domain=settings.intake_domain,
-        language=lang,
-    )
-
-
-def overdue_reminder(
-    settings: Settings, *, to: str, reference: str, due_at: datetime, queue_url: str
-) -> EmailMessage:
-    """To staff (in Polish, the office's language): a question is past its due date."""
-    text = "\n".join(
-        [
-            f"Pytanie {reference} z Ławki Dialogu Międzykulturowego czeka na odpowiedź od {_local_time(due_at)}.",
-            "Mieszkańcy mają obietnicę, że każde pytanie otrzyma odpowiedź.",
             "",
-            f"Kolejka pytań: {queue_url}",
+            say(N_("The reviewer's comment:")),
+            comment,
+            "",
+            say(N_("Answer it here: %(link)s"), link=link),
         ]
-    )
-    return mail.compose(
-        sender=settings.mail_from,
-        to=to,
-        subject=f"[{reference}] Termin odpowiedzi minął",
-        text=text,
-        domain=settings.intake_domain,
-        language="pl",
-    )
+        return f"[{reference}] " + say(N_("Your answer was returned by the reviewer")), lines
+
+    return _to_staff(settings, to=to, language=language, build=build)
 
 
 # The same msgids as templates/bench/labels.html, so one translation serves both.
@@ -392,44 +376,30 @@ def assignment(
 ) -> EmailMessage:
     """To a responder, in their language: which question is theirs, its topic, by when, and a
     one-time link that signs them in on the question's page."""
-    lang = language if language in ("pl", "en", "uk") else "pl"
 
-    def say(msgid: str, **values: str) -> str:
-        return catalogs.gettext(lang, msgid) % values
-
-    due = _local_time(due_at)
-    topic_label = catalogs.gettext(lang, TOPIC_LABELS[topic]) if topic in TOPIC_LABELS else topic
-    lines = [
-        say(N_("Hello %(name)s,"), name=name) if name else say(N_("Hello,")),
-        "",
-        say(
-            N_(
-                "A question to the Mayor from the Intercultural Dialogue Bench was assigned to "
-                "you: %(reference)s."
+    def build(say: Callable[..., str]) -> tuple[str, list[str]]:
+        due = _local_time(due_at)
+        topic_label = say(TOPIC_LABELS[topic]) if topic in TOPIC_LABELS else topic
+        lines = [
+            say(N_("Hello %(name)s,"), name=name) if name else say(N_("Hello,")),
+            "",
+            say(
+                N_(
+                    "A question to the Mayor from the Intercultural Dialogue Bench was assigned to "
+                    "you: %(reference)s."
+                ),
+                reference=reference,
             ),
-            reference=reference,
-        ),
-        say(N_("Topic: %(topic)s"), topic=topic_label),
-        say(N_("Please answer it by %(date)s (the end of that day, Kraków time)."), date=due),
-        "",
-        say(N_("Open the question and answer it here: %(link)s"), link=link),
-        say(
-            N_(
-                "The link signs you in once and is valid for 15 minutes; after that it leads to "
-                "the sign-in page, where you can ask for a new one."
-            )
-        ),
-        "",
-        say(N_("Kraków City Office – Open Kraków programme")),
-    ]
-    return mail.compose(
-        sender=settings.mail_from,
-        to=to,
-        subject=f"[{reference}] " + say(N_("A question for you to answer by %(date)s"), date=due),
-        text="\n".join(lines),
-        domain=settings.intake_domain,
-        language=lang,
-    )
+            say(N_("Topic: %(topic)s"), topic=topic_label),
+            say(N_("Please answer it by %(date)s (the end of that day, Kraków time)."), date=due),
+            "",
+            say(N_("Open the question and answer it here: %(link)s"), link=link),
+        ]
+        return f"[{reference}] " + say(
+            N_("A question for you to answer by %(date)s"), date=due
+        ), lines
+
+    return _to_staff(settings, to=to, language=language, build=build)
 
 
 # The escalation ladder (issue 16): one mail per step, each linking to the question's staff page.
@@ -470,26 +440,16 @@ def escalation(
 ) -> EmailMessage:
     """A step of the escalation ladder (`reminder` to the responder, `head` to the department's
     head, `coordinator`), in `language` (pl, en or uk), with a link to the question's page."""
-    lang = language if language in ("pl", "en", "uk") else "pl"
 
-    def say(msgid: str, **values: str) -> str:
-        return catalogs.gettext(lang, msgid) % values
+    def build(say: Callable[..., str]) -> tuple[str, list[str]]:
+        subject, opening = _LADDER[step]
+        due = _local_time(due_at)
+        lines = [
+            say(opening, reference=reference, date=due),
+            say(N_("Residents have the Bench's promise that every question gets an answer.")),
+            "",
+            say(N_("Open the question here: %(link)s"), link=link),
+        ]
+        return say(subject, reference=reference, date=due), lines
 
-    subject, opening = _LADDER[step]
-    due = _local_time(due_at)
-    lines = [
-        say(opening, reference=reference, date=due),
-        say(N_("Residents have the Bench's promise that every question gets an answer.")),
-        "",
-        say(N_("Open the question here: %(link)s"), link=link),
-        "",
-        say(N_("Kraków City Office – Open Kraków programme")),
-    ]
-    return mail.compose(
-        sender=settings.mail_from,
-        to=to,
-        subject=say(subject, reference=reference, date=due),
-        text="\n".join(lines),
-        domain=settings.intake_domain,
-        language=lang,
-    )
+    return _to_staff(settings, to=to, language=language, build=build, sign_in_link=False)
