@@ -11,7 +11,7 @@ import pytest
 from shared.bus import SERVER_MAX_DELIVER, Bus, ConsumerPolicy
 from shared.events import Envelope, encode, new_event, utcnow
 from shared.events import catalogue as ev
-from shared.inbox import ConsumerRunner, ConsumerSpec
+from shared.inbox import ConsumerRunner, ConsumerSpec, apply_once
 from tests.helpers.waiting import eventually
 
 FAST = ConsumerPolicy(max_deliver=3, backoff=(0.1, 0.2), ack_timeouts=(5.0,))
@@ -225,3 +225,137 @@ async def test_a_lone_event_is_handled_at_once_and_a_burst_in_batches(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_apply_once_applies_an_event_once_per_consumer_and_a_failure_leaves_no_mark(
+    scratch: tuple[str, asyncpg.Pool],
+) -> None:
+    _, pool = scratch
+    await pool.execute("create table applied (consumer text, event_id uuid)")
+    envelope = event()
+
+    def handler_of(consumer: str):  # noqa: ANN202
+        async def handler(conn: asyncpg.Connection, e: Envelope) -> None:
+            await conn.execute("insert into applied values ($1, $2)", consumer, e.id)
+
+        return handler
+
+    async with pool.acquire() as conn:
+        assert await apply_once(conn, "first", envelope, handler_of("first")) is True
+        assert await apply_once(conn, "first", envelope, handler_of("first")) is False
+        assert await apply_once(conn, "second", envelope, handler_of("second")) is True
+
+        async def failing(conn: asyncpg.Connection, e: Envelope) -> None:
+            await conn.execute("insert into applied values ('third', $1)", e.id)
+            raise ValueError("no")
+
+        with pytest.raises(ValueError):
+            await apply_once(conn, "third", envelope, failing)
+    rows = await pool.fetch("select consumer from applied order by consumer")
+    assert [r["consumer"] for r in rows] == ["first", "second"]
+    marks = await pool.fetch("select consumer from inbox order by consumer")
+    assert [r["consumer"] for r in marks] == ["first", "second"]
+
+
+async def test_the_after_commit_hook_gets_what_the_handler_changed_once_and_a_failing_hook_loses_nothing(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    """The hook runs after the commit, with the process's runtime, the envelope and what the
+    handler returned; not for an event applied before; a hook that fails neither undoes the
+    event nor stops the consumer."""
+    _, pool = scratch
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    hooked: list[tuple[object, uuid.UUID, object, int]] = []
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> str:
+        return f"changed {envelope.id}"
+
+    async def hook(runtime: object, envelope: Envelope, changed: object) -> None:
+        # The inbox's row is visible from another connection: the transaction has committed.
+        seen = await pool.fetchval("select count(*) from inbox where event_id = $1", envelope.id)
+        hooked.append((runtime, envelope.id, changed, seen))
+        if len(hooked) == 1:
+            raise RuntimeError("the notification failed")
+
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    runtime = object()
+    runner = ConsumerRunner(
+        bus, pool, ConsumerSpec(name, [subject], handler, FAST, after_commit=hook), runtime=runtime
+    )
+    task = asyncio.create_task(runner.run())
+    try:
+        await asyncio.wait_for(runner.ready.wait(), 10)
+        first, second = event(), event()
+        await publish(bus, subject, first)
+        await publish(bus, subject, first, msg_id=f"again-{first.id}")
+        last = await publish(bus, subject, second)
+        await eventually(lambda: acked_up_to(bus, name, last), what="every message acked")
+        await eventually(lambda: _true(len(hooked) == 2), what="both hooks run")
+        assert hooked == [
+            (runtime, first.id, f"changed {first.id}", 1),
+            (runtime, second.id, f"changed {second.id}", 1),
+        ]
+        assert runner.applied == 2
+        # The hook's failure is the hook's: the consumer kept running, never restarted.
+        assert (runner.status.state, runner.status.attempts) == ("running", 0)
+        assert runner.status.last_error is None
+        assert await pool.fetchval("select count(*) from inbox") == 2
+        assert await pool.fetchval("select count(*) from dead_letters") == 0
+    finally:
+        task.cancel()
+
+
+async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_is_told(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    """A burst is pulled in batches (more than one message a pull) and the consumer tells its
+    lag meanwhile; the moment the burst is over it goes back to the lingering pull of one
+    message: an event right after the burst is not held by a batch's pull (BURST_WAIT)."""
+    _, pool = scratch
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    handled: dict[uuid.UUID, float] = {}
+    lags_seen: list[int | None] = []
+    sizes: list[int] = []
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    runner: ConsumerRunner
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        lags_seen.append(runner.pending)
+        handled[envelope.id] = asyncio.get_running_loop().time()
+
+    bind = bus.js.pull_subscribe_bind
+
+    async def bind_and_count(*args: object, **kwargs: object):  # noqa: ANN202
+        sub = await bind(*args, **kwargs)  # type: ignore[arg-type]
+        fetch = sub.fetch
+
+        async def counted(*a: object, **k: object):  # noqa: ANN202
+            msgs = await fetch(*a, **k)  # type: ignore[arg-type]
+            sizes.append(len(msgs))
+            return msgs
+
+        sub.fetch = counted  # type: ignore[method-assign]
+        return sub
+
+    bus.js.pull_subscribe_bind = bind_and_count  # type: ignore[method-assign]
+    runner = ConsumerRunner(bus, pool, ConsumerSpec(name, [subject], handler, FAST), batch=20)
+    task = asyncio.create_task(runner.run())
+    try:
+        await asyncio.wait_for(runner.ready.wait(), 10)
+        burst = [event() for _ in range(200)]
+        for envelope in burst:
+            await publish(bus, subject, envelope)
+        await eventually(lambda: _true(all(e.id in handled for e in burst)), what="burst handled")
+        assert max(sizes) > 1, sizes  # pulled in batches
+        assert any(lag and lag > 0 for lag in lags_seen), lags_seen  # the lag was told
+        lags = []
+        for _ in range(3):  # no pause: each comes while the consumer may still be in a burst
+            envelope = event()
+            sent = asyncio.get_running_loop().time()
+            await publish(bus, subject, envelope)
+            await eventually(lambda e=envelope: _true(e.id in handled), what="handled")
+            lags.append(handled[envelope.id] - sent)
+        assert max(lags) < 0.25, lags
+        await eventually(lambda: _true(runner.pending == 0), what="no lag once idle")
+    finally:
+        task.cancel()
