@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 
 import asyncpg
@@ -113,19 +114,19 @@ async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time
 
 
 async def test_an_event_failing_every_time_is_parked_and_the_next_one_still_applied(
-    scratch: tuple[str, asyncpg.Pool], bus: Bus
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
 ) -> None:
     _, pool = scratch
     subject = f"okr.kittest.{uuid.uuid4().hex}"
     poison, good = event(), event()
+    caplog.set_level(logging.ERROR, logger="openkrakow.inbox")
 
     async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
         if envelope.id == poison.id:
-            raise ValueError("cannot apply this one")
+            raise ValueError("cannot apply this one " + "x" * 5000)  # kept to 4000 characters
 
-    task = await start(
-        bus, pool, ConsumerSpec(f"kit-{uuid.uuid4().hex[:8]}", [subject], handler, FAST)
-    )
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    task = await start(bus, pool, ConsumerSpec(name, [subject], handler, FAST))
     try:
         await publish(bus, subject, poison)
         await publish(bus, subject, good)
@@ -138,7 +139,21 @@ async def test_an_event_failing_every_time_is_parked_and_the_next_one_still_appl
         )
         by_id = {r["event_id"]: r for r in parked}
         assert by_id[poison.id]["deliveries"] == FAST.max_deliver
-        assert "cannot apply this one" in by_id[poison.id]["error"]
+        assert by_id[poison.id]["error"].startswith("ValueError('cannot apply this one x")
+        assert len(by_id[poison.id]["error"]) == 4000
+        said = [r.getMessage() for r in caplog.records]
+        assert any(
+            m.startswith(
+                f"parked event {poison.id} on {subject} for consumer {name} after 3 deliveries: "
+                "ValueError('cannot apply this one x"
+            )
+            for m in said
+        ), said
+        assert any(
+            m.startswith(f"parked event ? on {subject} for consumer {name} after 1 deliveries: ")
+            and "undecodable" in m
+            for m in said
+        ), said
         assert any(r["event_id"] is None and "undecodable" in r["error"] for r in parked)
         assert await pool.fetchval("select count(*) from inbox where event_id = $1", good.id) == 1
         assert await pool.fetchval("select count(*) from inbox where event_id = $1", poison.id) == 0
