@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 
 import asyncpg
 import pytest
+from nats.js.errors import BadRequestError
 
 from shared.bus import SERVER_MAX_DELIVER, Bus, ConsumerPolicy
 from shared.events import Envelope, encode, new_event, utcnow
 from shared.events import catalogue as ev
-from shared.inbox import ConsumerRunner, ConsumerSpec, apply_once
+from shared.inbox import (
+    REFUSED_MAX_DELAY,
+    RETRY_DELAY,
+    ConsumerRunner,
+    ConsumerSpec,
+    PartState,
+    apply_once,
+)
 from tests.helpers.waiting import eventually
 
 FAST = ConsumerPolicy(max_deliver=3, backoff=(0.1, 0.2), ack_timeouts=(5.0,))
@@ -374,3 +383,49 @@ async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_i
         await eventually(lambda: _true(runner.pending == 0), what="no lag once idle")
     finally:
         task.cancel()
+
+
+async def test_a_part_is_down_from_its_start_until_it_runs_and_from_its_first_failure() -> None:
+    made = time.monotonic()
+    state = PartState()
+    assert state.state == "starting"
+    first = state.down_for()
+    assert first >= 0.0
+    await _a_moment_passes()
+    assert first < state.down_for() <= time.monotonic() - made  # down since it was made
+    state.up()
+    assert (state.state, state.down_for(), state.attempts) == ("running", 0.0, 0)
+    before = time.monotonic()
+    state.failed("gone")
+    await _a_moment_passes()
+    state.failed("still gone")
+    assert (state.state, state.last_error, state.attempts) == ("retrying", "still gone", 2)
+    assert state.down_since is not None and state.down_since <= before + 0.001
+    assert state.down_for() >= time.monotonic() - before - 0.001  # from the first failure
+    state.up("active")
+    assert (state.state, state.down_for(), state.attempts) == ("active", 0.0, 0)
+
+
+async def test_an_outage_is_retried_every_second_and_a_refusal_with_doubling_waits(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    _, pool = scratch
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        return None
+
+    runner = ConsumerRunner(bus, pool, ConsumerSpec("kit-retry", ["okr.kittest.x"], handler))
+    assert runner._failed(ConnectionError("refused")) == RETRY_DELAY == 1.0
+    assert runner._failed(ConnectionError("refused")) == RETRY_DELAY
+    runner.status.up()
+    refused = BadRequestError(code=400, err_code=10116, description="max deliver")
+    delays = [runner._failed(refused) for _ in range(7)]
+    assert delays == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+    assert REFUSED_MAX_DELAY == 60.0
+    assert runner.status.last_error is not None and "max deliver" in runner.status.last_error
+
+
+async def _a_moment_passes() -> None:
+    start = time.monotonic()
+    while time.monotonic() == start:
+        await asyncio.sleep(0.001)
