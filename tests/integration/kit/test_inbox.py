@@ -340,6 +340,7 @@ async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_i
     handled: dict[uuid.UUID, float] = {}
     lags_seen: list[int | None] = []
     sizes: list[int] = []
+    idle_pulls: list[int | None] = []  # the lag told before each pull that found nothing
     name = f"kit-{uuid.uuid4().hex[:8]}"
     runner: ConsumerRunner
 
@@ -354,7 +355,11 @@ async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_i
         fetch = sub.fetch
 
         async def counted(*a: object, **k: object):  # noqa: ANN202
-            msgs = await fetch(*a, **k)  # type: ignore[arg-type]
+            try:
+                msgs = await fetch(*a, **k)  # type: ignore[arg-type]
+            except TimeoutError:
+                idle_pulls.append(runner.pending)
+                raise
             sizes.append(len(msgs))
             return msgs
 
@@ -380,7 +385,10 @@ async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_i
             await eventually(lambda e=envelope: _true(e.id in handled), what="handled")
             lags.append(handled[envelope.id] - sent)
         assert max(lags) < 0.25, lags
-        await eventually(lambda: _true(runner.pending == 0), what="no lag once idle")
+        # A pull that finds nothing says so: no lag (told after it, so seen before the next).
+        seen = len(idle_pulls)
+        await eventually(lambda: _true(len(idle_pulls) > seen + 1), what="two idle pulls")
+        assert idle_pulls[-1] == 0 and runner.pending == 0, idle_pulls
     finally:
         task.cancel()
 
