@@ -86,9 +86,11 @@ async def test_the_same_event_delivered_twice_is_applied_once(
 
 
 async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time(
-    scratch: tuple[str, asyncpg.Pool], bus: Bus
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
 ) -> None:
     _, pool = scratch
+    caplog.set_level(logging.WARNING, logger="openkrakow.inbox")
+    name = f"kit-{uuid.uuid4().hex[:8]}"
     await pool.execute("create table applied (event_id uuid)")
     subject = f"okr.kittest.{uuid.uuid4().hex}"
     attempts = 0
@@ -104,17 +106,24 @@ async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time
         bus,
         pool,
         ConsumerSpec(
-            f"kit-{uuid.uuid4().hex[:8]}",
+            name,
             [subject],
             flaky,
             ConsumerPolicy(max_deliver=5, backoff=(0.1, 0.1), ack_timeouts=(5.0,)),
         ),
     )
     try:
-        await publish(bus, subject, event())
+        envelope = event()
+        await publish(bus, subject, envelope)
         await eventually(
             lambda: pool.fetchval("select count(*) = 1 from inbox"), what="applied on the third try"
         )
+        said = [r.getMessage() for r in caplog.records]
+        for delivery in (1, 2):
+            assert (
+                f"consumer {name} failed on {envelope.id} (delivery {delivery}): "
+                "ConnectionError('downstream hiccup')"
+            ) in said, said
         assert attempts == 3
         assert await pool.fetchval("select count(*) from applied") == 1
         assert await pool.fetchval("select count(*) from dead_letters") == 0
