@@ -6,6 +6,9 @@ those servers instead (.ci/run does so with the machine's own, older ones): a fr
 (dropped afterwards), the stream deleted, the Redis database flushed. The stream's subjects and
 the Redis keys cannot be told apart between runs, so a session holds a PostgreSQL advisory lock
 on those servers: a second suite against the same servers waits for the first to finish.
+TEST_SERVERS_SHARED=0 says the servers are this run's alone and skips that lock (the mutation
+report's kit set, tests/mutation.py, runs one mutant at a time against them and would otherwise
+queue behind nothing but itself); unset, the lock is taken.
 """
 
 from __future__ import annotations
@@ -67,8 +70,11 @@ async def system_servers(db: str, nats_url: str, redis_url: str) -> AsyncIterato
     import redis.asyncio as aioredis
 
     admin = await asyncpg.connect(db)
+    shared = os.environ.get("TEST_SERVERS_SHARED", "1") != "0"
     try:
-        if not await admin.fetchval("select pg_try_advisory_lock($1)", SYSTEM_SERVERS_LOCK):
+        if shared and not await admin.fetchval(
+            "select pg_try_advisory_lock($1)", SYSTEM_SERVERS_LOCK
+        ):
             print("\nanother test session uses these servers; waiting for it to finish")
             await admin.execute("select pg_advisory_lock($1)", SYSTEM_SERVERS_LOCK)
         nc = await nats.connect(nats_url)

@@ -7,8 +7,13 @@ tests and the kit against its own integration tests (real servers, embedded per 
 
 - `domain`: services/*/domain.py and services/participation/*/domain.py with tests/unit;
 - `kit`: shared/outbox.py, shared/inbox.py and shared/auth.py (the guards `requires` and
-  `authenticated` live there) with tests/integration/kit's outbox, inbox and auth tests. Slow:
-  every mutant starts its own embedded servers.
+  `authenticated` live there) with tests/integration/kit's outbox, inbox and auth tests. With
+  embedded servers every mutant starts its own (hours); with TEST_DATABASE_URL, TEST_NATS_URL
+  and TEST_REDIS_URL set, every mutant uses those servers, one mutant at a time, without the
+  test session's lock (TEST_SERVERS_SHARED=0: the servers must be this run's alone). Every
+  `eventually` waits at most TEST_EVENTUALLY_TIMEOUT (5 s here). Without shared/auth.py in the
+  run (`--modules shared/outbox.py shared/inbox.py`), mutmut forks every mutant's run from one
+  import instead of importing afresh.
 
 mutmut reads its settings from `pyproject.toml` in the folder it runs in, so each set runs in
 `.mutation/SET/`: the project's pyproject.toml with that set's `[tool.mutmut]` table, and links
@@ -56,19 +61,34 @@ SETS: dict[str, dict[str, list[str]]] = {  # modules, tests, extra [tool.mutmut]
             "tests/integration/kit/test_outbox_relay.py",
             "tests/integration/kit/test_inbox.py",
             "tests/integration/kit/test_auth.py",
+            # `describe` (the inbox's words for an error in the log and on /health)
+            "tests/unit/kit/test_versions_and_subjects.py",
         ],
-        # The guards are made when the services' modules are imported (`guards=[requires(..)]`):
-        # each mutant's run must import afresh, not fork a process that imported them unmutated
-        # (with the default, every mutant of `requires` "survives").
-        # A fresh import and embedded servers cost CPU seconds that the stats run did not
+        # A fresh import and a fresh database cost CPU seconds that the stats run did not
         # measure: without a larger constant mutmut's CPU limit stops runs that would pass.
-        "settings": [
-            'process_isolation = "forkserver"',
-            'forkserver_warmup = "none"',
-            "timeout_constant = 120.0",
-        ],
+        "settings": ["timeout_constant = 120.0"],
+        # The guards are made when the services' modules are imported (`guards=[requires(..)]`):
+        # each mutant's run of shared/auth.py must import afresh, not fork a process that
+        # imported them unmutated (with the default, every mutant of `requires` "survives").
+        # Without auth.py in the set, mutmut forks every run from one import (much faster).
+        "fresh_import_for": ["shared/auth.py"],
     },
 }
+
+FRESH_IMPORT = ['process_isolation = "forkserver"', 'forkserver_warmup = "none"']
+SYSTEM_SERVERS = ("TEST_DATABASE_URL", "TEST_NATS_URL", "TEST_REDIS_URL")
+EVENTUALLY_TIMEOUT = "5"  # seconds; a kit mutant that stops events fails in 5 s, not 10-30
+
+
+def settings(spec: dict[str, list[str]]) -> list[str]:
+    """The set's extra [tool.mutmut] lines, a fresh import per mutant only when needed."""
+    fresh = set(spec.get("fresh_import_for", [])) & set(spec["modules"])
+    return (FRESH_IMPORT if fresh else []) + spec.get("settings", [])
+
+
+def system_servers() -> bool:
+    """TEST_DATABASE_URL, TEST_NATS_URL and TEST_REDIS_URL are all given."""
+    return all(os.environ.get(n) for n in SYSTEM_SERVERS)
 
 
 def toml_list(values: list[str]) -> str:
@@ -105,7 +125,7 @@ def prepare(folder: str, spec: dict[str, list[str]]) -> Path:
         'also_copy = ["tests", "pyproject.toml"]\n'
         f"pytest_add_cli_args_test_selection = {toml_list(spec['tests'])}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider"]\n'
-        + "".join(line + "\n" for line in spec.get("settings", []))
+        + "".join(line + "\n" for line in settings(spec))
     )
     (work / "pyproject.toml").write_text(base.rstrip() + "\n" + table)
     return work
@@ -167,13 +187,23 @@ def main() -> int:
         # mutmut keeps earlier verdicts: a mutant that survived is not retried against tests
         # added since, so the second pass retries exactly those.
         previous = [s.split()[0] for _, _, ss in tally(work, spec["modules"]) for s in ss]
+        env = dict(os.environ)
+        children = args.max_children
+        if name == "kit":
+            env.setdefault("TEST_EVENTUALLY_TIMEOUT", EVENTUALLY_TIMEOUT)
+            if system_servers():
+                # The servers given are this run's alone (no per-session lock), and one mutant
+                # runs at a time: two sessions would share the stream's subjects and Redis.
+                env.setdefault("TEST_SERVERS_SHARED", "0")
+                children = 1
         with log.open("w") as out:
             for names in ([], previous):
                 if names is previous and not names:
                     continue
                 done = subprocess.run(
-                    [str(mutmut), "run", "--max-children", str(args.max_children), *names],
+                    [str(mutmut), "run", "--max-children", str(children), *names],
                     cwd=work,
+                    env=env,
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     check=False,

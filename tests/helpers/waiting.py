@@ -1,8 +1,13 @@
-"""Waiting on a condition with a deadline (never a bare sleep)."""
+"""Waiting on a condition with a deadline (never a bare sleep).
+
+TEST_EVENTUALLY_TIMEOUT (seconds) caps every deadline: the mutation report's kit set sets it so
+that a mutant which stops events from arriving fails in seconds, not after each test's full
+wait. Unset, the deadlines are those the tests give (10 s by default)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -18,6 +23,9 @@ async def eventually(
     what: str = "condition",
 ) -> T:
     """Await `probe()` until it returns a truthy value; fail with `what` after `timeout` seconds."""
+    cap = os.environ.get("TEST_EVENTUALLY_TIMEOUT")
+    if cap:
+        timeout = min(timeout, float(cap))
     deadline = time.monotonic() + timeout
     last: T | None = None
     while time.monotonic() < deadline:

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 import uuid
 
 import asyncpg
 import pytest
+from nats.js.errors import BadRequestError
 
 from shared.bus import SERVER_MAX_DELIVER, Bus, ConsumerPolicy
 from shared.events import Envelope, encode, new_event, utcnow
 from shared.events import catalogue as ev
-from shared.inbox import ConsumerRunner, ConsumerSpec
+from shared.inbox import (
+    REFUSED_MAX_DELAY,
+    RETRY_DELAY,
+    ConsumerRunner,
+    ConsumerSpec,
+    PartState,
+    apply_once,
+)
 from tests.helpers.waiting import eventually
 
 FAST = ConsumerPolicy(max_deliver=3, backoff=(0.1, 0.2), ack_timeouts=(5.0,))
@@ -76,9 +86,11 @@ async def test_the_same_event_delivered_twice_is_applied_once(
 
 
 async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time(
-    scratch: tuple[str, asyncpg.Pool], bus: Bus
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
 ) -> None:
     _, pool = scratch
+    caplog.set_level(logging.WARNING, logger="openkrakow.inbox")
+    name = f"kit-{uuid.uuid4().hex[:8]}"
     await pool.execute("create table applied (event_id uuid)")
     subject = f"okr.kittest.{uuid.uuid4().hex}"
     attempts = 0
@@ -94,17 +106,24 @@ async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time
         bus,
         pool,
         ConsumerSpec(
-            f"kit-{uuid.uuid4().hex[:8]}",
+            name,
             [subject],
             flaky,
             ConsumerPolicy(max_deliver=5, backoff=(0.1, 0.1), ack_timeouts=(5.0,)),
         ),
     )
     try:
-        await publish(bus, subject, event())
+        envelope = event()
+        await publish(bus, subject, envelope)
         await eventually(
             lambda: pool.fetchval("select count(*) = 1 from inbox"), what="applied on the third try"
         )
+        said = [r.getMessage() for r in caplog.records]
+        for delivery in (1, 2):
+            assert (
+                f"consumer {name} failed on {envelope.id} (delivery {delivery}): "
+                "ConnectionError('downstream hiccup')"
+            ) in said, said
         assert attempts == 3
         assert await pool.fetchval("select count(*) from applied") == 1
         assert await pool.fetchval("select count(*) from dead_letters") == 0
@@ -113,19 +132,19 @@ async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time
 
 
 async def test_an_event_failing_every_time_is_parked_and_the_next_one_still_applied(
-    scratch: tuple[str, asyncpg.Pool], bus: Bus
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
 ) -> None:
     _, pool = scratch
     subject = f"okr.kittest.{uuid.uuid4().hex}"
     poison, good = event(), event()
+    caplog.set_level(logging.ERROR, logger="openkrakow.inbox")
 
     async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
         if envelope.id == poison.id:
-            raise ValueError("cannot apply this one")
+            raise ValueError("cannot apply this one " + "x" * 5000)  # kept to 4000 characters
 
-    task = await start(
-        bus, pool, ConsumerSpec(f"kit-{uuid.uuid4().hex[:8]}", [subject], handler, FAST)
-    )
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    task = await start(bus, pool, ConsumerSpec(name, [subject], handler, FAST))
     try:
         await publish(bus, subject, poison)
         await publish(bus, subject, good)
@@ -138,7 +157,21 @@ async def test_an_event_failing_every_time_is_parked_and_the_next_one_still_appl
         )
         by_id = {r["event_id"]: r for r in parked}
         assert by_id[poison.id]["deliveries"] == FAST.max_deliver
-        assert "cannot apply this one" in by_id[poison.id]["error"]
+        assert by_id[poison.id]["error"].startswith("ValueError('cannot apply this one x")
+        assert len(by_id[poison.id]["error"]) == 4000
+        said = [r.getMessage() for r in caplog.records]
+        assert any(
+            m.startswith(
+                f"parked event {poison.id} on {subject} for consumer {name} after 3 deliveries: "
+                "ValueError('cannot apply this one x"
+            )
+            for m in said
+        ), said
+        assert any(
+            m.startswith(f"parked event ? on {subject} for consumer {name} after 1 deliveries: ")
+            and "undecodable" in m
+            for m in said
+        ), said
         assert any(r["event_id"] is None and "undecodable" in r["error"] for r in parked)
         assert await pool.fetchval("select count(*) from inbox where event_id = $1", good.id) == 1
         assert await pool.fetchval("select count(*) from inbox where event_id = $1", poison.id) == 0
@@ -171,10 +204,11 @@ async def test_a_consumer_of_several_subjects_applies_each_of_its_events_once_an
         await asyncio.wait_for(runner.ready.wait(), 10)
         info = await bus.js.consumer_info(bus.stream, name)
         assert info.config.max_deliver == SERVER_MAX_DELIVER  # finite: NATS 2.9 needs it
-        a, b, other, last = event(), event(), event(), event()
+        a, b, other, another, last = event(), event(), event(), event(), event()
         await publish(bus, f"{base}.a", a)
         await publish(bus, f"{base}.b.one", b)
         await publish(bus, f"{base}.c", other)
+        await publish(bus, f"{base}.d", another)
         await publish(bus, f"{base}.a", a, msg_id=f"again-{a.id}")
         await publish(bus, f"{base}.b.two", last)
         await eventually(
@@ -184,7 +218,7 @@ async def test_a_consumer_of_several_subjects_applies_each_of_its_events_once_an
         assert sorted(
             await pool.fetchval("select array_agg(event_id::text) from applied")
         ) == sorted(str(e.id) for e in (a, b, last))
-        assert runner.skipped == (1 if bus.supports_multiple_filters() is False else 0)
+        assert runner.skipped == (2 if bus.supports_multiple_filters() is False else 0)
     finally:
         task.cancel()
         bus.multiple_filters = None
@@ -276,3 +310,191 @@ async def test_a_backlog_is_applied_in_few_transactions_and_a_failure_in_one_und
         assert await pool.fetchval("select count(*) from dead_letters") == 0
     finally:
         task.cancel()
+
+
+async def test_apply_once_applies_an_event_once_per_consumer_and_a_failure_leaves_no_mark(
+    scratch: tuple[str, asyncpg.Pool],
+) -> None:
+    _, pool = scratch
+    await pool.execute("create table applied (consumer text, event_id uuid)")
+    envelope = event()
+
+    def handler_of(consumer: str):  # noqa: ANN202
+        async def handler(conn: asyncpg.Connection, e: Envelope) -> None:
+            await conn.execute("insert into applied values ($1, $2)", consumer, e.id)
+
+        return handler
+
+    async with pool.acquire() as conn:
+        assert await apply_once(conn, "first", envelope, handler_of("first")) is True
+        assert await apply_once(conn, "first", envelope, handler_of("first")) is False
+        assert await apply_once(conn, "second", envelope, handler_of("second")) is True
+
+        async def failing(conn: asyncpg.Connection, e: Envelope) -> None:
+            await conn.execute("insert into applied values ('third', $1)", e.id)
+            raise ValueError("no")
+
+        with pytest.raises(ValueError):
+            await apply_once(conn, "third", envelope, failing)
+    rows = await pool.fetch("select consumer from applied order by consumer")
+    assert [r["consumer"] for r in rows] == ["first", "second"]
+    marks = await pool.fetch("select consumer from inbox order by consumer")
+    assert [r["consumer"] for r in marks] == ["first", "second"]
+
+
+async def test_the_after_commit_hook_gets_what_the_handler_changed_once_and_a_failing_hook_loses_nothing(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    """The hook runs after the commit, with the process's runtime, the envelope and what the
+    handler returned; not for an event applied before; a hook that fails neither undoes the
+    event nor stops the consumer."""
+    _, pool = scratch
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    hooked: list[tuple[object, uuid.UUID, object, int]] = []
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> str:
+        return f"changed {envelope.id}"
+
+    async def hook(runtime: object, envelope: Envelope, changed: object) -> None:
+        # The inbox's row is visible from another connection: the transaction has committed.
+        seen = await pool.fetchval("select count(*) from inbox where event_id = $1", envelope.id)
+        hooked.append((runtime, envelope.id, changed, seen))
+        if len(hooked) == 1:
+            raise RuntimeError("the notification failed")
+
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    runtime = object()
+    runner = ConsumerRunner(
+        bus, pool, ConsumerSpec(name, [subject], handler, FAST, after_commit=hook), runtime=runtime
+    )
+    task = asyncio.create_task(runner.run())
+    try:
+        await asyncio.wait_for(runner.ready.wait(), 10)
+        first, second = event(), event()
+        await publish(bus, subject, first)
+        await publish(bus, subject, first, msg_id=f"again-{first.id}")
+        last = await publish(bus, subject, second)
+        await eventually(lambda: acked_up_to(bus, name, last), what="every message acked")
+        await eventually(lambda: _true(len(hooked) == 2), what="both hooks run")
+        assert hooked == [
+            (runtime, first.id, f"changed {first.id}", 1),
+            (runtime, second.id, f"changed {second.id}", 1),
+        ]
+        assert runner.applied == 2
+        # The hook's failure is the hook's: the consumer kept running, never restarted.
+        assert (runner.status.state, runner.status.attempts) == ("running", 0)
+        assert runner.status.last_error is None
+        assert await pool.fetchval("select count(*) from inbox") == 2
+        assert await pool.fetchval("select count(*) from dead_letters") == 0
+    finally:
+        task.cancel()
+
+
+async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_is_told(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    """A burst is pulled in batches (more than one message a pull) and the consumer tells its
+    lag meanwhile; the moment the burst is over it goes back to the lingering pull of one
+    message: an event right after the burst is not held by a batch's pull (BURST_WAIT)."""
+    _, pool = scratch
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    handled: dict[uuid.UUID, float] = {}
+    lags_seen: list[int | None] = []
+    sizes: list[int] = []
+    idle_pulls: list[int | None] = []  # the lag told before each pull that found nothing
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    runner: ConsumerRunner
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        lags_seen.append(runner.pending)
+        handled[envelope.id] = asyncio.get_running_loop().time()
+
+    bind = bus.js.pull_subscribe_bind
+
+    async def bind_and_count(*args: object, **kwargs: object):  # noqa: ANN202
+        sub = await bind(*args, **kwargs)  # type: ignore[arg-type]
+        fetch = sub.fetch
+
+        async def counted(*a: object, **k: object):  # noqa: ANN202
+            try:
+                msgs = await fetch(*a, **k)  # type: ignore[arg-type]
+            except TimeoutError:
+                idle_pulls.append(runner.pending)
+                raise
+            sizes.append(len(msgs))
+            return msgs
+
+        sub.fetch = counted  # type: ignore[method-assign]
+        return sub
+
+    bus.js.pull_subscribe_bind = bind_and_count  # type: ignore[method-assign]
+    runner = ConsumerRunner(bus, pool, ConsumerSpec(name, [subject], handler, FAST), batch=20)
+    task = asyncio.create_task(runner.run())
+    try:
+        await asyncio.wait_for(runner.ready.wait(), 10)
+        burst = [event() for _ in range(200)]
+        for envelope in burst:
+            await publish(bus, subject, envelope)
+        await eventually(lambda: _true(all(e.id in handled for e in burst)), what="burst handled")
+        assert max(sizes) > 1, sizes  # pulled in batches
+        assert any(lag and lag > 0 for lag in lags_seen), lags_seen  # the lag was told
+        lags = []
+        for _ in range(3):  # no pause: each comes while the consumer may still be in a burst
+            envelope = event()
+            sent = asyncio.get_running_loop().time()
+            await publish(bus, subject, envelope)
+            await eventually(lambda e=envelope: _true(e.id in handled), what="handled")
+            lags.append(handled[envelope.id] - sent)
+        assert max(lags) < 0.25, lags
+        # A pull that finds nothing says so: no lag (told after it, so seen before the next).
+        seen = len(idle_pulls)
+        await eventually(lambda: _true(len(idle_pulls) > seen + 1), what="two idle pulls")
+        assert idle_pulls[-1] == 0 and runner.pending == 0, idle_pulls
+    finally:
+        task.cancel()
+
+
+async def test_a_part_is_down_from_its_start_until_it_runs_and_from_its_first_failure() -> None:
+    made = time.monotonic()
+    state = PartState()
+    assert state.state == "starting"
+    first = state.down_for()
+    assert first >= 0.0
+    await _a_moment_passes()
+    assert first < state.down_for() <= time.monotonic() - made  # down since it was made
+    state.up()
+    assert (state.state, state.down_for(), state.attempts) == ("running", 0.0, 0)
+    before = time.monotonic()
+    state.failed("gone")
+    await _a_moment_passes()
+    state.failed("still gone")
+    assert (state.state, state.last_error, state.attempts) == ("retrying", "still gone", 2)
+    assert state.down_since is not None and state.down_since <= before + 0.001
+    assert state.down_for() >= time.monotonic() - before - 0.001  # from the first failure
+    state.up("active")
+    assert (state.state, state.down_for(), state.attempts) == ("active", 0.0, 0)
+
+
+async def test_an_outage_is_retried_every_second_and_a_refusal_with_doubling_waits(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    _, pool = scratch
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        return None
+
+    runner = ConsumerRunner(bus, pool, ConsumerSpec("kit-retry", ["okr.kittest.x"], handler))
+    assert runner._failed(ConnectionError("refused")) == RETRY_DELAY == 1.0
+    assert runner._failed(ConnectionError("refused")) == RETRY_DELAY
+    runner.status.up()
+    refused = BadRequestError(code=400, err_code=10116, description="max deliver")
+    delays = [runner._failed(refused) for _ in range(7)]
+    assert delays == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
+    assert REFUSED_MAX_DELAY == 60.0
+    assert runner.status.last_error is not None and "max deliver" in runner.status.last_error
+
+
+async def _a_moment_passes() -> None:
+    start = time.monotonic()
+    while time.monotonic() == start:
+        await asyncio.sleep(0.001)

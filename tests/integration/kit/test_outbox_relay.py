@@ -280,3 +280,22 @@ async def test_only_one_relay_publishes_and_a_standby_takes_over(
     finally:
         t1.cancel()
         t2.cancel()
+
+
+async def test_a_commit_wakes_the_idle_relay_at_once_not_at_its_next_poll(
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus
+) -> None:
+    """The NOTIFY of the commit wakes the relay of that schema: with a poll every minute, the
+    event is still published within the test's wait."""
+    schema, pool = scratch
+    relay = OutboxRelay(servers.database_url, schema, bus, poll_interval=60.0)
+    task = asyncio.create_task(relay.run())
+    try:
+        # Leader, listening, and through its first look at the (empty) outbox: now idle.
+        await eventually(lambda: asyncio.sleep(0, relay.passes >= 1), what="the relay idle")
+        envelope, _ = held(uuid.uuid4(), "x")
+        async with pool.acquire() as conn, conn.transaction():
+            await outbox.add(conn, envelope)  # type: ignore[arg-type]
+        await eventually(lambda: published(pool, envelope.id), what="published on the NOTIFY")  # type: ignore[attr-defined]
+    finally:
+        task.cancel()
