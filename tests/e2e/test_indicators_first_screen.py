@@ -75,7 +75,6 @@ async def test_every_status_on_the_first_screen_and_a_row_live_within_a_second(
         lambda r: fetched.append(r.url) if r.resource_type in ("fetch", "xhr") else None,
     )
     await page.goto(f"{platform.base_url}/dashboard?year={year}&lang={locale}")
-    await page.screenshot(path=f"/tmp/dash-{locale}.png")
     await page.locator("#dashboard[data-live='on']").wait_for(timeout=10_000)
 
     # Every indicator's status is in view, without scrolling.

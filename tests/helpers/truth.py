@@ -18,7 +18,7 @@ BACKGROUND = ("national_minority", "ethnic_minority", "economic_migrant", "force
 
 QUESTIONS = """
 with q as (
-    select q.received_at, q.due_at, q.grp, q.language, q.channel,
+    select q.received_at, q.due_at, q.grp, q.language, q.channel, q.helpful, q.department_id,
            least(q.answered_live_at,
                  (select min(a.answered_at) from participation.bench_answers a
                   where a.question_id = q.id)) as answered_at
@@ -33,8 +33,12 @@ select extract(year from received_at at time zone 'Europe/Warsaw')::int as year,
             else greatest(0, floor(extract(epoch from answered_at - received_at) / 86400))::int
        end as days,
        (answered_at is null and due_at < now()) as overdue,
+       (answered_at is not null and answered_at <= due_at) as on_time,
+       -- The asker's verdict counts only for an answered question (issue 16).
+       case when answered_at is null then null else helpful end as helpful,
+       department_id::text as department,
        count(*)::int as n
-from q group by 1, 2, 3, 4, 5, 6
+from q group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 """
 
 EDITIONS_HELD = """
@@ -104,6 +108,25 @@ class Truth:
             if r["days"] is not None:
                 c["bench.questions_answered", y, ""] += n
                 c["bench.median_days_to_answer", y, f"days:{r['days']}"] += n
+            if r["on_time"]:
+                c["bench.answered_on_time_share", y, "on_time"] += n
+            if r["helpful"] is not None:
+                c["bench.answers_helpful_share", y, "verdict"] += n
+            if r["helpful"]:
+                c["bench.answers_helpful_share", y, "helpful"] += n
+                c["bench.median_days_to_helpful_answer", y, f"days:{r['days']}"] += n
+            if dept := r["department"]:  # the registry's department a question went to
+                share = "bench.answered_on_time_share"
+                c[share, y, f"received:{dept}"] += n
+                if r["days"] is not None:
+                    c[share, y, f"department:{dept}"] += n
+                    c[share, y, f"days:{dept}:{r['days']}"] += n
+                if r["on_time"]:
+                    c[share, y, f"department_on_time:{dept}"] += n
+                if r["helpful"] is not None:
+                    c[share, y, f"verdict:{dept}"] += n
+                if r["helpful"]:
+                    c[share, y, f"helpful:{dept}"] += n
             if r["overdue"]:
                 t.overdue[y] += n
         for r in await conn.fetch(EDITIONS_HELD):
@@ -150,13 +173,16 @@ class Truth:
     def expected(self, indicator_id: str, year: int) -> int | Fraction | None:
         """What an events-sourced indicator must show for `year` (None: no value)."""
         total = lambda i, d="": self.total(i, year, d)  # noqa: E731
+        enough_verdicts = lambda: total("bench.answers_helpful_share", "verdict") >= 5  # noqa: E731
         match indicator_id:
             case "bench.answer_rate":
                 received = total("bench.questions_received")
                 if not received:
                     return None
                 return Fraction(100 * total("bench.questions_answered"), received)
-            case "bench.median_days_to_answer":
+            case "bench.median_days_to_answer" | "bench.median_days_to_helpful_answer":
+                if indicator_id.endswith("helpful_answer") and not enough_verdicts():
+                    return None
                 days = [
                     int(d.removeprefix("days:"))
                     for (i, y, d), n in self.counters.items()
@@ -164,6 +190,18 @@ class Truth:
                     for _ in range(n)
                 ]
                 return Fraction(statistics.median(days)).limit_denominator(2) if days else None
+            case "bench.answered_on_time_share":
+                answered = total("bench.questions_answered")
+                if not answered:
+                    return None
+                return Fraction(100 * total(indicator_id, "on_time"), answered)
+            case "bench.answers_helpful_share":
+                # A verdict is one asker's opinion: no share of fewer than 5 of them.
+                if not enough_verdicts():
+                    return None
+                return Fraction(
+                    100 * total(indicator_id, "helpful"), total(indicator_id, "verdict")
+                )
             case "bench.questions_overdue":
                 return self.overdue.get(year, 0)
             case "grants.amount_awarded":
