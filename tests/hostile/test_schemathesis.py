@@ -78,8 +78,11 @@ async def st_run(
         seed,
         "--request-timeout",
         "10",
+        # One thread per run: CPython 3.11's AST state is shared between threads, so Hypothesis
+        # naming a strategy in two threads at once can fail with "AST constructor recursion depth
+        # mismatch"; the runs go side by side as processes instead.
         "--workers",
-        "2",
+        "1",
         # Coverage (edge cases from the schema), fuzzing and, for some callers, stateful chains;
         # the SSE stream never ends, so each generated call to it would only wait for the
         # request timeout.
