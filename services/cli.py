@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from shared.config import Settings, listen_port, load_settings
 from shared.logs import configure_logging
+from shared.runtime import ServerUnreachable
 from shared.servers import run_loop, tool_servers, with_servers
 from shared.versions import UnsupportedServer
 
@@ -277,6 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, UnsupportedServer) as exc:
         print(f"openkrakow: {exc}", file=sys.stderr)
         return 2
+    except ServerUnreachable as exc:
+        print(f"openkrakow: {exc}", file=sys.stderr)
+        return 3
     return 0
 
 

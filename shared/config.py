@@ -44,6 +44,8 @@ class Settings(msgspec.Struct, kw_only=True):
     job_timeout_seconds: int = 120
     # /health answers 503 naming a consumer or relay that has not been running this long.
     health_grace_seconds: int = 60
+    # How long a starting process waits for PostgreSQL and NATS before it gives up.
+    startup_wait_seconds: int = 60
     smtp_intake_host: str = "127.0.0.1"
     smtp_intake_port: int = 2525
     intake_domain: str = "openkrakow.local"
@@ -211,6 +213,7 @@ def load_settings(
         "mail_sweep_seconds": _positive("MAIL_SWEEP_SECONDS", 60),
         "job_timeout_seconds": _positive("JOB_TIMEOUT_SECONDS", 120),
         "health_grace_seconds": _positive("HEALTH_GRACE_SECONDS", 60),
+        "startup_wait_seconds": _positive("STARTUP_WAIT_SECONDS", 60),
         "smtp_intake_host": _opt("SMTP_INTAKE_HOST") or "127.0.0.1",
         "smtp_intake_port": int(_opt("SMTP_INTAKE_PORT") or 2525),
         "intake_domain": _opt("INTAKE_DOMAIN") or "openkrakow.local",

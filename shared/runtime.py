@@ -13,10 +13,12 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
+import nats.errors
 import redis.asyncio as aioredis
+import redis.exceptions
 
 from shared import health, signin, versions
 from shared import jobs as jobkit
@@ -33,6 +35,7 @@ from shared.privacy import PrivacyHooks
 from shared.ratelimit import RateLimiter
 
 log = logging.getLogger("openkrakow.runtime")
+T = TypeVar("T")
 
 Background = Callable[["Runtime"], Awaitable[None]]
 
@@ -76,6 +79,44 @@ class ServiceSpec:
 PARTS = frozenset({"web", "relay", "consumers", "worker", "background"})
 
 
+class ServerUnreachable(RuntimeError):
+    """A server did not answer within the start-up wait (`STARTUP_WAIT_SECONDS`)."""
+
+
+# What a server that is down, starting or shutting down answers (not a refusal of what was asked).
+UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,  # starting up, shutting down
+    nats.errors.NoServersError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
+
+
+async def when_reachable(
+    server: str, where: str, attempt: Callable[[], Awaitable[T]], *, wait: float
+) -> T:
+    """`attempt()` once the server answers: tried again, with a warning, for up to `wait`
+    seconds; then `ServerUnreachable` naming the server and the last error."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    delay = 0.25
+    while True:
+        try:
+            return await attempt()
+        except UNREACHABLE as exc:
+            if loop.time() >= deadline:
+                raise ServerUnreachable(
+                    f"{server} at {where} did not answer within {wait:.0f} s"
+                    f" (STARTUP_WAIT_SECONDS): {exc or type(exc).__name__}"
+                ) from exc
+            log.warning("%s at %s is not reachable yet (%s); retrying", server, where, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+
 @dataclass
 class Runtime:
     """Connections shared by the parts of one process."""
@@ -111,16 +152,34 @@ class Runtime:
         s = self.settings
         assert s.database_url and s.nats_url and s.redis_url, "server URLs must be known"
         # An unsupported server is refused at once, naming the versions (shared/versions.py).
+        # A server that is down or restarting when the process starts (a machine booting, a
+        # database restarted by its operator) delays the start; it does not end the process.
+        wait = float(s.startup_wait_seconds)
         where = versions.redacted(s.database_url)
-        self.versions["postgresql"] = versions.shown(
-            versions.require("PostgreSQL", await versions.postgres_version(s.database_url), where)
+        found = await when_reachable(
+            "PostgreSQL", where, lambda: versions.postgres_version(s.database_url), wait=wait
         )
+        self.versions["postgresql"] = versions.shown(versions.require("PostgreSQL", found, where))
         for spec in self.services:
-            await migrate(s.database_url, spec.schema, spec.migrations)
-            self.pools[spec.schema] = await create_pool(
-                s.database_url, spec.schema, max_size=pool_size
+            await when_reachable(
+                "PostgreSQL",
+                where,
+                lambda spec=spec: migrate(s.database_url, spec.schema, spec.migrations),
+                wait=wait,
             )
-        self.bus = await Bus.connect(s.nats_url, name="openkrakow", stream=s.stream_name)
+            self.pools[spec.schema] = await create_pool(
+                s.database_url, spec.schema, max_size=pool_size, connect_timeout=wait
+            )
+        self.bus = await when_reachable(
+            "NATS",
+            versions.redacted(s.nats_url),
+            # nats-py tries the first connection again by itself (logged by shared/bus.py),
+            # for ever: the wait bounds it.
+            lambda: asyncio.wait_for(
+                Bus.connect(s.nats_url, name="openkrakow", stream=s.stream_name), wait
+            ),
+            wait=wait,
+        )
         self.bus.require_supported(versions.redacted(s.nats_url))
         self.versions["nats"] = self.bus.server_version
         # A cluster that has just started may still be electing its leaders: keep trying.
@@ -137,13 +196,14 @@ class Runtime:
                 log.warning("stream not ready yet (%s); retrying", exc)
                 await asyncio.sleep(1.0)
         self.redis = aioredis.from_url(s.redis_url, socket_timeout=5, socket_connect_timeout=5)
-        self.versions["redis"] = versions.shown(
-            versions.require(
-                "Redis", await versions.redis_version(self.redis), versions.redacted(s.redis_url)
-            )
+        where = versions.redacted(s.redis_url)
+        redis_client = self.redis
+        found = await when_reachable(
+            "Redis", where, lambda: versions.redis_version(redis_client), wait=wait
         )
+        self.versions["redis"] = versions.shown(versions.require("Redis", found, where))
         self.jobs = jobkit.JobQueue(s.redis_url)
-        await self.jobs.start()
+        await when_reachable("Redis", where, self.jobs.start, wait=wait)
         self.auth = Authenticator.from_settings(s)
         self.limiter = RateLimiter.from_settings(s, salt=load_secret(s))
         self.mailer = MailSender(s.smtp_url, s.mail_dir, s.mail_from, ca_file=s.smtp_ca_file)
