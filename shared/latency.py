@@ -12,6 +12,8 @@ its own: the relay's is in the process that runs the relay, the consumers' in th
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import time
 from datetime import datetime
 
@@ -83,3 +85,46 @@ def observe_published(bodies: list[bytes]) -> None:
         at = occurred_at(body)
         if at is not None:
             RELAY.observe(max(0.0, now - at))
+
+
+# What an event waits behind: the process's own pauses. A leg's tail that the path's own work
+# does not explain (every leg's p99 far above its p50) is time spent behind other work on the
+# same event loop, or in the garbage collector; these two tell which.
+LOOP_LAG = Histogram(
+    "openkrakow_event_loop_lag_seconds",
+    "How late a 10 ms timer on the process's event loop fires (time the loop was busy)",
+    buckets=BUCKETS,
+)
+GC_PAUSE = Histogram(
+    "openkrakow_gc_pause_seconds",
+    "Time the process stood still in a garbage collection, by generation",
+    ["generation"],
+    buckets=BUCKETS,
+)
+LOOP_PROBE_INTERVAL = 0.01
+
+_gc_started = 0.0
+
+
+def _on_gc(phase: str, info: dict[str, int]) -> None:
+    global _gc_started
+    if phase == "start":
+        _gc_started = time.perf_counter()
+    elif _gc_started:
+        GC_PAUSE.labels(str(info.get("generation", "?"))).observe(time.perf_counter() - _gc_started)
+        _gc_started = 0.0
+
+
+def watch_gc() -> None:
+    """Time every collection of this process (once per process)."""
+    if _on_gc not in gc.callbacks:
+        gc.callbacks.append(_on_gc)
+
+
+async def probe_loop() -> None:
+    """Run until cancelled: a timer every 10 ms, its lateness observed."""
+    loop = asyncio.get_running_loop()
+    while True:
+        planned = loop.time() + LOOP_PROBE_INTERVAL
+        await asyncio.sleep(LOOP_PROBE_INTERVAL)
+        LOOP_LAG.observe(max(0.0, loop.time() - planned))

@@ -20,7 +20,7 @@ import nats.errors
 import redis.asyncio as aioredis
 import redis.exceptions
 
-from shared import health, signin, versions
+from shared import health, latency, signin, versions
 from shared import jobs as jobkit
 from shared.auth import Authenticator, load_secret
 from shared.bus import Bus
@@ -215,6 +215,9 @@ class Runtime:
         chosen = [sp for sp in self.services if only is None or sp.name in only]
         assert self.bus is not None and self.settings.database_url
         health.watch(self)
+        # The process's own pauses, at /metrics: what an event's tail may be waiting behind.
+        latency.watch_gc()
+        self._spawn(latency.probe_loop(), "loop-lag probe")
         for spec in chosen:
             for hook in spec.on_start:
                 await hook(self)

@@ -12,25 +12,35 @@ from collections.abc import Callable, Iterable
 
 import httpx
 
-LEGS = (
+LEGS = (  # what is printed, the histogram, the label its series must have ("" for all)
     ("relay delay (commit → publish acked)", "openkrakow_event_relay_seconds", ""),
-    ("bus (stored → consumer takes it)", "openkrakow_event_bus_seconds", "indicators"),
-    ("projection (taken → committed)", "openkrakow_event_projection_seconds", "indicators"),
+    ("bus (stored → consumer takes it)", "openkrakow_event_bus_seconds", 'consumer="indicators"'),
+    (
+        "projection (taken → committed)",
+        "openkrakow_event_projection_seconds",
+        'consumer="indicators"',
+    ),
     ("end to end, server (occurred_at → visible)", "openkrakow_indicator_freshness_seconds", ""),
+    # What a leg's tail waits behind in its process: the loop busy with other work, or the GC.
+    ("event loop lag (a 10 ms timer's lateness)", "openkrakow_event_loop_lag_seconds", ""),
+    ("GC pauses, generation 0", "openkrakow_gc_pause_seconds", 'generation="0"'),
+    ("GC pauses, generation 1", "openkrakow_gc_pause_seconds", 'generation="1"'),
+    ("GC pauses, generation 2", "openkrakow_gc_pause_seconds", 'generation="2"'),
 )
 
 Buckets = dict[float, float]
 
 
-def parse(text: str, name: str, consumer: str = "") -> Buckets:
-    """Cumulative counts per upper bound of one histogram (of one consumer's label, if given)."""
+def parse(text: str, name: str, label: str = "") -> Buckets:
+    """Cumulative counts per upper bound of one histogram (of the series with `label`, if given,
+    e.g. `consumer="indicators"`)."""
     out: Buckets = {}
     prefix = f"{name}_bucket{{"
     for line in text.splitlines():
         if not line.startswith(prefix):
             continue
         labels = line[len(prefix) : line.index("}")]
-        if consumer and f'consumer="{consumer}"' not in labels:
+        if label and label not in labels:
             continue
         bound = labels.split('le="', 1)[1].split('"', 1)[0]
         key = float("inf") if bound == "+Inf" else float(bound)
@@ -42,12 +52,12 @@ async def snapshot(client: httpx.AsyncClient, urls: Iterable[str]) -> dict[str, 
     """Every leg's histogram, summed over the given /metrics endpoints."""
     texts = [(await client.get(url)).text for url in urls]
     out: dict[str, Buckets] = {}
-    for _label, name, consumer in LEGS:
+    for _what, name, label in LEGS:
         total: Buckets = {}
         for text in texts:
-            for bound, count in parse(text, name, consumer).items():
+            for bound, count in parse(text, name, label).items():
                 total[bound] = total.get(bound, 0.0) + count
-        out[name] = total
+        out[name + label] = total
     return out
 
 
@@ -77,15 +87,15 @@ def report(
     add: Callable[..., None],
     where: str = "",
 ) -> dict[str, tuple[float, float]]:
-    """Print p50 / p99 of each leg; return them by histogram name (seconds)."""
+    """Print p50 / p99 of each leg; return them by histogram name and label (seconds)."""
     out: dict[str, tuple[float, float]] = {}
-    for label, name, _consumer in LEGS:
-        b, a = before.get(name, {}), after.get(name, {})
+    for what, name, label in LEGS:
+        b, a = before.get(name + label, {}), after.get(name + label, {})
         count = a.get(float("inf"), 0.0) - b.get(float("inf"), 0.0)
         p50, p99 = percentile(b, a, 50), percentile(b, a, 99)
-        out[name] = (p50, p99)
+        out[name + label] = (p50, p99)
         add(
-            f"  {where}{label}: p50 / p99",
+            f"  {where}{what}: p50 / p99",
             f"{p50 * 1000:.1f} / {p99 * 1000:.1f} ms" if count else "not served here",
             "",
             f"n={count:,.0f}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import logging
 import time
 from pathlib import Path
@@ -160,6 +161,32 @@ async def test_a_consumer_that_cannot_be_created_is_named_by_health_and_logged_o
     assert len(errors) == 1, [r.getMessage() for r in refused]
     assert "delete it" in errors[0].getMessage()
     assert not [r for r in refused if r.levelno == logging.WARNING]
+
+
+async def test_metrics_tell_the_event_loops_lag_and_the_garbage_collectors_pauses(
+    platform: RunningPlatform,
+) -> None:
+    """What an event's freshness tail waits behind in its process (README, Benchmark)."""
+
+    def count(text: str, series: str, missing: float | None = None) -> float:
+        line = next((x for x in text.splitlines() if x.startswith(series + " ")), None)
+        if line is None and missing is not None:  # a generation not yet collected
+            return missing
+        assert line is not None, f"{series} not in /metrics"
+        return float(line.rsplit(" ", 1)[1])
+
+    first = (await platform.client.get("/metrics")).text
+    lag_before = count(first, "openkrakow_event_loop_lag_seconds_count")
+
+    async def probed() -> bool:
+        text = (await platform.client.get("/metrics")).text
+        return count(text, "openkrakow_event_loop_lag_seconds_count") >= lag_before + 5
+
+    await eventually(probed, timeout=10, what="five more 10 ms timers observed")
+    gc_before = count(first, 'openkrakow_gc_pause_seconds_count{generation="2"}', 0.0)
+    gc.collect()
+    text = (await platform.client.get("/metrics")).text
+    assert count(text, 'openkrakow_gc_pause_seconds_count{generation="2"}') >= gc_before + 1
 
 
 @pytest.mark.parametrize("server", ["PostgreSQL", "NATS", "Redis"])
