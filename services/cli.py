@@ -23,6 +23,7 @@ from shared.servers import run_loop, tool_servers, with_servers
 from shared.versions import UnsupportedServer
 
 log = logging.getLogger("openkrakow")
+KEEP_ALIVE_SECONDS = 75
 
 
 def settings_for(host: str, port: int) -> Settings:
@@ -58,7 +59,16 @@ async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str]
         if "web" in parts:
             app = build_app(runtime, services)
             config = uvicorn.Config(
-                app, host=host, port=port, log_level="warning", lifespan="on", proxy_headers=False
+                app,
+                host=host,
+                port=port,
+                log_level="warning",
+                lifespan="on",
+                proxy_headers=False,
+                # Longer than a proxy's idle timeout (nginx and most balancers: 60 s), so the
+                # server never closes a kept-alive connection just as a request is sent on it
+                # (uvicorn's default, 5 s, gives those requests a 502 or a reset).
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
             )
             server = uvicorn.Server(config)
             server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

@@ -731,9 +731,18 @@ async def dashboard_latency(
             await closed_loop(
                 "127.0.0.1", port, lambda i, raw=raw: raw, connections=2, duration=1
             )  # warm
-            result = await open_loop(
-                "127.0.0.1", port, lambda i, raw=raw: raw, rate=50, duration=args.duration
-            )
+            async with httpx.AsyncClient() as probe:
+                paused = await breakdown.snapshot(probe, [f"{base}/metrics"])
+                result = await open_loop(
+                    "127.0.0.1", port, lambda i, raw=raw: raw, rate=50, duration=args.duration
+                )
+                breakdown.report(
+                    paused,
+                    await breakdown.snapshot(probe, [f"{base}/metrics"]),
+                    report.add,
+                    f"{label} at {events:,} events, server's ",
+                    only=breakdown.PAUSES,
+                )
             bad = result.errors + sum(v for k, v in result.statuses.items() if k != 200)
             p99 = result.percentile(99)
             report.add(

@@ -29,6 +29,7 @@ LEGS = (  # what is printed, the histogram, the label its series must have ("" f
 )
 
 Buckets = dict[float, float]
+PAUSES = ("openkrakow_event_loop_lag_seconds", "openkrakow_gc_pause_seconds")
 
 
 def parse(text: str, name: str, label: str = "") -> Buckets:
@@ -86,10 +87,14 @@ def report(
     after: dict[str, Buckets],
     add: Callable[..., None],
     where: str = "",
+    only: tuple[str, ...] = (),
 ) -> dict[str, tuple[float, float]]:
-    """Print p50 / p99 of each leg; return them by histogram name and label (seconds)."""
+    """Print p50 / p99 of each leg (of the histograms named in `only`, if given); return them
+    by histogram name and label (seconds)."""
     out: dict[str, tuple[float, float]] = {}
     for what, name, label in LEGS:
+        if only and name not in only:
+            continue
         b, a = before.get(name + label, {}), after.get(name + label, {})
         count = a.get(float("inf"), 0.0) - b.get(float("inf"), 0.0)
         p50, p99 = percentile(b, a, 50), percentile(b, a, 99)

@@ -11,6 +11,7 @@ from typing import Any
 
 import uvicorn
 
+from services.cli import KEEP_ALIVE_SECONDS
 from shared import ports
 
 
@@ -41,6 +42,9 @@ async def serve_app(
             log_level="warning",
             lifespan="on",
             timeout_graceful_shutdown=5,
+            # As `openkrakow serve` does: a connection idle for uvicorn's default 5 s was closed
+            # just as a client on a loaded machine sent its next request on it (httpx.ReadError).
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             # As `openkrakow serve` does: the client is the TCP peer; X-Forwarded-For counts
             # only through TRUSTED_PROXIES (shared/ratelimit.py).
             proxy_headers=False,

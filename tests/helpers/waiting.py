@@ -18,11 +18,15 @@ T = TypeVar("T")
 async def eventually(
     probe: Callable[[], Awaitable[T]],
     *,
-    timeout: float = 10.0,
+    timeout: float = 30.0,
     interval: float = 0.05,
     what: str = "condition",
 ) -> T:
-    """Await `probe()` until it returns a truthy value; fail with `what` after `timeout` seconds."""
+    """Await `probe()` until it returns a truthy value; fail with `what` after `timeout` seconds.
+
+    The default is long (30 s): waiting on a positive signal costs nothing when it comes at
+    once, and a loaded machine (a CI run beside another) took more than 10 s to deliver a
+    council reminder's mail through the worker."""
     cap = os.environ.get("TEST_EVENTUALLY_TIMEOUT")
     if cap:
         timeout = min(timeout, float(cap))
