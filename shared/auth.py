@@ -370,18 +370,29 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | 
     return user if isinstance(user, Principal) else None
 
 
+def admit(connection: ASGIConnection[Any, Any, Any, Any], roles: tuple[str, ...]) -> Principal:
+    """The caller when they hold one of `roles`: 401 without a valid identity, 403 without one."""
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException("sign in first: send a bearer token")
+    if not user.has(*roles):
+        raise PermissionDeniedException(f"this needs the role {' or '.join(roles)}")
+    return user
+
+
 def requires(*roles: str):  # type: ignore[no-untyped-def]
-    """A Litestar guard: 401 without a valid identity, 403 without one of `roles`."""
+    """A Litestar guard: 401 without a valid identity, 403 without one of `roles`.
+
+    Guards are made when a service's module is imported; the check itself (`admit`) is looked up
+    at each request, so the routes of an imported service always run the module's current check
+    (`make mutation` forks every mutant's run from one import: see docs/mutation.md).
+    """
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {unknown}")
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        user = current_user(connection)
-        if user is None:
-            raise NotAuthorizedException("sign in first: send a bearer token")
-        if not user.has(*roles):
-            raise PermissionDeniedException(f"this needs the role {' or '.join(roles)}")
+        admit(connection, roles)
 
     guard.__name__ = f"requires_{'_or_'.join(roles)}"
     guard.roles = frozenset(roles)  # type: ignore[attr-defined]  # read by the authorization matrix test
