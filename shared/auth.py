@@ -164,6 +164,8 @@ class OidcIssuer:
 
     #: Seconds between two JWKS fetches asked for by a token with an unknown key.
     refresh_cooldown = 60.0
+    #: Seconds to wait for the issuer (discovery, JWKS, userinfo) before giving up on it.
+    http_timeout = 10.0
 
     def __init__(
         self,
@@ -183,7 +185,7 @@ class OidcIssuer:
     async def discover(self) -> dict[str, Any]:
         """The issuer's discovery document (fetched once)."""
         if self.metadata is None:
-            async with httpx.AsyncClient(timeout=10) as client:
+            async with httpx.AsyncClient(timeout=self.http_timeout) as client:
                 resp = await client.get(f"{self.issuer}/.well-known/openid-configuration")
                 resp.raise_for_status()
                 self.metadata = resp.json()
@@ -194,7 +196,7 @@ class OidcIssuer:
         age = time.monotonic() - self._keys_at
         if self._keys is None or age > 3600 or (refresh and age > self.refresh_cooldown):
             meta = await self.discover()
-            async with httpx.AsyncClient(timeout=10) as client:
+            async with httpx.AsyncClient(timeout=self.http_timeout) as client:
                 resp = await client.get(meta["jwks_uri"])
                 resp.raise_for_status()
             self._keys = KeySet.import_key_set(resp.json())
@@ -261,7 +263,7 @@ class OidcIssuer:
         endpoint = meta.get("userinfo_endpoint")
         if not endpoint:
             raise InvalidToken("the issuer has no userinfo endpoint")
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=self.http_timeout) as client:
             resp = await client.get(endpoint, headers={"Authorization": f"Bearer {access_token}"})
             resp.raise_for_status()
         body = resp.json()

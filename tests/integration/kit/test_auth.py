@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import re
@@ -20,6 +21,7 @@ from joserfc.jwk import KeySet, OctKey, RSAKey
 from litestar import Litestar, Request, get, post
 from litestar.response import Redirect
 
+from shared import ports
 from shared.auth import Authenticator, InvalidToken, LocalIssuer, OidcIssuer
 from shared.auth_pages import ROLE_HOME
 from tests.conftest import Servers
@@ -348,13 +350,13 @@ async def test_the_discovery_document_is_fetched_once_and_the_keys_are_cached(
     assert await oidc.keys() is first and await oidc.keys(refresh=True) is first
     assert idp.hits == {"discovery": 1, "jwks": 1}
     # A token with an unknown key asks again, at most once a minute.
-    oidc._keys_at = time.monotonic() - 59.5
+    oidc._keys_at = time.monotonic() - 30
     assert await oidc.keys(refresh=True) is first and idp.hits["jwks"] == 1
     oidc._keys_at = time.monotonic() - 60.5
     second = await oidc.keys(refresh=True)
     assert second is not first and idp.hits["jwks"] == 2
     # Otherwise the keys are fetched again after an hour.
-    oidc._keys_at = time.monotonic() - 3599.5
+    oidc._keys_at = time.monotonic() - 3500
     assert await oidc.keys() is second and idp.hits["jwks"] == 2
     oidc._keys_at = time.monotonic() - 3600.5
     assert await oidc.keys() is not second and idp.hits == {"discovery": 1, "jwks": 3}
@@ -370,6 +372,7 @@ async def test_a_rotated_key_is_fetched_when_a_token_names_it(idp: FakeIdP) -> N
         {"iss": idp.base, "sub": "s", "aud": "api", "exp": int(time.time()) + 60},
         idp.key,
     )
+    oidc._keys_at = time.monotonic()
     with pytest.raises(InvalidToken):  # keys fetched less than a minute ago: not again
         await oidc.verify(rotated)
     assert idp.hits["jwks"] == 1
@@ -414,3 +417,23 @@ async def test_userinfo_is_asked_with_the_access_token(idp: FakeIdP) -> None:
     idp.discovery_extra = {"userinfo_endpoint": f"{idp.base}/no-such-userinfo"}
     with pytest.raises(httpx.HTTPStatusError):
         await OidcIssuer(idp.base, None, "roles").userinfo("at-1")
+
+
+async def test_an_issuer_that_does_not_answer_is_given_up_on() -> None:
+    """A hung issuer must not hold a request (or a sign-in) for ever: each call has a timeout."""
+    silent = ports.bound_socket()
+    silent.listen(8)  # connections are taken by the kernel and never answered
+    try:
+        base = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        oidc = OidcIssuer(base, "api", "roles")
+        oidc.http_timeout = 0.5
+        with pytest.raises(httpx.TimeoutException):
+            await asyncio.wait_for(oidc.discover(), 10)
+        oidc.metadata = {"jwks_uri": f"{base}/jwks", "userinfo_endpoint": f"{base}/userinfo"}
+        with pytest.raises(httpx.TimeoutException):
+            await asyncio.wait_for(oidc.keys(), 10)
+        with pytest.raises(httpx.TimeoutException):
+            await asyncio.wait_for(oidc.userinfo("at"), 10)
+    finally:
+        silent.close()
+    assert OidcIssuer(base, "api", "roles").http_timeout == 10.0
