@@ -275,10 +275,9 @@ class OidcIssuer:
 class Authenticator:
     """Turns a bearer token or a session cookie into a Principal."""
 
-    def __init__(self, local: LocalIssuer, oidc: OidcIssuer | None, roles_claim: str = "roles"):
+    def __init__(self, local: LocalIssuer, oidc: OidcIssuer | None):
         self.local = local
-        self.oidc = oidc
-        self.roles_claim = roles_claim
+        self.oidc = oidc  # which claim holds its roles is the issuer's (`oidc.roles_claim`)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Authenticator:
@@ -294,7 +293,7 @@ class Authenticator:
             if settings.oidc_issuer
             else None
         )
-        return cls(local, oidc, settings.oidc_roles_claim)
+        return cls(local, oidc)
 
     def _unverified_issuer(self, token: str) -> str | None:
         try:

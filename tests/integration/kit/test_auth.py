@@ -365,12 +365,13 @@ async def test_the_discovery_document_is_fetched_once_and_the_keys_are_cached(
 async def test_a_rotated_key_is_fetched_when_a_token_names_it(idp: FakeIdP) -> None:
     oidc = OidcIssuer(idp.base, "api", "roles")
     assert await oidc.verify(idp.token({"sub": "s", "aud": "api"}))
-    idp.key = RSAKey.generate_key(2048, parameters={"kid": "k2", "use": "sig", "alg": "RS256"})
+    idp.key = RSAKey.generate_key(2048, parameters={"kid": "k2", "use": "sig"})
     idp.published = [idp.key]
-    rotated = jwt.encode(
-        {"alg": "RS256", "kid": "k2"},
+    rotated = jwt.encode(  # RS384: the second look, with the new keys, takes each algorithm too
+        {"alg": "RS384", "kid": "k2"},
         {"iss": idp.base, "sub": "s", "aud": "api", "exp": int(time.time()) + 60},
         idp.key,
+        algorithms=["RS384"],
     )
     oidc._keys_at = time.monotonic()
     with pytest.raises(InvalidToken):  # keys fetched less than a minute ago: not again
@@ -437,3 +438,18 @@ async def test_an_issuer_that_does_not_answer_is_given_up_on() -> None:
     finally:
         silent.close()
     assert OidcIssuer(base, "api", "roles").http_timeout == 10.0
+
+
+async def test_a_token_of_a_known_key_fetches_no_keys(idp: FakeIdP) -> None:
+    """Only a token the cached keys cannot verify asks the issuer again (even when a refresh
+    would be allowed): a valid token costs no request, whatever its algorithm."""
+    rs384 = RSAKey.generate_key(2048, parameters={"kid": "k384", "use": "sig"})
+    idp.published = [idp.key, rs384]
+    oidc = OidcIssuer(idp.base, "api", "roles")
+    await oidc.keys()
+    oidc._keys_at = time.monotonic() - 61
+    claims = {"iss": idp.base, "sub": "s", "aud": "api", "exp": int(time.time()) + 300}
+    for key, alg in ((idp.key, "RS256"), (rs384, "RS384")):
+        token = jwt.encode({"alg": alg, "kid": key.kid}, claims, key, algorithms=[alg])
+        assert (await oidc.verify(token))["sub"] == "s"
+    assert idp.hits["jwks"] == 1

@@ -51,7 +51,7 @@ def local() -> LocalIssuer:
 
 
 def authenticator(oidc: OidcIssuer | None = None) -> Authenticator:
-    return Authenticator(local(), oidc, "roles")
+    return Authenticator(local(), oidc)
 
 
 def decoded(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -338,7 +338,6 @@ def test_authenticator_from_settings(tmp_path: Path) -> None:
     )
     auth = Authenticator.from_settings(settings)
     assert (auth.local.issuer, auth.local.audience, auth.oidc) == ("iss-x", "aud-y", None)
-    assert auth.roles_claim == "realm_access.roles"
     assert auth.local.verify(
         LocalIssuer(b"k" * 40, "iss-x", "aud-y").sign({"sub": "s"}, ttl=60, purpose="p"),
         purpose="p",
@@ -584,13 +583,13 @@ async def test_with_an_api_audience_a_plain_jwt_passes_unless_it_is_an_id_token(
 async def test_a_bearer_token_of_the_oidc_issuer_reads_its_roles_claim() -> None:
     issuer = oidc("api", "web")
     issuer.roles_claim = "realm_access.roles"
-    auth = Authenticator(local(), issuer, "roles")
+    auth = Authenticator(local(), issuer)
     p = await auth.from_bearer(
         op_token(roles=["ngo"], realm_access={"roles": ["responder", "mayor"]}, org=str(ORG))
     )
     assert p == Principal("staff-1", ("responder",), ORG, None, "bearer")
     with pytest.raises(InvalidToken, match="not an access token"):
-        await Authenticator(local(), oidc(None, "web"), "roles").from_bearer(
+        await Authenticator(local(), oidc(None, "web")).from_bearer(
             op_token(header_typ="JWT", aud="web", nonce="n")
         )
     with pytest.raises(InvalidToken, match="^token of an unknown issuer$"):
