@@ -452,6 +452,10 @@ def test_the_issuer_is_kept_without_its_trailing_slash() -> None:
     )
     assert issuer.metadata is None and issuer._keys is None
     assert OidcIssuer(ISSUER, None, "roles").client_id is None
+    # Only slashes go: a realm's last letters are the issuer's (Keycloak: /realms/NAME).
+    assert OidcIssuer(ISSUER + "/realms/KRAKOW-X//", None, "roles").issuer == (
+        ISSUER + "/realms/KRAKOW-X"
+    )
 
 
 @pytest.mark.parametrize("alg", ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"])
