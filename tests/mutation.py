@@ -7,7 +7,8 @@ tests and the kit against its own integration tests (real servers, embedded per 
 
 - `domain`: services/*/domain.py and services/participation/*/domain.py with tests/unit;
 - `kit`: shared/outbox.py, shared/inbox.py and shared/auth.py (the guards `requires` and
-  `authenticated` live there) with tests/integration/kit's outbox, inbox and auth tests. With
+  `authenticated` live there) with tests/integration/kit's outbox, inbox and auth tests and
+  auth's unit tests (tests/unit/kit/test_auth_rules.py, test_oidc_tokens.py). With
   embedded servers every mutant starts its own (hours); with TEST_DATABASE_URL, TEST_NATS_URL
   and TEST_REDIS_URL set, every mutant uses those servers, one mutant at a time, without the
   test session's lock (TEST_SERVERS_SHARED=0: the servers must be this run's alone). Every
