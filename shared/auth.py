@@ -164,6 +164,8 @@ class OidcIssuer:
 
     #: Seconds between two JWKS fetches asked for by a token with an unknown key.
     refresh_cooldown = 60.0
+    #: Seconds to wait for the issuer (discovery, JWKS, userinfo) before giving up on it.
+    http_timeout = 10.0
 
     def __init__(
         self,
@@ -183,7 +185,7 @@ class OidcIssuer:
     async def discover(self) -> dict[str, Any]:
         """The issuer's discovery document (fetched once)."""
         if self.metadata is None:
-            async with httpx.AsyncClient(timeout=10) as client:
+            async with httpx.AsyncClient(timeout=self.http_timeout) as client:
                 resp = await client.get(f"{self.issuer}/.well-known/openid-configuration")
                 resp.raise_for_status()
                 self.metadata = resp.json()
@@ -194,7 +196,7 @@ class OidcIssuer:
         age = time.monotonic() - self._keys_at
         if self._keys is None or age > 3600 or (refresh and age > self.refresh_cooldown):
             meta = await self.discover()
-            async with httpx.AsyncClient(timeout=10) as client:
+            async with httpx.AsyncClient(timeout=self.http_timeout) as client:
                 resp = await client.get(meta["jwks_uri"])
                 resp.raise_for_status()
             self._keys = KeySet.import_key_set(resp.json())
@@ -261,7 +263,7 @@ class OidcIssuer:
         endpoint = meta.get("userinfo_endpoint")
         if not endpoint:
             raise InvalidToken("the issuer has no userinfo endpoint")
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx.AsyncClient(timeout=self.http_timeout) as client:
             resp = await client.get(endpoint, headers={"Authorization": f"Bearer {access_token}"})
             resp.raise_for_status()
         body = resp.json()
@@ -273,10 +275,9 @@ class OidcIssuer:
 class Authenticator:
     """Turns a bearer token or a session cookie into a Principal."""
 
-    def __init__(self, local: LocalIssuer, oidc: OidcIssuer | None, roles_claim: str = "roles"):
+    def __init__(self, local: LocalIssuer, oidc: OidcIssuer | None):
         self.local = local
-        self.oidc = oidc
-        self.roles_claim = roles_claim
+        self.oidc = oidc  # which claim holds its roles is the issuer's (`oidc.roles_claim`)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Authenticator:
@@ -292,7 +293,7 @@ class Authenticator:
             if settings.oidc_issuer
             else None
         )
-        return cls(local, oidc, settings.oidc_roles_claim)
+        return cls(local, oidc)
 
     def _unverified_issuer(self, token: str) -> str | None:
         try:
@@ -370,18 +371,29 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | 
     return user if isinstance(user, Principal) else None
 
 
+def admit(connection: ASGIConnection[Any, Any, Any, Any], roles: tuple[str, ...]) -> Principal:
+    """The caller when they hold one of `roles`: 401 without a valid identity, 403 without one."""
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException("sign in first: send a bearer token")
+    if not user.has(*roles):
+        raise PermissionDeniedException(f"this needs the role {' or '.join(roles)}")
+    return user
+
+
 def requires(*roles: str):  # type: ignore[no-untyped-def]
-    """A Litestar guard: 401 without a valid identity, 403 without one of `roles`."""
+    """A Litestar guard: 401 without a valid identity, 403 without one of `roles`.
+
+    Guards are made when a service's module is imported; the check itself (`admit`) is looked up
+    at each request, so the routes of an imported service always run the module's current check
+    (`make mutation` forks every mutant's run from one import: see docs/mutation.md).
+    """
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {unknown}")
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        user = current_user(connection)
-        if user is None:
-            raise NotAuthorizedException("sign in first: send a bearer token")
-        if not user.has(*roles):
-            raise PermissionDeniedException(f"this needs the role {' or '.join(roles)}")
+        admit(connection, roles)
 
     guard.__name__ = f"requires_{'_or_'.join(roles)}"
     guard.roles = frozenset(roles)  # type: ignore[attr-defined]  # read by the authorization matrix test

@@ -7,13 +7,14 @@ tests and the kit against its own integration tests (real servers, embedded per 
 
 - `domain`: services/*/domain.py and services/participation/*/domain.py with tests/unit;
 - `kit`: shared/outbox.py, shared/inbox.py and shared/auth.py (the guards `requires` and
-  `authenticated` live there) with tests/integration/kit's outbox, inbox and auth tests. With
+  `authenticated` live there) with tests/integration/kit's outbox, inbox and auth tests and
+  auth's unit tests (tests/unit/kit/test_auth_rules.py, test_oidc_tokens.py). With
   embedded servers every mutant starts its own (hours); with TEST_DATABASE_URL, TEST_NATS_URL
   and TEST_REDIS_URL set, every mutant uses those servers, one mutant at a time, without the
   test session's lock (TEST_SERVERS_SHARED=0: the servers must be this run's alone). Every
-  `eventually` waits at most TEST_EVENTUALLY_TIMEOUT (5 s here). Without shared/auth.py in the
-  run (`--modules shared/outbox.py shared/inbox.py`), mutmut forks every mutant's run from one
-  import instead of importing afresh.
+  `eventually` waits at most TEST_EVENTUALLY_TIMEOUT (5 s here). mutmut forks every mutant's
+  run from one import: the guards made at import (`guards=[requires("ngo")]`) look their check
+  (`admit`) up at each request, and the unit tests make guards of their own.
 
 mutmut reads its settings from `pyproject.toml` in the folder it runs in, so each set runs in
 `.mutation/SET/`: the project's pyproject.toml with that set's `[tool.mutmut]` table, and links
@@ -63,27 +64,22 @@ SETS: dict[str, dict[str, list[str]]] = {  # modules, tests, extra [tool.mutmut]
             "tests/integration/kit/test_auth.py",
             # `describe` (the inbox's words for an error in the log and on /health)
             "tests/unit/kit/test_versions_and_subjects.py",
+            # shared/auth.py's rules one by one, and which OIDC tokens the API takes
+            "tests/unit/kit/test_auth_rules.py",
+            "tests/unit/kit/test_oidc_tokens.py",
         ],
-        # A fresh import and a fresh database cost CPU seconds that the stats run did not
-        # measure: without a larger constant mutmut's CPU limit stops runs that would pass.
+        # A fresh database costs CPU seconds that the stats run did not measure: without a
+        # larger constant mutmut's CPU limit stops runs that would pass.
         "settings": ["timeout_constant = 120.0"],
-        # The guards are made when the services' modules are imported (`guards=[requires(..)]`):
-        # each mutant's run of shared/auth.py must import afresh, not fork a process that
-        # imported them unmutated (with the default, every mutant of `requires` "survives").
-        # Without auth.py in the set, mutmut forks every run from one import (much faster).
-        "fresh_import_for": ["shared/auth.py"],
     },
 }
-
-FRESH_IMPORT = ['process_isolation = "forkserver"', 'forkserver_warmup = "none"']
 SYSTEM_SERVERS = ("TEST_DATABASE_URL", "TEST_NATS_URL", "TEST_REDIS_URL")
 EVENTUALLY_TIMEOUT = "5"  # seconds; a kit mutant that stops events fails in 5 s, not 10-30
 
 
 def settings(spec: dict[str, list[str]]) -> list[str]:
-    """The set's extra [tool.mutmut] lines, a fresh import per mutant only when needed."""
-    fresh = set(spec.get("fresh_import_for", [])) & set(spec["modules"])
-    return (FRESH_IMPORT if fresh else []) + spec.get("settings", [])
+    """The set's extra [tool.mutmut] lines."""
+    return spec.get("settings", [])
 
 
 def system_servers() -> bool:

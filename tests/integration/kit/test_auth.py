@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -19,11 +21,12 @@ from joserfc.jwk import KeySet, OctKey, RSAKey
 from litestar import Litestar, Request, get, post
 from litestar.response import Redirect
 
-from shared.auth import Authenticator, LocalIssuer, OidcIssuer
+from shared import ports
+from shared.auth import Authenticator, InvalidToken, LocalIssuer, OidcIssuer
 from shared.auth_pages import ROLE_HOME
 from tests.conftest import Servers
 from tests.helpers.platform import RunningPlatform, running_platform, test_settings
-from tests.helpers.server import serve_app
+from tests.helpers.server import free_port, serve_app
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
@@ -165,6 +168,13 @@ class FakeIdP:
         self.roles = ["coordinator"]
         # Claims to change in the ID tokens it issues (None leaves the claim out).
         self.tamper: dict[str, Any] = {}
+        self.hits: Counter[str] = Counter()  # requests per path
+        self.published: list[Any] = [self.key]  # the keys its JWKS lists
+        self.jwks_override: Any = None  # a JWKS body to serve instead (a broken one)
+        # Keys to add to the discovery document (None removes one); no userinfo by default.
+        self.discovery_extra: dict[str, Any] = {}
+        self.userinfo_body: Any = {"sub": "staff-17", "roles": ["responder"]}
+        self.userinfo_tokens: list[str] = []
 
     def token(self, claims: dict[str, Any]) -> str:
         now = int(time.time())
@@ -176,16 +186,27 @@ class FakeIdP:
 
         @get("/.well-known/openid-configuration")
         async def discovery() -> dict[str, str]:
-            return {
+            idp.hits["discovery"] += 1
+            doc = {
                 "issuer": idp.base,
                 "authorization_endpoint": f"{idp.base}/authorize",
                 "token_endpoint": f"{idp.base}/token",
                 "jwks_uri": f"{idp.base}/jwks",
+                **idp.discovery_extra,
             }
+            return {k: v for k, v in doc.items() if v is not None}
 
         @get("/jwks")
-        async def jwks() -> dict[str, Any]:
-            return KeySet([idp.key]).as_dict(private=False)
+        async def jwks() -> Any:
+            idp.hits["jwks"] += 1
+            if idp.jwks_override is not None:
+                return idp.jwks_override
+            return KeySet(idp.published).as_dict(private=False)
+
+        @get("/userinfo")
+        async def userinfo(request: Request[Any, Any, Any]) -> Any:
+            idp.userinfo_tokens.append(request.headers.get("authorization", ""))
+            return idp.userinfo_body
 
         @get("/authorize")
         async def authorize(request: Request[Any, Any, Any]) -> Redirect:
@@ -221,7 +242,7 @@ class FakeIdP:
                 "expires_in": 300,
             }
 
-        return Litestar([discovery, jwks, authorize, token])
+        return Litestar([discovery, jwks, userinfo, authorize, token])
 
 
 @pytest.fixture
@@ -315,8 +336,120 @@ async def test_api_accepts_tokens_of_the_oidc_issuer_and_refuses_other_keys(
         {"iss": idp.base, "sub": "x", "exp": int(time.time()) + 60, "aud": "openkrakow-api"},
         OctKey.generate_key(256),
     )
-    from shared.auth import InvalidToken
-
     for bad in (wrong_audience, other_key):
         with pytest.raises(InvalidToken):
             await auth.from_bearer(bad)
+
+
+async def test_the_discovery_document_is_fetched_once_and_the_keys_are_cached(
+    idp: FakeIdP,
+) -> None:
+    oidc = OidcIssuer(idp.base + "/", "api", "roles")
+    assert (await oidc.discover())["jwks_uri"] == f"{idp.base}/jwks"
+    first = await oidc.keys()
+    assert await oidc.keys() is first and await oidc.keys(refresh=True) is first
+    assert idp.hits == {"discovery": 1, "jwks": 1}
+    # A token with an unknown key asks again, at most once a minute.
+    oidc._keys_at = time.monotonic() - 30
+    assert await oidc.keys(refresh=True) is first and idp.hits["jwks"] == 1
+    oidc._keys_at = time.monotonic() - 60.5
+    second = await oidc.keys(refresh=True)
+    assert second is not first and idp.hits["jwks"] == 2
+    # Otherwise the keys are fetched again after an hour.
+    oidc._keys_at = time.monotonic() - 3500
+    assert await oidc.keys() is second and idp.hits["jwks"] == 2
+    oidc._keys_at = time.monotonic() - 3600.5
+    assert await oidc.keys() is not second and idp.hits == {"discovery": 1, "jwks": 3}
+
+
+async def test_a_rotated_key_is_fetched_when_a_token_names_it(idp: FakeIdP) -> None:
+    oidc = OidcIssuer(idp.base, "api", "roles")
+    assert await oidc.verify(idp.token({"sub": "s", "aud": "api"}))
+    idp.key = RSAKey.generate_key(2048, parameters={"kid": "k2", "use": "sig"})
+    idp.published = [idp.key]
+    rotated = jwt.encode(  # RS384: the second look, with the new keys, takes each algorithm too
+        {"alg": "RS384", "kid": "k2"},
+        {"iss": idp.base, "sub": "s", "aud": "api", "exp": int(time.time()) + 60},
+        idp.key,
+        algorithms=["RS384"],
+    )
+    oidc._keys_at = time.monotonic()
+    with pytest.raises(InvalidToken):  # keys fetched less than a minute ago: not again
+        await oidc.verify(rotated)
+    assert idp.hits["jwks"] == 1
+    oidc._keys_at = time.monotonic() - 61
+    assert (await oidc.verify(rotated))["sub"] == "s"
+    assert idp.hits["jwks"] == 2
+
+
+async def test_an_issuer_that_fails_makes_its_tokens_invalid_not_errors(idp: FakeIdP) -> None:
+    token = idp.token({"sub": "s", "aud": "api"})
+    idp.discovery_extra = {"jwks_uri": f"{idp.base}/no-such-jwks"}
+    with pytest.raises(httpx.HTTPStatusError):
+        await OidcIssuer(idp.base, "api", "roles").keys()
+    with pytest.raises(InvalidToken, match="404"):
+        await OidcIssuer(idp.base, "api", "roles").verify(token)
+    idp.discovery_extra = {"jwks_uri": None}
+    with pytest.raises(InvalidToken, match="jwks_uri"):
+        await OidcIssuer(idp.base, "api", "roles").verify(token)
+    idp.discovery_extra = {}
+    idp.jwks_override = {"keys": [{"kty": "RSA", "kid": "k1", "n": "!!", "e": "AQAB"}]}
+    with pytest.raises(InvalidToken):
+        await OidcIssuer(idp.base, "api", "roles").verify(token)
+    with pytest.raises(httpx.HTTPStatusError):
+        await OidcIssuer(idp.base + "/nowhere", "api", "roles").discover()
+    with pytest.raises(InvalidToken):
+        await OidcIssuer(idp.base + "/nowhere", "api", "roles").verify(token)
+    unreachable = OidcIssuer(f"http://127.0.0.1:{free_port()}", "api", "roles")
+    with pytest.raises(InvalidToken):
+        await unreachable.verify(token)
+
+
+async def test_userinfo_is_asked_with_the_access_token(idp: FakeIdP) -> None:
+    with pytest.raises(InvalidToken, match="^the issuer has no userinfo endpoint$"):
+        await OidcIssuer(idp.base, None, "roles").userinfo("at-1")
+    idp.discovery_extra = {"userinfo_endpoint": f"{idp.base}/userinfo"}
+    oidc = OidcIssuer(idp.base, None, "roles", client_id="web")
+    assert await oidc.userinfo("at-1") == {"sub": "staff-17", "roles": ["responder"]}
+    assert idp.userinfo_tokens == ["Bearer at-1"]
+    idp.userinfo_body = ["not", "an", "object"]
+    with pytest.raises(InvalidToken, match="^userinfo is not a JSON object$"):
+        await oidc.userinfo("at-1")
+    idp.discovery_extra = {"userinfo_endpoint": f"{idp.base}/no-such-userinfo"}
+    with pytest.raises(httpx.HTTPStatusError):
+        await OidcIssuer(idp.base, None, "roles").userinfo("at-1")
+
+
+async def test_an_issuer_that_does_not_answer_is_given_up_on() -> None:
+    """A hung issuer must not hold a request (or a sign-in) for ever: each call has a timeout."""
+    silent = ports.bound_socket()
+    silent.listen(8)  # connections are taken by the kernel and never answered
+    try:
+        base = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        oidc = OidcIssuer(base, "api", "roles")
+        oidc.http_timeout = 0.5
+        with pytest.raises(httpx.TimeoutException):
+            await asyncio.wait_for(oidc.discover(), 10)
+        oidc.metadata = {"jwks_uri": f"{base}/jwks", "userinfo_endpoint": f"{base}/userinfo"}
+        with pytest.raises(httpx.TimeoutException):
+            await asyncio.wait_for(oidc.keys(), 10)
+        with pytest.raises(httpx.TimeoutException):
+            await asyncio.wait_for(oidc.userinfo("at"), 10)
+    finally:
+        silent.close()
+    assert OidcIssuer(base, "api", "roles").http_timeout == 10.0
+
+
+async def test_a_token_of_a_known_key_fetches_no_keys(idp: FakeIdP) -> None:
+    """Only a token the cached keys cannot verify asks the issuer again (even when a refresh
+    would be allowed): a valid token costs no request, whatever its algorithm."""
+    rs384 = RSAKey.generate_key(2048, parameters={"kid": "k384", "use": "sig"})
+    idp.published = [idp.key, rs384]
+    oidc = OidcIssuer(idp.base, "api", "roles")
+    await oidc.keys()
+    oidc._keys_at = time.monotonic() - 61
+    claims = {"iss": idp.base, "sub": "s", "aud": "api", "exp": int(time.time()) + 300}
+    for key, alg in ((idp.key, "RS256"), (rs384, "RS384")):
+        token = jwt.encode({"alg": alg, "kid": key.kid}, claims, key, algorithms=[alg])
+        assert (await oidc.verify(token))["sub"] == "s"
+    assert idp.hits["jwks"] == 1
