@@ -7,7 +7,14 @@ seq": it reads every unpublished row, and publishes a row only once its transact
 i.e. its `txid` (xid8, pg_current_xact_id() at insert) is below the xmin of the relay's snapshot
 (`pg_snapshot_xmin(pg_current_snapshot())`): no transaction that could still commit an earlier
 row is running. It publishes, in `seq` order, the visible unpublished rows up to the first one
-that has not settled yet. Writers do not wait for one another, so their commits group in one WAL
+that has not settled yet. That xmin is the whole server's: a transaction writing elsewhere (the
+indicators' projection, another database on a shared server) would hold the rows back for as
+long as it runs. So when rows are held back, the relay asks which running transactions have
+written to this outbox (they hold its RowExclusiveLock until they end: `WRITERS_HORIZON`) and
+settles below the oldest of them: only those can still commit an earlier row of it. (One that
+commits between the relay's two statements is no longer counted; what it wrote can only be of
+an aggregate that none of the rows published then touch, since those committed while it held
+its aggregate's row.) Writers do not wait for one another, so their commits group in one WAL
 flush.
 
 What order this guarantees: events of one aggregate reach consumers in the order they were
@@ -65,6 +72,28 @@ async def add(conn: asyncpg.Connection, *envelopes: Envelope) -> None:
         [e.subject for e in envelopes],
         [encode(e) for e in envelopes],
     )
+
+
+# The oldest transaction still running that has written to the outbox of the connection's
+# schema: it holds the table's RowExclusiveLock until it ends (fast-path locks included in
+# pg_locks). pg_stat_activity gives its 32-bit xid; the snapshot's list gives the xid8 it stands
+# for. NULL when no other transaction holds the lock.
+WRITERS_HORIZON = """
+    select min(x)::text::bigint
+    from pg_snapshot_xip(pg_current_snapshot()) as x
+    where x::text::bigint % 4294967296 in (
+        select a.backend_xid::text::bigint
+        from pg_locks l join pg_stat_activity a on a.pid = l.pid
+        where l.locktype = 'relation' and l.relation = 'outbox'::regclass
+          and l.pid <> pg_backend_pid() and a.backend_xid is not null)
+"""
+
+
+async def writers_horizon(conn: asyncpg.Connection) -> int | None:
+    """Rows of this schema's outbox with a lower txid are settled: no transaction that could
+    still commit an earlier row of it is running. None: no writer of it is running."""
+    value = await conn.fetchval(WRITERS_HORIZON)
+    return None if value is None else int(value)
 
 
 class OutboxRelay:
@@ -168,7 +197,7 @@ class OutboxRelay:
     async def publish_pending(self, conn: asyncpg.Connection) -> int:
         """Publish the settled rows of one batch of unpublished rows, in seq order; return how many."""
         fetched = await conn.fetch(
-            "select seq, event_id, subject, body, "
+            "select seq, event_id, subject, body, txid, "
             "txid < pg_snapshot_xmin(pg_current_snapshot()) as settled "
             "from outbox where published_at is null order by seq limit $1",
             self.batch_size,
@@ -177,6 +206,14 @@ class OutboxRelay:
         # runs) while a later one of the same aggregate is settled already (its xid came first,
         # it waited for the row lock); publishing past the first unsettled row would reorder them.
         rows = list(itertools.takewhile(lambda r: r["settled"], fetched))
+        if len(rows) < len(fetched):
+            # The snapshot's xmin is the whole server's: any writing transaction, in any schema
+            # or database, held these rows back. Only writers of this outbox can still commit
+            # an earlier row of it: the horizon is the oldest of them (none: every row is).
+            horizon = await writers_horizon(conn)
+            rows = list(
+                itertools.takewhile(lambda r: horizon is None or r["txid"] < horizon, fetched)
+            )
         self.unsettled = len(rows) < len(fetched)
         self.passes += 1
         if not rows:

@@ -299,3 +299,45 @@ async def test_a_commit_wakes_the_idle_relay_at_once_not_at_its_next_poll(
         await eventually(lambda: published(pool, envelope.id), what="published on the NOTIFY")  # type: ignore[attr-defined]
     finally:
         task.cancel()
+
+
+async def test_a_long_transaction_writing_elsewhere_does_not_hold_the_relay_back(
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus
+) -> None:
+    """The snapshot's xmin is the whole server's; a transaction that wrote to another schema (as
+    the indicators' projection does, or another database on a shared server) cannot commit a
+    row of this outbox, so the rows committed after it began are published while it runs. One
+    that wrote to this outbox still holds them back (the test above)."""
+    schema, pool = scratch
+    other = f"kit_other_{uuid.uuid4().hex[:8]}"
+    tag = uuid.uuid4().hex
+    subject = f"okr.kittest.{tag}"
+    quick = [held(uuid.uuid4(), tag)[0] for _ in range(3)]
+    relay = OutboxRelay(servers.database_url, schema, bus, poll_interval=0.05)
+    long_writer = await asyncpg.connect(servers.database_url)
+    relay_task = asyncio.create_task(relay.run())
+    try:
+        await long_writer.execute(f"create schema {other}; create table {other}.t (v int)")
+        tx = long_writer.transaction()
+        await tx.start()
+        await long_writer.execute(f"insert into {other}.t values (1)")  # it has an xid now
+        for envelope in quick:
+            async with pool.acquire() as conn, conn.transaction():
+                await add_raw(conn, envelope, subject)
+                await conn.execute("select pg_notify('okr_outbox', $1)", schema)
+        async with pool.acquire() as conn:
+            held_back = await conn.fetchval(
+                "select bool_and(not txid < pg_snapshot_xmin(pg_current_snapshot())) from outbox"
+            )
+        assert held_back, "the server's xmin is below the quick rows while the writer runs"
+        await eventually(
+            lambda: pool.fetchval("select count(*) = 0 from outbox where published_at is null"),
+            what="the quick events published while the other transaction is still open",
+        )
+        assert not long_writer.is_closed() and long_writer.is_in_transaction()
+        assert await stream_events(bus, subject) == [e.id for e in quick]  # type: ignore[attr-defined]
+        await tx.rollback()
+    finally:
+        relay_task.cancel()
+        await long_writer.execute(f"drop schema if exists {other} cascade")
+        await long_writer.close()
