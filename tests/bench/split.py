@@ -528,15 +528,36 @@ async def one_process(
                 f"p99 {saturated.percentile(99) * 1000:.1f} ms",
             )
             out["intake"] = saturated.throughput
-            out["fresh_p99"] = await tools.freshness(
-                port, raw, servers.database_url, client, base, args.duration, report
-            )
+
+            async def fresh_at(rate: float) -> float:
+                """Freshness at `rate`, and how busy the one process was meanwhile."""
+                spent = tree_cpu(platform.pid)
+                p99: float = await tools.freshness(
+                    port, raw, servers.database_url, client, base, args.duration, report, rate=rate
+                )
+                busy = (tree_cpu(platform.pid) - spent) / args.duration
+                report.add(
+                    f"  `openkrakow run` busy at {rate:g} events/s (CPU s per s of load)",
+                    f"{busy:.0%} of a core",
+                )
+                out[f"busy@{rate:g}"] = busy
+                out[f"fresh_p99@{rate:g}"] = p99
+                return p99
+
+            out["fresh_p99"] = await fresh_at(200)
             # The floor: the same path with CPU to spare (on a busy machine the 200/s run
-            # measures the queue behind a starved process more than the path itself).
-            print("  the same at 20 events/s (the path's own delays, without a queue):")
-            await quiescent(client, f"{base}/metrics")
-            await tools.freshness(
-                port, raw, servers.database_url, client, base, args.duration, report, rate=20
+            # measures the queue behind a starved process more than the path itself); and
+            # between, how the tail grows with the process's load.
+            for rate in (20, 50, 100):
+                print(f"  the same at {rate} events/s:")
+                await quiescent(client, f"{base}/metrics")
+                await fresh_at(rate)
+            report.add(
+                "freshness p99 against load (events/s: p99, process busy)",
+                ", ".join(
+                    f"{r}: {out[f'fresh_p99@{r}'] * 1000:.1f} ms, {out[f'busy@{r}']:.0%}"
+                    for r in (20, 50, 100, 200)
+                ),
             )
             after = cpu_by_process(pids)
             count = await asyncpg.connect(servers.database_url)
