@@ -380,6 +380,23 @@ async def test_a_call_is_checked_evaluated_decided_reported_and_a_missing_report
             ),
         )
     assert refusal_of(listed_twice) == (Kind.INVALID, "decision.listed_twice", "awards")
+    with pytest.raises(Refused) as two_currencies:
+        await commands.publish_decision(
+            runtime,
+            call_id,
+            msgspec.convert(
+                {
+                    "awards": [
+                        {"application_id": str(best), "amount": eur(1)},
+                        {"application_id": str(second), "amount": {"amount": 2, "currency": "PLN"}},
+                    ]
+                },
+                DecisionIn,
+            ),
+        )
+    assert refusal_of(two_currencies) == (Kind.INVALID, "decision.one_currency", "awards")
+    # Neither refused decision changed anything: the ranked proposal is still to be published.
+    assert "grants.grant_awarded" not in await events_of(platform, call_id=call_id)
     decided = await commands.publish_decision(runtime, call_id, None)
     assert [(w.application_id, w.amount.amount, w.rank) for w in decided.awarded] == [
         (best, 200_000, 1),
