@@ -63,6 +63,14 @@ async def test_the_first_screen_lists_every_indicator_behind_first_with_reasons(
         assert order == sorted(order)  # behind first, met last
         assert all(reason for _, _, reason in table)  # every status says why
 
+        # The expected column is narrow: "≥ 4 000", its words for screen readers; the cards
+        # below the table say them in full.
+        glance = page.text.split('id="glance"', 1)[1].split("</section>", 1)[0]
+        minimum = '<span aria-hidden="true">≥</span><span class="visually-hidden">at least</span> '
+        assert minimum in glance
+        assert "at least" not in glance.replace(minimum, "")
+        assert "at least" in page.text.split('id="glance"', 1)[1].split("</section>", 1)[1]
+
         rate = next(r for r in table if r[0] == "bench.answer_rate")
         assert rate[1] == "on_track"
         assert rate[2] == "3 of 5 questions answered; 2 not yet due, none overdue."
