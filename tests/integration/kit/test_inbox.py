@@ -10,6 +10,7 @@ import uuid
 import asyncpg
 import pytest
 from nats.js.errors import BadRequestError
+from prometheus_client import REGISTRY
 
 from shared.bus import SERVER_MAX_DELIVER, Bus, ConsumerPolicy
 from shared.events import Envelope, encode, new_event, utcnow
@@ -21,6 +22,7 @@ from shared.inbox import (
     ConsumerSpec,
     PartState,
     apply_once,
+    describe,
 )
 from tests.helpers.waiting import eventually
 
@@ -359,7 +361,7 @@ async def test_apply_once_applies_an_event_once_per_consumer_and_a_failure_leave
 
 
 async def test_the_after_commit_hook_gets_what_the_handler_changed_once_and_a_failing_hook_loses_nothing(
-    scratch: tuple[str, asyncpg.Pool], bus: Bus
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The hook runs after the commit, with the process's runtime, the envelope and what the
     handler returned; not for an event applied before; a hook that fails neither undoes the
@@ -397,6 +399,9 @@ async def test_the_after_commit_hook_gets_what_the_handler_changed_once_and_a_fa
             (runtime, second.id, f"changed {second.id}", 1),
         ]
         assert runner.applied == 2
+        failures = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert [r.getMessage() for r in failures] == [f"after-commit hook of {name} failed"]
+        assert failures[0].exc_info and "the notification failed" in str(failures[0].exc_info[1])
         # The hook's failure is the hook's: the consumer kept running, never restarted.
         assert (runner.status.state, runner.status.attempts) == ("running", 0)
         assert runner.status.last_error is None
@@ -494,9 +499,12 @@ async def test_a_part_is_down_from_its_start_until_it_runs_and_from_its_first_fa
 
 
 async def test_an_outage_is_retried_every_second_and_a_refusal_with_doubling_waits(
-    scratch: tuple[str, asyncpg.Pool], bus: Bus
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """An outage is a warning each time; a refusal is an error once, saying what to change, then
+    a quiet line per retry with its wait."""
     _, pool = scratch
+    caplog.set_level(logging.DEBUG, logger="openkrakow.inbox")
 
     async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
         return None
@@ -509,10 +517,192 @@ async def test_an_outage_is_retried_every_second_and_a_refusal_with_doubling_wai
     delays = [runner._failed(refused) for _ in range(7)]
     assert delays == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
     assert REFUSED_MAX_DELAY == 60.0
-    assert runner.status.last_error is not None and "max deliver" in runner.status.last_error
+    error = describe(refused)
+    assert runner.status.last_error == error and "max deliver" in error
+    said = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert said == [
+        (logging.WARNING, "consumer kit-retry: refused; retrying"),
+        (logging.WARNING, "consumer kit-retry: refused; retrying"),
+        (
+            logging.ERROR,
+            f"consumer kit-retry cannot be created: NATS {bus.server_version} refuses its "
+            f"configuration: {error}. Nothing is consumed until this is fixed: use NATS 2.9 or "
+            "newer, or, when the durable consumer exists with an older configuration, delete it "
+            f"(`nats consumer rm {bus.stream} kit-retry`; it is created again and replays the "
+            "stream, and events already applied are skipped by the inbox); retrying with "
+            "back-off up to every 60 s",
+        ),
+        *(
+            (logging.DEBUG, f"consumer kit-retry still refused: {error}; next try in {d} s")
+            for d in (4, 8, 16, 32, 60, 60)
+        ),
+    ]
 
 
 async def _a_moment_passes() -> None:
     start = time.monotonic()
     while time.monotonic() == start:
         await asyncio.sleep(0.001)
+
+
+def observed(histogram: str, consumer: str) -> tuple[float, float]:
+    """(count, sum) of a latency histogram of one consumer, as /metrics serves them."""
+    labels = {"consumer": consumer}
+    count = REGISTRY.get_sample_value(f"openkrakow_event_{histogram}_seconds_count", labels)
+    total = REGISTRY.get_sample_value(f"openkrakow_event_{histogram}_seconds_sum", labels)
+    return (count or 0.0, total or 0.0)
+
+
+async def fetch_exactly(sub, n: int) -> list:  # noqa: ANN001
+    """`n` messages already stored, however many pulls that takes."""
+    msgs: list = []
+    while len(msgs) < n:
+        msgs += await sub.fetch(n - len(msgs), timeout=5)
+    return msgs
+
+
+async def test_one_fetch_is_applied_in_one_transaction_and_each_event_timed(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`handle_batch` on real messages: the consumer's events of one fetch share a transaction,
+    the others of a covering filter (NATS 2.9) are acked and skipped, an undecodable one is
+    parked; each applied event's bus and projection times are observed and its hook run. When
+    the shared transaction fails, each is applied on its own, and the log says why."""
+    _, pool = scratch
+    caplog.set_level(logging.DEBUG, logger="openkrakow.inbox")
+    await pool.execute("create table applied (event_id uuid, txid bigint)")
+    base = f"okr.kittest.{uuid.uuid4().hex}"
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    flaky: set[uuid.UUID] = set()
+    hooked: list[tuple[object, uuid.UUID, object]] = []
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> str:
+        await conn.execute("insert into applied values ($1, txid_current())", envelope.id)
+        if envelope.id in flaky:
+            flaky.discard(envelope.id)
+            raise ValueError("not yet")
+        return f"changed {envelope.id}"
+
+    async def hook(runtime: object, envelope: Envelope, changed: object) -> None:
+        hooked.append((runtime, envelope.id, changed))
+
+    runtime = object()
+    spec = ConsumerSpec(name, [f"{base}.a", f"{base}.b.>"], handler, FAST, after_commit=hook)
+    runner = ConsumerRunner(bus, pool, spec, runtime=runtime)
+    bus.multiple_filters = False  # one covering filter: the runner skips the other subjects
+    try:
+        runner._client_filter = await bus.ensure_consumer(name, spec.subjects, FAST)
+    finally:
+        bus.multiple_filters = None
+    assert runner._client_filter is not None
+    sub = await bus.js.pull_subscribe_bind(durable=name, stream=bus.stream)
+
+    # One fetch: two of ours, two of other subjects, one undecodable.
+    a, b = event(), event()
+    await publish(bus, f"{base}.a", a)
+    await publish(bus, f"{base}.c", event())
+    await bus.js.publish(f"{base}.a", b"{not json", headers={"Nats-Msg-Id": uuid.uuid4().hex})
+    await publish(bus, f"{base}.d", event())
+    last = await publish(bus, f"{base}.b.one", b)
+    msgs = await fetch_exactly(sub, 5)
+    received = time.time() + 100  # taken "in 100 s": the bus time is known, the projection 0
+    await runner.handle_batch(msgs, received)
+    await eventually(lambda: acked_up_to(bus, name, last), what="all five acked")
+    rows = await pool.fetch("select event_id, txid from applied")
+    assert sorted(str(r["event_id"]) for r in rows) == sorted([str(a.id), str(b.id)])
+    assert len({r["txid"] for r in rows}) == 1  # one transaction
+    assert (runner.applied, runner.skipped) == (2, 2)
+    parked = await pool.fetch("select event_id, error from dead_letters")
+    assert len(parked) == 1 and parked[0]["event_id"] is None
+    assert parked[0]["error"].startswith("undecodable: ")
+    assert hooked == [(runtime, a.id, f"changed {a.id}"), (runtime, b.id, f"changed {b.id}")]
+    ours = [
+        m for m in msgs if m.data != b"{not json" and m.subject in (f"{base}.a", f"{base}.b.one")
+    ]
+    bus_time = sum(received - m.metadata.timestamp.timestamp() for m in ours)
+    assert observed("bus", name) == pytest.approx((2, bus_time))
+    assert observed("projection", name) == (2, 0.0)
+
+    # A lone message is handled on its own; taken "100 s before it was stored": bus time 0.
+    c = event()
+    last = await publish(bus, f"{base}.a", c)
+    [lone] = await fetch_exactly(sub, 1)
+    received = lone.metadata.timestamp.timestamp() - 100
+    before = time.time()
+    await runner.handle_batch([lone], received)
+    took = time.time() - before
+    await eventually(lambda: acked_up_to(bus, name, last), what="the lone one acked")
+    count, total = observed("bus", name)
+    assert (count, total) == pytest.approx((3, bus_time))
+    count, total = observed("projection", name)
+    assert count == 3 and before - received <= total <= before - received + took
+
+    # A batch whose transaction fails: rolled back, then each applied alone (three transactions).
+    d, e, f = event(), event(), event()
+    flaky.add(e.id)
+    for envelope in (d, e, f):
+        last = await publish(bus, f"{base}.a", envelope)
+    msgs = await fetch_exactly(sub, 3)
+    await runner.handle_batch(msgs, time.time())
+    await eventually(lambda: acked_up_to(bus, name, last), what="the three acked")
+    rows = await pool.fetch(
+        "select txid from applied where event_id = any($1::uuid[])", [d.id, e.id, f.id]
+    )
+    assert len(rows) == 3 and len({r["txid"] for r in rows}) == 3
+    failed = [r for r in caplog.records if r.msg == "consumer %s: batch of %d failed (%r)"]
+    assert [r.getMessage() for r in failed] == [
+        f"consumer {name}: batch of 3 failed (ValueError('not yet'))"
+    ]
+    assert runner.applied == 6 and observed("bus", name)[0] == 6
+    assert observed("projection", name)[0] == 6
+
+
+async def test_the_lag_told_is_what_was_still_waiting_after_each_pull(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    """A backlog of 50 taken by a consumer pulling 20 at most: its first pull takes one (it is
+    idle), then batches; while it applies a batch, the lag it tells is the number of events
+    that were still waiting after the previous pull (JetStream's count on the last message)."""
+    _, pool = scratch
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    seen: list[int | None] = []  # the lag told while each event was applied, in order
+    sizes: list[int] = []
+    runner: ConsumerRunner
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        seen.append(runner.pending)
+
+    bind = bus.js.pull_subscribe_bind
+
+    async def bind_and_count(*args: object, **kwargs: object):  # noqa: ANN202
+        sub = await bind(*args, **kwargs)  # type: ignore[arg-type]
+        fetch = sub.fetch
+
+        async def counted(*a: object, **k: object):  # noqa: ANN202
+            msgs = await fetch(*a, **k)  # type: ignore[arg-type]
+            sizes.append(len(msgs))
+            return msgs
+
+        sub.fetch = counted  # type: ignore[method-assign]
+        return sub
+
+    for _ in range(50):
+        await publish(bus, subject, event())
+    bus.js.pull_subscribe_bind = bind_and_count  # type: ignore[method-assign]
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    runner = ConsumerRunner(bus, pool, ConsumerSpec(name, [subject], handler, FAST), batch=20)
+    task = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: _true(len(seen) == 50), what="the backlog applied")
+        assert sizes[0] == 1 and max(sizes) > 1 and max(sizes) <= 20, sizes
+        expected: list[int | None] = []
+        waiting: int | None = None  # nothing told before the first pull
+        for size in sizes:
+            if len(expected) == 50:
+                break
+            expected += [waiting] * size
+            waiting = 50 - len(expected)
+        assert seen == expected, (sizes, seen)
+        await eventually(lambda: _true(runner.pending == 0), what="no lag once all is taken")
+    finally:
+        await stop(task)
