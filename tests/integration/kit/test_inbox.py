@@ -9,6 +9,7 @@ import uuid
 
 import asyncpg
 import pytest
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import BadRequestError
 from prometheus_client import REGISTRY
 
@@ -706,3 +707,60 @@ async def test_the_lag_told_is_what_was_still_waiting_after_each_pull(
         await eventually(lambda: _true(runner.pending == 0), what="no lag once all is taken")
     finally:
         await stop(task)
+
+
+async def test_a_consumer_the_server_refuses_keeps_running_and_says_why(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A durable consumer made earlier with another delivery policy cannot be updated: JetStream
+    refuses; the runner records the refusal, logs it as an error once and waits to retry; it
+    does not stop."""
+    _, pool = scratch
+    caplog.set_level(logging.WARNING, logger="openkrakow.inbox")
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        return None
+
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    await bus.js.add_consumer(
+        bus.stream,
+        ConsumerConfig(
+            durable_name=name,
+            deliver_policy=DeliverPolicy.NEW,
+            ack_policy=AckPolicy.EXPLICIT,
+            filter_subject=subject,
+        ),
+    )
+    runner = ConsumerRunner(bus, pool, ConsumerSpec(name, [subject], handler, FAST))
+    task = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: _true(runner.status.attempts >= 1), what="the refusal")
+        assert not task.done()  # waiting to retry, not stopped
+        assert runner.status.state == "retrying" and not runner.ready.is_set()
+        error = runner.status.last_error
+        said = [(r.levelno, r.getMessage()) for r in caplog.records]
+        assert [m for level, m in said if level == logging.ERROR][0].startswith(
+            f"consumer {name} cannot be created: NATS {bus.server_version} refuses its "
+            f"configuration: {error}. "
+        ), said
+    finally:
+        await stop(task)
+
+
+def test_a_new_consumer_pulls_up_to_100_and_has_told_nothing_yet() -> None:
+    """The runtime starts every consumer with the default batch (it passes none); the counters
+    and the lag start empty: no lag is told before the first pull."""
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        return None
+
+    runner = ConsumerRunner(
+        Bus.__new__(Bus),
+        None,  # type: ignore[arg-type]
+        ConsumerSpec("kit-new", ["okr.kittest.x"], handler),
+    )
+    assert runner.batch == 100 and runner.runtime is None
+    assert (runner.applied, runner.skipped, runner.pending) == (0, 0, None)
+    assert runner.pending is None and not runner.ready.is_set()
+    assert (runner.status.state, runner.status.last_error) == ("starting", None)

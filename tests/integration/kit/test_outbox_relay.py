@@ -517,3 +517,39 @@ async def test_relays_of_two_schemas_both_lead(
     finally:
         for t in tasks:
             await stop(t)
+
+
+async def test_a_relay_whose_connection_dies_says_so_and_leads_again(
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server ends the relay's session (a restart, an administrator): at its next wake the
+    relay finds its connection closed, says so, and takes the lock again on a new one."""
+    schema, pool = scratch
+    caplog.set_level(logging.WARNING, logger="openkrakow.outbox")
+
+    class Kept(OutboxRelay):
+        conn: asyncpg.Connection | None = None
+
+        async def _try_lock(self, conn: asyncpg.Connection) -> bool:
+            self.conn = conn
+            return await super()._try_lock(conn)
+
+    relay = Kept(servers.database_url, schema, bus, poll_interval=60.0, standby_interval=0.05)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: asyncio.sleep(0, relay.passes >= 1), what="the relay idle")
+        first = relay.conn
+        assert first is not None
+        await pool.execute("select pg_terminate_backend($1)", first.get_server_pid())
+        await eventually(lambda: asyncio.sleep(0, first.is_closed()), what="the session ended")
+        relay._wake.set()  # as a NOTIFY or the poll would
+        await eventually(
+            lambda: asyncio.sleep(0, relay.is_leader and relay.lock_attempts == 2),
+            what="the lock taken again",
+        )
+        assert relay.status.last_error == "relay connection closed"
+        assert relay.status.state == "active"
+        said = [r.getMessage() for r in caplog.records]
+        assert said == [f"outbox relay {schema}: relay connection closed; retrying"], said
+    finally:
+        await stop(task)
