@@ -17,6 +17,7 @@ from shared.bus import SERVER_MAX_DELIVER, Bus, ConsumerPolicy
 from shared.events import Envelope, encode, new_event, utcnow
 from shared.events import catalogue as ev
 from shared.inbox import (
+    BURST_WAIT,
     REFUSED_MAX_DELAY,
     RETRY_DELAY,
     ConsumerRunner,
@@ -63,8 +64,11 @@ async def stop(task: asyncio.Task[None]) -> None:
     """Cancel a consumer and wait until it has stopped: left running, a cancel that reaches it
     while the bus closes (nats-py then raises ConnectionClosedError, not CancelledError) keeps it
     retrying for the rest of the session."""
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    while not task.done():
+        # Again until it ends: a cancel can be lost (Python 3.11's wait_for swallows one that
+        # comes as its inner wait ends; nats-py turns one into ConnectionClosedError).
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.1)
 
 
 async def start(bus: Bus, pool: asyncpg.Pool, spec: ConsumerSpec) -> asyncio.Task[None]:
@@ -111,10 +115,12 @@ async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time
     await pool.execute("create table applied (event_id uuid)")
     subject = f"okr.kittest.{uuid.uuid4().hex}"
     attempts = 0
+    tried_at: list[float] = []
 
     async def flaky(conn: asyncpg.Connection, envelope: Envelope) -> None:
         nonlocal attempts
         attempts += 1
+        tried_at.append(time.monotonic())
         await conn.execute("insert into applied values ($1)", envelope.id)
         if attempts < 3:
             raise ConnectionError("downstream hiccup")
@@ -126,7 +132,7 @@ async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time
             name,
             [subject],
             flaky,
-            ConsumerPolicy(max_deliver=5, backoff=(0.1, 0.1), ack_timeouts=(5.0,)),
+            ConsumerPolicy(max_deliver=5, backoff=(0.4, 0.4), ack_timeouts=(5.0,)),
         ),
     )
     try:
@@ -142,6 +148,8 @@ async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time
                 "ConnectionError('downstream hiccup')"
             ) in said, said
         assert attempts == 3
+        # Each retry waits its back-off (the nak's delay), never less.
+        assert all(b - a >= 0.4 for a, b in zip(tried_at, tried_at[1:], strict=False)), tried_at
         assert await pool.fetchval("select count(*) from applied") == 1
         assert await pool.fetchval("select count(*) from dead_letters") == 0
     finally:
@@ -415,15 +423,19 @@ async def test_the_after_commit_hook_gets_what_the_handler_changed_once_and_a_fa
 async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_is_told(
     scratch: tuple[str, asyncpg.Pool], bus: Bus
 ) -> None:
-    """A burst is pulled in batches (more than one message a pull) and the consumer tells its
-    lag meanwhile; the moment the burst is over it goes back to the lingering pull of one
-    message: an event right after the burst is not held by a batch's pull (BURST_WAIT)."""
+    """A burst is pulled in batches (more than one message a pull); the moment the burst is
+    over the consumer goes back to the lingering pull of one message: an event right after the
+    burst is not held by a batch's pull (BURST_WAIT). The pulls on the subscription (one, never
+    bound again) follow that rule exactly: one message with a second's expiry when idle, the
+    batch with BURST_WAIT after a pull that brought something. (The lag: the test below.)"""
     _, pool = scratch
     subject = f"okr.kittest.{uuid.uuid4().hex}"
     handled: dict[uuid.UUID, float] = {}
     lags_seen: list[int | None] = []
     sizes: list[int] = []
     idle_pulls: list[int | None] = []  # the lag told before each pull that found nothing
+    pulls: list[tuple[int, float | None, int]] = []  # batch, expiry, messages it brought
+    binds = 0
     name = f"kit-{uuid.uuid4().hex[:8]}"
     runner: ConsumerRunner
 
@@ -434,16 +446,22 @@ async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_i
     bind = bus.js.pull_subscribe_bind
 
     async def bind_and_count(*args: object, **kwargs: object):  # noqa: ANN202
+        nonlocal binds
+        binds += 1
         sub = await bind(*args, **kwargs)  # type: ignore[arg-type]
         fetch = sub.fetch
 
         async def counted(*a: object, **k: object):  # noqa: ANN202
+            batch = a[0] if a else k.get("batch", 1)  # nats-py's defaults: 1 message, 5 s
+            expiry = k["timeout"] if "timeout" in k else (a[1] if len(a) > 1 else 5)
             try:
                 msgs = await fetch(*a, **k)  # type: ignore[arg-type]
             except TimeoutError:
                 idle_pulls.append(runner.pending)
+                pulls.append((batch, expiry, 0))  # type: ignore[arg-type]
                 raise
             sizes.append(len(msgs))
+            pulls.append((batch, expiry, len(msgs)))  # type: ignore[arg-type]
             return msgs
 
         sub.fetch = counted  # type: ignore[method-assign]
@@ -474,6 +492,10 @@ async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_i
         seen = len(idle_pulls)
         await eventually(lambda: _true(len(idle_pulls) > seen + 1), what="two idle pulls")
         assert idle_pulls[-1] == 0 and runner.pending == 0, idle_pulls
+        assert binds == 1
+        assert pulls[0][:2] == (1, 1.0), pulls
+        for before, after in zip(pulls, pulls[1:], strict=False):
+            assert after[:2] == ((20, BURST_WAIT) if before[2] else (1, 1.0)), (before, after)
     finally:
         await stop(task)
 
