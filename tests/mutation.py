@@ -66,7 +66,11 @@ SETS: dict[str, dict[str, list[str]]] = {  # modules, tests, extra [tool.mutmut]
         ],
         # A fresh import and a fresh database cost CPU seconds that the stats run did not
         # measure: without a larger constant mutmut's CPU limit stops runs that would pass.
-        "settings": ["timeout_constant = 120.0"],
+        # mutmut's wall-clock limit is half its CPU limit, (estimate + constant) x multiplier x 2:
+        # with its default multiplier (15) a mutant whose test hangs held the run for half an
+        # hour; with 2 it is stopped (a timeout, which counts as killed) after 2 x (estimate +
+        # 120 s), still far above any passing run.
+        "settings": ["timeout_constant = 120.0", "timeout_multiplier = 2.0"],
         # The guards are made when the services' modules are imported (`guards=[requires(..)]`):
         # each mutant's run of shared/auth.py must import afresh, not fork a process that
         # imported them unmutated (with the default, every mutant of `requires` "survives").
