@@ -64,9 +64,12 @@ async def stop(task: asyncio.Task[None]) -> None:
     """Cancel a consumer and wait until it has stopped: left running, a cancel that reaches it
     while the bus closes (nats-py then raises ConnectionClosedError, not CancelledError) keeps it
     retrying for the rest of the session."""
+    deadline = time.monotonic() + 10
     while not task.done():
         # Again until it ends: a cancel can be lost (Python 3.11's wait_for swallows one that
         # comes as its inner wait ends; nats-py turns one into ConnectionClosedError).
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{task!r} did not stop when cancelled")
         task.cancel()
         await asyncio.wait({task}, timeout=0.1)
 

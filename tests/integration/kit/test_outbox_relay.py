@@ -253,9 +253,12 @@ async def test_a_relay_killed_between_publish_and_mark_still_delivers_each_event
 
 async def stop(task: asyncio.Task[None]) -> None:
     """Cancel a relay and wait until it has stopped (its connection closed)."""
+    deadline = time.monotonic() + 10
     while not task.done():
         # Again until it ends: a cancel can be lost (Python 3.11's wait_for swallows one that
         # comes as its inner wait ends; nats-py turns one into ConnectionClosedError).
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{task!r} did not stop when cancelled")
         task.cancel()
         await asyncio.wait({task}, timeout=0.1)
 
