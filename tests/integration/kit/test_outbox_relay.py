@@ -234,7 +234,8 @@ async def test_a_relay_killed_between_publish_and_mark_still_delivers_each_event
             await add_raw(conn, envelope, f"okr.kittest.{tag}")
     crashing = CrashAfterPublish(servers.database_url, schema, bus)
     try:
-        await crashing._lead()
+        # Bounded: a relay that never takes the lock would wait in standby for ever.
+        await asyncio.wait_for(crashing._lead(), timeout=10)
     except SystemExit:
         pass
     assert await pool.fetchval("select count(*) from outbox where published_at is null") == 5
