@@ -649,6 +649,14 @@ async def test_one_fetch_is_applied_in_one_transaction_and_each_event_timed(
     assert observed("bus", name) == pytest.approx((2, bus_time))
     assert observed("projection", name) == (2, 0.0)
 
+    # `handle` on its own (as for a lone message) skips another subject's events too.
+    for other in ("c", "d"):
+        last = await publish(bus, f"{base}.{other}", event())
+    for msg in await fetch_exactly(sub, 2):
+        await runner.handle(msg, received)
+    await eventually(lambda: acked_up_to(bus, name, last), what="the others acked")
+    assert (runner.applied, runner.skipped) == (2, 4)
+
     # A lone message is handled on its own; taken "100 s before it was stored": bus time 0.
     c = event()
     last = await publish(bus, f"{base}.a", c)
@@ -720,6 +728,11 @@ async def test_the_lag_told_is_what_was_still_waiting_after_each_pull(
     task = asyncio.create_task(runner.run())
     try:
         await eventually(lambda: _true(len(seen) == 50), what="the backlog applied")
+        # Each event's way through the bus and into the projection was timed once.
+        await eventually(
+            lambda: _true(observed("projection", name)[0] == 50), what="the times observed"
+        )
+        assert observed("bus", name)[0] == 50
         assert sizes[0] == 1 and max(sizes) > 1 and max(sizes) <= 20, sizes
         expected: list[int | None] = []
         waiting: int | None = None  # nothing told before the first pull
