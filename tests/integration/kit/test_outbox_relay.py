@@ -209,6 +209,10 @@ async def test_a_long_transaction_delays_its_event_and_loses_nothing(
     assert in_stream == [slow_event.id, *(e.id for e in quick)]  # type: ignore[attr-defined]
 
 
+class RelayKilled(BaseException):
+    """The process dies (not an Exception: nothing in the relay catches it)."""
+
+
 class CrashAfterPublish(OutboxRelay):
     """A relay that dies after JetStream acked the batch but before marking rows published."""
 
@@ -220,7 +224,7 @@ class CrashAfterPublish(OutboxRelay):
         await self.bus.publish_raw_batch(
             [(str(r["event_id"]), r["subject"], r["body"]) for r in rows]
         )
-        raise SystemExit("relay killed between publish and mark")
+        raise RelayKilled("relay killed between publish and mark")
 
 
 async def test_a_relay_killed_between_publish_and_mark_still_delivers_each_event_once(
@@ -236,7 +240,7 @@ async def test_a_relay_killed_between_publish_and_mark_still_delivers_each_event
     try:
         # Bounded: a relay that never takes the lock would wait in standby for ever.
         await asyncio.wait_for(crashing._lead(), timeout=10)
-    except SystemExit:
+    except RelayKilled:
         pass
     assert await pool.fetchval("select count(*) from outbox where published_at is null") == 5
     relay = OutboxRelay(servers.database_url, schema, bus, poll_interval=0.05)
