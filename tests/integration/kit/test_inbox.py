@@ -326,12 +326,14 @@ async def test_a_backlog_is_applied_in_few_transactions_and_a_failure_in_one_und
         # message delivered to it would wait out the ack timeout (5 s). Wait until none is left.
         await eventually(lambda: no_pull_waiting(bus, name), what="the old pull expired")
         for envelope in second:
-            await publish(bus, subject, envelope)
+            last = await publish(bus, subject, envelope)
         task = await start(bus, pool, ConsumerSpec(name, [subject], handler, FAST))
         await eventually(
             lambda: pool.fetchval("select count(*) = 80 from applied"), what="all applied"
         )
-        await asyncio.sleep(0.5)  # a double application would show now
+        # Every message acked (the retried one too): nothing is left to redeliver, so what
+        # was applied is final (a watermark, not a pause).
+        await eventually(lambda: acked_up_to(bus, name, last), what="every message acked")
         rows = await pool.fetch("select event_id from applied")
         assert sorted(str(r["event_id"]) for r in rows) == sorted(
             str(e.id) for e in [*backlog, *second]
