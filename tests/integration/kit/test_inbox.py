@@ -14,6 +14,7 @@ from nats.js.errors import BadRequestError
 from prometheus_client import REGISTRY
 
 from shared.bus import SERVER_MAX_DELIVER, Bus, ConsumerPolicy
+from shared.db import create_pool
 from shared.events import Envelope, encode, new_event, utcnow
 from shared.events import catalogue as ev
 from shared.inbox import (
@@ -26,6 +27,7 @@ from shared.inbox import (
     apply_once,
     describe,
 )
+from tests.conftest import Servers
 from tests.helpers.waiting import eventually
 
 FAST = ConsumerPolicy(max_deliver=3, backoff=(0.1, 0.2), ack_timeouts=(5.0,))
@@ -804,3 +806,40 @@ def test_a_new_consumer_pulls_up_to_100_and_has_told_nothing_yet() -> None:
     assert (runner.applied, runner.skipped, runner.pending) == (0, 0, None)
     assert runner.pending is None and not runner.ready.is_set()
     assert (runner.status.state, runner.status.last_error) == ("starting", None)
+
+
+async def test_a_nak_or_a_parking_that_fails_does_not_escape_handle(
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus
+) -> None:
+    """The nak after a failed delivery and the parking at the last one are best effort: when
+    they fail (the message acknowledged meanwhile, PostgreSQL gone) `handle` still returns, the
+    consumer goes on, and JetStream redelivers what was not acknowledged."""
+    schema, pool = scratch
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    policy = ConsumerPolicy(max_deliver=2, backoff=(0.1,), ack_timeouts=(5.0,))
+
+    async def failing(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        raise ValueError("no")
+
+    spec = ConsumerSpec(name, [subject], failing, policy)
+    await bus.ensure_consumer(name, [subject], policy)
+    sub = await bus.js.pull_subscribe_bind(durable=name, stream=bus.stream)
+
+    # The nak fails: the message was acknowledged meanwhile (nats-py refuses a second answer).
+    runner = ConsumerRunner(bus, pool, spec)
+    await publish(bus, subject, event())
+    [first] = await fetch_exactly(sub, 1)
+    await first.ack()
+    await runner.handle(first)  # delivery 1 fails; its nak raises, and is swallowed
+
+    # Parking at the last delivery fails: the consumer's pool is closed.
+    await publish(bus, subject, event())
+    [second] = await fetch_exactly(sub, 1)
+    await second.nak()
+    [again] = await fetch_exactly(sub, 1)
+    assert again.metadata.num_delivered == policy.max_deliver
+    closed = await create_pool(servers.database_url, schema, max_size=1)
+    await closed.close()
+    await ConsumerRunner(bus, closed, spec).handle(again)  # parking raises, and is swallowed
+    assert await pool.fetchval("select count(*) from dead_letters") == 0
