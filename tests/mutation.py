@@ -69,8 +69,12 @@ SETS: dict[str, dict[str, list[str]]] = {  # modules, tests, extra [tool.mutmut]
             "tests/unit/kit/test_oidc_tokens.py",
         ],
         # A fresh database costs CPU seconds that the stats run did not measure: without a
-        # larger constant mutmut's CPU limit stops runs that would pass.
-        "settings": ["timeout_constant = 120.0"],
+        # larger constant mutmut's CPU limit stops runs that would pass. mutmut's wall-clock
+        # limit is half its CPU limit, (estimate + constant) x multiplier x 2: with its default
+        # multiplier (15) a mutant whose test hangs held the run for half an hour; with 2 it is
+        # stopped (a timeout, which counts as killed) after 2 x (estimate + 120 s), still far
+        # above any passing run.
+        "settings": ["timeout_constant = 120.0", "timeout_multiplier = 2.0"],
     },
 }
 SYSTEM_SERVERS = ("TEST_DATABASE_URL", "TEST_NATS_URL", "TEST_REDIS_URL")

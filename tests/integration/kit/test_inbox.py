@@ -9,19 +9,25 @@ import uuid
 
 import asyncpg
 import pytest
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import BadRequestError
+from prometheus_client import REGISTRY
 
 from shared.bus import SERVER_MAX_DELIVER, Bus, ConsumerPolicy
+from shared.db import create_pool
 from shared.events import Envelope, encode, new_event, utcnow
 from shared.events import catalogue as ev
 from shared.inbox import (
+    BURST_WAIT,
     REFUSED_MAX_DELAY,
     RETRY_DELAY,
     ConsumerRunner,
     ConsumerSpec,
     PartState,
     apply_once,
+    describe,
 )
+from tests.conftest import Servers
 from tests.helpers.waiting import eventually
 
 FAST = ConsumerPolicy(max_deliver=3, backoff=(0.1, 0.2), ack_timeouts=(5.0,))
@@ -48,6 +54,26 @@ async def acked_up_to(bus: Bus, consumer: str, seq: int) -> bool:
     """The consumer's watermark: every message up to stream sequence `seq` was acked."""
     info = await bus.js.consumer_info(bus.stream, consumer)
     return info.ack_floor.stream_seq >= seq
+
+
+async def no_pull_waiting(bus: Bus, consumer: str) -> bool:
+    """The durable consumer has no pull request waiting on the server."""
+    info = await bus.js.consumer_info(bus.stream, consumer)
+    return not info.num_waiting
+
+
+async def stop(task: asyncio.Task[None]) -> None:
+    """Cancel a consumer and wait until it has stopped: left running, a cancel that reaches it
+    while the bus closes (nats-py then raises ConnectionClosedError, not CancelledError) keeps it
+    retrying for the rest of the session."""
+    deadline = time.monotonic() + 10
+    while not task.done():
+        # Again until it ends: a cancel can be lost (Python 3.11's wait_for swallows one that
+        # comes as its inner wait ends; nats-py turns one into ConnectionClosedError).
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{task!r} did not stop when cancelled")
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.1)
 
 
 async def start(bus: Bus, pool: asyncpg.Pool, spec: ConsumerSpec) -> asyncio.Task[None]:
@@ -82,7 +108,7 @@ async def test_the_same_event_delivered_twice_is_applied_once(
         )
         assert await pool.fetchval("select count(*) from applied") == 2
     finally:
-        task.cancel()
+        await stop(task)
 
 
 async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time(
@@ -94,10 +120,12 @@ async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time
     await pool.execute("create table applied (event_id uuid)")
     subject = f"okr.kittest.{uuid.uuid4().hex}"
     attempts = 0
+    tried_at: list[float] = []
 
     async def flaky(conn: asyncpg.Connection, envelope: Envelope) -> None:
         nonlocal attempts
         attempts += 1
+        tried_at.append(time.monotonic())
         await conn.execute("insert into applied values ($1)", envelope.id)
         if attempts < 3:
             raise ConnectionError("downstream hiccup")
@@ -109,7 +137,7 @@ async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time
             name,
             [subject],
             flaky,
-            ConsumerPolicy(max_deliver=5, backoff=(0.1, 0.1), ack_timeouts=(5.0,)),
+            ConsumerPolicy(max_deliver=5, backoff=(0.4, 0.4), ack_timeouts=(5.0,)),
         ),
     )
     try:
@@ -125,10 +153,12 @@ async def test_a_failing_handler_is_retried_and_its_change_rolled_back_each_time
                 "ConnectionError('downstream hiccup')"
             ) in said, said
         assert attempts == 3
+        # Each retry waits its back-off (the nak's delay), never less.
+        assert all(b - a >= 0.4 for a, b in zip(tried_at, tried_at[1:], strict=False)), tried_at
         assert await pool.fetchval("select count(*) from applied") == 1
         assert await pool.fetchval("select count(*) from dead_letters") == 0
     finally:
-        task.cancel()
+        await stop(task)
 
 
 async def test_an_event_failing_every_time_is_parked_and_the_next_one_still_applied(
@@ -176,7 +206,7 @@ async def test_an_event_failing_every_time_is_parked_and_the_next_one_still_appl
         assert await pool.fetchval("select count(*) from inbox where event_id = $1", good.id) == 1
         assert await pool.fetchval("select count(*) from inbox where event_id = $1", poison.id) == 0
     finally:
-        task.cancel()
+        await stop(task)
 
 
 @pytest.mark.parametrize(
@@ -220,7 +250,7 @@ async def test_a_consumer_of_several_subjects_applies_each_of_its_events_once_an
         ) == sorted(str(e.id) for e in (a, b, last))
         assert runner.skipped == (2 if bus.supports_multiple_filters() is False else 0)
     finally:
-        task.cancel()
+        await stop(task)
         bus.multiple_filters = None
 
 
@@ -254,7 +284,7 @@ async def test_a_lone_event_is_handled_at_once_and_a_burst_in_batches(
             await publish(bus, subject, envelope)
         await eventually(lambda: _true(all(e.id in handled for e in burst)), what="burst handled")
     finally:
-        task.cancel()
+        await stop(task)
 
 
 async def _true(value: bool) -> bool:
@@ -293,15 +323,19 @@ async def test_a_backlog_is_applied_in_few_transactions_and_a_failure_in_one_und
         assert len(set(await pool.fetch("select distinct txid from applied"))) < 30, (
             "the backlog was applied one by one"
         )
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop(task)
+        # The stopped consumer's last pull stays on the server until it expires (a second): a
+        # message delivered to it would wait out the ack timeout (5 s). Wait until none is left.
+        await eventually(lambda: no_pull_waiting(bus, name), what="the old pull expired")
         for envelope in second:
-            await publish(bus, subject, envelope)
+            last = await publish(bus, subject, envelope)
         task = await start(bus, pool, ConsumerSpec(name, [subject], handler, FAST))
         await eventually(
             lambda: pool.fetchval("select count(*) = 80 from applied"), what="all applied"
         )
-        await asyncio.sleep(0.5)  # a double application would show now
+        # Every message acked (the retried one too): nothing is left to redeliver, so what
+        # was applied is final (a watermark, not a pause).
+        await eventually(lambda: acked_up_to(bus, name, last), what="every message acked")
         rows = await pool.fetch("select event_id from applied")
         assert sorted(str(r["event_id"]) for r in rows) == sorted(
             str(e.id) for e in [*backlog, *second]
@@ -309,7 +343,7 @@ async def test_a_backlog_is_applied_in_few_transactions_and_a_failure_in_one_und
         assert failures == 2
         assert await pool.fetchval("select count(*) from dead_letters") == 0
     finally:
-        task.cancel()
+        await stop(task)
 
 
 async def test_apply_once_applies_an_event_once_per_consumer_and_a_failure_leaves_no_mark(
@@ -343,7 +377,7 @@ async def test_apply_once_applies_an_event_once_per_consumer_and_a_failure_leave
 
 
 async def test_the_after_commit_hook_gets_what_the_handler_changed_once_and_a_failing_hook_loses_nothing(
-    scratch: tuple[str, asyncpg.Pool], bus: Bus
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The hook runs after the commit, with the process's runtime, the envelope and what the
     handler returned; not for an event applied before; a hook that fails neither undoes the
@@ -381,27 +415,34 @@ async def test_the_after_commit_hook_gets_what_the_handler_changed_once_and_a_fa
             (runtime, second.id, f"changed {second.id}", 1),
         ]
         assert runner.applied == 2
+        failures = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert [r.getMessage() for r in failures] == [f"after-commit hook of {name} failed"]
+        assert failures[0].exc_info and "the notification failed" in str(failures[0].exc_info[1])
         # The hook's failure is the hook's: the consumer kept running, never restarted.
         assert (runner.status.state, runner.status.attempts) == ("running", 0)
         assert runner.status.last_error is None
         assert await pool.fetchval("select count(*) from inbox") == 2
         assert await pool.fetchval("select count(*) from dead_letters") == 0
     finally:
-        task.cancel()
+        await stop(task)
 
 
 async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_is_told(
     scratch: tuple[str, asyncpg.Pool], bus: Bus
 ) -> None:
-    """A burst is pulled in batches (more than one message a pull) and the consumer tells its
-    lag meanwhile; the moment the burst is over it goes back to the lingering pull of one
-    message: an event right after the burst is not held by a batch's pull (BURST_WAIT)."""
+    """A burst is pulled in batches (more than one message a pull); the moment the burst is
+    over the consumer goes back to the lingering pull of one message: an event right after the
+    burst is not held by a batch's pull (BURST_WAIT). The pulls on the subscription (one, never
+    bound again) follow that rule exactly: one message with a second's expiry when idle, the
+    batch with BURST_WAIT after a pull that brought something. (The lag: the test below.)"""
     _, pool = scratch
     subject = f"okr.kittest.{uuid.uuid4().hex}"
     handled: dict[uuid.UUID, float] = {}
     lags_seen: list[int | None] = []
     sizes: list[int] = []
     idle_pulls: list[int | None] = []  # the lag told before each pull that found nothing
+    pulls: list[tuple[int, float | None, int]] = []  # batch, expiry, messages it brought
+    binds = 0
     name = f"kit-{uuid.uuid4().hex[:8]}"
     runner: ConsumerRunner
 
@@ -412,16 +453,22 @@ async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_i
     bind = bus.js.pull_subscribe_bind
 
     async def bind_and_count(*args: object, **kwargs: object):  # noqa: ANN202
+        nonlocal binds
+        binds += 1
         sub = await bind(*args, **kwargs)  # type: ignore[arg-type]
         fetch = sub.fetch
 
         async def counted(*a: object, **k: object):  # noqa: ANN202
+            batch = a[0] if a else k.get("batch", 1)  # nats-py's defaults: 1 message, 5 s
+            expiry = k["timeout"] if "timeout" in k else (a[1] if len(a) > 1 else 5)
             try:
                 msgs = await fetch(*a, **k)  # type: ignore[arg-type]
             except TimeoutError:
                 idle_pulls.append(runner.pending)
+                pulls.append((batch, expiry, 0))  # type: ignore[arg-type]
                 raise
             sizes.append(len(msgs))
+            pulls.append((batch, expiry, len(msgs)))  # type: ignore[arg-type]
             return msgs
 
         sub.fetch = counted  # type: ignore[method-assign]
@@ -452,8 +499,12 @@ async def test_after_a_burst_a_lone_event_is_again_handled_at_once_and_the_lag_i
         seen = len(idle_pulls)
         await eventually(lambda: _true(len(idle_pulls) > seen + 1), what="two idle pulls")
         assert idle_pulls[-1] == 0 and runner.pending == 0, idle_pulls
+        assert binds == 1
+        assert pulls[0][:2] == (1, 1.0), pulls
+        for before, after in zip(pulls, pulls[1:], strict=False):
+            assert after[:2] == ((20, BURST_WAIT) if before[2] else (1, 1.0)), (before, after)
     finally:
-        task.cancel()
+        await stop(task)
 
 
 async def test_a_part_is_down_from_its_start_until_it_runs_and_from_its_first_failure() -> None:
@@ -478,9 +529,12 @@ async def test_a_part_is_down_from_its_start_until_it_runs_and_from_its_first_fa
 
 
 async def test_an_outage_is_retried_every_second_and_a_refusal_with_doubling_waits(
-    scratch: tuple[str, asyncpg.Pool], bus: Bus
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """An outage is a warning each time; a refusal is an error once, saying what to change, then
+    a quiet line per retry with its wait."""
     _, pool = scratch
+    caplog.set_level(logging.DEBUG, logger="openkrakow.inbox")
 
     async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
         return None
@@ -493,10 +547,299 @@ async def test_an_outage_is_retried_every_second_and_a_refusal_with_doubling_wai
     delays = [runner._failed(refused) for _ in range(7)]
     assert delays == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]
     assert REFUSED_MAX_DELAY == 60.0
-    assert runner.status.last_error is not None and "max deliver" in runner.status.last_error
+    error = describe(refused)
+    assert runner.status.last_error == error and "max deliver" in error
+    said = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert said == [
+        (logging.WARNING, "consumer kit-retry: refused; retrying"),
+        (logging.WARNING, "consumer kit-retry: refused; retrying"),
+        (
+            logging.ERROR,
+            f"consumer kit-retry cannot be created: NATS {bus.server_version} refuses its "
+            f"configuration: {error}. Nothing is consumed until this is fixed: use NATS 2.9 or "
+            "newer, or, when the durable consumer exists with an older configuration, delete it "
+            f"(`nats consumer rm {bus.stream} kit-retry`; it is created again and replays the "
+            "stream, and events already applied are skipped by the inbox); retrying with "
+            "back-off up to every 60 s",
+        ),
+        *(
+            (logging.DEBUG, f"consumer kit-retry still refused: {error}; next try in {d} s")
+            for d in (4, 8, 16, 32, 60, 60)
+        ),
+    ]
 
 
 async def _a_moment_passes() -> None:
     start = time.monotonic()
     while time.monotonic() == start:
         await asyncio.sleep(0.001)
+
+
+def observed(histogram: str, consumer: str) -> tuple[float, float]:
+    """(count, sum) of a latency histogram of one consumer, as /metrics serves them."""
+    labels = {"consumer": consumer}
+    count = REGISTRY.get_sample_value(f"openkrakow_event_{histogram}_seconds_count", labels)
+    total = REGISTRY.get_sample_value(f"openkrakow_event_{histogram}_seconds_sum", labels)
+    return (count or 0.0, total or 0.0)
+
+
+async def fetch_exactly(sub, n: int) -> list:  # noqa: ANN001
+    """`n` messages already stored, however many pulls that takes."""
+    msgs: list = []
+    while len(msgs) < n:
+        msgs += await sub.fetch(n - len(msgs), timeout=5)
+    return msgs
+
+
+async def test_one_fetch_is_applied_in_one_transaction_and_each_event_timed(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`handle_batch` on real messages: the consumer's events of one fetch share a transaction,
+    the others of a covering filter (NATS 2.9) are acked and skipped, an undecodable one is
+    parked; each applied event's bus and projection times are observed and its hook run. When
+    the shared transaction fails, each is applied on its own, and the log says why."""
+    _, pool = scratch
+    caplog.set_level(logging.DEBUG, logger="openkrakow.inbox")
+    await pool.execute("create table applied (event_id uuid, txid bigint)")
+    base = f"okr.kittest.{uuid.uuid4().hex}"
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    flaky: set[uuid.UUID] = set()
+    hooked: list[tuple[object, uuid.UUID, object]] = []
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> str:
+        await conn.execute("insert into applied values ($1, txid_current())", envelope.id)
+        if envelope.id in flaky:
+            flaky.discard(envelope.id)
+            raise ValueError("not yet")
+        return f"changed {envelope.id}"
+
+    async def hook(runtime: object, envelope: Envelope, changed: object) -> None:
+        hooked.append((runtime, envelope.id, changed))
+
+    runtime = object()
+    spec = ConsumerSpec(name, [f"{base}.a", f"{base}.b.>"], handler, FAST, after_commit=hook)
+    runner = ConsumerRunner(bus, pool, spec, runtime=runtime)
+    bus.multiple_filters = False  # one covering filter: the runner skips the other subjects
+    try:
+        runner._client_filter = await bus.ensure_consumer(name, spec.subjects, FAST)
+    finally:
+        bus.multiple_filters = None
+    assert runner._client_filter is not None
+    sub = await bus.js.pull_subscribe_bind(durable=name, stream=bus.stream)
+
+    # One fetch: two of ours, two of other subjects, one undecodable.
+    a, b = event(), event()
+    await publish(bus, f"{base}.a", a)
+    await publish(bus, f"{base}.c", event())
+    await bus.js.publish(f"{base}.a", b"{not json", headers={"Nats-Msg-Id": uuid.uuid4().hex})
+    await publish(bus, f"{base}.d", event())
+    last = await publish(bus, f"{base}.b.one", b)
+    msgs = await fetch_exactly(sub, 5)
+    received = time.time() + 100  # taken "in 100 s": the bus time is known, the projection 0
+    await runner.handle_batch(msgs, received)
+    await eventually(lambda: acked_up_to(bus, name, last), what="all five acked")
+    rows = await pool.fetch("select event_id, txid from applied")
+    assert sorted(str(r["event_id"]) for r in rows) == sorted([str(a.id), str(b.id)])
+    assert len({r["txid"] for r in rows}) == 1  # one transaction
+    assert (runner.applied, runner.skipped) == (2, 2)
+    parked = await pool.fetch("select event_id, error from dead_letters")
+    assert len(parked) == 1 and parked[0]["event_id"] is None
+    assert parked[0]["error"].startswith("undecodable: ")
+    assert hooked == [(runtime, a.id, f"changed {a.id}"), (runtime, b.id, f"changed {b.id}")]
+    ours = [
+        m for m in msgs if m.data != b"{not json" and m.subject in (f"{base}.a", f"{base}.b.one")
+    ]
+    bus_time = sum(received - m.metadata.timestamp.timestamp() for m in ours)
+    assert observed("bus", name) == pytest.approx((2, bus_time))
+    assert observed("projection", name) == (2, 0.0)
+
+    # `handle` on its own (as for a lone message) skips another subject's events too.
+    for other in ("c", "d"):
+        last = await publish(bus, f"{base}.{other}", event())
+    for msg in await fetch_exactly(sub, 2):
+        await runner.handle(msg, received)
+    await eventually(lambda: acked_up_to(bus, name, last), what="the others acked")
+    assert (runner.applied, runner.skipped) == (2, 4)
+
+    # A lone message is handled on its own; taken "100 s before it was stored": bus time 0.
+    c = event()
+    last = await publish(bus, f"{base}.a", c)
+    [lone] = await fetch_exactly(sub, 1)
+    received = lone.metadata.timestamp.timestamp() - 100
+    before = time.time()
+    await runner.handle_batch([lone], received)
+    took = time.time() - before
+    await eventually(lambda: acked_up_to(bus, name, last), what="the lone one acked")
+    count, total = observed("bus", name)
+    assert (count, total) == pytest.approx((3, bus_time))
+    count, total = observed("projection", name)
+    assert count == 3 and before - received <= total <= before - received + took
+
+    # A batch whose transaction fails: rolled back, then each applied alone (three transactions).
+    d, e, f = event(), event(), event()
+    flaky.add(e.id)
+    for envelope in (d, e, f):
+        last = await publish(bus, f"{base}.a", envelope)
+    msgs = await fetch_exactly(sub, 3)
+    await runner.handle_batch(msgs, time.time())
+    await eventually(lambda: acked_up_to(bus, name, last), what="the three acked")
+    rows = await pool.fetch(
+        "select txid from applied where event_id = any($1::uuid[])", [d.id, e.id, f.id]
+    )
+    assert len(rows) == 3 and len({r["txid"] for r in rows}) == 3
+    failed = [r for r in caplog.records if r.msg == "consumer %s: batch of %d failed (%r)"]
+    assert [r.getMessage() for r in failed] == [
+        f"consumer {name}: batch of 3 failed (ValueError('not yet'))"
+    ]
+    assert runner.applied == 6 and observed("bus", name)[0] == 6
+    assert observed("projection", name)[0] == 6
+
+
+async def test_the_lag_told_is_what_was_still_waiting_after_each_pull(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus
+) -> None:
+    """A backlog of 50 taken by a consumer pulling 20 at most: its first pull takes one (it is
+    idle), then batches; while it applies a batch, the lag it tells is the number of events
+    that were still waiting after the previous pull (JetStream's count on the last message)."""
+    _, pool = scratch
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    seen: list[int | None] = []  # the lag told while each event was applied, in order
+    sizes: list[int] = []
+    runner: ConsumerRunner
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        seen.append(runner.pending)
+
+    bind = bus.js.pull_subscribe_bind
+
+    async def bind_and_count(*args: object, **kwargs: object):  # noqa: ANN202
+        sub = await bind(*args, **kwargs)  # type: ignore[arg-type]
+        fetch = sub.fetch
+
+        async def counted(*a: object, **k: object):  # noqa: ANN202
+            msgs = await fetch(*a, **k)  # type: ignore[arg-type]
+            sizes.append(len(msgs))
+            return msgs
+
+        sub.fetch = counted  # type: ignore[method-assign]
+        return sub
+
+    for _ in range(50):
+        await publish(bus, subject, event())
+    bus.js.pull_subscribe_bind = bind_and_count  # type: ignore[method-assign]
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    runner = ConsumerRunner(bus, pool, ConsumerSpec(name, [subject], handler, FAST), batch=20)
+    task = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: _true(len(seen) == 50), what="the backlog applied")
+        # Each event's way through the bus and into the projection was timed once.
+        await eventually(
+            lambda: _true(observed("projection", name)[0] == 50), what="the times observed"
+        )
+        assert observed("bus", name)[0] == 50
+        assert sizes[0] == 1 and max(sizes) > 1 and max(sizes) <= 20, sizes
+        expected: list[int | None] = []
+        waiting: int | None = None  # nothing told before the first pull
+        for size in sizes:
+            if len(expected) == 50:
+                break
+            expected += [waiting] * size
+            waiting = 50 - len(expected)
+        assert seen == expected, (sizes, seen)
+        await eventually(lambda: _true(runner.pending == 0), what="no lag once all is taken")
+    finally:
+        await stop(task)
+
+
+async def test_a_consumer_the_server_refuses_keeps_running_and_says_why(
+    scratch: tuple[str, asyncpg.Pool], bus: Bus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A durable consumer made earlier with another delivery policy cannot be updated: JetStream
+    refuses; the runner records the refusal, logs it as an error once and waits to retry; it
+    does not stop."""
+    _, pool = scratch
+    caplog.set_level(logging.WARNING, logger="openkrakow.inbox")
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        return None
+
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    await bus.js.add_consumer(
+        bus.stream,
+        ConsumerConfig(
+            durable_name=name,
+            deliver_policy=DeliverPolicy.NEW,
+            ack_policy=AckPolicy.EXPLICIT,
+            filter_subject=subject,
+        ),
+    )
+    runner = ConsumerRunner(bus, pool, ConsumerSpec(name, [subject], handler, FAST))
+    task = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: _true(runner.status.attempts >= 1), what="the refusal")
+        assert not task.done()  # waiting to retry, not stopped
+        assert runner.status.state == "retrying" and not runner.ready.is_set()
+        error = runner.status.last_error
+        said = [(r.levelno, r.getMessage()) for r in caplog.records]
+        assert [m for level, m in said if level == logging.ERROR][0].startswith(
+            f"consumer {name} cannot be created: NATS {bus.server_version} refuses its "
+            f"configuration: {error}. "
+        ), said
+    finally:
+        await stop(task)
+
+
+def test_a_new_consumer_pulls_up_to_100_and_has_told_nothing_yet() -> None:
+    """The runtime starts every consumer with the default batch (it passes none); the counters
+    and the lag start empty: no lag is told before the first pull."""
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        return None
+
+    runner = ConsumerRunner(
+        Bus.__new__(Bus),
+        None,  # type: ignore[arg-type]
+        ConsumerSpec("kit-new", ["okr.kittest.x"], handler),
+    )
+    assert runner.batch == 100 and runner.runtime is None
+    assert (runner.applied, runner.skipped, runner.pending) == (0, 0, None)
+    assert runner.pending is None and not runner.ready.is_set()
+    assert (runner.status.state, runner.status.last_error) == ("starting", None)
+
+
+async def test_a_nak_or_a_parking_that_fails_does_not_escape_handle(
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus
+) -> None:
+    """The nak after a failed delivery and the parking at the last one are best effort: when
+    they fail (the message acknowledged meanwhile, PostgreSQL gone) `handle` still returns, the
+    consumer goes on, and JetStream redelivers what was not acknowledged."""
+    schema, pool = scratch
+    subject = f"okr.kittest.{uuid.uuid4().hex}"
+    name = f"kit-{uuid.uuid4().hex[:8]}"
+    policy = ConsumerPolicy(max_deliver=2, backoff=(0.1,), ack_timeouts=(5.0,))
+
+    async def failing(conn: asyncpg.Connection, envelope: Envelope) -> None:
+        raise ValueError("no")
+
+    spec = ConsumerSpec(name, [subject], failing, policy)
+    await bus.ensure_consumer(name, [subject], policy)
+    sub = await bus.js.pull_subscribe_bind(durable=name, stream=bus.stream)
+
+    # The nak fails: the message was acknowledged meanwhile (nats-py refuses a second answer).
+    runner = ConsumerRunner(bus, pool, spec)
+    await publish(bus, subject, event())
+    [first] = await fetch_exactly(sub, 1)
+    await first.ack()
+    await runner.handle(first)  # delivery 1 fails; its nak raises, and is swallowed
+
+    # Parking at the last delivery fails: the consumer's pool is closed.
+    await publish(bus, subject, event())
+    [second] = await fetch_exactly(sub, 1)
+    await second.nak()
+    [again] = await fetch_exactly(sub, 1)
+    assert again.metadata.num_delivered == policy.max_deliver
+    closed = await create_pool(servers.database_url, schema, max_size=1)
+    await closed.close()
+    await ConsumerRunner(bus, closed, spec).handle(again)  # parking raises, and is swallowed
+    assert await pool.fetchval("select count(*) from dead_letters") == 0

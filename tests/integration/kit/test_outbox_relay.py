@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import time
 import uuid
+from urllib.parse import urlsplit
 
 import asyncpg
+import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
@@ -14,7 +18,8 @@ from shared import outbox
 from shared.bus import Bus
 from shared.events import catalogue as ev
 from shared.events import decode, encode, new_event, utcnow
-from shared.outbox import OutboxRelay
+from shared.migrate import migrate
+from shared.outbox import SETTLE_FIRST, SETTLE_MAX, OutboxRelay
 from tests.conftest import Servers
 from tests.helpers.waiting import eventually
 
@@ -80,7 +85,7 @@ async def test_outbox_add_refuses_to_run_outside_a_transaction(
         try:
             await outbox.add(conn, envelope)  # type: ignore[arg-type]
         except RuntimeError as exc:
-            assert "inside the transaction" in str(exc)
+            assert str(exc) == "outbox.add must run inside the transaction of the change"
         else:
             raise AssertionError("outbox.add outside a transaction must fail")
         assert await conn.fetchval("select count(*) from outbox") == 0
@@ -108,7 +113,7 @@ async def test_a_rolled_back_change_publishes_nothing(
         await eventually(lambda: published(pool, marker.id), what="the marker published")  # type: ignore[attr-defined]
         assert await stream_events(bus, subject) == [marker.id]  # type: ignore[attr-defined]
     finally:
-        task.cancel()
+        await stop(task)
 
 
 async def test_changes_of_one_aggregate_are_published_in_commit_order_exactly_once(
@@ -150,7 +155,7 @@ async def test_changes_of_one_aggregate_are_published_in_commit_order_exactly_on
             what="all 120 events published",
         )
     finally:
-        relay_task.cancel()
+        await stop(relay_task)
     published = await stream_events(bus, "okr.bench.edition_held")
     ours = set(version_of) | set(independent)
     published = [i for i in published if i in ours]
@@ -199,9 +204,13 @@ async def test_a_long_transaction_delays_its_event_and_loses_nothing(
             what="every event published once the slow transaction committed",
         )
     finally:
-        relay_task.cancel()
+        await stop(relay_task)
     in_stream = await stream_events(bus, subject)
     assert in_stream == [slow_event.id, *(e.id for e in quick)]  # type: ignore[attr-defined]
+
+
+class RelayKilled(BaseException):
+    """The process dies (not an Exception: nothing in the relay catches it)."""
 
 
 class CrashAfterPublish(OutboxRelay):
@@ -215,7 +224,7 @@ class CrashAfterPublish(OutboxRelay):
         await self.bus.publish_raw_batch(
             [(str(r["event_id"]), r["subject"], r["body"]) for r in rows]
         )
-        raise SystemExit("relay killed between publish and mark")
+        raise RelayKilled("relay killed between publish and mark")
 
 
 async def test_a_relay_killed_between_publish_and_mark_still_delivers_each_event_once(
@@ -229,8 +238,9 @@ async def test_a_relay_killed_between_publish_and_mark_still_delivers_each_event
             await add_raw(conn, envelope, f"okr.kittest.{tag}")
     crashing = CrashAfterPublish(servers.database_url, schema, bus)
     try:
-        await crashing._lead()
-    except SystemExit:
+        # Bounded: a relay that never takes the lock would wait in standby for ever.
+        await asyncio.wait_for(crashing._lead(), timeout=10)
+    except RelayKilled:
         pass
     assert await pool.fetchval("select count(*) from outbox where published_at is null") == 5
     relay = OutboxRelay(servers.database_url, schema, bus, poll_interval=0.05)
@@ -241,15 +251,33 @@ async def test_a_relay_killed_between_publish_and_mark_still_delivers_each_event
             what="re-publication after the crash",
         )
     finally:
-        task.cancel()
+        await stop(task)
     in_stream = await stream_events(bus, f"okr.kittest.{tag}")
     assert in_stream == [e.id for e in envelopes]  # once each, in order
 
 
+async def stop(task: asyncio.Task[None]) -> None:
+    """Cancel a relay and wait until it has stopped (its connection closed)."""
+    deadline = time.monotonic() + 10
+    while not task.done():
+        # Again until it ends: a cancel can be lost (Python 3.11's wait_for swallows one that
+        # comes as its inner wait ends; nats-py turns one into ConnectionClosedError).
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{task!r} did not stop when cancelled")
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.1)
+
+
+def never_failed(relay: OutboxRelay) -> bool:
+    """The relay won the lock once and kept it: no failure, no second start."""
+    return relay.lock_attempts == 1 and relay.status.last_error is None
+
+
 async def test_only_one_relay_publishes_and_a_standby_takes_over(
-    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus, caplog: pytest.LogCaptureFixture
 ) -> None:
     schema, pool = scratch
+    caplog.set_level(logging.INFO, logger="openkrakow.outbox")
     first = OutboxRelay(servers.database_url, schema, bus, poll_interval=0.05, standby_interval=0.1)
     second = OutboxRelay(
         servers.database_url, schema, bus, poll_interval=0.05, standby_interval=0.1
@@ -263,12 +291,20 @@ async def test_only_one_relay_publishes_and_a_standby_takes_over(
         await eventually(
             lambda: asyncio.sleep(0, second.lock_attempts >= 3), what="the standby trying the lock"
         )
-        assert first.is_leader and not second.is_leader
+        assert first.is_leader is True and second.is_leader is False
+        assert (first.status.state, second.status.state) == ("active", "standby")
         assert first.lock_attempts == 1
-        t1.cancel()  # the leader dies; its session lock goes with its connection
+        # Waiting for the lock is not a failure: nothing logged, no error told.
+        assert first.status.last_error is None and second.status.last_error is None
+        assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+        await stop(t1)  # the leader dies; its session lock goes with its connection
+        assert first.is_leader is False
         await eventually(
             lambda: asyncio.sleep(0, second.is_leader), timeout=10, what="standby taking over"
         )
+        assert second.status.state == "active" and second.status.last_error is None
+        said = [r.getMessage() for r in caplog.records]
+        assert said.count(f"outbox relay for {schema} is now active") == 2, said
         tag = uuid.uuid4().hex
         envelope, subject = held(uuid.uuid4(), tag)
         async with pool.acquire() as conn, conn.transaction():
@@ -278,8 +314,8 @@ async def test_only_one_relay_publishes_and_a_standby_takes_over(
             lambda: stream_events(bus, subject), what="event published by the new leader"
         )
     finally:
-        t1.cancel()
-        t2.cancel()
+        await stop(t1)
+        await stop(t2)
 
 
 async def test_a_commit_wakes_the_idle_relay_at_once_not_at_its_next_poll(
@@ -298,7 +334,7 @@ async def test_a_commit_wakes_the_idle_relay_at_once_not_at_its_next_poll(
             await outbox.add(conn, envelope)  # type: ignore[arg-type]
         await eventually(lambda: published(pool, envelope.id), what="published on the NOTIFY")  # type: ignore[attr-defined]
     finally:
-        task.cancel()
+        await stop(task)
 
 
 async def test_a_long_transaction_writing_elsewhere_does_not_hold_the_relay_back(
@@ -338,6 +374,235 @@ async def test_a_long_transaction_writing_elsewhere_does_not_hold_the_relay_back
         assert await stream_events(bus, subject) == [e.id for e in quick]  # type: ignore[attr-defined]
         await tx.rollback()
     finally:
-        relay_task.cancel()
+        await stop(relay_task)
         await long_writer.execute(f"drop schema if exists {other} cascade")
         await long_writer.close()
+
+
+def test_a_new_relay_has_done_nothing_yet_and_runs_with_the_platforms_settings() -> None:
+    """The runtime starts every relay with these defaults (it passes none): batches of 500, a
+    look every second without a NOTIFY, a standby trying the lock every second. The counters the
+    tests wait on start at zero (`passes >= 1` means "has looked once")."""
+    relay = OutboxRelay("postgresql://unused", "kit_new", Bus.__new__(Bus))
+    assert (relay.batch_size, relay.poll_interval, relay.standby_interval) == (500, 1.0, 1.0)
+    assert relay.is_leader is False and relay.unsettled is False
+    assert (relay.published, relay.lock_attempts, relay.passes) == (0, 0, 0)
+    assert (relay.status.state, relay.status.last_error) == ("starting", None)
+
+
+async def test_a_backlog_is_published_in_batches_of_500_one_after_the_other(
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """1,001 events waiting: batches of 500, 500 and 1 without a pause (the poll is a minute
+    away), each logged with its size and time."""
+    schema, pool = scratch
+    caplog.set_level(logging.DEBUG, logger="openkrakow.outbox")
+    tag = uuid.uuid4().hex
+    async with pool.acquire() as conn, conn.transaction():
+        for _ in range(1001):
+            await add_raw(conn, held(uuid.uuid4(), tag)[0], f"okr.kittest.{tag}")
+    batches: list[tuple[int, float]] = []  # size, milliseconds JetStream took
+    publish = bus.publish_raw_batch
+
+    async def timed(rows):  # noqa: ANN001, ANN202
+        started = time.perf_counter()
+        await publish(rows)
+        batches.append((len(rows), (time.perf_counter() - started) * 1000))
+
+    bus.publish_raw_batch = timed  # type: ignore[method-assign]
+    relay = OutboxRelay(servers.database_url, schema, bus, poll_interval=60.0)
+    began = time.perf_counter()
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(
+            lambda: pool.fetchval("select count(*) = 0 from outbox where published_at is null"),
+            what="the backlog published",
+        )
+        elapsed = (time.perf_counter() - began) * 1000
+        assert [n for n, _ in batches] == [500, 500, 1]
+        assert relay.published == 1001 and relay.unsettled is False
+        assert never_failed(relay)
+        logged = [
+            r.args for r in caplog.records if r.msg == "relay %s published %d events in %.1f ms"
+        ]
+        assert [(a[0], a[1]) for a in logged] == [(schema, 500), (schema, 500), (schema, 1)]  # type: ignore[index]
+        for (_, took), args in zip(batches, logged, strict=True):
+            assert took <= args[2] <= elapsed, (took, args, elapsed)  # type: ignore[index,operator]
+    finally:
+        await stop(task)
+
+
+async def test_a_commit_without_a_notify_is_published_at_the_next_poll(
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus
+) -> None:
+    """A lost NOTIFY costs a poll interval, not the event; every look at the outbox is counted."""
+    schema, pool = scratch
+    looks = 0
+
+    class Counted(OutboxRelay):
+        async def publish_pending(self, conn: asyncpg.Connection) -> int:
+            nonlocal looks
+            looks += 1
+            return await super().publish_pending(conn)
+
+    relay = Counted(servers.database_url, schema, bus, poll_interval=0.1)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: asyncio.sleep(0, relay.passes >= 1), what="the relay idle")
+        tag = uuid.uuid4().hex
+        envelope, subject = held(uuid.uuid4(), tag)
+        async with pool.acquire() as conn, conn.transaction():
+            await add_raw(conn, envelope, subject)  # no NOTIFY
+        await eventually(lambda: published(pool, envelope.id), what="published at a poll")  # type: ignore[attr-defined]
+        seen = looks
+        await eventually(lambda: asyncio.sleep(0, looks >= seen + 2), what="two more polls")
+        assert relay.passes == looks and relay.published == 1 and relay.unsettled is False
+        assert never_failed(relay)
+    finally:
+        await stop(task)
+
+
+async def test_rows_held_back_are_looked_at_again_with_doubling_waits_reset_by_progress(
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus
+) -> None:
+    """Rows of transactions that started after a still-running one wait for it; the relay looks
+    again after 2 ms, doubling up to 100 ms while nothing settles, and from 2 ms again after a
+    look that published something (or after an idle spell)."""
+    schema, pool = scratch
+    tag = uuid.uuid4().hex
+    subject = f"okr.kittest.{tag}"
+    waits: list[tuple[int, float | None]] = []  # (published so far, seconds) per settle wait
+
+    class Watched(OutboxRelay):
+        async def _sleep_or_wake(self, seconds: float) -> None:
+            waits.append((self.published, seconds))
+            await super()._sleep_or_wake(seconds)
+
+    async def open_with_xid(conn: asyncpg.Connection) -> asyncpg.transaction.Transaction:
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute("select pg_current_xact_id()")  # takes its transaction id now
+        return tx
+
+    async def commit_row(notify: bool = False) -> uuid.UUID:
+        envelope = held(uuid.uuid4(), tag)[0]
+        async with pool.acquire() as conn, conn.transaction():
+            await add_raw(conn, envelope, subject)
+            if notify:
+                await conn.execute("select pg_notify('okr_outbox', $1)", schema)
+        return envelope.id  # type: ignore[attr-defined]
+
+    def doubling(n: int) -> list[float]:
+        out, w = [], SETTLE_FIRST
+        for _ in range(n):
+            out.append(w)
+            w = min(w * 2, SETTLE_MAX)
+        return out
+
+    def since(published_count: int) -> list[float | None]:
+        return [w for p, w in waits if p == published_count]
+
+    relay = Watched(servers.database_url, schema, bus, poll_interval=60.0)
+    async with pool.acquire() as c1, pool.acquire() as c3, pool.acquire() as c4:
+        t1 = await open_with_xid(c1)
+        first = await commit_row()  # started after t1: waits for it
+        t3 = await open_with_xid(c3)
+        second = await commit_row()  # started after t3: waits for it too
+        task = asyncio.create_task(relay.run())  # its first look already finds them held back
+        try:
+            await eventually(
+                lambda: asyncio.sleep(0, SETTLE_MAX in since(0)), what="the wait backed off"
+            )
+            await t1.commit()  # `first` settles, `second` still waits for t3
+            await eventually(lambda: published(pool, first), what="the first row published")
+            await eventually(lambda: asyncio.sleep(0, len(since(1)) >= 2), what="two more looks")
+            await t3.commit()
+            await eventually(lambda: published(pool, second), what="the second row published")
+            # Idle now (nothing held back); a new hold-up starts from the shortest wait again.
+            t4 = await open_with_xid(c4)
+            third = await commit_row(notify=True)
+            await eventually(lambda: asyncio.sleep(0, len(since(2)) >= 2), what="held back")
+            await t4.commit()
+            await eventually(lambda: published(pool, third), what="the third row published")
+        finally:
+            await stop(task)
+    held_first = since(0)
+    assert held_first == pytest.approx(doubling(len(held_first))), held_first
+    for after in (since(1), since(2)):
+        assert after == pytest.approx(doubling(len(after))), after
+    assert relay.published == 3 and never_failed(relay)
+
+
+async def test_a_relay_that_cannot_reach_its_database_says_so_and_keeps_trying(
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus, caplog: pytest.LogCaptureFixture
+) -> None:
+    schema, _ = scratch
+    caplog.set_level(logging.WARNING, logger="openkrakow.outbox")
+    missing = f"kit_missing_{uuid.uuid4().hex[:8]}"
+    dsn = urlsplit(servers.database_url)._replace(path=f"/{missing}").geturl()
+    relay = OutboxRelay(dsn, schema, bus, standby_interval=0.05)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: asyncio.sleep(0, relay.status.attempts >= 2), what="a retry")
+        error = f'database "{missing}" does not exist'
+        assert (relay.status.state, relay.status.last_error) == ("retrying", error)
+        assert relay.is_leader is False and relay.lock_attempts == 0
+        said = [r.getMessage() for r in caplog.records]
+        assert said.count(f"outbox relay {schema}: {error}; retrying") >= 2, said
+    finally:
+        await stop(task)
+
+
+async def test_relays_of_two_schemas_both_lead(
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus
+) -> None:
+    """The leadership lock is per schema: each service's outbox has its own relay."""
+    schema, _ = scratch
+    other = f"kit_{uuid.uuid4().hex[:8]}"
+    await migrate(servers.database_url, other, None)
+    relays = [OutboxRelay(servers.database_url, s, bus) for s in (schema, other)]
+    tasks = [asyncio.create_task(r.run()) for r in relays]
+    try:
+        await eventually(
+            lambda: asyncio.sleep(0, all(r.is_leader for r in relays)), what="both leading"
+        )
+        assert [r.lock_attempts for r in relays] == [1, 1]
+    finally:
+        for t in tasks:
+            await stop(t)
+
+
+async def test_a_relay_whose_connection_dies_says_so_and_leads_again(
+    scratch: tuple[str, asyncpg.Pool], servers: Servers, bus: Bus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server ends the relay's session (a restart, an administrator): at its next wake the
+    relay finds its connection closed, says so, and takes the lock again on a new one."""
+    schema, pool = scratch
+    caplog.set_level(logging.WARNING, logger="openkrakow.outbox")
+
+    class Kept(OutboxRelay):
+        conn: asyncpg.Connection | None = None
+
+        async def _try_lock(self, conn: asyncpg.Connection) -> bool:
+            self.conn = conn
+            return await super()._try_lock(conn)
+
+    relay = Kept(servers.database_url, schema, bus, poll_interval=60.0, standby_interval=0.05)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: asyncio.sleep(0, relay.passes >= 1), what="the relay idle")
+        first = relay.conn
+        assert first is not None
+        await pool.execute("select pg_terminate_backend($1)", first.get_server_pid())
+        await eventually(lambda: asyncio.sleep(0, first.is_closed()), what="the session ended")
+        relay._wake.set()  # as a NOTIFY or the poll would
+        await eventually(
+            lambda: asyncio.sleep(0, relay.is_leader and relay.lock_attempts == 2),
+            what="the lock taken again",
+        )
+        assert relay.status.last_error == "relay connection closed"
+        assert relay.status.state == "active"
+        said = [r.getMessage() for r in caplog.records]
+        assert said == [f"outbox relay {schema}: relay connection closed; retrying"], said
+    finally:
+        await stop(task)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from nats.js.errors import APIError, BadRequestError, NotFoundError, ServerError
 
@@ -82,3 +84,7 @@ def test_a_refused_configuration_is_told_apart_from_an_outage() -> None:
 def test_an_error_without_a_message_is_logged_by_its_type() -> None:
     assert describe(ValueError("bad")) == "bad"
     assert describe(TimeoutError()) == "builtins.TimeoutError: TimeoutError()"
+    # A library's error with blanks for a message: its module named, not "builtins".
+    assert describe(asyncio.CancelledError(" ")) == (
+        "asyncio.exceptions.CancelledError: CancelledError(' ')"
+    )
