@@ -479,8 +479,11 @@ async def test_rows_held_back_are_looked_at_again_with_doubling_waits_reset_by_p
             await super()._sleep_or_wake(seconds)
 
     async def open_with_xid(conn: asyncpg.Connection) -> asyncpg.transaction.Transaction:
+        """A transaction that is writing to the outbox (it holds the table's lock, as an INSERT
+        would) and has its transaction id: it could still commit an earlier row."""
         tx = conn.transaction()
         await tx.start()
+        await conn.execute("lock table outbox in row exclusive mode")
         await conn.execute("select pg_current_xact_id()")  # takes its transaction id now
         return tx
 
