@@ -64,6 +64,15 @@ async def parts_report(runtime: Runtime) -> tuple[dict[str, Any], list[str]]:
     }
     failing = [f"consumer:{c.spec.name}" for c in runtime.consumers if c.status.down_for() > grace]
     failing += [f"relay:{r.schema}" for r in runtime.relays if r.status.down_for() > grace]
+    worker = runtime.worker_status
+    if worker is not None:
+        report["worker"] = {
+            "state": worker.state,
+            "not_running_seconds": round(worker.down_for(), 1),
+            "last_error": worker.last_error,
+        }
+        if worker.down_for() > grace:
+            failing.append("worker")
     return report, failing
 
 
@@ -81,7 +90,8 @@ class PartsCollector(Collector):
         )
         down = GaugeMetricFamily(
             "openkrakow_part_not_running_seconds",
-            "Seconds a consumer or relay has been starting or retrying (0 while it runs)",
+            "Seconds a consumer, relay or the job worker has been starting or retrying (0 while"
+            " it runs)",
             labels=["part"],
         )
         relay = GaugeMetricFamily(
@@ -100,6 +110,8 @@ class PartsCollector(Collector):
                     [r.schema], 1.0 if r.status.state in ("active", "standby") else 0.0
                 )
                 down.add_metric([f"relay:{r.schema}"], r.status.down_for())
+            if runtime.worker_status is not None:
+                down.add_metric(["worker"], runtime.worker_status.down_for())
         yield from (running, pending, down, relay)
 
 

@@ -26,7 +26,8 @@ from shared.auth import Authenticator, load_secret
 from shared.bus import Bus
 from shared.config import Settings
 from shared.db import create_pool, lock_key, needs_reset
-from shared.inbox import ConsumerRunner, ConsumerSpec
+from shared.inbox import RETRY_DELAY as WORKER_RETRY_DELAY
+from shared.inbox import ConsumerRunner, ConsumerSpec, PartState, describe
 from shared.mail import MailSender, MailSendError
 from shared.migrate import migrate
 from shared.outbox import OutboxRelay
@@ -134,6 +135,8 @@ class Runtime:
     relays: list[OutboxRelay] = field(default_factory=list)
     consumers: list[ConsumerRunner] = field(default_factory=list)
     worker: Any = None
+    # the job worker's state (started by start_parts with the "worker" part)
+    worker_status: PartState | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     # the versions of the servers connected to, e.g. {"postgresql": "15.20", "nats": "2.9.10"}
@@ -250,18 +253,49 @@ class Runtime:
                 *[c for sp in self.services for c in sp.cron_jobs],
             ]
             assert self.settings.redis_url
-            self.worker = jobkit.build_worker(
-                self.settings.redis_url,
-                functions,
-                crons,
-                {"runtime": self},
-                job_timeout=self.settings.job_timeout_seconds,
-            )
-            self._spawn(self.worker.main(), "worker")
+            redis_url = self.settings.redis_url
+
+            def build() -> Any:
+                return jobkit.build_worker(
+                    redis_url,
+                    functions,
+                    crons,
+                    {"runtime": self},
+                    job_timeout=self.settings.job_timeout_seconds,
+                )
+
+            self.worker_status = PartState()
+            self._spawn(self._work(build), "worker")
         if "background" in parts:
             for spec in chosen:
                 for task in spec.background:
                     self._spawn(task(self), f"background:{spec.name}:{task.__name__}")
+
+    async def _work(self, build: Callable[[], Any]) -> None:
+        """Run the job worker until cancelled. A worker whose Redis connection fails (a restart,
+        a connection that timed out on a loaded machine) stops with an error: it is built and
+        started again after a second, so the process's jobs are delayed, not stopped for good.
+        Its state is on /health and /metrics like a consumer's."""
+        status = self.worker_status
+        assert status is not None
+
+        async def started(_ctx: dict[str, Any]) -> None:
+            status.up()
+
+        while True:
+            self.worker = build()
+            self.worker.on_startup = started  # connected to Redis, about to poll
+            try:
+                await self.worker.main()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any failure: start again
+                status.failed(describe(exc))
+                log.warning("job worker stopped: %s; starting it again", describe(exc))
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(self.worker.close(), timeout=5)
+                await asyncio.sleep(WORKER_RETRY_DELAY)
 
     def _spawn(self, coro: Awaitable[Any], name: str) -> None:
         async def guarded() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from services.indicators.app import service as indicators_spec
+from shared import health, mail
 from shared.embedded import EmbeddedServers
 from shared.runtime import Runtime, ServerUnreachable
 from tests.helpers.platform import test_settings
@@ -99,3 +100,52 @@ async def test_a_server_that_stays_down_ends_the_start_naming_it(
     assert message.startswith(f"{server} at {scheme}://"), message
     assert "within 2 s (STARTUP_WAIT_SECONDS)" in message
     assert 2 <= time.monotonic() - started < 15
+
+
+async def test_the_job_worker_rides_out_a_redis_restart_and_runs_jobs_after_it(
+    own_servers: EmbeddedServers, tmp_path: Path
+) -> None:
+    """A worker whose Redis connection failed stopped for good (a CI run: one connection timed
+    out on a loaded machine, and no mail left that process again). It starts again, says so on
+    /health's report, and the jobs queued meanwhile run."""
+    runtime = _runtime(own_servers, tmp_path)
+    await runtime.connect()
+    try:
+        await runtime.start_parts(frozenset({"worker"}))
+        status = runtime.worker_status
+        assert status is not None
+
+        async def in_state(state: str) -> bool:
+            return status.state == state
+
+        await eventually(lambda: in_state("running"), what="the worker running")
+        await own_servers._stop_one("redis")
+        await eventually(lambda: in_state("retrying"), timeout=60, what="the worker failing")
+        assert status.last_error
+        report, _failing = await health.parts_report(runtime)
+        assert report["worker"]["state"] == "retrying"
+        assert report["worker"]["last_error"] == status.last_error
+
+        # A mail queued while Redis is down: its job is enqueued once Redis is back.
+        message = mail.compose(
+            sender="no-reply@openkrakow.local", to="ala@example.org", subject="Hi", text="Hej"
+        )
+        pool = runtime.pool(indicators_spec.schema)
+        async with pool.acquire() as conn, conn.transaction():
+            mail_id = await mail.queue(conn, message, purpose="test")
+        await own_servers.start_redis()
+        await eventually(lambda: in_state("running"), timeout=60, what="the worker again")
+        await runtime.send_mail_soon(indicators_spec.schema, mail_id)
+
+        async def sent() -> bool:
+            return bool(
+                await pool.fetchval(
+                    "select sent_at is not null from outgoing_mail where id = $1", mail_id
+                )
+            )
+
+        await eventually(sent, timeout=60, what="the mail sent by the restarted worker")
+        report, failing = await health.parts_report(runtime)
+        assert report["worker"]["state"] == "running" and "worker" not in failing
+    finally:
+        await runtime.close()
