@@ -488,6 +488,9 @@ async def run(args: argparse.Namespace) -> None:
                 verdict(fixed.percentile(99) < 0.05),
             )
             print("\nFreshness (commit → indicator visible)")
+            # From a quiet platform: the saturation run's duplicate suggestions and mails drain
+            # first (they would put a backlog, not the path, into the figure).
+            await split.quiescent(client, f"{base}/metrics")
             one_process["fresh_p99"] = await freshness(
                 port,
                 raw,

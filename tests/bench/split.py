@@ -544,6 +544,7 @@ async def one_process(
                 out[f"fresh_p99@{rate:g}"] = p99
                 return p99
 
+            await quiescent(client, f"{base}/metrics")  # the saturation run's work drained
             out["fresh_p99"] = await fresh_at(200)
             # The floor: the same path with CPU to spare (on a busy machine the 200/s run
             # measures the queue behind a starved process more than the path itself); and
