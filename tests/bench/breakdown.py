@@ -82,6 +82,18 @@ def percentile(before: Buckets, after: Buckets, p: float) -> float:
     return lower
 
 
+def largest(before: Buckets, after: Buckets) -> str:
+    """The bucket the largest observation fell in, e.g. "≤ 250 ms" (a rare long pause, such
+    as one loop stall every few seconds, is below the p99 of a timer firing 100 times a second)."""
+    bounds = sorted(after)
+    counts = [after[x] - before.get(x, 0.0) for x in bounds]
+    total = counts[-1] if counts else 0.0
+    for bound, cumulative in zip(bounds, counts, strict=True):
+        if cumulative >= total:
+            return "> 60 s" if bound == float("inf") else f"≤ {bound * 1000:g} ms"
+    return "–"
+
+
 def report(
     before: dict[str, Buckets],
     after: dict[str, Buckets],
@@ -100,8 +112,10 @@ def report(
         p50, p99 = percentile(b, a, 50), percentile(b, a, 99)
         out[name + label] = (p50, p99)
         add(
-            f"  {where}{what}: p50 / p99",
-            f"{p50 * 1000:.1f} / {p99 * 1000:.1f} ms" if count else "not served here",
+            f"  {where}{what}: p50 / p99 / max",
+            f"{p50 * 1000:.1f} / {p99 * 1000:.1f} / {largest(b, a)}"
+            if count
+            else "not served here",
             "",
             f"n={count:,.0f}",
         )
