@@ -366,10 +366,14 @@ async def test_a_long_transaction_writing_elsewhere_does_not_hold_the_relay_back
                 "select bool_and(not txid < pg_snapshot_xmin(pg_current_snapshot())) from outbox"
             )
         assert held_back, "the server's xmin is below the quick rows while the writer runs"
+        looks = relay.passes
         await eventually(
             lambda: pool.fetchval("select count(*) = 0 from outbox where published_at is null"),
             what="the quick events published while the other transaction is still open",
         )
+        # Within a few looks (waits of 2, 4 and 8 ms pass PRECISE_AFTER, 5 ms), not after the
+        # dozen or more that a second's wait would take: counted, not timed.
+        assert relay.passes - looks <= 10, relay.passes - looks
         assert not long_writer.is_closed() and long_writer.is_in_transaction()
         assert await stream_events(bus, subject) == [e.id for e in quick]  # type: ignore[attr-defined]
         await tx.rollback()
