@@ -10,7 +10,7 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -38,3 +38,17 @@ async def eventually(
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
+
+
+async def stop_task(task: asyncio.Task[Any]) -> None:
+    """Cancel a consumer or relay task and wait until it has stopped: left running, a cancel
+    that reaches it while the bus closes (nats-py then raises ConnectionClosedError, not
+    CancelledError) keeps it retrying for the rest of the session."""
+    deadline = time.monotonic() + 10
+    while not task.done():
+        # Again until it ends: a cancel can be lost (Python 3.11's wait_for swallows one that
+        # comes as its inner wait ends; nats-py turns one into ConnectionClosedError).
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{task!r} did not stop when cancelled")
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.1)

@@ -21,7 +21,7 @@ from shared.events import decode, encode, new_event, utcnow
 from shared.migrate import migrate
 from shared.outbox import SETTLE_FIRST, SETTLE_MAX, OutboxRelay
 from tests.conftest import Servers
-from tests.helpers.waiting import eventually
+from tests.helpers.waiting import eventually, stop_task
 
 
 def held(edition_id: uuid.UUID, subject_tag: str) -> object:
@@ -113,7 +113,7 @@ async def test_a_rolled_back_change_publishes_nothing(
         await eventually(lambda: published(pool, marker.id), what="the marker published")  # type: ignore[attr-defined]
         assert await stream_events(bus, subject) == [marker.id]  # type: ignore[attr-defined]
     finally:
-        await stop(task)
+        await stop_task(task)
 
 
 async def test_changes_of_one_aggregate_are_published_in_commit_order_exactly_once(
@@ -155,7 +155,7 @@ async def test_changes_of_one_aggregate_are_published_in_commit_order_exactly_on
             what="all 120 events published",
         )
     finally:
-        await stop(relay_task)
+        await stop_task(relay_task)
     published = await stream_events(bus, "okr.bench.edition_held")
     ours = set(version_of) | set(independent)
     published = [i for i in published if i in ours]
@@ -204,7 +204,7 @@ async def test_a_long_transaction_delays_its_event_and_loses_nothing(
             what="every event published once the slow transaction committed",
         )
     finally:
-        await stop(relay_task)
+        await stop_task(relay_task)
     in_stream = await stream_events(bus, subject)
     assert in_stream == [slow_event.id, *(e.id for e in quick)]  # type: ignore[attr-defined]
 
@@ -251,21 +251,9 @@ async def test_a_relay_killed_between_publish_and_mark_still_delivers_each_event
             what="re-publication after the crash",
         )
     finally:
-        await stop(task)
+        await stop_task(task)
     in_stream = await stream_events(bus, f"okr.kittest.{tag}")
     assert in_stream == [e.id for e in envelopes]  # once each, in order
-
-
-async def stop(task: asyncio.Task[None]) -> None:
-    """Cancel a relay and wait until it has stopped (its connection closed)."""
-    deadline = time.monotonic() + 10
-    while not task.done():
-        # Again until it ends: a cancel can be lost (Python 3.11's wait_for swallows one that
-        # comes as its inner wait ends; nats-py turns one into ConnectionClosedError).
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{task!r} did not stop when cancelled")
-        task.cancel()
-        await asyncio.wait({task}, timeout=0.1)
 
 
 def never_failed(relay: OutboxRelay) -> bool:
@@ -297,7 +285,7 @@ async def test_only_one_relay_publishes_and_a_standby_takes_over(
         # Waiting for the lock is not a failure: nothing logged, no error told.
         assert first.status.last_error is None and second.status.last_error is None
         assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
-        await stop(t1)  # the leader dies; its session lock goes with its connection
+        await stop_task(t1)  # the leader dies; its session lock goes with its connection
         assert first.is_leader is False
         await eventually(
             lambda: asyncio.sleep(0, second.is_leader), timeout=10, what="standby taking over"
@@ -314,8 +302,8 @@ async def test_only_one_relay_publishes_and_a_standby_takes_over(
             lambda: stream_events(bus, subject), what="event published by the new leader"
         )
     finally:
-        await stop(t1)
-        await stop(t2)
+        await stop_task(t1)
+        await stop_task(t2)
 
 
 async def test_a_commit_wakes_the_idle_relay_at_once_not_at_its_next_poll(
@@ -334,7 +322,7 @@ async def test_a_commit_wakes_the_idle_relay_at_once_not_at_its_next_poll(
             await outbox.add(conn, envelope)  # type: ignore[arg-type]
         await eventually(lambda: published(pool, envelope.id), what="published on the NOTIFY")  # type: ignore[attr-defined]
     finally:
-        await stop(task)
+        await stop_task(task)
 
 
 async def test_a_long_transaction_writing_elsewhere_does_not_hold_the_relay_back(
@@ -378,7 +366,7 @@ async def test_a_long_transaction_writing_elsewhere_does_not_hold_the_relay_back
         assert await stream_events(bus, subject) == [e.id for e in quick]  # type: ignore[attr-defined]
         await tx.rollback()
     finally:
-        await stop(relay_task)
+        await stop_task(relay_task)
         await long_writer.execute(f"drop schema if exists {other} cascade")
         await long_writer.close()
 
@@ -436,7 +424,7 @@ async def test_a_backlog_is_published_in_batches_of_500_one_after_the_other(
         for (_, took), args in zip(batches, logged, strict=True):
             assert took <= args[2] <= elapsed, (took, args, elapsed)  # type: ignore[index,operator]
     finally:
-        await stop(task)
+        await stop_task(task)
 
 
 async def test_a_commit_without_a_notify_is_published_at_the_next_poll(
@@ -466,7 +454,7 @@ async def test_a_commit_without_a_notify_is_published_at_the_next_poll(
         assert relay.passes == looks and relay.published == 1 and relay.unsettled is False
         assert never_failed(relay)
     finally:
-        await stop(task)
+        await stop_task(task)
 
 
 async def test_rows_held_back_are_looked_at_again_with_doubling_waits_reset_by_progress(
@@ -535,7 +523,7 @@ async def test_rows_held_back_are_looked_at_again_with_doubling_waits_reset_by_p
             await t4.commit()
             await eventually(lambda: published(pool, third), what="the third row published")
         finally:
-            await stop(task)
+            await stop_task(task)
     held_first = since(0)
     assert held_first == pytest.approx(doubling(len(held_first))), held_first
     for after in (since(1), since(2)):
@@ -560,7 +548,7 @@ async def test_a_relay_that_cannot_reach_its_database_says_so_and_keeps_trying(
         said = [r.getMessage() for r in caplog.records]
         assert said.count(f"outbox relay {schema}: {error}; retrying") >= 2, said
     finally:
-        await stop(task)
+        await stop_task(task)
 
 
 async def test_relays_of_two_schemas_both_lead(
@@ -579,7 +567,7 @@ async def test_relays_of_two_schemas_both_lead(
         assert [r.lock_attempts for r in relays] == [1, 1]
     finally:
         for t in tasks:
-            await stop(t)
+            await stop_task(t)
 
 
 async def test_a_relay_whose_connection_dies_says_so_and_leads_again(
@@ -615,4 +603,4 @@ async def test_a_relay_whose_connection_dies_says_so_and_leads_again(
         said = [r.getMessage() for r in caplog.records]
         assert said == [f"outbox relay {schema}: relay connection closed; retrying"], said
     finally:
-        await stop(task)
+        await stop_task(task)
