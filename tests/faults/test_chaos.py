@@ -66,6 +66,9 @@ MEETINGS = 30
 MEMBERS = 3
 CONCURRENCY = 24
 MIN_EVENTS = 10_000
+# After the load, how long the indicators may take to equal the ground truth and the mail to be
+# delivered: 7 s and 0 s on a quiet machine, several times that beside another suite.
+CATCH_UP = 180
 
 TOPICS = ["education", "housing", "health_care", "work", "legal_stay", "culture", "safety"]
 LANGUAGES = ["uk", "pl", "en", "ru", "be"]
@@ -109,7 +112,7 @@ def pln(amount: int) -> dict[str, Any]:
 
 @pytest.mark.slow
 async def test_nothing_is_lost_or_counted_twice_when_parts_crash_under_mixed_load(
-    tmp_path: Path,
+    tmp_path: Path, alone_under_load: None
 ) -> None:
     rng = random.Random(20261122)
     servers = EmbeddedServers(tmp_path / "servers")
@@ -161,7 +164,7 @@ async def test_nothing_is_lost_or_counted_twice_when_parts_crash_under_mixed_loa
         secretary = token("council_secretary")
         responder = token("responder", "responder-chaos")
         async with httpx.AsyncClient(timeout=10) as client:
-            api = Api(webs, deadline=time.monotonic() + 300, rng=random.Random(7))
+            api = Api(webs, rng=random.Random(7))
             now = datetime.now(UTC)
             today = now.astimezone(WARSAW).date()
 
@@ -847,7 +850,7 @@ async def indicators_equal_truth(
     and every counter the projection keeps (breakdowns too) equals it."""
     years = sorted(truth.years | {datetime.now(WARSAW).year})
     problems: list[str] = ["not read yet"]
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + CATCH_UP
     while problems and time.monotonic() < deadline:
         problems = []
         for base in bases:
@@ -931,7 +934,7 @@ async def mail_delivered(conn: asyncpg.Connection, smtp: SmtpSink) -> tuple[list
     """Every message queued in any schema reached the mail server (once or more: a crash between
     the server's 250 and recording it sends it again), although the server refused for a while."""
     problems: list[str] = ["not read yet"]
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + CATCH_UP
     rows: list[asyncpg.Record] = []
     received: Counter[str] = Counter()
     while problems and time.monotonic() < deadline:
