@@ -71,6 +71,36 @@ async def announce(runtime: Runtime | None, batch: Iterable[Change]) -> None:
         changes.deliver(items)
 
 
+PENDING = "indicators:pending-changes"
+FLUSHING = "indicators:announcing"
+
+
+def announce_soon(runtime: Runtime, batch: Iterable[Change]) -> None:
+    """`announce` without waiting for it: the changes handed over while an announcement is on
+    its way go out together in the next one. The consumer applies a pull's events (up to 100
+    while it catches up a backlog) in one transaction and then runs each event's hook; awaiting
+    a Redis round trip per event there held its next pull back behind them, and every open
+    dashboard re-read its cards once per event instead of once per announcement. (At 200 events
+    a second, with pulls of one or two events, the bench measured no change in freshness.)"""
+    items = set(batch)
+    if not items:
+        return
+    pending: set[Change] = runtime.extras.setdefault(PENDING, set())
+    pending |= items
+    if FLUSHING not in runtime.extras:
+        runtime.extras[FLUSHING] = asyncio.get_running_loop().create_task(_flush(runtime))
+
+
+async def _flush(runtime: Runtime) -> None:
+    try:
+        while pending := runtime.extras.pop(PENDING, None):
+            await announce(runtime, pending)
+    except Exception:  # noqa: BLE001 - announce handles Redis; anything else must not be lost silently
+        log.exception("announcing indicator changes failed")
+    finally:
+        runtime.extras.pop(FLUSHING, None)
+
+
 async def listen(runtime: Runtime) -> None:
     """Background task: relay changes published by any process to this process's streams."""
     assert runtime.redis is not None

@@ -41,7 +41,10 @@ async def after_commit(
     metrics.EVENTS_APPLIED.labels(envelope.type).inc()
     if changed:
         metrics.INDICATOR_CHANGES.inc(len(changed))
-        await changes.announce(runtime, changed)
+        if runtime is None:
+            await changes.announce(None, changed)
+        else:
+            changes.announce_soon(runtime, changed)
 
 
 async def drop_old_consumer(runtime: Runtime) -> None:
