@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
 
@@ -145,6 +145,15 @@ def fmt(value: Decimal | None) -> str:
     )
 
 
+def number(value: Decimal | int | None, lang: str) -> str:
+    """A value as people of `lang` read it (the figures `fmt` gives, written the language's
+    way): "4 000" and "9,4" in Polish and Ukrainian, "4,000" and "9.4" in English; "–" when
+    there is none. The CSV keeps `fmt`'s plain digits."""
+    if value is None:
+        return "–"
+    return format_decimal(Decimal(fmt(Decimal(value))), format="#,##0.#", locale=lang)
+
+
 def shown(unit: str, value: Decimal | None, amounts: Mapping[str, int], lang: str) -> str:
     """An indicator's value as the dashboard says it (live announcements too), in `lang`."""
     if unit == "minor_units":
@@ -152,7 +161,7 @@ def shown(unit: str, value: Decimal | None, amounts: Mapping[str, int], lang: st
     if value is None:
         return fmt(value)
     if unit == "percent":
-        return f"{fmt(value)}%"
+        return f"{number(value, lang)}%"
     if unit == "days":
-        return f"{fmt(value)} {catalogs.gettext(lang, UNITS['days'])}"
-    return fmt(value)
+        return f"{number(value, lang)} {catalogs.gettext(lang, UNITS['days'])}"
+    return number(value, lang)

@@ -70,7 +70,7 @@ def shown_value(reading: queries.Reading, lang: str) -> str:
     ind = reading.indicator
     if ind.unit == queries.MONEY:
         return labels.money(reading.amounts, lang)
-    text = labels.fmt(reading.value)
+    text = labels.number(reading.value, lang)
     if reading.value is not None and ind.unit == "percent":
         text += "%"
     return text
@@ -102,7 +102,7 @@ def document(
         lang=lang,
         _=gettext,
         gettext=gettext,
-        fmt=labels.fmt,
+        fmt=lambda value: labels.number(value, lang),
         labels=labels,
         words=programme,
         shown_value=lambda r: (
@@ -309,15 +309,18 @@ DEPARTMENT_HEADERS = {
 }
 
 
-def department_rows(content: dict[str, Any], lang: str) -> list[dict[str, str]]:
+def department_rows(
+    content: dict[str, Any], lang: str, *, plain: bool = False
+) -> list[dict[str, str]]:
     """Per department (queries.department_stats): its name in `lang` (else Polish) and its
-    figures as words; a figure under the threshold of 5 reads "fewer than 5"."""
+    figures as words, written the language's way (`plain`: the CSV's digits, a point for
+    decimals); a figure under the threshold of 5 reads "fewer than 5"."""
     say = _gettext(lang)
 
     def figure(value: Any, percent: bool = False) -> str:
         if value is None:
             return say(FEWER_THAN)
-        text = labels.fmt(Decimal(value))
+        text = labels.fmt(Decimal(value)) if plain else labels.number(Decimal(value), lang)
         return f"{text}%" if percent else text
 
     return [
@@ -346,7 +349,7 @@ def departments_csv(writer: Any, content: dict[str, Any], lang: str) -> None:
     """The same section after the tasks in the report's CSV: a blank row, its header, a row each."""
     writer.writerow([])
     writer.writerow(DEPARTMENT_HEADERS[lang])
-    for d in department_rows(content, lang):
+    for d in department_rows(content, lang, plain=True):
         writer.writerow(
             [d["name"], d["received"], d["on_time_share"], d["median_days"], d["helpful_share"]]
         )

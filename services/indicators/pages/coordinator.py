@@ -71,11 +71,11 @@ def _chart(
     lang: str,
     gettext: Any,
 ) -> Any:
-    shown = ", ".join(f"{y}: {fmt(v)}" for y, v in series)
+    shown = ", ".join(f"{y}: {labels.number(v, lang)}" for y, v in series)
     desc = gettext(lang, "Values by year: %(values)s.") % {"values": shown}
     if expected is not None:
         desc += " " + gettext(lang, "Expected value: %(value)s (dashed line).") % {
-            "value": fmt(expected)
+            "value": labels.number(expected, lang)
         }
     return charts.bar_chart(chart_id, title, desc, series, expected)
 
@@ -92,14 +92,14 @@ def _shown(reading: queries.Reading, key: str, figure: Decimal | int | None, lan
     """A figure of a reason as people read it: with its unit for the indicator's own values."""
     ind = reading.indicator
     if key not in ("value", "expected", "path") or figure is None:
-        return fmt(Decimal(figure)) if isinstance(figure, int) else fmt(figure)
+        return labels.number(figure, lang)
     if ind.unit == queries.MONEY:
         return labels.money({queries.BASE_CURRENCY: int(figure)}, lang)
     if ind.unit == "percent":
-        return f"{fmt(Decimal(figure))}%"
+        return f"{labels.number(figure, lang)}%"
     if ind.unit == "days":
-        return f"{fmt(Decimal(figure))} {catalogs.gettext(lang, 'days')}"
-    return fmt(Decimal(figure))
+        return f"{labels.number(figure, lang)} {catalogs.gettext(lang, 'days')}"
+    return labels.number(figure, lang)
 
 
 def reason(reading: queries.Reading, lang: str) -> str:
@@ -155,7 +155,7 @@ def _helpers(lang: str) -> dict[str, Any]:
         "reason": lambda r: reason(r, lang),
         "status_mark": lambda state: STATUS_MARKS.get(state, ""),
         "bar_width": bar_width,
-        "fmt": fmt,
+        "fmt": lambda value: labels.number(value, lang),
         "chart": lambda c: chart(c, lang, catalogs.gettext),
         "labels": labels,
         "category": lambda kind, key: labels.category(

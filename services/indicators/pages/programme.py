@@ -49,7 +49,7 @@ def _words(lang: str) -> dict[str, Any]:
         "level_word": lambda n: say(programme.LEVEL_WORDS.get(n, str(n))),
         "indicator_status": lambda s: say(labels.STATUSES[s]),
         "status_options": [(s, say(w)) for s, w in programme.STATUS_WORDS.items()],
-        "fmt": labels.fmt,
+        "fmt": lambda value: labels.number(value, lang),
     }
 
 

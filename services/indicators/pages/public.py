@@ -21,7 +21,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 
 from services.indicators import labels, programme, public, report
-from services.indicators.pages.coordinator import STATUS_MARKS, catalogs, fmt, pages, reason
+from services.indicators.pages.coordinator import STATUS_MARKS, catalogs, pages, reason
 from shared.runtime import Runtime
 from shared.web.forms import N_
 from shared.web.i18n import negotiate_language
@@ -77,7 +77,7 @@ def _render(
         years=view.years,
         readings=view.readings,
         objectives=public.objectives(view, lang),
-        fmt=fmt,
+        fmt=lambda value: labels.number(value, lang),
         labels=labels,
         money=lambda amounts: labels.money(amounts, lang),
         status_word=lambda state: status_word(state, lang),

@@ -114,10 +114,11 @@ async def test_verdicts_on_time_and_departments_are_counted_once_and_rebuilt_ali
     assert cells[str(health)]["share"] == 66.7
     assert cells[str(sport)]["count"] is None and cells[str(sport)]["shown"] == "hidden"
 
+    # Figures written each language's way (a decimal comma in Polish and Ukrainian).
     for lang, words in (
-        ("pl", ("Wydział Polityki Społecznej i Zdrowia", "w terminie: 66.7%", "według wydziałów")),
+        ("pl", ("Wydział Polityki Społecznej i Zdrowia", "w terminie: 66,7%", "według wydziałów")),
         ("en", ("Social Policy and Health Department", "on time: 66.7%", "by department")),
-        ("uk", ("Wydział Polityki Społecznej i Zdrowia", "в строк: 66.7%", "за відділами")),
+        ("uk", ("Wydział Polityki Społecznej i Zdrowia", "в строк: 66,7%", "за відділами")),
     ):
         page = await platform.client.get(
             f"/dashboard?year={year}&lang={lang}", headers=platform.auth("coordinator")
@@ -142,8 +143,8 @@ async def test_verdicts_on_time_and_departments_are_counted_once_and_rebuilt_ali
         content = await programme_report.assemble(conn, year)
     html_pl = programme_report.document(content, "pl")
     section = html_pl.split('id="bench-departments"')[1]
-    assert "Wydział Polityki Społecznej i Zdrowia" in section and "66.7%" in section
-    assert "80%" in section and "6.5" in section and "mniej niż 5" in section
+    assert "Wydział Polityki Społecznej i Zdrowia" in section and "66,7%" in section
+    assert "80%" in section and "6,5" in section and "mniej niż 5" in section
     html_en = programme_report.document(content, "en")
     assert "Social Policy and Health Department" in html_en.split('id="bench-departments"')[1]
     assert "Wydział Sportu" in html_en  # no English name saved: the Polish one
@@ -152,6 +153,8 @@ async def test_verdicts_on_time_and_departments_are_counted_once_and_rebuilt_ali
         "Department,Received,Answered on time,Median days to answer,Answers found helpful" in rows
     )
     assert "Social Policy and Health Department,6,66.7%,6.5,80%" in rows
+    rows_pl = programme_report.tasks_csv(content, "pl").decode("utf-8-sig").splitlines()
+    assert "Wydział Polityki Społecznej i Zdrowia,6,66.7%,6.5,80%" in rows_pl  # plain digits
     # The public side: one "not helpful" verdict is a count of 1 that the share would reveal.
     assert published["bench.answers_helpful_share"].withheld
     assert published["bench.answered_on_time_share"].withheld  # 3 answered late

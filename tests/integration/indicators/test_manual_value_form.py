@@ -61,12 +61,12 @@ async def test_a_refused_form_says_each_field_in_polish_and_a_taken_one_goes_bac
     assert [(i["value"], i["note"], i["reported_by"]) for i in history.json()["items"]] == [
         (12.5, "GUS", "coordinator-ewa")
     ]
-    # The card says who in words, never the account's code.
+    # The card says who in words, never the account's code; the value written the Polish way.
     for subject, who in (("coordinator-ewa", "Ty"), ("coordinator-jan", "Inny koordynator")):
         async with signed_in(platform, "coordinator", subject) as browser:
             page = await browser.get(f"/dashboard?year={YEAR}")
         card = page.text.split(f'id="{INDICATOR.replace(".", "-")}"', 1)[1].split("</article>")[0]
-        assert f"<td>{who}</td><td>12.5</td><td>GUS</td>" in card
+        assert f"<td>{who}</td><td>12,5</td><td>GUS</td>" in card
         assert "coordinator-ewa" not in card
 
 

@@ -1,0 +1,42 @@
+"""Figures on the pages are written each language's way; the CSV keeps plain digits."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from services.indicators import labels
+
+NBSP = "\xa0"
+
+
+@pytest.mark.parametrize(
+    ("value", "pl", "en"),
+    [
+        (Decimal("9.4"), "9,4", "9.4"),
+        (Decimal("3.96"), "4", "4"),  # one decimal at most, as fmt rounds
+        (Decimal("3.94"), "3,9", "3.9"),
+        (Decimal("4000"), f"4{NBSP}000", "4,000"),
+        (Decimal("1234567.2"), f"1{NBSP}234{NBSP}567,2", "1,234,567.2"),
+        (Decimal("-2.5"), "-2,5", "-2.5"),
+        (0, "0", "0"),
+        (Decimal("100.0"), "100", "100"),
+    ],
+)
+def test_a_figure_in_polish_ukrainian_and_english(value: Decimal | int, pl: str, en: str) -> None:
+    assert labels.number(value, "pl") == pl
+    assert labels.number(value, "uk") == pl
+    assert labels.number(value, "en") == en
+
+
+def test_no_figure_is_a_dash_and_the_csv_keeps_plain_digits() -> None:
+    assert labels.number(None, "pl") == "–"
+    assert labels.fmt(Decimal("1234.5")) == "1234.5"
+
+
+def test_a_reading_says_its_unit_with_the_figure() -> None:
+    assert labels.shown("percent", Decimal("66.7"), {}, "pl") == "66,7%"
+    assert labels.shown("percent", Decimal("66.7"), {}, "en") == "66.7%"
+    assert labels.shown("days", Decimal("3.5"), {}, "pl").startswith("3,5 ")
+    assert labels.shown("count", Decimal("12000"), {}, "uk") == f"12{NBSP}000"
