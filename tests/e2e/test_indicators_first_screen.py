@@ -136,3 +136,24 @@ async def test_every_status_on_the_first_screen_and_a_row_live_within_a_second(
     text = await page.locator("main").inner_text()
     assert raw_codes(text, locale) == set(), raw_codes(text, locale)
     await assert_accessible(page)
+
+
+@pytest.mark.parametrize("locale", ["pl", "uk"])
+async def test_a_wide_screen_shows_every_column_without_a_sideways_scroll(
+    platform: RunningPlatform, new_page: NewPage, locale: str
+) -> None:
+    """At 1,440 px and wider the dashboard takes the screen's width and long names and reasons
+    wrap: the Expected and Why columns are read, not scrolled to."""
+    page = await signed_in(platform, new_page, locale)
+    for width in (1440, 1920):
+        await page.set_viewport_size({"width": width, "height": 1000})
+        await page.goto(f"{platform.base_url}/dashboard?year={current_year()}&lang={locale}")
+        scroll = page.locator("#glance .table-scroll")
+        sizes = await scroll.evaluate("el => [el.scrollWidth, el.clientWidth]")
+        assert sizes[0] <= sizes[1], f"{width} px: the table is {sizes[0]} px in {sizes[1]} px"
+        reasons = page.locator("#glance tbody td.reason")
+        assert await reasons.count() == await indicator_count(platform)
+        for cell in (reasons.first, reasons.last):
+            box = await cell.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= width, (width, box)
+            assert (await cell.inner_text()).strip()

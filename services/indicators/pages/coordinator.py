@@ -91,7 +91,11 @@ STATUS_MARKS = {"behind": "▼", "no_data": "○", "on_track": "▲", "met": "�
 def _shown(reading: queries.Reading, key: str, figure: Decimal | int | None, lang: str) -> str:
     """A figure of a reason as people read it: with its unit for the indicator's own values."""
     ind = reading.indicator
-    if key not in ("value", "expected", "path") or figure is None:
+    if figure is None:
+        return labels.number(None, lang)
+    if key == "year" or not isinstance(figure, (int, Decimal)):
+        return str(figure)  # a year is a name, never "2 026"
+    if key not in ("value", "expected", "path"):
         return labels.number(figure, lang)
     if ind.unit == queries.MONEY:
         return labels.money({queries.BASE_CURRENCY: int(figure)}, lang)
