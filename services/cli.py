@@ -33,12 +33,20 @@ def settings_for(host: str, port: int) -> Settings:
     return load_settings(host=host or None, port=port or None)
 
 
-async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str] | None) -> None:
-    """Run the chosen parts (and the web app when 'web' is among them) until SIGINT/SIGTERM."""
+async def serve(
+    host: str,
+    port: int,
+    parts: frozenset[str],
+    only: Sequence[str] | None,
+    ops: tuple[str, int] | None = None,
+) -> None:
+    """Run the chosen parts (and the web app when 'web' is among them) until SIGINT/SIGTERM.
+    `ops` (host, port), for a process without the web part (relay, worker): /health and
+    /metrics alone there (its links in mail still follow `HOST` and `PORT`)."""
     import uvicorn
 
     from services.registry import all_services
-    from shared.app import build_app
+    from shared.app import build_app, build_ops_app
     from shared.runtime import Runtime
 
     settings = settings_for(host, port)
@@ -57,7 +65,12 @@ async def serve(host: str, port: int, parts: frozenset[str], only: Sequence[str]
         await runtime.connect()
         await runtime.start_parts(parts - {"web"}, only)
         server = None
-        app = build_app(runtime, services) if "web" in parts else None
+        if "web" in parts:
+            app = build_app(runtime, services)
+        elif ops is not None:
+            app, (host, port) = build_ops_app(runtime), ops
+        else:
+            app = None
         # Everything made so far lives as long as the process: out of the collector's sight,
         # a full collection no longer walks it (the bench's dashboard page waited 75-244 ms
         # behind such collections: `openkrakow_gc_pause_seconds`).
@@ -224,8 +237,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="comma-separated parts to run: web, consumers, background (default: all three)",
     )
 
-    sub.add_parser("worker", help="the arq worker (mail, reminders, escalations)")
-    sub.add_parser("relay", help="the outbox relays of every schema (one active, others stand by)")
+    ops = {
+        "worker": sub.add_parser("worker", help="the arq worker (mail, reminders, escalations)"),
+        "relay": sub.add_parser(
+            "relay", help="the outbox relays of every schema (one active, others stand by)"
+        ),
+    }
+    for part in ops.values():
+        part.add_argument("--host", default="127.0.0.1", help="where --port listens")
+        part.add_argument(
+            "--port",
+            type=int,
+            default=None,
+            help="serve /health and /metrics (alone) on this port; default: no HTTP",
+        )
 
     tok = sub.add_parser("token", help="print an API token the local platform accepts")
     tok.add_argument("--role", required=True)
@@ -277,10 +302,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             port = args.port if args.port is not None else listen_port()
             run_loop(serve(args.host, port, parts, [args.service]))
-        elif args.command == "worker":
-            run_loop(serve("", 0, frozenset({"worker"}), None))
-        elif args.command == "relay":
-            run_loop(serve("", 0, frozenset({"relay"}), None))
+        elif args.command in ("worker", "relay"):
+            if args.port is not None and not 0 < args.port < 65536:
+                parser.error(f"--port: a TCP port from 1 to 65535 (got {args.port})")
+            ops = (args.host, args.port) if args.port is not None else None
+            run_loop(serve("", 0, frozenset({args.command}), None, ops=ops))
         elif args.command == "token":
             return _token(args)
         elif args.command == "login-link":

@@ -16,6 +16,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, Link, OpenAPI, OpenAPIResponse, SecurityScheme
 from litestar.types import ASGIApp, Receive, Scope, Send
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.auth import InvalidToken
 from shared.health import parts_report
@@ -156,6 +157,27 @@ async def health(state: State) -> Response[dict[str, Any]]:
     return Response(body, status_code=503 if failing else 200)
 
 
+@get("/metrics", include_in_schema=False, sync_to_thread=False)
+def metrics() -> Response[bytes]:
+    """Prometheus text exposition of this process: its consumers, relays and job worker, the
+    event's legs, the event loop's lag, the collector's pauses, and what its services count
+    (no personal data: counts and timings only)."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def build_ops_app(runtime: Runtime) -> Litestar:
+    """The app of a process without pages or API (`openkrakow relay --port`, `worker --port`):
+    /health and /metrics alone, for a load balancer's check and a Prometheus scrape."""
+    return Litestar(
+        route_handlers=[health, metrics],
+        state=State({"runtime": runtime}),
+        middleware=[context_middleware],
+        debug=False,
+        logging_config=None,
+        openapi_config=None,
+    )
+
+
 _PROBLEM_RESPONSES = {
     400: "Invalid request: a message per field",
     401: "Not signed in, or the token is invalid",
@@ -251,6 +273,7 @@ def build_app(
 
     handlers: list[Any] = [
         health,
+        metrics,
         *auth_routes,
         *work_routes,
         *open_data_routes,

@@ -12,7 +12,6 @@ from services.indicators import (
     consumers,
     datasets,
     jobs,
-    metrics,
     pages,
     people,
 )
@@ -37,7 +36,7 @@ service = ServiceSpec(
     name="indicators",
     schema="indicators",
     migrations=HERE / "migrations",  # rebuild.MIGRATIONS names the same folder
-    route_handlers=[*api.route_handlers, *pages.route_handlers, metrics.metrics],
+    route_handlers=[*api.route_handlers, *pages.route_handlers],
     consumers=consumers.consumers,
     background=[changes.listen, background.advance_overdue],
     on_start=[consumers.drop_old_consumer],

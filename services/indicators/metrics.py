@@ -1,9 +1,8 @@
-"""Prometheus metrics of the indicators service, served as text at /metrics."""
+"""Prometheus metrics of the indicators service (served at /metrics by the kit, shared/app.py)."""
 
 from __future__ import annotations
 
-from litestar import Response, get
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import Counter, Gauge, Histogram
 
 FRESHNESS = Histogram(
     "openkrakow_indicator_freshness_seconds",
@@ -21,9 +20,3 @@ INDICATOR_CHANGES = Counter(
 )
 STREAM_CLIENTS = Gauge("openkrakow_indicator_stream_clients", "Open Server-Sent Event streams")
 REBUILD_EVENTS = Counter("openkrakow_indicator_rebuild_events_total", "Events replayed by rebuilds")
-
-
-@get("/metrics", include_in_schema=False, sync_to_thread=False)
-def metrics() -> Response[bytes]:
-    """Prometheus text exposition (no personal data: counts and timings only)."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -235,7 +235,7 @@ async def run(
     p1 = procs.add("participation-1", "serve", "participation", web=True)
     p2 = procs.add("participation-2", "serve", "participation", web=True)
     ind = procs.add("indicators", "serve", "indicators", web=True)
-    procs.add("relay", "relay")
+    relay = procs.add("relay", "relay", web=True)  # --port: its /health and /metrics
     procs.add("worker", "worker")
     out: dict[str, float] = {}
     try:
@@ -247,6 +247,7 @@ async def run(
             procs.parts[name].start()
         await p2.wait_healthy(120)
         await ind.wait_healthy(120)
+        await relay.wait_healthy(120)
         assert p1.port and p2.port
         ports = [p1.port, p2.port]
         token = Authenticator.from_settings(
@@ -287,7 +288,9 @@ async def run(
                 pids["redis-server"] = [servers.pids["redis"]]
                 pids["nats-server ×3"] = [p.pid for p in cluster.procs]
                 before = cpu_by_process(pids)
-                metrics_before = await breakdown.snapshot(client, [f"{ind.url}/metrics"])
+                # The relay's delay is observed in the relay process: its /metrics too.
+                legs = [f"{ind.url}/metrics", f"{relay.url}/metrics"]
+                metrics_before = await breakdown.snapshot(client, legs)
 
                 saturated = await closed_loop(
                     "127.0.0.1", ports, raw, connections=16, duration=duration
@@ -346,7 +349,7 @@ async def run(
                         "  one process, for comparison: freshness p99",
                         ms(one_process["fresh_p99"]),
                     )
-                metrics_after = await breakdown.snapshot(client, [f"{ind.url}/metrics"])
+                metrics_after = await breakdown.snapshot(client, legs)
                 breakdown.report(metrics_before, metrics_after, report.add, "split: ")
 
                 accepted = (

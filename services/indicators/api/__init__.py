@@ -1,5 +1,5 @@
 """HTTP API of the indicators service; its only audience is the programme's coordinator
-(`/metrics`, open to anyone, lives in metrics.py)."""
+(`/metrics`, open to anyone, is the kit's: shared/app.py; what it counts, metrics.py)."""
 
 from __future__ import annotations
 
