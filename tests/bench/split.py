@@ -338,11 +338,13 @@ async def run(
                 await poller
                 fresh = lags(fixed.completions, seen, base)
                 report.add("split: intake at 200 req/s: p99", ms(fixed.percentile(99)))
+                # The one process's target, met here when the consumers and the relay have
+                # processes of their own (measured on the 2 cores the one process had).
                 report.add(
-                    "split: freshness at 200 events/s: p50 / p99",
+                    f"split: freshness at 200 events/s: p50 / p99 (n={len(fresh):,})",
                     f"{ms(pct(fresh, 50))} / {ms(pct(fresh, 99))}",
-                    "",
-                    f"n={len(fresh):,}",
+                    "p99 ≤ 25 ms",
+                    verdict(pct(fresh, 99) <= 0.025),
                 )
                 if one_process and one_process.get("fresh_p99"):
                     report.add(
