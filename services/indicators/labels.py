@@ -8,11 +8,12 @@ while a code of the event catalogue has no label here or a label has no translat
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, get_decimal_symbol, get_group_symbol
 
 from shared.web.i18n import KIT_LOCALE_DIR, Catalogs
 
@@ -145,13 +146,30 @@ def fmt(value: Decimal | None) -> str:
     )
 
 
+@functools.cache
+def _symbols(lang: str) -> tuple[str, str]:
+    """The decimal and grouping symbols of `lang` (CLDR, through Babel)."""
+    return get_decimal_symbol(lang), get_group_symbol(lang)
+
+
 def number(value: Decimal | int | None, lang: str) -> str:
     """A value as people of `lang` read it (the figures `fmt` gives, written the language's
     way): "4 000" and "9,4" in Polish and Ukrainian, "4,000" and "9.4" in English; "–" when
-    there is none. The CSV keeps `fmt`'s plain digits."""
+    there is none. The CSV keeps `fmt`'s plain digits.
+
+    Babel's `format_decimal` gives the same, at 90 µs a call: a dashboard writes 500 figures,
+    and it doubled the page's time. Only the symbols come from Babel (once per language)."""
     if value is None:
         return "–"
-    return format_decimal(Decimal(fmt(Decimal(value))), format="#,##0.#", locale=lang)
+    text = fmt(Decimal(value))
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _, fraction = digits.partition(".")
+    fraction = fraction.rstrip("0")  # fmt rounds -0.04 to "-0.0": written "0"
+    if not fraction and int(whole) == 0:
+        sign = ""
+    decimal, group = _symbols(lang)
+    grouped = f"{int(whole):,}".replace(",", group)
+    return f"{sign}{grouped}{decimal}{fraction}" if fraction else f"{sign}{grouped}"
 
 
 def shown(unit: str, value: Decimal | None, amounts: Mapping[str, int], lang: str) -> str:
