@@ -82,16 +82,25 @@ async def add(conn: asyncpg.Connection, *envelopes: Envelope) -> None:
 
 # The oldest transaction still running that has written to the outbox of the connection's
 # schema: it holds the table's RowExclusiveLock until it ends (fast-path locks included in
-# pg_locks). pg_stat_activity gives its 32-bit xid; the snapshot's list gives the xid8 it stands
-# for. NULL when no other transaction holds the lock.
+# pg_locks). pg_stat_activity gives its 32-bit xid; its xid8 is the one within 2^31 of the
+# snapshot's xmax (a running xid never lies further: wraparound protection). Not looked up in the
+# snapshot's list of running xids: PostgreSQL reuses a backend's snapshot while no transaction has
+# ended, and a writer that began since is then above xmax, in no list (the query found no
+# writer there: tests/integration/kit/test_outbox_epoch.py). NULL when no other transaction holds the lock.
 WRITERS_HORIZON = """
-    select min(x)::text::bigint
-    from pg_snapshot_xip(pg_current_snapshot()) as x
-    where x::text::bigint % 4294967296 in (
-        select a.backend_xid::text::bigint
+    with writers as (
+        select a.backend_xid::text::bigint as xid
         from pg_locks l join pg_stat_activity a on a.pid = l.pid
         where l.locktype = 'relation' and l.relation = 'outbox'::regclass
-          and l.pid <> pg_backend_pid() and a.backend_xid is not null)
+          and l.pid <> pg_backend_pid() and a.backend_xid is not null),
+    near as (
+        select w.xid + x.xmax - x.xmax % 4294967296 as xid8, x.xmax
+        from writers w,
+             (select pg_snapshot_xmax(pg_current_snapshot())::text::bigint as xmax) x)
+    select min(case when xid8 > xmax + 2147483648 then xid8 - 4294967296
+                    when xid8 < xmax - 2147483648 then xid8 + 4294967296
+                    else xid8 end)
+    from near
 """
 
 
