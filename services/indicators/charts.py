@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from babel.numbers import format_compact_decimal
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 320, 160, 44, 24, 12
+from services.indicators import labels
+
+# PAD_LEFT holds the axis's top value in its language's short form ("123 tys.", "1,5 млн").
+WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 320, 160, 52, 24, 12
 
 
 def bar_chart(
@@ -16,8 +20,10 @@ def bar_chart(
     desc: str,
     points: Sequence[tuple[int, Decimal | None]],
     expected: Decimal | None,
+    lang: str = "en",
 ) -> Markup:
-    """An accessible SVG (role img, <title>, <desc>); the data table beside it carries the numbers."""
+    """An accessible SVG (role img, <title>, <desc>); the data table beside it carries the numbers.
+    The axis's top value is written in `lang`."""
     values = [v for _, v in points if v is not None]
     top = max([*values, expected or Decimal(0), Decimal(1)])
     plot_w, plot_h = WIDTH - PAD_LEFT - 8, HEIGHT - PAD_BOTTOM - PAD_TOP
@@ -31,7 +37,7 @@ def bar_chart(
         f'xmlns="http://www.w3.org/2000/svg" focusable="false">',
         f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>',
         f'<line x1="{PAD_LEFT}" y1="{PAD_TOP + plot_h}" x2="{WIDTH - 8}" y2="{PAD_TOP + plot_h}" stroke="#4a4f54"/>',
-        f'<text x="{PAD_LEFT - 4}" y="{PAD_TOP + 4}" text-anchor="end" font-size="11" fill="#1b1b1b">{escape(_short(top))}</text>',
+        f'<text x="{PAD_LEFT - 4}" y="{PAD_TOP + 4}" text-anchor="end" font-size="11" fill="#1b1b1b">{escape(_short(top, lang))}</text>',
         f'<text x="{PAD_LEFT - 4}" y="{PAD_TOP + plot_h}" text-anchor="end" font-size="11" fill="#1b1b1b">0</text>',
     ]
     for i, (year, value) in enumerate(points):
@@ -54,9 +60,11 @@ def bar_chart(
     return Markup("".join(parts))
 
 
-def _short(value: Decimal) -> str:
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
+def _short(value: Decimal, lang: str) -> str:
+    """The axis's top value, short, as `lang` writes it: "1,5 mln", "12 tys.", "1.5M", "9,5"."""
     if value >= 10_000:
-        return f"{value / 1000:.0f}k"
-    return format(value.normalize(), "f")
+        digits = 1 if value >= 1_000_000 else 0
+        return format_compact_decimal(
+            value, format_type="short", locale=lang, fraction_digits=digits
+        )
+    return labels.number(value, lang)

@@ -99,7 +99,9 @@ async def test_a_server_that_stays_down_ends_the_start_naming_it(
     scheme = {"PostgreSQL": "postgresql", "NATS": "nats"}[server]
     assert message.startswith(f"{server} at {scheme}://"), message
     assert "within 2 s (STARTUP_WAIT_SECONDS)" in message
-    assert 2 <= time.monotonic() - started < 15
+    # It waited its 2 s, and gave up by itself (a hang would end in wait_for's TimeoutError
+    # instead); the upper bound is loose: a CI machine running two suites is slow to start one.
+    assert 2 <= time.monotonic() - started < 25
 
 
 async def test_the_job_worker_rides_out_a_redis_restart_and_runs_jobs_after_it(

@@ -77,7 +77,7 @@ def _chart(
         desc += " " + gettext(lang, "Expected value: %(value)s (dashed line).") % {
             "value": labels.number(expected, lang)
         }
-    return charts.bar_chart(chart_id, title, desc, series, expected)
+    return charts.bar_chart(chart_id, title, desc, series, expected, lang)
 
 
 fmt = labels.fmt

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.indicators import labels
+from services.indicators import charts, labels
 
 NBSP = "\xa0"
 
@@ -41,3 +41,23 @@ def test_a_reading_says_its_unit_with_the_figure() -> None:
     assert labels.shown("percent", Decimal("66.7"), {}, "en") == "66.7%"
     assert labels.shown("days", Decimal("3.5"), {}, "pl").startswith("3,5 ")
     assert labels.shown("count", Decimal("12000"), {}, "uk") == f"12{NBSP}000"
+
+
+@pytest.mark.parametrize(
+    ("value", "pl", "uk", "en"),
+    [
+        (Decimal("1500000"), f"1,5{NBSP}mln", f"1,5{NBSP}млн", "1.5M"),
+        (Decimal("12345"), f"12{NBSP}tys.", f"12{NBSP}тис.", "12K"),
+        (Decimal("9.5"), "9,5", "9,5", "9.5"),
+        (Decimal("4000"), f"4{NBSP}000", f"4{NBSP}000", "4,000"),
+    ],
+)
+def test_a_chart_s_axis_says_its_top_value_short_in_each_language(
+    value: Decimal, pl: str, uk: str, en: str
+) -> None:
+    assert [charts._short(value, lang) for lang in ("pl", "uk", "en")] == [pl, uk, en]
+
+
+def test_a_chart_is_drawn_with_its_axis_in_the_reader_s_language() -> None:
+    svg = charts.bar_chart("c", "t", "d", [(2025, Decimal("1500000"))], None, "pl")
+    assert f">1,5{NBSP}mln</text>" in svg
