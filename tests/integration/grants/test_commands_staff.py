@@ -27,7 +27,7 @@ from services.grants.schemas import (
 )
 from shared.auth import Principal
 from shared.idempotency import Replay
-from shared.refusals import Kind, Refused
+from shared.refusals import WARSAW, Kind, Refused
 from tests.helpers.platform import RunningPlatform
 from tests.integration.grants.helpers import eur
 from tests.integration.grants.test_commands import (
@@ -101,7 +101,10 @@ async def test_a_call_in_three_languages_is_changed_until_it_opens(
     shown = (await platform.client.get(f"/api/grants/calls/{call_id}")).json()
     assert shown["translations"]["uk"]["title"] == "Сусідські гранти"
     assert shown["criteria"][0]["translations"] == {"en": "Relevance", "uk": "Значущість"}
-    assert shown["evaluation_due_on"] == str((later + timedelta(days=37)).date())
+    # 30 days after the closing day in Kraków (from 23:00 UTC that is the next day's date).
+    assert shown["evaluation_due_on"] == str(
+        (later + timedelta(days=7)).astimezone(WARSAW).date() + timedelta(days=30)
+    )
     assert shown["formal_check_due_on"] is None
 
     # Changed before it opens: the whole call as when created.
